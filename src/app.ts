@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import databasePlugin from './db/plugin.js'
+import { healthRoutes } from './health/routes.js'
+import idempotency from './http/idempotency.js'
+import { registerOpenApi } from './http/openapi.js'
+import { registerProblemHandlers } from './http/problem.js'
+import { unitRoutes } from './units/routes.js'
+
+export interface AppOptions {
+  config: Config
+  /** The process logger (server.ts) or a capturing one (tests); silent when absent. */
+  logger?: Logger
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Builds a ready-to-listen app; it never listens itself, so tests drive it with inject(). */
+export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger | undefined,
+    logger: options.logger ? undefined : false,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // A caller's X-Request-Id is kept so that a trace spans services; otherwise we mint one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { maxParamLength: 200 }
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  registerProblemHandlers(app)
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id)
+    return payload
+  })
+
+  await app.register(databasePlugin, {
+    url: config.DATABASE_URL,
+    dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE,
+    poolMax: config.DB_POOL_MAX
+  })
+  await registerOpenApi(app, pkg.version)
+  await app.register(idempotency)
+
+  await app.register(healthRoutes)
+  await app.register(async (v1) => {
+    await v1.register(unitRoutes)
+  }, { prefix: '/v1' })
+
+  await app.ready()
+  return app
+}

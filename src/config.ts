@@ -1,0 +1,28 @@
+import { join } from 'node:path'
+import { z } from 'zod'
+
+// Environment is parsed once, at start-up, so a typo in a variable fails loudly
+// instead of surfacing as odd behaviour during an election.
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024)
+})
+
+export type Config = z.infer<typeof Env> & {
+  /** PGlite's folder inside DATA_DIR; undefined keeps the database in memory (tests). */
+  DATA_DIR_PGLITE?: string
+}
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env)
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new Error(`invalid environment: ${fields}`)
+  }
+  return { ...parsed.data, DATA_DIR_PGLITE: join(parsed.data.DATA_DIR, 'pglite') }
+}

@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { PGlite } from '@electric-sql/pglite'
+import { ltree } from '@electric-sql/pglite/contrib/ltree'
+import { pg_trgm as pgTrgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { type ExtractTablesWithRelations, type SQL } from 'drizzle-orm'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import pg from 'pg'
+import * as schema from './schema.js'
+
+export type Schema = typeof schema
+/** A drizzle handle that works the same on PGlite and on node-postgres; a transaction is one too. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+
+export type DatabaseKind = 'pglite' | 'postgres'
+
+export interface DatabaseHandle {
+  db: Database
+  kind: DatabaseKind
+  /** Cheap round trip used by /health/ready. */
+  ping (): Promise<void>
+  close (): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; without it the embedded PGlite is used. */
+  url?: string
+  /** Folder for PGlite's files; without it PGlite keeps everything in memory (tests). */
+  dataDir?: string
+  poolMax?: number
+  onPoolError?: (err: Error) => void
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url))
+
+// Advisory lock key so that two instances starting together do not race on migrations.
+const MIGRATION_LOCK_KEY = 7_262_023_001
+
+// pg type parsing, fixed in one place: calendar dates stay 'YYYY-MM-DD' strings (no
+// time-zone shifts), and bigint counts become numbers (they never approach 2^53).
+const PG_DATE = 1082
+const PG_INT8 = 20
+const PG_NUMERIC = 1700
+
+const pgTypes = {
+  getTypeParser (oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_DATE) return (v: string) => v
+    if (oid === PG_INT8) return (v: string) => Number(v)
+    if (oid === PG_NUMERIC) return (v: string) => Number(v)
+    return pg.types.getTypeParser(oid, format as 'text')
+  }
+}
+
+export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.url ? openPostgres(options) : openPglite(options)
+}
+
+async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    // Fail fast while the server is down so callers get a 503 instead of hanging.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: pgTypes as pg.CustomTypesConfig,
+    application_name: 'sangathan'
+  })
+  // An idle client dying (server restart) must not crash the process.
+  pool.on('error', (err) => options.onPoolError?.(err))
+
+  const client = await pool.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
+    try {
+      await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER })
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+    }
+  } finally {
+    client.release()
+  }
+
+  const db = drizzlePg(pool, { schema }) as unknown as Database
+  return {
+    db,
+    kind: 'postgres',
+    async ping () { await pool.query('SELECT 1') },
+    async close () { await pool.end() }
+  }
+}
+
+async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true })
+  const client = await PGlite.create({
+    dataDir: options.dataDir,
+    extensions: { ltree, pg_trgm: pgTrgm },
+    parsers: { [PG_DATE]: (v: string) => v, [PG_INT8]: (v: string) => Number(v), [PG_NUMERIC]: (v: string) => Number(v) }
+  })
+  const db = drizzlePglite(client, { schema })
+  await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    async ping () { await client.query('SELECT 1') },
+    async close () { await client.close() }
+  }
+}
+
+/** Runs raw SQL and returns its rows, whichever driver is underneath. */
+export async function rows<T> (db: Database, query: SQL): Promise<T[]> {
+  const result = await db.execute(query) as unknown as { rows: T[] }
+  return result.rows
+}

@@ -1,0 +1,44 @@
+import { DomainError } from '../errors.js'
+import { pgError } from './errors.js'
+
+/**
+ * What each database constraint means in the domain's words. The database gives the
+ * guarantee; this table turns its refusal into a clear problem. Details of the
+ * database error are never copied: they may contain personal data.
+ */
+const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, message: string }> = {
+  units_sibling_code_key: { kind: 'conflict', code: 'unit_code_taken', message: 'Another unit under the same parent already has this code.' },
+  units_code_path_key: { kind: 'conflict', code: 'unit_code_taken', message: 'Another unit already has this code path.' },
+  units_parent_level_check: { kind: 'unprocessable', code: 'invalid_parent_level', message: 'A unit must hang under a unit of the level directly above it (state > district > block > ward > booth).' },
+  units_code_check: { kind: 'invalid', code: 'invalid_code', message: 'A code is 1 to 32 upper-case letters, digits, - or _, starting with a letter or digit.' },
+  units_name_check: { kind: 'invalid', code: 'invalid_name', message: 'A name is 1 to 200 characters.' },
+  units_booth_fields_check: { kind: 'unprocessable', code: 'booth_fields_on_non_booth', message: 'Assembly constituency and polling station fields belong to booths only.' },
+  units_ac_number_check: { kind: 'invalid', code: 'invalid_ac_number', message: 'An assembly constituency number is between 1 and 9999.' }
+}
+
+export function domainErrorFromDatabase (err: unknown): DomainError | undefined {
+  const pe = pgError(err)
+  if (!pe) return undefined
+  if (pe.constraint && CONSTRAINTS[pe.constraint]) {
+    const c = CONSTRAINTS[pe.constraint]
+    // A foreign key refusal on delete means "still referenced", on insert "missing".
+    return new DomainError(c.kind, c.code, c.message)
+  }
+  if (pe.constraint === 'units_parent_fkey') {
+    return pe.code === '23503' && /^update or delete/i.test(pe.message)
+      ? new DomainError('conflict', 'unit_has_children', 'The unit still has child units.')
+      : new DomainError('unprocessable', 'parent_not_found', 'The parent unit does not exist.')
+  }
+  switch (pe.code) {
+    case '23505': return new DomainError('conflict', 'duplicate', 'A record with the same unique value already exists.')
+    case '23503': return new DomainError('conflict', 'referenced', 'The record is referenced by, or references, another record in a way that is not allowed.')
+    case '23514': return new DomainError('unprocessable', 'constraint_violated', 'The change would break a rule of the data model.')
+    case '22P02': return new DomainError('invalid', 'invalid_value', 'A value has the wrong format.')
+    case '22001': return new DomainError('invalid', 'value_too_long', 'A value is too long.')
+    case '40001':
+    case '40P01': return new DomainError('conflict', 'concurrent_update', 'The change collided with a concurrent change. Retry the request.')
+    case '55P03': return new DomainError('conflict', 'locked', 'The record is being changed by another request. Retry shortly.')
+    case '57014': return new DomainError('unavailable', 'query_timeout', 'The database took too long to answer. Retry later.')
+  }
+  return undefined
+}

@@ -1,0 +1,131 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Database } from '../db/client.js'
+import { units } from '../db/schema.js'
+import { DomainError, notFound, preconditionFailed } from '../errors.js'
+import { isWithin, parentLevelOf } from './levels.js'
+import { countChildren, findUnit, hasSiblingWithCode, unitColumns, type UnitRow } from './queries.js'
+import type { CreateUnitInput, UpdateUnitInput } from './schemas.js'
+
+/**
+ * Changes to the tree. The database guarantees the shape (constraints and triggers in
+ * migrations/0001-0002); these functions check first so that the caller gets a precise
+ * reason, and run each change in one transaction.
+ */
+
+export type VersionCheck = ((version: number) => boolean) | undefined
+
+const codeTaken = (code: string) =>
+  new DomainError('conflict', 'unit_code_taken', `Another unit under the same parent already has the code ${code}.`)
+
+export async function createUnit (db: Database, input: CreateUnitInput): Promise<UnitRow> {
+  return db.transaction(async (tx) => {
+    const expectedParentLevel = parentLevelOf(input.level)
+    const parentId = input.parentId ?? null
+    if (expectedParentLevel === null && parentId !== null) {
+      throw new DomainError('unprocessable', 'state_has_no_parent', 'A state is the root of its tree: omit parentId.')
+    }
+    if (expectedParentLevel !== null) {
+      if (parentId === null) {
+        throw new DomainError('unprocessable', 'parent_required', `A ${input.level} needs a parentId: the ${expectedParentLevel} it belongs to.`)
+      }
+      const parent = await findUnit(tx, parentId)
+      if (!parent) throw new DomainError('unprocessable', 'parent_not_found', 'The parent unit does not exist.')
+      if (parent.level !== expectedParentLevel) {
+        throw new DomainError('unprocessable', 'invalid_parent_level',
+          `A ${input.level} must hang under a ${expectedParentLevel}; ${parent.codePath} is a ${parent.level}.`)
+      }
+    }
+    if (input.level !== 'booth' && (input.acNumber != null || input.acName != null || input.psNumber != null)) {
+      throw new DomainError('unprocessable', 'booth_fields_on_non_booth', 'acNumber, acName and psNumber belong to booths only.')
+    }
+    if (await hasSiblingWithCode(tx, parentId, input.code)) throw codeTaken(input.code)
+
+    const [row] = await tx.insert(units).values({
+      level: input.level,
+      parentId,
+      code: input.code,
+      name: input.name,
+      localName: input.localName ?? null,
+      displayLabel: input.displayLabel ?? null,
+      acNumber: input.acNumber ?? null,
+      acName: input.acName ?? null,
+      psNumber: input.psNumber ?? null,
+      // Derived by the units_derive_tree_columns trigger; placeholders satisfy NOT NULL typing.
+      path: '0',
+      codePath: ''
+    }).returning(unitColumns)
+    return row as UnitRow
+  })
+}
+
+async function lockForChange (tx: Database, id: string, matches: VersionCheck): Promise<UnitRow> {
+  const unit = await findUnit(tx, id, { forUpdate: true })
+  if (!unit) throw notFound('unit')
+  if (matches && !matches(unit.version)) throw preconditionFailed()
+  return unit
+}
+
+export async function updateUnit (db: Database, id: string, patch: UpdateUnitInput, matches: VersionCheck): Promise<UnitRow> {
+  return db.transaction(async (tx) => {
+    // A re-code rewrites every descendant's code path: same lock order as a move.
+    if (patch.code !== undefined) await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
+    const unit = await lockForChange(tx, id, matches)
+    const touchesBooth = patch.acNumber != null || patch.acName != null || patch.psNumber != null
+    if (unit.level !== 'booth' && touchesBooth) {
+      throw new DomainError('unprocessable', 'booth_fields_on_non_booth', 'acNumber, acName and psNumber belong to booths only.')
+    }
+    if (patch.code !== undefined && patch.code !== unit.code && await hasSiblingWithCode(tx, unit.parentId, patch.code, unit.id)) {
+      throw codeTaken(patch.code)
+    }
+    const set: Partial<typeof units.$inferInsert> = {}
+    if (patch.code !== undefined) set.code = patch.code
+    if (patch.name !== undefined) set.name = patch.name
+    if (patch.localName !== undefined) set.localName = patch.localName
+    if (patch.displayLabel !== undefined) set.displayLabel = patch.displayLabel
+    if (patch.acNumber !== undefined) set.acNumber = patch.acNumber
+    if (patch.acName !== undefined) set.acName = patch.acName
+    if (patch.psNumber !== undefined) set.psNumber = patch.psNumber
+    const [row] = await tx.update(units).set(set).where(eq(units.id, id)).returning(unitColumns)
+    return row as UnitRow
+  })
+}
+
+export async function moveUnit (db: Database, id: string, newParentId: string, matches: VersionCheck): Promise<UnitRow> {
+  return db.transaction(async (tx) => {
+    // Taken first, so the trigger's own lock is a no-op and concurrent inserts under the
+    // subtree wait instead of copying a path that is about to change.
+    await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
+    const unit = await lockForChange(tx, id, matches)
+    const expectedParentLevel = parentLevelOf(unit.level)
+    if (expectedParentLevel === null) {
+      throw new DomainError('unprocessable', 'state_cannot_move', 'A state is a root and cannot be moved under another unit.')
+    }
+    const target = await findUnit(tx, newParentId)
+    if (!target) throw new DomainError('unprocessable', 'parent_not_found', 'The new parent unit does not exist.')
+    if (isWithin(target.path, unit.path)) {
+      throw new DomainError('unprocessable', 'move_into_own_subtree', `${target.codePath} lies inside ${unit.codePath}: a unit cannot move under itself or its own descendant.`)
+    }
+    if (target.level !== expectedParentLevel) {
+      throw new DomainError('unprocessable', 'invalid_parent_level',
+        `A ${unit.level} must hang under a ${expectedParentLevel}; ${target.codePath} is a ${target.level}.`)
+    }
+    if (target.id === unit.parentId) return unit
+    if (await hasSiblingWithCode(tx, target.id, unit.code)) {
+      throw new DomainError('conflict', 'unit_code_taken', `${target.codePath} already has a child with the code ${unit.code}.`)
+    }
+    const [row] = await tx.update(units).set({ parentId: target.id }).where(eq(units.id, id)).returning(unitColumns)
+    return row as UnitRow
+  })
+}
+
+export async function deleteUnit (db: Database, id: string, matches: VersionCheck): Promise<UnitRow> {
+  return db.transaction(async (tx) => {
+    const unit = await lockForChange(tx, id, matches)
+    const children = await countChildren(tx, id)
+    if (children > 0) {
+      throw new DomainError('conflict', 'unit_has_children', `${unit.codePath} still has ${children} child unit(s): move or delete them first.`, { children })
+    }
+    await tx.delete(units).where(eq(units.id, id))
+    return unit
+  })
+}

@@ -1,0 +1,142 @@
+import { and, asc, eq, gt, gte, ilike, lt, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { Database } from '../db/client.js'
+import { units, type UnitLevel } from '../db/schema.js'
+import { descendantRange } from './levels.js'
+import type { Unit } from './schemas.js'
+
+/** Columns read for a unit: explicit, so adding a column never leaks it by accident. */
+export const unitColumns = {
+  id: units.id,
+  level: units.level,
+  parentId: units.parentId,
+  path: units.path,
+  code: units.code,
+  codePath: units.codePath,
+  name: units.name,
+  localName: units.localName,
+  displayLabel: units.displayLabel,
+  acNumber: units.acNumber,
+  acName: units.acName,
+  psNumber: units.psNumber,
+  version: units.version,
+  createdAt: units.createdAt,
+  updatedAt: units.updatedAt
+}
+
+export interface UnitRow {
+  id: string
+  level: UnitLevel
+  parentId: string | null
+  path: string
+  code: string
+  codePath: string
+  name: string
+  localName: string | null
+  displayLabel: string | null
+  acNumber: number | null
+  acName: string | null
+  psNumber: string | null
+  version: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+export function toUnit (r: UnitRow): Unit {
+  return {
+    id: r.id,
+    level: r.level,
+    parentId: r.parentId,
+    code: r.code,
+    codePath: r.codePath,
+    name: r.name,
+    localName: r.localName,
+    displayLabel: r.displayLabel,
+    acNumber: r.acNumber,
+    acName: r.acName,
+    psNumber: r.psNumber,
+    createdAt: new Date(r.createdAt).toISOString(),
+    updatedAt: new Date(r.updatedAt).toISOString()
+  }
+}
+
+export async function findUnit (db: Database, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow | undefined> {
+  const q = db.select(unitColumns).from(units).where(eq(units.id, id))
+  const [row] = opts.forUpdate ? await q.for('update') : await q
+  return row as UnitRow | undefined
+}
+
+export async function findUnitByCodePath (db: Database, codePath: string): Promise<UnitRow | undefined> {
+  const [row] = await db.select(unitColumns).from(units).where(eq(units.codePath, codePath))
+  return row as UnitRow | undefined
+}
+
+/** Normalises a user-typed code path: tolerant of case, spaces and stray slashes. */
+export function normaliseCodePath (path: string): string {
+  return path.split('/').map(s => s.trim().toUpperCase()).filter(Boolean).join('/')
+}
+
+export interface ListUnitsFilter {
+  parentId?: string
+  /** Only descendants of this unit (code path of the ancestor). */
+  under?: string
+  level?: UnitLevel
+  q?: string
+  /** Keyset: code path of the last unit of the previous page. */
+  after?: string
+  limit: number
+}
+
+function escapeLike (s: string): string {
+  return s.replace(/[\\%_]/g, m => '\\' + m)
+}
+
+/**
+ * One keyset-paginated query in code-path order. A subtree is a contiguous range of
+ * code paths, so "descendants of X at level L" is a single range scan of the
+ * (level, code_path) index.
+ */
+export async function listUnits (db: Database, f: ListUnitsFilter): Promise<UnitRow[]> {
+  const where: SQL[] = []
+  if (f.parentId) where.push(eq(units.parentId, f.parentId))
+  if (f.under !== undefined) {
+    const [from, to] = descendantRange(f.under)
+    where.push(gte(units.codePath, from), lt(units.codePath, to))
+  }
+  if (f.level) where.push(eq(units.level, f.level))
+  if (f.q) {
+    const pattern = `%${escapeLike(f.q)}%`
+    where.push(or(ilike(units.name, pattern), ilike(units.code, pattern))!)
+  }
+  if (f.after !== undefined) where.push(gt(units.codePath, f.after))
+  const rows = await db.select(unitColumns).from(units)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(asc(units.codePath))
+    .limit(f.limit + 1)
+  return rows as UnitRow[]
+}
+
+/** The breadcrumb, state first: every prefix of the code path is an ancestor. */
+export async function listAncestors (db: Database, unit: UnitRow, includeSelf: boolean): Promise<UnitRow[]> {
+  const segments = unit.codePath.split('/')
+  const prefixes = segments.map((_, i) => segments.slice(0, i + 1).join('/'))
+  if (!includeSelf) prefixes.pop()
+  if (prefixes.length === 0) return []
+  const rows = await db.select(unitColumns).from(units)
+    .where(sql`${units.codePath} IN (${sql.join(prefixes.map(p => sql`${p}`), sql`, `)})`)
+    .orderBy(asc(sql`nlevel(${units.path})`))
+  return rows as UnitRow[]
+}
+
+export async function countChildren (db: Database, id: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(units).where(eq(units.parentId, id))
+  return row.n
+}
+
+export async function hasSiblingWithCode (db: Database, parentId: string | null, code: string, exceptId?: string): Promise<boolean> {
+  const rows = await db.select({ id: units.id }).from(units).where(and(
+    parentId === null ? sql`${units.parentId} IS NULL` : eq(units.parentId, parentId),
+    eq(units.code, code),
+    exceptId ? ne(units.id, exceptId) : undefined
+  )).limit(1)
+  return rows.length > 0
+}

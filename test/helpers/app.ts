@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import pg from 'pg'
+import pino from 'pino'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { loggerOptions } from '../../src/logger.js'
+
+interface Teardown { teardown (fn: () => unknown): void }
+
+export const usingPostgres = Boolean(process.env.DATABASE_URL)
+
+/**
+ * A fresh, empty database for one test file: a new PostgreSQL database on the server in
+ * DATABASE_URL (so parallel files never share state), or an in-memory PGlite.
+ */
+export async function freshDatabaseUrl (t: Teardown): Promise<string | undefined> {
+  const base = process.env.DATABASE_URL
+  if (!base) return undefined
+  const name = `sangathan_t_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  t.teardown(async () => {
+    const c = new pg.Client({ connectionString: base })
+    await c.connect()
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await c.end()
+  })
+  const url = new URL(base)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  databaseUrl?: string
+  /** Every log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>
+}
+
+/** One app per test file: PGlite takes seconds to boot, so tests share it. */
+export async function buildTestApp (t: Teardown, env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = await freshDatabaseUrl(t)
+  const logs: Array<Record<string, unknown>> = []
+  const sink = new Writable({
+    write (chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line))
+      cb()
+    }
+  })
+  const config = loadConfig({ LOG_LEVEL: 'info', ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) })
+  // No DATA_DIR for tests: PGlite stays in memory.
+  config.DATA_DIR_PGLITE = undefined
+  const logger = pino(loggerOptions(config.LOG_LEVEL), sink)
+  const app = await buildApp({ config, logger })
+  t.teardown(() => app.close())
+  return { app, databaseUrl, logs }
+}
+
+/** inject() with JSON parsed; `json` is undefined for an empty body. */
+export async function call (app: FastifyInstance, opts: InjectOptions) {
+  const res = await app.inject(opts)
+  let json: any
+  try { json = res.body ? JSON.parse(res.body) : undefined } catch { json = undefined }
+  return { status: res.statusCode, headers: res.headers, body: res.body, json }
+}
