@@ -32,19 +32,20 @@ CREATE TABLE "units" (
 	CONSTRAINT "units_id_level_key" UNIQUE("id","level"),
 	CONSTRAINT "units_sibling_code_key" UNIQUE NULLS NOT DISTINCT("parent_id","code"),
 	CONSTRAINT "units_code_path_key" UNIQUE("code_path"),
-	CONSTRAINT "units_parent_level_check" CHECK (
-    ("units"."level" = 'state' AND "units"."parent_id" IS NULL AND "units"."parent_level" IS NULL) OR
-    ("units"."level" = 'district' AND "units"."parent_level" = 'state') OR
-    ("units"."level" = 'block' AND "units"."parent_level" = 'district') OR
-    ("units"."level" = 'ward' AND "units"."parent_level" = 'block') OR
-    ("units"."level" = 'booth' AND "units"."parent_level" = 'ward')),
+	CONSTRAINT "units_parent_level_check" CHECK (CASE "units"."level"
+    WHEN 'state' THEN "units"."parent_id" IS NULL AND "units"."parent_level" IS NULL
+    WHEN 'district' THEN "units"."parent_id" IS NOT NULL AND "units"."parent_level" IS NOT DISTINCT FROM 'state'
+    WHEN 'block' THEN "units"."parent_id" IS NOT NULL AND "units"."parent_level" IS NOT DISTINCT FROM 'district'
+    WHEN 'ward' THEN "units"."parent_id" IS NOT NULL AND "units"."parent_level" IS NOT DISTINCT FROM 'block'
+    WHEN 'booth' THEN "units"."parent_id" IS NOT NULL AND "units"."parent_level" IS NOT DISTINCT FROM 'ward'
+  END),
 	CONSTRAINT "units_code_check" CHECK ("units"."code" ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'),
 	CONSTRAINT "units_name_check" CHECK (length(btrim("units"."name")) BETWEEN 1 AND 200),
 	CONSTRAINT "units_booth_fields_check" CHECK ("units"."level" = 'booth' OR ("units"."ac_number" IS NULL AND "units"."ac_name" IS NULL AND "units"."ps_number" IS NULL)),
 	CONSTRAINT "units_ac_number_check" CHECK ("units"."ac_number" IS NULL OR "units"."ac_number" BETWEEN 1 AND 9999)
 );
 --> statement-breakpoint
-ALTER TABLE "units" ADD CONSTRAINT "units_parent_fkey" FOREIGN KEY ("parent_id","parent_level") REFERENCES "public"."units"("id","level") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "units" ADD CONSTRAINT "units_parent_fkey" FOREIGN KEY ("parent_id","parent_level") REFERENCES "public"."units"("id","level") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "idempotency_requests_created_idx" ON "idempotency_requests" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "units_path_gist" ON "units" USING gist ("path");--> statement-breakpoint
 CREATE INDEX "units_level_code_path_idx" ON "units" USING btree ("level","code_path");--> statement-breakpoint

@@ -90,7 +90,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
     db,
     kind: 'postgres',
     async ping () { await pool.query('SELECT 1') },
-    async close () { await pool.end() }
+    async close () { if (!pool.ended) await pool.end() }
   }
 }
 
@@ -107,7 +107,7 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
     db: db as unknown as Database,
     kind: 'pglite',
     async ping () { await client.query('SELECT 1') },
-    async close () { await client.close() }
+    async close () { if (!client.closed) await client.close() }
   }
 }
 

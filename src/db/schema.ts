@@ -49,13 +49,15 @@ export const units = pgTable('units', {
     name: 'units_parent_fkey',
     columns: [t.parentId, t.parentLevel],
     foreignColumns: [t.id, t.level]
-  }).onDelete('restrict'),
-  check('units_parent_level_check', sql`
-    (${t.level} = 'state' AND ${t.parentId} IS NULL AND ${t.parentLevel} IS NULL) OR
-    (${t.level} = 'district' AND ${t.parentLevel} = 'state') OR
-    (${t.level} = 'block' AND ${t.parentLevel} = 'district') OR
-    (${t.level} = 'ward' AND ${t.parentLevel} = 'block') OR
-    (${t.level} = 'booth' AND ${t.parentLevel} = 'ward')`),
+  }),
+  // IS NOT DISTINCT FROM, not =: a NULL would make the CHECK pass silently.
+  check('units_parent_level_check', sql`CASE ${t.level}
+    WHEN 'state' THEN ${t.parentId} IS NULL AND ${t.parentLevel} IS NULL
+    WHEN 'district' THEN ${t.parentId} IS NOT NULL AND ${t.parentLevel} IS NOT DISTINCT FROM 'state'
+    WHEN 'block' THEN ${t.parentId} IS NOT NULL AND ${t.parentLevel} IS NOT DISTINCT FROM 'district'
+    WHEN 'ward' THEN ${t.parentId} IS NOT NULL AND ${t.parentLevel} IS NOT DISTINCT FROM 'block'
+    WHEN 'booth' THEN ${t.parentId} IS NOT NULL AND ${t.parentLevel} IS NOT DISTINCT FROM 'ward'
+  END`),
   check('units_code_check', sql`${t.code} ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'`),
   check('units_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 200`),
   check('units_booth_fields_check', sql`${t.level} = 'booth' OR (${t.acNumber} IS NULL AND ${t.acName} IS NULL AND ${t.psNumber} IS NULL)`),

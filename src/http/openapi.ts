@@ -3,6 +3,24 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 
+type OpenApiDocument = {
+  paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>
+}
+
+/** Error responses are documented with the media type they really have. */
+function problemsAsProblemJson<T extends OpenApiDocument> (doc: T): T {
+  for (const operations of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (Number(status) >= 400 && response.content?.['application/json']) {
+          response.content = { 'application/problem+json': response.content['application/json'] }
+        }
+      }
+    }
+  }
+  return doc
+}
+
 /** OpenAPI 3.1 produced from the routes' zod schemas; served at /openapi.json, browsable at /docs. */
 export async function registerOpenApi (app: FastifyInstance, version: string) {
   await app.register(swagger, {
@@ -19,7 +37,7 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
       ]
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject
+    transformObject: (input) => problemsAsProblemJson(jsonSchemaTransformObject(input) as OpenApiDocument)
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -79,7 +79,7 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_ASYNC_CONSTRAINT: [400, 'bad_request', 'The request cannot be routed.']
 }
 
-export function toProblem (error: FastifyError | Error, request: FastifyRequest): { problem: Problem, log: 'none' | 'warn' | 'error' } {
+export function toProblem (error: FastifyError | Error): { problem: Problem, log: 'none' | 'warn' | 'error' } {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext ?? 'request'
     const errors = (error as FastifyError).validation!.map(v => ({
@@ -117,13 +117,12 @@ export function toProblem (error: FastifyError | Error, request: FastifyRequest)
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { problem: problem(fe.statusCode, 'bad_request', fe.message), log: 'none' }
   }
-  void request
   return { problem: problem(500, 'internal_error', 'Something went wrong on our side. It has been logged; quote the requestId when reporting it.'), log: 'error' }
 }
 
 export function registerProblemHandlers (app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { problem: p, log } = toProblem(error, request)
+    const { problem: p, log } = toProblem(error)
     if (log === 'error') request.log.error({ err: error }, 'unhandled error')
     else if (log === 'warn') request.log.warn({ code: p.code, errCode: (error as FastifyError).code }, p.detail)
     return sendProblem(request, reply, p)

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs'
+import type { FastifyInstance } from 'fastify'
+import t, { type Test } from 'tap'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { buildTestApp, call, freshDatabaseUrl } from './helpers/app.js'
+import { startProxy } from './helpers/proxy.js'
+
+const { app, logs } = await buildTestApp(t)
+
+t.test('health', async (t) => {
+  const live = await call(app, { method: 'GET', url: '/health/live' })
+  t.equal(live.status, 200)
+  t.same(live.json, { status: 'ok' })
+  const ready = await call(app, { method: 'GET', url: '/health/ready' })
+  t.equal(ready.status, 200)
+  t.equal(ready.json.database, process.env.DATABASE_URL ? 'postgres' : 'pglite')
+})
+
+t.test('docs and the OpenAPI document', async (t) => {
+  const docs = await call(app, { method: 'GET', url: '/docs' })
+  t.equal(docs.status, 200, 'Swagger UI is served')
+  t.match(docs.headers['content-type'], /text\/html/)
+  t.match(docs.body, /swagger/i)
+
+  const served = await call(app, { method: 'GET', url: '/openapi.json' })
+  t.equal(served.status, 200)
+  t.equal(served.json.openapi, '3.1.0')
+  t.ok(served.json.paths['/v1/units/{id}/move'], 'routes are documented')
+  t.ok(served.json.components.schemas.Unit, 'schemas are shared components')
+  t.ok(served.json.paths['/v1/units'].post.responses['409'].content['application/problem+json'], 'errors documented as problem+json')
+
+  const committed = JSON.parse(readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8'))
+  t.same(committed, served.json, 'openapi/openapi.json is up to date: run `npm run openapi` and commit it')
+})
+
+t.test('request ids: echoed, accepted from the caller, on every log line', async (t) => {
+  const mine = await call(app, { method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-abc.123' } })
+  t.equal(mine.headers['x-request-id'], 'trace-abc.123')
+  const bogus = await call(app, { method: 'GET', url: '/health/live', headers: { 'x-request-id': 'has spaces and <tags>' } })
+  t.not(bogus.headers['x-request-id'], 'has spaces and <tags>', 'an unsafe id is replaced')
+  await call(app, { method: 'GET', url: '/v1/units/6a0b2a44-2b51-4c77-9d7b-2a8f3b1f0c11' })
+  const requestLines = logs.filter(l => l.req || l.res)
+  t.ok(requestLines.length >= 6)
+  t.ok(requestLines.every(l => typeof l.reqId === 'string'), 'every request log line has reqId')
+  t.ok(logs.some(l => l.reqId === 'trace-abc.123'))
+})
+
+t.test('the Authorization header never reaches the log', async (t) => {
+  await call(app, { method: 'GET', url: '/health/live', headers: { authorization: 'Bearer super-secret-value' } })
+  t.notMatch(JSON.stringify(logs), /super-secret-value/)
+})
+
+async function expectUnavailable (t: Test, app: FastifyInstance) {
+  const ready = await call(app, { method: 'GET', url: '/health/ready' })
+  t.equal(ready.status, 503)
+  t.equal(ready.json.code, 'database_unavailable')
+  const read = await call(app, { method: 'GET', url: '/v1/units' })
+  t.equal(read.status, 503)
+  t.equal(read.json.code, 'database_unavailable')
+  t.ok(read.headers['retry-after'])
+  const write = await call(app, { method: 'POST', url: '/v1/units', payload: { level: 'state', code: 'X', name: 'x' } })
+  t.equal(write.status, 503)
+  t.match(write.headers['content-type'], /application\/problem\+json/)
+  t.notMatch(write.body, /pool|pglite|ECONN|stack/i, 'no internals in the problem')
+}
+
+t.test('an unreachable database is a 503 problem, never a 500', { skip: Boolean(process.env.DATABASE_URL) && 'PGlite only' }, async (t) => {
+  const { app: doomed } = await buildTestApp(t)
+  await doomed.database.close()
+  await expectUnavailable(t, doomed)
+})
+
+t.test('PostgreSQL cut off and back: 503 while down, served again after', { skip: !process.env.DATABASE_URL && 'PostgreSQL only' }, async (t) => {
+  const dbUrl = await freshDatabaseUrl(t)
+  const proxy = await startProxy(new URL(dbUrl!))
+  t.teardown(proxy.close)
+  const app = await buildApp({ config: { ...loadConfig({ DATABASE_URL: proxy.url, LOG_LEVEL: 'silent' }), DATA_DIR_PGLITE: undefined } })
+  t.teardown(() => app.close())
+  t.equal((await call(app, { method: 'GET', url: '/v1/units' })).status, 200)
+  proxy.cut()
+  await expectUnavailable(t, app)
+  proxy.restore()
+  const back = await call(app, { method: 'GET', url: '/health/ready' })
+  t.equal(back.status, 200, 'the pool reconnects by itself')
+  t.equal((await call(app, { method: 'POST', url: '/v1/units', payload: { level: 'state', code: 'BACK', name: 'Back' } })).status, 201)
+})

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import t from 'tap'
+import { freshDatabaseUrl } from './helpers/app.js'
+
+// The real process: src/server.ts with its own logger, signals and data folder.
+const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-server-'))
+t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+const databaseUrl = await freshDatabaseUrl(t)
+
+interface Running { child: ChildProcess, port: number, lines: Array<Record<string, any>>, exited: Promise<number | null> }
+
+async function startServer (): Promise<Running> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }
+  if (databaseUrl) env.DATABASE_URL = databaseUrl
+  else delete env.DATABASE_URL
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines: Array<Record<string, any>> = []
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000)
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: Record<string, any>
+      try { entry = JSON.parse(line) } catch { return }
+      lines.push(entry)
+      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(String(entry.msg))
+      if (m) { clearTimeout(timer); resolve(Number(m[1])) }
+    })
+    child.on('exit', () => reject(new Error('server exited during start-up')))
+  })
+  return { child, port, lines, exited }
+}
+
+function request (port: number, method: string, path: string, body?: string): Promise<{ status: number, json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ port, method, path, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = ''
+      res.on('data', c => { text += c }).on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+t.test('SIGTERM lets an in-flight request finish, then exits cleanly; data survives a restart', async (t) => {
+  const first = await startServer()
+  t.ok(first.lines.some(l => l.msg === 'database ready'), 'logs are JSON when stdout is not a terminal')
+
+  // Start a request, send half of its body, then ask the server to stop.
+  const body = JSON.stringify({ level: 'state', code: 'GRACE', name: 'Graceful State' })
+  const inFlight = new Promise<{ status: number, json: any }>((resolve, reject) => {
+    const req = http.request({ port: first.port, method: 'POST', path: '/v1/units', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = ''
+      res.on('data', c => { text += c }).on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }))
+    })
+    req.on('error', reject)
+    req.write(body.slice(0, 10))
+    setTimeout(() => {
+      first.child.kill('SIGTERM')
+      setTimeout(() => req.end(body.slice(10)), 300)
+    }, 200)
+  })
+  const answered = await inFlight
+  t.equal(answered.status, 201, 'the in-flight request completed')
+  t.equal(await first.exited, 0, 'exit code 0 after a graceful close')
+  t.ok(first.lines.some(l => /shutting down/.test(String(l.msg))), 'shutdown is logged')
+  t.ok(first.lines.filter(l => l.req).every(l => typeof l.reqId === 'string'), 'request lines carry reqId')
+
+  const second = await startServer()
+  t.teardown(() => { second.child.kill('SIGTERM') })
+  const again = await request(second.port, 'GET', `/v1/units/${answered.json.id}`)
+  t.equal(again.status, 200, 'the unit is still there after a restart')
+  t.equal(again.json.code, 'GRACE')
+  second.child.kill('SIGTERM')
+  t.equal(await second.exited, 0)
+})
