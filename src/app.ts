@@ -4,6 +4,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import rateLimit from '@fastify/rate-limit'
+import accessPlugin from './access/plugin.js'
+import { apiKeyRoutes } from './access/routes.js'
+import { auditRoutes } from './audit/routes.js'
 import databasePlugin from './db/plugin.js'
 import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
@@ -50,12 +54,28 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE,
     poolMax: config.DB_POOL_MAX
   })
+  await app.register(accessPlugin, {
+    bootstrapSecret: config.BOOTSTRAP_ADMIN_KEY,
+    dataDir: config.DATA_DIR,
+    keyCacheTtlMs: config.KEY_CACHE_TTL_MS
+  })
   await registerOpenApi(app, pkg.version)
   await app.register(idempotency)
 
   await app.register(healthRoutes)
+  // Everything under /v1 needs a key; health and docs do not.
   await app.register(async (v1) => {
+    v1.addHook('onRequest', app.authenticate)
+    await v1.register(rateLimit, {
+      max: config.RATE_LIMIT_MAX,
+      timeWindow: config.RATE_LIMIT_WINDOW_MS,
+      // Runs after authentication, so the budget is per key.
+      keyGenerator: (request) => request.actor?.keyId ?? request.ip,
+      errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'FST_RATE_LIMITED', message: `Rate limit of ${context.max} requests per ${context.after} exceeded.` })
+    })
     await v1.register(unitRoutes)
+    await v1.register(apiKeyRoutes)
+    await v1.register(auditRoutes)
   }, { prefix: '/v1' })
 
   await app.ready()

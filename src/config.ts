@@ -10,7 +10,13 @@ const Env = z.object({
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024)
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  // A global admin key with exactly this secret is ensured at start-up.
+  BOOTSTRAP_ADMIN_KEY: z.string().min(20, 'BOOTSTRAP_ADMIN_KEY must be at least 20 characters').optional(),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000).describe('requests per key per window'),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  // Bounds how long a key revoked on another instance keeps working here (promise: under 5 s).
+  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(4500).default(4000)
 })
 
 export type Config = z.infer<typeof Env> & {

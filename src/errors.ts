@@ -4,6 +4,8 @@
  */
 export type ErrorKind =
   | 'invalid' // the request is malformed
+  | 'unauthenticated' // no valid key
+  | 'forbidden' // the key's role or scope does not allow this
   | 'not_found' // the thing addressed does not exist (or is outside the caller's reach)
   | 'conflict' // refused because of the current state; may succeed later
   | 'unprocessable' // well-formed, but can never succeed as asked

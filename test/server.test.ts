@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,14 +35,14 @@ async function startServer (): Promise<Running> {
   return { child, port, lines, exited }
 }
 
-function request (port: number, method: string, path: string, body?: string): Promise<{ status: number, json: any }> {
+function request (port: number, method: string, path: string, key: string): Promise<{ status: number, json: any }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ port, method, path, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+    const req = http.request({ port, method, path, headers: { authorization: `Bearer ${key}` } }, (res) => {
       let text = ''
       res.on('data', c => { text += c }).on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }))
     })
     req.on('error', reject)
-    req.end(body)
+    req.end()
   })
 }
 
@@ -50,10 +50,19 @@ t.test('SIGTERM lets an in-flight request finish, then exits cleanly; data survi
   const first = await startServer()
   t.ok(first.lines.some(l => l.msg === 'database ready'), 'logs are JSON when stdout is not a terminal')
 
+  // No key existed and none was given: one was minted into the data folder, owner-only.
+  const keyFile = join(dataDir, 'admin-key.txt')
+  const announced = first.lines.find(l => l.file === keyFile)
+  t.ok(announced, 'the key file\'s path is logged')
+  const key = readFileSync(keyFile, 'utf8').trim()
+  t.match(key, /^sg_/)
+  t.equal(statSync(keyFile).mode & 0o777, 0o600, 'readable by its owner only')
+  t.notMatch(JSON.stringify(first.lines), key, 'the key itself is never logged')
+
   // Start a request, send half of its body, then ask the server to stop.
   const body = JSON.stringify({ level: 'state', code: 'GRACE', name: 'Graceful State' })
   const inFlight = new Promise<{ status: number, json: any }>((resolve, reject) => {
-    const req = http.request({ port: first.port, method: 'POST', path: '/v1/units', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request({ port: first.port, method: 'POST', path: '/v1/units', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } }, (res) => {
       let text = ''
       res.on('data', c => { text += c }).on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }))
     })
@@ -72,7 +81,8 @@ t.test('SIGTERM lets an in-flight request finish, then exits cleanly; data survi
 
   const second = await startServer()
   t.teardown(() => { second.child.kill('SIGTERM') })
-  const again = await request(second.port, 'GET', `/v1/units/${answered.json.id}`)
+  t.notOk(second.lines.some(l => l.file === keyFile), 'a key exists now, so none is minted on restart')
+  const again = await request(second.port, 'GET', `/v1/units/${answered.json.id}`, key)
   t.equal(again.status, 200, 'the unit is still there after a restart')
   t.equal(again.json.code, 'GRACE')
   second.child.kill('SIGTERM')

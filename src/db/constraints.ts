@@ -13,6 +13,8 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   units_code_check: { kind: 'invalid', code: 'invalid_code', message: 'A code is 1 to 32 upper-case letters, digits, - or _, starting with a letter or digit.' },
   units_name_check: { kind: 'invalid', code: 'invalid_name', message: 'A name is 1 to 200 characters.' },
   units_booth_fields_check: { kind: 'unprocessable', code: 'booth_fields_on_non_booth', message: 'Assembly constituency and polling station fields belong to booths only.' },
+  api_keys_scope_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_scopes_api_keys', message: 'API keys are scoped to this unit: revoke or re-scope them first.' },
+  api_keys_mask_check: { kind: 'unprocessable', code: 'masking_only_for_readers', message: 'maskPersonalData applies to reader keys only.' },
   units_ac_number_check: { kind: 'invalid', code: 'invalid_ac_number', message: 'An assembly constituency number is between 1 and 9999.' }
 }
 

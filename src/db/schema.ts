@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  bigint, check, customType, foreignKey, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid
+  bigint, boolean, check, customType, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid
 } from 'drizzle-orm/pg-core'
 
 /**
@@ -79,4 +79,56 @@ export const idempotencyRequests = pgTable('idempotency_requests', {
 }, (t) => [
   primaryKey({ name: 'idempotency_requests_pkey', columns: [t.principal, t.key] }),
   index('idempotency_requests_created_idx').on(t.createdAt)
+])
+
+export const KEY_ROLES = ['reader', 'editor', 'importer', 'admin'] as const
+export type KeyRole = typeof KEY_ROLES[number]
+export const keyRole = pgEnum('key_role', KEY_ROLES)
+
+/** API keys: only a SHA-256 of the secret is kept (keys are 256-bit random, so no slow hash is needed). */
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  label: text('label').notNull(),
+  role: keyRole('role').notNull(),
+  // A key scoped to a unit sees and changes only that unit's subtree; null is global.
+  scopeUnitId: uuid('scope_unit_id').references(() => units.id),
+  secretHash: text('secret_hash').notNull(),
+  // First characters of the secret, so a person can tell keys apart without the secret.
+  prefix: text('prefix').notNull(),
+  maskPersonalData: boolean('mask_personal_data').notNull().default(false),
+  createdBy: uuid('created_by'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  revokedBy: uuid('revoked_by')
+}, (t) => [
+  unique('api_keys_secret_hash_key').on(t.secretHash),
+  index('api_keys_scope_idx').on(t.scopeUnitId),
+  check('api_keys_label_check', sql`length(btrim(${t.label})) BETWEEN 1 AND 200`),
+  check('api_keys_mask_check', sql`NOT ${t.maskPersonalData} OR ${t.role} = 'reader'`)
+])
+
+/**
+ * The audit trail: one row per change, written in the change's own transaction. A
+ * trigger refuses UPDATE and DELETE, so the trail is append-only even to raw SQL.
+ */
+export const auditLog = pgTable('audit_log', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  keyId: uuid('key_id'),
+  requestId: text('request_id'),
+  action: text('action').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id').notNull(),
+  unitId: uuid('unit_id'),
+  // The unit's tree path when the change happened: scoped keys see the records of their subtree.
+  unitPath: ltree('unit_path'),
+  before: jsonb('before'),
+  after: jsonb('after')
+}, (t) => [
+  index('audit_log_unit_path_gist').using('gist', t.unitPath),
+  index('audit_log_entity_idx').on(t.entityType, t.entityId, t.id),
+  index('audit_log_key_idx').on(t.keyId, t.id),
+  index('audit_log_at_idx').on(t.at)
 ])

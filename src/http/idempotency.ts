@@ -26,8 +26,9 @@ declare module 'fastify' {
   }
 }
 
+// Keys are per API key: two scripts may pick the same Idempotency-Key without colliding.
 function principalOf (request: FastifyRequest): string {
-  return (request as unknown as { principalId?: string }).principalId ?? 'anonymous'
+  return request.actor?.keyId ?? 'anonymous'
 }
 
 function fingerprintOf (request: FastifyRequest): string {

@@ -3,14 +3,38 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 
+type OpenApiOperation = {
+  responses?: Record<string, { description?: string, content?: Record<string, unknown> }>
+  security?: Array<Record<string, string[]>>
+}
 type OpenApiDocument = {
-  paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>
+  paths?: Record<string, Record<string, OpenApiOperation>>
+  components?: { securitySchemes?: Record<string, unknown>, schemas?: Record<string, unknown> }
 }
 
-/** Error responses are documented with the media type they really have. */
+const COMMON_V1_ERRORS: Record<string, string> = {
+  401: 'Missing, unknown, revoked or expired API key',
+  403: 'The key\'s role or scope does not allow this',
+  429: 'Rate limit exceeded for this key (see Retry-After)',
+  503: 'The database is unreachable; retry later'
+}
+
+/**
+ * Finishing touches the route schemas cannot express: error responses carry their
+ * real media type, and every /v1 operation documents the bearer key and its refusals.
+ */
 function problemsAsProblemJson<T extends OpenApiDocument> (doc: T): T {
-  for (const operations of Object.values(doc.paths ?? {})) {
+  doc.components = doc.components ?? {}
+  doc.components.securitySchemes = { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' } }
+  for (const [path, operations] of Object.entries(doc.paths ?? {})) {
     for (const operation of Object.values(operations)) {
+      if (path.startsWith('/v1/')) {
+        operation.security = [{ apiKey: [] }]
+        operation.responses = operation.responses ?? {}
+        for (const [status, description] of Object.entries(COMMON_V1_ERRORS)) {
+          operation.responses[status] ??= { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } }
+        }
+      }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (Number(status) >= 400 && response.content?.['application/json']) {
           response.content = { 'application/problem+json': response.content['application/json'] }
@@ -33,6 +57,8 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
       },
       tags: [
         { name: 'units', description: 'The organisation tree' },
+        { name: 'api-keys', description: 'Keys, roles and scopes (admin keys)' },
+        { name: 'audit', description: 'The append-only trail of changes (admin keys)' },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     },

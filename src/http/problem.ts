@@ -29,6 +29,8 @@ export type Problem = z.infer<typeof ProblemSchema>
 
 const STATUS_OF: Record<ErrorKind, number> = {
   invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   unprocessable: 422,
@@ -60,6 +62,7 @@ export function problem (status: number, code: string, detail: string, extra: Re
 
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, p: Problem) {
   if (p.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5')
+  if (p.status === 401) reply.header('www-authenticate', 'Bearer realm="sangathan"')
   return reply
     .code(p.status)
     .type('application/problem+json; charset=utf-8')

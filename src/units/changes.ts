@@ -1,9 +1,11 @@
 import { eq, sql } from 'drizzle-orm'
+import type { Actor } from '../access/actor.js'
+import { recordAudit } from '../audit/record.js'
 import type { Database } from '../db/client.js'
 import { units } from '../db/schema.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { isWithin, parentLevelOf } from './levels.js'
-import { countChildren, findUnit, hasSiblingWithCode, unitColumns, type UnitRow } from './queries.js'
+import { countChildren, findUnit, hasSiblingWithCode, toUnit, unitColumns, type UnitRow } from './queries.js'
 import type { CreateUnitInput, UpdateUnitInput } from './schemas.js'
 
 /**
@@ -17,10 +19,13 @@ export type VersionCheck = ((version: number) => boolean) | undefined
 const codeTaken = (code: string) =>
   new DomainError('conflict', 'unit_code_taken', `Another unit under the same parent already has the code ${code}.`)
 
-export async function createUnit (db: Database, input: CreateUnitInput): Promise<UnitRow> {
+export async function createUnit (db: Database, actor: Actor, input: CreateUnitInput): Promise<UnitRow> {
   return db.transaction(async (tx) => {
     const expectedParentLevel = parentLevelOf(input.level)
     const parentId = input.parentId ?? null
+    if (parentId === null && actor.scopeUnitId !== null) {
+      throw new DomainError('forbidden', 'outside_scope', 'A key scoped to a unit cannot create a state: it would lie outside its subtree.')
+    }
     if (expectedParentLevel === null && parentId !== null) {
       throw new DomainError('unprocessable', 'state_has_no_parent', 'A state is the root of its tree: omit parentId.')
     }
@@ -28,7 +33,8 @@ export async function createUnit (db: Database, input: CreateUnitInput): Promise
       if (parentId === null) {
         throw new DomainError('unprocessable', 'parent_required', `A ${input.level} needs a parentId: the ${expectedParentLevel} it belongs to.`)
       }
-      const parent = await findUnit(tx, parentId)
+      // Outside the caller's subtree looks exactly like not existing.
+      const parent = await findUnit(tx, actor, parentId)
       if (!parent) throw new DomainError('unprocessable', 'parent_not_found', 'The parent unit does not exist.')
       if (parent.level !== expectedParentLevel) {
         throw new DomainError('unprocessable', 'invalid_parent_level',
@@ -54,22 +60,23 @@ export async function createUnit (db: Database, input: CreateUnitInput): Promise
       path: '0',
       codePath: ''
     }).returning(unitColumns)
+    await recordAudit(tx, actor, { action: 'create', entityType: 'unit', entityId: row.id, unitId: row.id, after: toUnit(row as UnitRow) })
     return row as UnitRow
   })
 }
 
-async function lockForChange (tx: Database, id: string, matches: VersionCheck): Promise<UnitRow> {
-  const unit = await findUnit(tx, id, { forUpdate: true })
+async function lockForChange (tx: Database, actor: Actor, id: string, matches: VersionCheck): Promise<UnitRow> {
+  const unit = await findUnit(tx, actor, id, { forUpdate: true })
   if (!unit) throw notFound('unit')
   if (matches && !matches(unit.version)) throw preconditionFailed()
   return unit
 }
 
-export async function updateUnit (db: Database, id: string, patch: UpdateUnitInput, matches: VersionCheck): Promise<UnitRow> {
+export async function updateUnit (db: Database, actor: Actor, id: string, patch: UpdateUnitInput, matches: VersionCheck): Promise<UnitRow> {
   return db.transaction(async (tx) => {
     // A re-code rewrites every descendant's code path: same lock order as a move.
     if (patch.code !== undefined) await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
-    const unit = await lockForChange(tx, id, matches)
+    const unit = await lockForChange(tx, actor, id, matches)
     const touchesBooth = patch.acNumber != null || patch.acName != null || patch.psNumber != null
     if (unit.level !== 'booth' && touchesBooth) {
       throw new DomainError('unprocessable', 'booth_fields_on_non_booth', 'acNumber, acName and psNumber belong to booths only.')
@@ -86,21 +93,22 @@ export async function updateUnit (db: Database, id: string, patch: UpdateUnitInp
     if (patch.acName !== undefined) set.acName = patch.acName
     if (patch.psNumber !== undefined) set.psNumber = patch.psNumber
     const [row] = await tx.update(units).set(set).where(eq(units.id, id)).returning(unitColumns)
+    await recordAudit(tx, actor, { action: 'update', entityType: 'unit', entityId: id, unitId: id, before: toUnit(unit), after: toUnit(row as UnitRow) })
     return row as UnitRow
   })
 }
 
-export async function moveUnit (db: Database, id: string, newParentId: string, matches: VersionCheck): Promise<UnitRow> {
+export async function moveUnit (db: Database, actor: Actor, id: string, newParentId: string, matches: VersionCheck): Promise<UnitRow> {
   return db.transaction(async (tx) => {
     // Taken first, so the trigger's own lock is a no-op and concurrent inserts under the
     // subtree wait instead of copying a path that is about to change.
     await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
-    const unit = await lockForChange(tx, id, matches)
+    const unit = await lockForChange(tx, actor, id, matches)
     const expectedParentLevel = parentLevelOf(unit.level)
     if (expectedParentLevel === null) {
       throw new DomainError('unprocessable', 'state_cannot_move', 'A state is a root and cannot be moved under another unit.')
     }
-    const target = await findUnit(tx, newParentId)
+    const target = await findUnit(tx, actor, newParentId)
     if (!target) throw new DomainError('unprocessable', 'parent_not_found', 'The new parent unit does not exist.')
     if (isWithin(target.path, unit.path)) {
       throw new DomainError('unprocessable', 'move_into_own_subtree', `${target.codePath} lies inside ${unit.codePath}: a unit cannot move under itself or its own descendant.`)
@@ -114,17 +122,20 @@ export async function moveUnit (db: Database, id: string, newParentId: string, m
       throw new DomainError('conflict', 'unit_code_taken', `${target.codePath} already has a child with the code ${unit.code}.`)
     }
     const [row] = await tx.update(units).set({ parentId: target.id }).where(eq(units.id, id)).returning(unitColumns)
+    await recordAudit(tx, actor, { action: 'move', entityType: 'unit', entityId: id, unitId: id, before: toUnit(unit), after: toUnit(row as UnitRow) })
     return row as UnitRow
   })
 }
 
-export async function deleteUnit (db: Database, id: string, matches: VersionCheck): Promise<UnitRow> {
+export async function deleteUnit (db: Database, actor: Actor, id: string, matches: VersionCheck): Promise<UnitRow> {
   return db.transaction(async (tx) => {
-    const unit = await lockForChange(tx, id, matches)
+    const unit = await lockForChange(tx, actor, id, matches)
     const children = await countChildren(tx, id)
     if (children > 0) {
       throw new DomainError('conflict', 'unit_has_children', `${unit.codePath} still has ${children} child unit(s): move or delete them first.`, { children })
     }
+    // Recorded before the row goes, so the record still carries the unit's tree path.
+    await recordAudit(tx, actor, { action: 'delete', entityType: 'unit', entityId: id, unitId: id, before: toUnit(unit) })
     await tx.delete(units).where(eq(units.id, id))
     return unit
   })

@@ -1,4 +1,6 @@
 import { and, asc, eq, gt, gte, ilike, lt, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { Actor } from '../access/actor.js'
+import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
 import { units, type UnitLevel } from '../db/schema.js'
 import { descendantRange } from './levels.js'
@@ -59,14 +61,15 @@ export function toUnit (r: UnitRow): Unit {
   }
 }
 
-export async function findUnit (db: Database, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow | undefined> {
-  const q = db.select(unitColumns).from(units).where(eq(units.id, id))
+/** A unit by id, or undefined when it does not exist or lies outside the actor's subtree. */
+export async function findUnit (db: Database, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow | undefined> {
+  const q = db.select(unitColumns).from(units).where(and(eq(units.id, id), withinScope(actor, units.path)))
   const [row] = opts.forUpdate ? await q.for('update') : await q
   return row as UnitRow | undefined
 }
 
-export async function findUnitByCodePath (db: Database, codePath: string): Promise<UnitRow | undefined> {
-  const [row] = await db.select(unitColumns).from(units).where(eq(units.codePath, codePath))
+export async function findUnitByCodePath (db: Database, actor: Actor, codePath: string): Promise<UnitRow | undefined> {
+  const [row] = await db.select(unitColumns).from(units).where(and(eq(units.codePath, codePath), withinScope(actor, units.path)))
   return row as UnitRow | undefined
 }
 
@@ -95,8 +98,10 @@ function escapeLike (s: string): string {
  * code paths, so "descendants of X at level L" is a single range scan of the
  * (level, code_path) index.
  */
-export async function listUnits (db: Database, f: ListUnitsFilter): Promise<UnitRow[]> {
+export async function listUnits (db: Database, actor: Actor, f: ListUnitsFilter): Promise<UnitRow[]> {
   const where: SQL[] = []
+  const scope = withinScope(actor, units.path)
+  if (scope) where.push(scope)
   if (f.parentId) where.push(eq(units.parentId, f.parentId))
   if (f.under !== undefined) {
     const [from, to] = descendantRange(f.under)
@@ -116,13 +121,13 @@ export async function listUnits (db: Database, f: ListUnitsFilter): Promise<Unit
 }
 
 /** The breadcrumb, state first: every prefix of the code path is an ancestor. */
-export async function listAncestors (db: Database, unit: UnitRow, includeSelf: boolean): Promise<UnitRow[]> {
+export async function listAncestors (db: Database, actor: Actor, unit: UnitRow, includeSelf: boolean): Promise<UnitRow[]> {
   const segments = unit.codePath.split('/')
   const prefixes = segments.map((_, i) => segments.slice(0, i + 1).join('/'))
   if (!includeSelf) prefixes.pop()
   if (prefixes.length === 0) return []
   const rows = await db.select(unitColumns).from(units)
-    .where(sql`${units.codePath} IN (${sql.join(prefixes.map(p => sql`${p}`), sql`, `)})`)
+    .where(and(sql`${units.codePath} IN (${sql.join(prefixes.map(p => sql`${p}`), sql`, `)})`, withinScope(actor, units.path)))
     .orderBy(asc(sql`nlevel(${units.path})`))
   return rows as UnitRow[]
 }

@@ -25,7 +25,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: UnitSchema, ...problemResponses(400, 409, 415, 422) }
     }
   }, async (request, reply) => {
-    const row = await createUnit(app.db, request.body)
+    const row = await createUnit(app.db, request.actor, request.body)
     setEtag(reply, row.version)
     reply.header('location', `/v1/units/${row.id}`)
     return reply.code(201).send(toUnit(row))
@@ -42,12 +42,12 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
     const { parentId, ancestorId, level, q, limit, cursor } = request.query
     let under: string | undefined
     if (ancestorId) {
-      const ancestor = await findUnit(app.db, ancestorId)
+      const ancestor = await findUnit(app.db, request.actor, ancestorId)
       if (!ancestor) return { items: [], nextCursor: null }
       under = ancestor.codePath
     }
     const after = decodeCursor(cursor, CursorKey)
-    const rows = await listUnits(app.db, { parentId, under, level, q, after, limit })
+    const rows = await listUnits(app.db, request.actor, { parentId, under, level, q, after, limit })
     return toPage(rows, limit, toUnit, byCodePath)
   })
 
@@ -59,7 +59,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitSchema, ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const row = await findUnitByCodePath(app.db, normaliseCodePath(request.query.path))
+    const row = await findUnitByCodePath(app.db, request.actor, normaliseCodePath(request.query.path))
     if (!row) throw notFound('unit', 'No unit has that code path.')
     setEtag(reply, row.version)
     return toUnit(row)
@@ -73,7 +73,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitSchema, ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const row = await findUnit(app.db, request.params.id)
+    const row = await findUnit(app.db, request.actor, request.params.id)
     if (!row) throw notFound('unit')
     setEtag(reply, row.version)
     return toUnit(row)
@@ -88,7 +88,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitSchema, ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
-    const row = await updateUnit(app.db, request.params.id, request.body, ifMatch(request))
+    const row = await updateUnit(app.db, request.actor, request.params.id, request.body, ifMatch(request))
     setEtag(reply, row.version)
     return toUnit(row)
   })
@@ -101,7 +101,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 204: z.undefined(), ...problemResponses(400, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    await deleteUnit(app.db, request.params.id, ifMatch(request))
+    await deleteUnit(app.db, request.actor, request.params.id, ifMatch(request))
     return reply.code(204).send()
   })
 
@@ -114,7 +114,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitSchema, ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
-    const row = await moveUnit(app.db, request.params.id, request.body.parentId, ifMatch(request))
+    const row = await moveUnit(app.db, request.actor, request.params.id, request.body.parentId, ifMatch(request))
     setEtag(reply, row.version)
     return toUnit(row)
   })
@@ -128,10 +128,10 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitPage, ...problemResponses(400, 404) }
     }
   }, async (request) => {
-    const parent = await findUnit(app.db, request.params.id)
+    const parent = await findUnit(app.db, request.actor, request.params.id)
     if (!parent) throw notFound('unit')
     const { limit, cursor } = request.query
-    const rows = await listUnits(app.db, { parentId: parent.id, after: decodeCursor(cursor, CursorKey), limit })
+    const rows = await listUnits(app.db, request.actor, { parentId: parent.id, after: decodeCursor(cursor, CursorKey), limit })
     return toPage(rows, limit, toUnit, byCodePath)
   })
 
@@ -144,9 +144,9 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitList, ...problemResponses(400, 404) }
     }
   }, async (request) => {
-    const unit = await findUnit(app.db, request.params.id)
+    const unit = await findUnit(app.db, request.actor, request.params.id)
     if (!unit) throw notFound('unit')
-    const rows = await listAncestors(app.db, unit, request.query.includeSelf)
+    const rows = await listAncestors(app.db, request.actor, unit, request.query.includeSelf)
     return { items: rows.map(toUnit), nextCursor: null }
   })
 }

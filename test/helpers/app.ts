@@ -34,6 +34,9 @@ export async function freshDatabaseUrl (t: Teardown): Promise<string | undefined
   return url.toString()
 }
 
+/** The global admin key every test app is bootstrapped with (BOOTSTRAP_ADMIN_KEY). */
+export const ADMIN_KEY = 'sg_test_bootstrap_admin_key_0123456789'
+
 export interface TestApp {
   app: FastifyInstance
   databaseUrl?: string
@@ -51,7 +54,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
       cb()
     }
   })
-  const config = loadConfig({ LOG_LEVEL: 'info', ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) })
+  const config = loadConfig({ LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) })
   // No DATA_DIR for tests: PGlite stays in memory.
   config.DATA_DIR_PGLITE = undefined
   const logger = pino(loggerOptions(config.LOG_LEVEL), sink)
@@ -60,10 +63,22 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   return { app, databaseUrl, logs }
 }
 
-/** inject() with JSON parsed; `json` is undefined for an empty body. */
-export async function call (app: FastifyInstance, opts: InjectOptions) {
-  const res = await app.inject(opts)
+/**
+ * inject() as the bootstrap admin unless another key is given (null: no key at all);
+ * `json` is the parsed body, undefined when empty.
+ */
+export async function call (app: FastifyInstance, opts: InjectOptions, key: string | null = ADMIN_KEY) {
+  const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined) }
+  if (key !== null && headers.authorization === undefined) headers.authorization = `Bearer ${key}`
+  const res = await app.inject({ ...opts, headers })
   let json: any
   try { json = res.body ? JSON.parse(res.body) : undefined } catch { json = undefined }
   return { status: res.statusCode, headers: res.headers, body: res.body, json }
+}
+
+/** Mints a key through the API (as the bootstrap admin unless `by` is given) and returns its secret. */
+export async function mintKey (app: FastifyInstance, role: string, scopeUnitId?: string | null, extra: Record<string, unknown> = {}, by: string = ADMIN_KEY): Promise<string> {
+  const res = await call(app, { method: 'POST', url: '/v1/api-keys', payload: { role, label: `${role} test key`, ...(scopeUnitId ? { scopeUnitId } : {}), ...extra } }, by)
+  if (res.status !== 201) throw new Error(`mintKey ${role}: ${res.status} ${res.body}`)
+  return res.json.key
 }

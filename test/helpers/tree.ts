@@ -4,7 +4,7 @@ import { call } from './app.js'
 export interface Unit { id: string, code: string, codePath: string, level: string, parentId: string | null }
 
 export async function createUnit (app: FastifyInstance, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Unit> {
-  const res = await call(app, { method: 'POST', url: '/v1/units', payload: body, headers })
+  const res = await call(app, { method: 'POST', url: '/v1/units', payload: body, headers }, headers.authorization ? null : undefined)
   if (res.status !== 201) throw new Error(`createUnit ${JSON.stringify(body)}: ${res.status} ${res.body}`)
   return res.json
 }

@@ -1,0 +1,78 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { DomainError } from '../errors.js'
+import { can, type Actor, type Permission } from './actor.js'
+import { ensureBootstrapKey } from './keys.js'
+import { KeyVerifier } from './verifier.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    keys: KeyVerifier
+    /** onRequest hook for /v1: resolves the bearer key into request.actor and checks the route's permission. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+  interface FastifyRequest {
+    actor: Actor
+  }
+  interface FastifyContextConfig {
+    /** What the route needs; defaults to read for GET/HEAD and write otherwise. */
+    permission?: Permission
+  }
+}
+
+export interface AccessOptions {
+  bootstrapSecret?: string
+  /** Where a minted first admin key is written (mode 0600). */
+  dataDir: string
+  keyCacheTtlMs?: number
+}
+
+const MESSAGES = {
+  invalid_key: 'The API key is not recognised.',
+  key_revoked: 'The API key has been revoked.',
+  key_expired: 'The API key has expired.'
+} as const
+
+export default fp<AccessOptions>(async (app, options) => {
+  const verifier = new KeyVerifier(app.db, {
+    ttlMs: options.keyCacheTtlMs ?? 4_000,
+    maxEntries: 50_000,
+    onUseError: (err) => app.log.warn({ err: { message: (err as Error).message } }, 'could not record key use')
+  })
+  app.decorate('keys', verifier)
+  app.decorateRequest('actor', null as unknown as Actor)
+
+  const { minted } = await ensureBootstrapKey(app.db, options.bootstrapSecret)
+  if (minted) {
+    mkdirSync(options.dataDir, { recursive: true })
+    const file = join(options.dataDir, 'admin-key.txt')
+    writeFileSync(file, minted + '\n', { mode: 0o600 })
+    chmodSync(file, 0o600)
+    // The path, never the key: logs are read by more people than admins.
+    app.log.warn({ file }, 'no API key existed: created a global admin key and wrote it to this file (readable by its owner only)')
+  }
+
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const header = request.headers.authorization
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
+    if (!match) {
+      throw new DomainError('unauthenticated', 'missing_credentials', 'Send an API key: Authorization: Bearer <key>.')
+    }
+    const verdict = await verifier.verify(match[1])
+    if (!verdict.ok) throw new DomainError('unauthenticated', verdict.reason, MESSAGES[verdict.reason])
+    const { key } = verdict
+    request.actor = {
+      keyId: key.id,
+      role: key.role,
+      scopeUnitId: key.scopeUnitId,
+      maskPersonalData: key.maskPersonalData,
+      requestId: request.id
+    }
+    const needed = request.routeOptions.config?.permission ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write')
+    if (!can(request.actor, needed)) {
+      throw new DomainError('forbidden', 'insufficient_role', `A ${key.role} key${key.scopeUnitId ? ' scoped to a unit' : ''} may not do this (needs ${needed.replace('_', ' ')}).`)
+    }
+  })
+}, { name: 'access', dependencies: ['database'] })

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { KEY_ROLES } from '../db/schema.js'
+import { notFound } from '../errors.js'
+import { decodeCursor, pageOf, PageQuery, toPage } from '../http/pagination.js'
+import { problemResponses } from '../http/problem.js'
+import { indiaEndOfDay } from '../time.js'
+import { createKey, findKey, listKeys, publicKey, revokeKey } from './keys.js'
+
+const ApiKeySchema = z.object({
+  id: z.uuid(),
+  label: z.string(),
+  role: z.enum(KEY_ROLES),
+  scopeUnitId: z.uuid().nullable().describe('The unit whose subtree the key may see and change; null is global'),
+  scopeCodePath: z.string().nullable(),
+  prefix: z.string().describe('The first characters of the secret, to tell keys apart'),
+  maskPersonalData: z.boolean().describe('Reader keys only: phone numbers and voter IDs are masked in responses'),
+  createdBy: z.uuid().nullable(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable().describe('Recorded at most once a minute'),
+  expiresAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable()
+}).meta({ id: 'ApiKey' })
+
+const CreatedApiKey = ApiKeySchema.extend({
+  key: z.string().describe('The secret. Shown this once; only its hash is stored.')
+}).meta({ id: 'CreatedApiKey' })
+
+const CreateApiKeyBody = z.strictObject({
+  role: z.enum(KEY_ROLES),
+  scopeUnitId: z.uuid().nullable().optional().describe('Omit for a global key (global admins only)'),
+  label: z.string().trim().min(1).max(200),
+  expiresAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).nullable().optional()
+    .describe('A timestamp, or a date meaning the end of that day in India time'),
+  maskPersonalData: z.boolean().optional()
+}).meta({ id: 'CreateApiKey' })
+
+const ListQuery = z.object({
+  includeRevoked: z.stringbool().default(false),
+  ...PageQuery
+})
+const Cursor = z.tuple([z.string(), z.uuid()])
+const IdParams = z.object({ id: z.uuid() })
+const tags = ['api-keys']
+
+export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/api-keys', {
+    // Not idempotent-cached: a replay would have to store the secret, which is never stored.
+    config: { permission: 'manage_keys', idempotent: false },
+    schema: {
+      tags,
+      summary: 'Mint a key (its secret is shown once)',
+      body: CreateApiKeyBody,
+      response: { 201: CreatedApiKey, ...problemResponses(400, 403, 422) }
+    }
+  }, async (request, reply) => {
+    const { expiresAt, ...rest } = request.body
+    const expiry = expiresAt ? (expiresAt.length === 10 ? indiaEndOfDay(expiresAt) : new Date(expiresAt)) : null
+    const { key, secret } = await createKey(app.db, request.actor, { ...rest, expiresAt: expiry })
+    reply.header('location', `/v1/api-keys/${key.id}`)
+    // The secret must not be replayed from the idempotency store or any cache.
+    reply.header('cache-control', 'no-store')
+    return reply.code(201).send({ ...publicKey(key), key: secret })
+  })
+
+  app.get('/api-keys', {
+    config: { permission: 'manage_keys' },
+    schema: { tags, summary: 'Keys within your scope, newest first', querystring: ListQuery, response: { 200: pageOf(ApiKeySchema).meta({ id: 'ApiKeyPage' }), ...problemResponses(400, 403) } }
+  }, async (request) => {
+    const { includeRevoked, limit, cursor } = request.query
+    const after = decodeCursor(cursor, Cursor)
+    const rows = await listKeys(app.db, request.actor, { includeRevoked, before: after ? JSON.stringify(after) : undefined, limit })
+    return toPage(rows, limit, publicKey, (k) => [new Date(k.createdAt).toISOString(), k.id])
+  })
+
+  app.get('/api-keys/:id', {
+    config: { permission: 'manage_keys' },
+    schema: { tags, summary: 'One key (never its secret)', params: IdParams, response: { 200: ApiKeySchema, ...problemResponses(400, 403, 404) } }
+  }, async (request) => {
+    const key = await findKey(app.db, request.actor, request.params.id)
+    if (!key) throw notFound('api_key')
+    return publicKey(key)
+  })
+
+  app.delete('/api-keys/:id', {
+    config: { permission: 'manage_keys' },
+    schema: { tags, summary: 'Revoke a key: it stops working at once here, within 5 s on other instances', params: IdParams, response: { 204: z.undefined(), ...problemResponses(400, 403, 404) } }
+  }, async (request, reply) => {
+    await revokeKey(app.db, request.actor, request.params.id)
+    app.keys.forget(request.params.id)
+    return reply.code(204).send()
+  })
+}
