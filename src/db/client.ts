@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
+import { claimFolder } from './folder-lock.js'
 import * as schema from './schema.js'
 
 export type Schema = typeof schema
@@ -33,6 +34,8 @@ export interface DatabaseOptions {
   /** Folder for PGlite's files; without it PGlite keeps everything in memory (tests). */
   dataDir?: string
   poolMax?: number
+  /** Who is opening the PGlite folder, for the lock file (server, seed, keys CLI). */
+  purpose?: string
   onPoolError?: (err: Error) => void
 }
 
@@ -95,20 +98,43 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
 }
 
 async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true })
-  const client = await PGlite.create({
-    dataDir: options.dataDir,
-    extensions: { ltree, pg_trgm: pgTrgm },
-    parsers: { [PG_DATE]: (v: string) => v, [PG_INT8]: (v: string) => Number(v), [PG_NUMERIC]: (v: string) => Number(v) }
-  })
+  let release = () => {}
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true })
+    release = claimFolder(options.dataDir, options.purpose ?? 'server')
+  }
+  let client: PGlite
+  try {
+    client = await openPgliteClient(options.dataDir)
+  } catch (err) {
+    release()
+    throw err
+  }
   const db = drizzlePglite(client, { schema })
-  await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  try {
+    await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  } catch (err) {
+    await client.close()
+    release()
+    throw err
+  }
   return {
     db: db as unknown as Database,
     kind: 'pglite',
     async ping () { await client.query('SELECT 1') },
-    async close () { if (!client.closed) await client.close() }
+    async close () {
+      if (!client.closed) await client.close()
+      release()
+    }
   }
+}
+
+function openPgliteClient (dataDir: string | undefined): Promise<PGlite> {
+  return PGlite.create({
+    dataDir,
+    extensions: { ltree, pg_trgm: pgTrgm },
+    parsers: { [PG_DATE]: (v: string) => v, [PG_INT8]: (v: string) => Number(v), [PG_NUMERIC]: (v: string) => Number(v) }
+  })
 }
 
 /** Runs raw SQL and returns its rows, whichever driver is underneath. */
