@@ -1,0 +1,15 @@
+import { benchAuth } from './auth.js'
+
+// npm run bench -- <name>; each benchmark prints a table of medians and tails.
+const benches: Record<string, () => Promise<void>> = {
+  auth: benchAuth
+}
+
+const name = process.argv[2] ?? 'auth'
+const bench = benches[name]
+if (!bench) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>`)
+  process.exit(2)
+}
+console.log(`bench ${name} on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'} (${new Date().toISOString()})`)
+await bench()
