@@ -13,6 +13,10 @@ import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
 import { registerOpenApi } from './http/openapi.js'
 import { registerProblemHandlers } from './http/problem.js'
+import { membershipRoutes } from './memberships/routes.js'
+import { officeRoutes } from './offices/routes.js'
+import { peopleRoutes } from './people/routes.js'
+import { roleRoutes } from './roles/routes.js'
 import { unitRoutes } from './units/routes.js'
 
 export interface AppOptions {
@@ -74,6 +78,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'FST_RATE_LIMITED', message: `Rate limit of ${context.max} requests per ${context.after} exceeded.` })
     })
     await v1.register(unitRoutes)
+    await v1.register(peopleRoutes)
+    await v1.register(membershipRoutes)
+    await v1.register(roleRoutes)
+    await v1.register(officeRoutes)
     await v1.register(apiKeyRoutes)
     await v1.register(auditRoutes)
   }, { prefix: '/v1' })

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
+import { btree_gist as btreeGist } from '@electric-sql/pglite/contrib/btree_gist'
 import { ltree } from '@electric-sql/pglite/contrib/ltree'
 import { pg_trgm as pgTrgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { type ExtractTablesWithRelations, type SQL } from 'drizzle-orm'
@@ -132,7 +133,7 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
 function openPgliteClient (dataDir: string | undefined): Promise<PGlite> {
   return PGlite.create({
     dataDir,
-    extensions: { ltree, pg_trgm: pgTrgm },
+    extensions: { ltree, pg_trgm: pgTrgm, btree_gist: btreeGist },
     parsers: { [PG_DATE]: (v: string) => v, [PG_INT8]: (v: string) => Number(v), [PG_NUMERIC]: (v: string) => Number(v) }
   })
 }

@@ -15,6 +15,16 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   units_booth_fields_check: { kind: 'unprocessable', code: 'booth_fields_on_non_booth', message: 'Assembly constituency and polling station fields belong to booths only.' },
   api_keys_scope_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_scopes_api_keys', message: 'API keys are scoped to this unit: revoke or re-scope them first.' },
   api_keys_mask_check: { kind: 'unprocessable', code: 'masking_only_for_readers', message: 'maskPersonalData applies to reader keys only.' },
+  own_booth_rule: { kind: 'conflict', code: 'own_booth_rule', message: 'Every office-bearer must hold a current, active membership at their own home booth; this change would break that.' },
+  appointments_seats: { kind: 'conflict', code: 'post_full', message: 'The post has no free seat over those dates.' },
+  appointments_role_level: { kind: 'unprocessable', code: 'role_not_at_level', message: 'This role does not exist at the unit\'s level.' },
+  appointments_no_double_term: { kind: 'conflict', code: 'already_holds_post', message: 'This person already holds this post over those dates.' },
+  memberships_one_current_idx: { kind: 'conflict', code: 'membership_exists', message: 'This person already has a current membership.' },
+  people_voter_id_key: { kind: 'conflict', code: 'voter_id_taken', message: 'Another person already has this voter ID.' },
+  people_home_booth_fkey: { kind: 'conflict', code: 'booth_is_home', message: 'People have this booth as their home booth: move them first.' },
+  memberships_booth_fkey: { kind: 'conflict', code: 'booth_has_memberships', message: 'Memberships (current or past) are held at this booth.' },
+  appointments_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_has_appointments', message: 'Terms of office (current or past) are held at this unit.' },
+  appointments_role_code_roles_code_fk: { kind: 'unprocessable', code: 'unknown_role', message: 'There is no such role.' },
   units_ac_number_check: { kind: 'invalid', code: 'invalid_ac_number', message: 'An assembly constituency number is between 1 and 9999.' }
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  bigint, boolean, check, customType, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid
+  bigint, boolean, check, customType, date, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid
 } from 'drizzle-orm/pg-core'
 
 /**
@@ -131,4 +131,108 @@ export const auditLog = pgTable('audit_log', {
   index('audit_log_entity_idx').on(t.entityType, t.entityId, t.id),
   index('audit_log_key_idx').on(t.keyId, t.id),
   index('audit_log_at_idx').on(t.at)
+])
+
+export const GENDERS = ['female', 'male', 'other'] as const
+export const gender = pgEnum('gender', GENDERS)
+export const MEMBERSHIP_GRADES = ['primary', 'active'] as const
+export const membershipGrade = pgEnum('membership_grade', MEMBERSHIP_GRADES)
+export const MEMBERSHIP_STATUSES = ['current', 'lapsed'] as const
+export const membershipStatus = pgEnum('membership_status', MEMBERSHIP_STATUSES)
+
+/**
+ * A person and their home booth (where they vote). `home_level` is always 'booth': with
+ * the composite foreign key it makes PostgreSQL refuse a home that is not a booth.
+ */
+export const people = pgTable('people', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  homeBoothId: uuid('home_booth_id').notNull(),
+  homeLevel: unitLevel('home_level').notNull().default('booth'),
+  phone: text('phone'),
+  voterId: text('voter_id'),
+  gender: gender('gender'),
+  twitter: text('twitter'),
+  facebook: text('facebook'),
+  instagram: text('instagram'),
+  youtube: text('youtube'),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  foreignKey({ name: 'people_home_booth_fkey', columns: [t.homeBoothId, t.homeLevel], foreignColumns: [units.id, units.level] }),
+  check('people_home_level_check', sql`${t.homeLevel} = 'booth'`),
+  check('people_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 200`),
+  // E.164 Indian mobile: +91 and ten digits starting 6-9.
+  check('people_phone_check', sql`${t.phone} ~ '^\\+91[6-9][0-9]{9}$'`),
+  check('people_voter_id_check', sql`${t.voterId} ~ '^[A-Z0-9/]{6,20}$'`),
+  unique('people_voter_id_key').on(t.voterId),
+  index('people_home_booth_idx').on(t.homeBoothId),
+  index('people_phone_idx').on(t.phone),
+  index('people_name_trgm').using('gin', sql`${t.name} gin_trgm_ops`)
+])
+
+export const memberships = pgTable('memberships', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  personId: uuid('person_id').notNull().references(() => people.id),
+  boothId: uuid('booth_id').notNull(),
+  boothLevel: unitLevel('booth_level').notNull().default('booth'),
+  grade: membershipGrade('grade').notNull(),
+  status: membershipStatus('status').notNull().default('current'),
+  joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+  lapsedOn: date('lapsed_on', { mode: 'string' }),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  foreignKey({ name: 'memberships_booth_fkey', columns: [t.boothId, t.boothLevel], foreignColumns: [units.id, units.level] }),
+  check('memberships_booth_level_check', sql`${t.boothLevel} = 'booth'`),
+  check('memberships_lapse_check', sql`(${t.status} = 'lapsed') = (${t.lapsedOn} IS NOT NULL)`),
+  check('memberships_dates_check', sql`${t.lapsedOn} IS NULL OR ${t.lapsedOn} >= ${t.joinedOn}`),
+  // One current membership per person.
+  uniqueIndex('memberships_one_current_idx').on(t.personId).where(sql`${t.status} = 'current'`),
+  index('memberships_booth_idx').on(t.boothId, t.status, t.grade),
+  index('memberships_person_idx').on(t.personId)
+])
+
+/** The roles catalogue: which posts exist at which levels, with how many seats. */
+export const roles = pgTable('roles', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  levels: unitLevel('levels').array().notNull(),
+  // null: no fixed number of seats (a booth committee)
+  seats: integer('seats'),
+  // Counted by coverage and vacancies: a unit is fully staffed when these are filled.
+  required: boolean('required').notNull().default(false),
+  sortOrder: integer('sort_order').notNull().default(100),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  check('roles_code_check', sql`${t.code} ~ '^[a-z][a-z0-9_]{1,49}$'`),
+  check('roles_seats_check', sql`${t.seats} IS NULL OR ${t.seats} >= 1`),
+  check('roles_levels_check', sql`cardinality(${t.levels}) >= 1`)
+])
+
+/**
+ * Terms of office. A term covers [start_date, end_date): it is current from its start
+ * date until the day before its end date; end_date NULL means it has not ended.
+ */
+export const appointments = pgTable('appointments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  personId: uuid('person_id').notNull().references(() => people.id),
+  unitId: uuid('unit_id').notNull().references(() => units.id),
+  roleCode: text('role_code').notNull().references(() => roles.code, { onUpdate: 'cascade' }),
+  startDate: date('start_date', { mode: 'string' }).notNull(),
+  endDate: date('end_date', { mode: 'string' }),
+  endReason: text('end_reason'),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  check('appointments_dates_check', sql`${t.endDate} IS NULL OR ${t.endDate} >= ${t.startDate}`),
+  check('appointments_end_reason_check', sql`${t.endReason} IS NULL OR ${t.endDate} IS NOT NULL`),
+  index('appointments_post_idx').on(t.unitId, t.roleCode, t.startDate),
+  index('appointments_person_idx').on(t.personId),
+  index('appointments_open_idx').on(t.unitId, t.roleCode).where(sql`${t.endDate} IS NULL`)
 ])

@@ -57,6 +57,10 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
       },
       tags: [
         { name: 'units', description: 'The organisation tree' },
+        { name: 'people', description: 'People and their home booths' },
+        { name: 'memberships', description: 'Party membership at a booth: grade and status' },
+        { name: 'roles', description: 'The catalogue of posts' },
+        { name: 'appointments', description: 'Terms of office; the own-booth rule' },
         { name: 'api-keys', description: 'Keys, roles and scopes (admin keys)' },
         { name: 'audit', description: 'The append-only trail of changes (admin keys)' },
         { name: 'health', description: 'Liveness and readiness' }

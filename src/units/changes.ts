@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { recordAudit } from '../audit/record.js'
-import type { Database } from '../db/client.js'
+import { rows, type Database } from '../db/client.js'
 import { units } from '../db/schema.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { isWithin, parentLevelOf } from './levels.js'
@@ -130,6 +130,17 @@ export async function moveUnit (db: Database, actor: Actor, id: string, newParen
 export async function deleteUnit (db: Database, actor: Actor, id: string, matches: VersionCheck): Promise<UnitRow> {
   return db.transaction(async (tx) => {
     const unit = await lockForChange(tx, actor, id, matches)
+    if (unit.level === 'booth') {
+      const [homes] = await rows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM people WHERE home_booth_id = ${id}`)
+      if (homes.n > 0) {
+        const offices = await rows<{ id: string, unitId: string, unitCodePath: string, role: string, startDate: string, endDate: string | null }>(tx, sql`
+          SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.role_code AS role, a.start_date AS "startDate", a.end_date AS "endDate"
+            FROM appointments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id
+           WHERE p.home_booth_id = ${id} AND (a.end_date IS NULL OR a.end_date > india_today())
+           ORDER BY a.start_date LIMIT 100`)
+        throw new DomainError('conflict', 'booth_is_home', `${homes.n} people have ${unit.codePath} as their home booth: move them to another booth first.`, { people: homes.n, appointments: offices })
+      }
+    }
     const children = await countChildren(tx, id)
     if (children > 0) {
       throw new DomainError('conflict', 'unit_has_children', `${unit.codePath} still has ${children} child unit(s): move or delete them first.`, { children })

@@ -1,0 +1,101 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Actor } from '../access/actor.js'
+import { recordAudit } from '../audit/record.js'
+import { rows, type Database } from '../db/client.js'
+import { memberships } from '../db/schema.js'
+import { inTransaction } from '../db/transaction.js'
+import { DomainError, notFound, preconditionFailed } from '../errors.js'
+import { endAllTermsOf } from '../offices/changes.js'
+import { openOfficesOf } from '../offices/queries.js'
+import { lockPerson, ruleRefusal } from '../offices/rule.js'
+import { findPerson } from '../people/queries.js'
+import { indiaToday } from '../time.js'
+import { findUnit } from '../units/queries.js'
+import { currentMembershipOf, findMembership, membershipColumns, toMembership, type MembershipRow } from './queries.js'
+
+async function boothInScope (tx: Database, actor: Actor, boothId: string) {
+  const booth = await findUnit(tx, actor, boothId)
+  if (!booth) throw new DomainError('unprocessable', 'booth_not_found', 'The booth does not exist.')
+  if (booth.level !== 'booth') throw new DomainError('unprocessable', 'not_a_booth', `${booth.codePath} is a ${booth.level}; members enrol at a booth.`)
+  return booth
+}
+
+export async function enrol (db: Database, actor: Actor, input: { personId: string, boothId: string, grade: 'primary' | 'active', joinedOn?: string }): Promise<MembershipRow> {
+  return inTransaction(db, async (tx) => {
+    const person = await findPerson(tx, actor, input.personId)
+    if (!person) throw new DomainError('unprocessable', 'person_not_found', 'The person does not exist.')
+    const booth = await boothInScope(tx, actor, input.boothId)
+    await lockPerson(tx, person.id)
+    const existing = await currentMembershipOf(tx, person.id)
+    if (existing) {
+      throw new DomainError('conflict', 'membership_exists', 'This person already has a current membership: change it (PATCH /v1/memberships/{id}) or lapse it first.', { membershipId: existing.id })
+    }
+    const joinedOn = input.joinedOn ?? indiaToday()
+    if (joinedOn > indiaToday()) throw new DomainError('unprocessable', 'joined_in_future', 'joinedOn cannot be in the future.')
+    const [row] = await tx.insert(memberships).values({ personId: person.id, boothId: booth.id, grade: input.grade, joinedOn })
+      .returning(membershipColumns)
+    await recordAudit(tx, actor, { action: 'create', entityType: 'membership', entityId: row.id, unitId: booth.id, after: toMembership(row as MembershipRow) })
+    return row as MembershipRow
+  })
+}
+
+export interface MembershipChange {
+  grade?: 'primary' | 'active'
+  boothId?: string
+  status?: 'lapsed'
+  lapsedOn?: string
+  endAppointments?: boolean
+}
+
+/**
+ * Grade changes, transfers and lapses. Each is refused while it would leave an
+ * office-bearer without an active membership at home, unless the caller asks to end
+ * their terms with the lapse: then both happen in this one transaction.
+ */
+export async function changeMembership (db: Database, actor: Actor, id: string, change: MembershipChange, matches?: (v: number) => boolean): Promise<MembershipRow> {
+  return inTransaction(db, async (tx) => {
+    const found = await findMembership(tx, actor, id)
+    if (!found) throw notFound('membership')
+    await lockPerson(tx, found.personId)
+    const current = (await findMembership(tx, actor, id, true))!
+    if (matches && !matches(current.version)) throw preconditionFailed()
+    if (current.status === 'lapsed') {
+      throw new DomainError('conflict', 'membership_lapsed', 'This membership has lapsed; enrol the person again to start a new one.')
+    }
+    const offices = await openOfficesOf(tx, current.personId)
+    const [person] = await rows<{ home_booth_id: string }>(tx, sql`SELECT home_booth_id FROM people WHERE id = ${current.personId}`)
+
+    if (change.grade === 'primary' && current.grade === 'active' && offices.length > 0) {
+      throw ruleRefusal('office_bearer_must_stay_active', 'This person holds office: their membership must stay active. End their terms first.', offices)
+    }
+    if (change.boothId !== undefined && change.boothId !== current.boothId) {
+      await boothInScope(tx, actor, change.boothId)
+      if (offices.length > 0 && change.boothId !== person.home_booth_id) {
+        throw ruleRefusal('transfer_away_from_home', 'This person holds office: their membership must stay at their home booth. Change their home booth with moveMembership, or end their terms first.', offices)
+      }
+    }
+    let endedTerms = 0
+    let lapsedOn: string | null = current.lapsedOn
+    if (change.status === 'lapsed') {
+      lapsedOn = change.lapsedOn ?? indiaToday()
+      if (lapsedOn > indiaToday()) throw new DomainError('unprocessable', 'lapse_in_future', 'lapsedOn cannot be in the future.')
+      if (lapsedOn < current.joinedOn) throw new DomainError('unprocessable', 'lapse_before_joining', `lapsedOn cannot be before joinedOn (${current.joinedOn}).`)
+      if (offices.length > 0) {
+        if (!change.endAppointments) {
+          throw ruleRefusal('office_bearer_cannot_lapse', 'This person holds office. Send endAppointments: true to end their terms together with the lapse.', offices)
+        }
+        endedTerms = await endAllTermsOf(tx, actor, current.personId, lapsedOn, 'membership lapsed')
+      }
+    }
+
+    const [row] = await tx.update(memberships).set({
+      grade: change.grade ?? current.grade,
+      boothId: change.boothId ?? current.boothId,
+      status: change.status ?? current.status,
+      lapsedOn
+    }).where(eq(memberships.id, id)).returning(membershipColumns)
+    const action = change.status === 'lapsed' ? 'lapse' : change.boothId && change.boothId !== current.boothId ? 'transfer' : 'update'
+    await recordAudit(tx, actor, { action, entityType: 'membership', entityId: id, unitId: row.boothId, before: toMembership(current), after: { ...toMembership(row as MembershipRow), endedTerms } })
+    return row as MembershipRow
+  })
+}

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { notFound } from '../errors.js'
+import { ifMatch, setEtag } from '../http/etag.js'
+import { decodeCursor, encodeCursor, pageOf, toPage } from '../http/pagination.js'
+import { problemResponses } from '../http/problem.js'
+import { findUnit } from '../units/queries.js'
+import { appoint, endAppointment } from './changes.js'
+import { findAppointment, listAppointments, listOfficeBearers, toAppointment } from './queries.js'
+import {
+  AppointmentPage, AppointmentSchema, CreateAppointmentBody, EndAppointmentBody, ListAppointmentsQuery,
+  OfficeBearerSchema, OfficeBearersQuery
+} from './schemas.js'
+
+const tags = ['appointments']
+const IdParams = z.object({ id: z.uuid() })
+
+export const officeRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/appointments', {
+    schema: {
+      tags,
+      summary: 'Appoint a person to a post at a unit (they must be an active member at their home booth)',
+      body: CreateAppointmentBody,
+      response: { 201: AppointmentSchema, ...problemResponses(400, 409, 422) }
+    }
+  }, async (request, reply) => {
+    const row = await appoint(app.db, request.actor, request.body)
+    setEtag(reply, row.version)
+    reply.header('location', `/v1/appointments/${row.id}`)
+    return reply.code(201).send(toAppointment(row))
+  })
+
+  app.get('/appointments', {
+    schema: { tags, summary: 'Terms of office, newest first: by person, unit, role, current or on a date', querystring: ListAppointmentsQuery, response: { 200: AppointmentPage, ...problemResponses(400) } }
+  }, async (request) => {
+    const { limit, cursor, ...filter } = request.query
+    const rows = await listAppointments(app.db, request.actor, { ...filter, after: decodeCursor(cursor, z.tuple([z.iso.date(), z.uuid()])), limit })
+    return toPage(rows, limit, toAppointment, r => [r.startDate, r.id])
+  })
+
+  app.get('/appointments/:id', {
+    schema: { tags, summary: 'One term of office', params: IdParams, response: { 200: AppointmentSchema, ...problemResponses(400, 404) } }
+  }, async (request, reply) => {
+    const row = await findAppointment(app.db, request.actor, request.params.id)
+    if (!row) throw notFound('appointment')
+    setEtag(reply, row.version)
+    return toAppointment(row)
+  })
+
+  app.patch('/appointments/:id', {
+    schema: { tags, summary: 'End a term: endDate (first day out of office) and endReason', params: IdParams, body: EndAppointmentBody, response: { 200: AppointmentSchema, ...problemResponses(400, 404, 409, 412, 422) } }
+  }, async (request, reply) => {
+    const row = await endAppointment(app.db, request.actor, request.params.id, request.body, ifMatch(request))
+    setEtag(reply, row.version)
+    return toAppointment(row)
+  })
+
+  app.get('/units/:id/office-bearers', {
+    schema: {
+      tags: ['units', 'appointments'],
+      summary: 'Current office-bearers at a unit, or everywhere in its subtree',
+      params: IdParams,
+      querystring: OfficeBearersQuery,
+      response: { 200: pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerPage' }), ...problemResponses(400, 404) }
+    }
+  }, async (request) => {
+    const unit = await findUnit(app.db, request.actor, request.params.id)
+    if (!unit) throw notFound('unit')
+    const { subtree, role, limit, cursor } = request.query
+    const after = decodeCursor(cursor, z.tuple([z.string(), z.string(), z.uuid()]))
+    const items = await listOfficeBearers(app.db, request.actor, unit, { subtree, role, after, limit, mask: request.actor.maskPersonalData })
+    const more = items.length > limit
+    const page = more ? items.slice(0, limit) : items
+    const last = page[page.length - 1]
+    return { items: page, nextCursor: more ? encodeCursor([last.unitCodePath, last.role, last.id]) : null }
+  })
+}
+
+export { toPage }

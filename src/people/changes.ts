@@ -1,0 +1,119 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { Actor } from '../access/actor.js'
+import { recordAudit } from '../audit/record.js'
+import type { Database } from '../db/client.js'
+import { appointments, memberships, people } from '../db/schema.js'
+import { inTransaction } from '../db/transaction.js'
+import { DomainError, notFound, preconditionFailed } from '../errors.js'
+import { currentMembershipOf, membershipColumns, toMembership, type MembershipRow } from '../memberships/queries.js'
+import { openOfficesOf } from '../offices/queries.js'
+import { lockPerson, ruleRefusal } from '../offices/rule.js'
+import { findUnit } from '../units/queries.js'
+import { findPerson, personColumns, toPerson, type PersonRow } from './queries.js'
+
+export interface PersonInput {
+  name: string
+  homeBoothId: string
+  phone?: string | null
+  voterId?: string | null
+  gender?: 'female' | 'male' | 'other' | null
+  twitter?: string | null
+  facebook?: string | null
+  instagram?: string | null
+  youtube?: string | null
+}
+
+async function homeBooth (tx: Database, actor: Actor, boothId: string) {
+  const booth = await findUnit(tx, actor, boothId)
+  if (!booth) throw new DomainError('unprocessable', 'home_booth_not_found', 'The home booth does not exist.')
+  if (booth.level !== 'booth') throw new DomainError('unprocessable', 'home_not_a_booth', `${booth.codePath} is a ${booth.level}; a home is a polling booth.`)
+  return booth
+}
+
+async function assertVoterIdFree (tx: Database, voterId: string | null | undefined, exceptId?: string) {
+  if (!voterId) return
+  const [other] = await tx.select({ id: people.id }).from(people).where(eq(people.voterId, voterId))
+  // The id of the other person is not revealed: it may be outside the caller's scope.
+  if (other && other.id !== exceptId) throw new DomainError('conflict', 'voter_id_taken', 'Another person already has this voter ID.')
+}
+
+export async function createPerson (db: Database, actor: Actor, input: PersonInput): Promise<PersonRow> {
+  return inTransaction(db, async (tx) => {
+    const booth = await homeBooth(tx, actor, input.homeBoothId)
+    await assertVoterIdFree(tx, input.voterId)
+    const [row] = await tx.insert(people).values({
+      name: input.name,
+      homeBoothId: booth.id,
+      phone: input.phone ?? null,
+      voterId: input.voterId ?? null,
+      gender: input.gender ?? null,
+      twitter: input.twitter ?? null,
+      facebook: input.facebook ?? null,
+      instagram: input.instagram ?? null,
+      youtube: input.youtube ?? null
+    }).returning(personColumns)
+    await recordAudit(tx, actor, { action: 'create', entityType: 'person', entityId: row.id, unitId: booth.id, after: toPerson(row as PersonRow, actor) })
+    return row as PersonRow
+  })
+}
+
+export type PersonChange = Partial<PersonInput> & { moveMembership?: boolean }
+
+export async function updatePerson (db: Database, actor: Actor, id: string, change: PersonChange, matches?: (v: number) => boolean): Promise<PersonRow> {
+  return inTransaction(db, async (tx) => {
+    // Lock by id first, then read: a locking read joined to the home booth would lose a
+    // row whose home booth a concurrent transaction just changed.
+    await lockPerson(tx, id)
+    const before = await findPerson(tx, actor, id)
+    if (!before) throw notFound('person')
+    if (matches && !matches(before.version)) throw preconditionFailed()
+    await assertVoterIdFree(tx, change.voterId, id)
+
+    const moving = change.homeBoothId !== undefined && change.homeBoothId !== before.homeBoothId
+    let membershipMoved: MembershipRow | undefined
+    if (moving) {
+      await homeBooth(tx, actor, change.homeBoothId!)
+      const offices = await openOfficesOf(tx, id)
+      const membership = await currentMembershipOf(tx, id)
+      if (change.moveMembership && membership) {
+        // Home and membership move together; the rule is checked once both have moved.
+        await tx.execute(sql`SET CONSTRAINTS people_own_booth_rule, memberships_own_booth_rule DEFERRED`)
+        const [moved] = await tx.update(memberships).set({ boothId: change.homeBoothId! })
+          .where(eq(memberships.id, membership.id)).returning(membershipColumns)
+        membershipMoved = moved as MembershipRow
+        await recordAudit(tx, actor, { action: 'transfer', entityType: 'membership', entityId: membership.id, unitId: change.homeBoothId!, before: toMembership(membership), after: toMembership(membershipMoved) })
+      } else if (offices.length > 0) {
+        throw ruleRefusal('home_booth_change_breaks_rule', 'This person holds office: their home booth must stay where their membership is. Send moveMembership: true to move both together.', offices)
+      }
+    }
+
+    const set: Partial<typeof people.$inferInsert> = {}
+    for (const k of ['name', 'homeBoothId', 'phone', 'voterId', 'gender', 'twitter', 'facebook', 'instagram', 'youtube'] as const) {
+      if (change[k] !== undefined) (set as Record<string, unknown>)[k] = change[k]
+    }
+    const [row] = await tx.update(people).set(set).where(eq(people.id, id)).returning(personColumns)
+    if (membershipMoved) await tx.execute(sql`SET CONSTRAINTS people_own_booth_rule, memberships_own_booth_rule IMMEDIATE`)
+    await recordAudit(tx, actor, { action: 'update', entityType: 'person', entityId: id, unitId: (row as PersonRow).homeBoothId, before: toPerson(before, actor), after: toPerson(row as PersonRow, actor) })
+    return row as PersonRow
+  })
+}
+
+/** Refused while the person holds office or a current membership, or has a history of either. */
+export async function deletePerson (db: Database, actor: Actor, id: string, matches?: (v: number) => boolean): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    await lockPerson(tx, id)
+    const before = await findPerson(tx, actor, id)
+    if (!before) throw notFound('person')
+    if (matches && !matches(before.version)) throw preconditionFailed()
+    const offices = await openOfficesOf(tx, id)
+    if (offices.length > 0) throw ruleRefusal('person_holds_office', 'This person holds office: end their terms first.', offices)
+    if (await currentMembershipOf(tx, id)) throw new DomainError('conflict', 'person_has_membership', 'This person has a current membership: lapse it first.')
+    const [history] = await tx.select({ n: sql<number>`count(*)::int` }).from(appointments).where(and(eq(appointments.personId, id)))
+    const [pastMemberships] = await tx.select({ n: sql<number>`count(*)::int` }).from(memberships).where(eq(memberships.personId, id))
+    if (history.n > 0 || pastMemberships.n > 0) {
+      throw new DomainError('conflict', 'person_has_history', 'This person has past memberships or terms of office, which are kept as history.')
+    }
+    await recordAudit(tx, actor, { action: 'delete', entityType: 'person', entityId: id, unitId: before.homeBoothId, before: toPerson(before, actor) })
+    await tx.delete(people).where(eq(people.id, id))
+  })
+}

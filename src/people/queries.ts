@@ -1,0 +1,103 @@
+import { and, asc, eq, gt, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { Actor } from '../access/actor.js'
+import { withinScope } from '../access/scope.js'
+import type { Database } from '../db/client.js'
+import { people, units } from '../db/schema.js'
+import { maskPhone, maskVoterId } from './identity.js'
+
+export const personColumns = {
+  id: people.id,
+  name: people.name,
+  homeBoothId: people.homeBoothId,
+  phone: people.phone,
+  voterId: people.voterId,
+  gender: people.gender,
+  twitter: people.twitter,
+  facebook: people.facebook,
+  instagram: people.instagram,
+  youtube: people.youtube,
+  version: people.version,
+  createdAt: people.createdAt,
+  updatedAt: people.updatedAt
+}
+
+export type PersonRow = {
+  id: string
+  name: string
+  homeBoothId: string
+  phone: string | null
+  voterId: string | null
+  gender: 'female' | 'male' | 'other' | null
+  twitter: string | null
+  facebook: string | null
+  instagram: string | null
+  youtube: string | null
+  version: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** The API shape; reader keys with maskPersonalData see masked phone and voter ID. */
+export function toPerson (r: PersonRow, actor: Actor) {
+  const mask = actor.maskPersonalData
+  return {
+    id: r.id,
+    name: r.name,
+    homeBoothId: r.homeBoothId,
+    phone: mask ? maskPhone(r.phone) : r.phone,
+    voterId: mask ? maskVoterId(r.voterId) : r.voterId,
+    gender: r.gender,
+    twitter: r.twitter,
+    facebook: r.facebook,
+    instagram: r.instagram,
+    youtube: r.youtube,
+    createdAt: new Date(r.createdAt).toISOString(),
+    updatedAt: new Date(r.updatedAt).toISOString()
+  }
+}
+
+/** A person is in a key's scope when their home booth is. */
+export async function findPerson (db: Database, actor: Actor, id: string, forUpdate = false): Promise<PersonRow | undefined> {
+  const q = db.select(personColumns).from(people)
+    .innerJoin(units, eq(units.id, people.homeBoothId))
+    .where(and(eq(people.id, id), withinScope(actor, units.path)))
+  const [row] = forUpdate ? await q.for('no key update', { of: people }) : await q
+  return row as PersonRow | undefined
+}
+
+export interface ListPeopleFilter {
+  homeBoothId?: string
+  /** Code path of a unit: people whose home booth lies in its subtree. */
+  under?: string
+  q?: string
+  phone?: string
+  voterId?: string
+  /** Keyset: [name, id] of the last row. */
+  after?: [string, string]
+  limit: number
+}
+
+function escapeLike (s: string): string {
+  return s.replace(/[\\%_]/g, m => '\\' + m)
+}
+
+export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilter): Promise<PersonRow[]> {
+  const where: Array<SQL | undefined> = [withinScope(actor, units.path)]
+  if (f.homeBoothId) where.push(eq(people.homeBoothId, f.homeBoothId))
+  if (f.under !== undefined) where.push(gte(units.codePath, f.under + '/'), lt(units.codePath, f.under + '0'))
+  if (f.q) where.push(ilike(people.name, `%${escapeLike(f.q)}%`))
+  if (f.phone) where.push(eq(people.phone, f.phone))
+  if (f.voterId) where.push(eq(people.voterId, f.voterId))
+  if (f.after) {
+    const [name, id] = f.after
+    where.push(or(gt(people.name, name), and(eq(people.name, name), gt(people.id, id))))
+  }
+  const rows = await db.select(personColumns).from(people)
+    .innerJoin(units, eq(units.id, people.homeBoothId))
+    .where(and(...where))
+    .orderBy(asc(people.name), asc(people.id))
+    .limit(f.limit + 1)
+  return rows as PersonRow[]
+}
+
+export { sql }

@@ -1,0 +1,84 @@
+import { and, eq } from 'drizzle-orm'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { appointments, units } from '../db/schema.js'
+import { notFound } from '../errors.js'
+import { ifMatch, setEtag } from '../http/etag.js'
+import { decodeCursor, toPage } from '../http/pagination.js'
+import { problemResponses } from '../http/problem.js'
+import { currentMembershipOf, toMembership } from '../memberships/queries.js'
+import { appointmentColumns, isCurrent, toAppointment, type AppointmentRow } from '../offices/queries.js'
+import { findUnit } from '../units/queries.js'
+import { createPerson, deletePerson, updatePerson } from './changes.js'
+import { findPerson, listPeople, toPerson, type PersonRow } from './queries.js'
+import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, PersonSchema, SearchPeopleBody, UpdatePersonBody } from './schemas.js'
+
+const tags = ['people']
+const IdParams = z.object({ id: z.uuid() })
+const Cursor = z.tuple([z.string(), z.uuid()])
+const byName = (r: PersonRow) => [r.name, r.id]
+
+export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/people', {
+    schema: { tags, summary: 'Add a person with their home booth', body: CreatePersonBody, response: { 201: PersonSchema, ...problemResponses(400, 409, 422) } }
+  }, async (request, reply) => {
+    const row = await createPerson(app.db, request.actor, { ...request.body, homeBoothId: request.body.homeBoothId })
+    setEtag(reply, row.version)
+    reply.header('location', `/v1/people/${row.id}`)
+    return reply.code(201).send(toPerson(row, request.actor))
+  })
+
+  app.get('/people', {
+    schema: { tags, summary: 'People, filtered and paginated by name', querystring: ListPeopleQuery, response: { 200: PersonPage, ...problemResponses(400) } }
+  }, async (request) => {
+    const { homeBoothId, unitId, q, phone, voterId, limit, cursor } = request.query
+    let under: string | undefined
+    if (unitId) {
+      const unit = await findUnit(app.db, request.actor, unitId)
+      if (!unit) return { items: [], nextCursor: null }
+      under = unit.codePath
+    }
+    const rows = await listPeople(app.db, request.actor, { homeBoothId, under, q, phone, voterId, after: decodeCursor(cursor, Cursor), limit })
+    return toPage(rows, limit, r => toPerson(r, request.actor), byName)
+  })
+
+  app.post('/people/search', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Find people by phone or voter ID without putting them in a URL', body: SearchPeopleBody, response: { 200: PersonPage, ...problemResponses(400) } }
+  }, async (request) => {
+    const rows = await listPeople(app.db, request.actor, { ...request.body, limit: 500 })
+    return toPage(rows, 500, r => toPerson(r, request.actor), byName)
+  })
+
+  app.get('/people/:id', {
+    schema: { tags, summary: 'A person\'s page: home booth, membership and current offices in one call', params: IdParams, response: { 200: PersonDetailSchema, ...problemResponses(400, 404) } }
+  }, async (request, reply) => {
+    const person = await findPerson(app.db, request.actor, request.params.id)
+    if (!person) throw notFound('person')
+    const [booth] = await app.db.select({ id: units.id, code: units.code, codePath: units.codePath, name: units.name }).from(units).where(eq(units.id, person.homeBoothId))
+    const membership = await currentMembershipOf(app.db, person.id)
+    const offices = await app.db.select(appointmentColumns).from(appointments).where(and(eq(appointments.personId, person.id), isCurrent))
+    setEtag(reply, person.version)
+    return {
+      ...toPerson(person, request.actor),
+      homeBooth: booth,
+      membership: membership ? toMembership(membership) : null,
+      offices: (offices as AppointmentRow[]).map(toAppointment)
+    }
+  })
+
+  app.patch('/people/:id', {
+    schema: { tags, summary: 'Change a person; a new home booth with moveMembership moves their membership too', params: IdParams, body: UpdatePersonBody, response: { 200: PersonSchema, ...problemResponses(400, 404, 409, 412, 422) } }
+  }, async (request, reply) => {
+    const row = await updatePerson(app.db, request.actor, request.params.id, request.body, ifMatch(request))
+    setEtag(reply, row.version)
+    return toPerson(row, request.actor)
+  })
+
+  app.delete('/people/:id', {
+    schema: { tags, summary: 'Delete a person with no membership, office or history', params: IdParams, response: { 204: z.undefined(), ...problemResponses(400, 404, 409, 412) } }
+  }, async (request, reply) => {
+    await deletePerson(app.db, request.actor, request.params.id, ifMatch(request))
+    return reply.code(204).send()
+  })
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { GENDERS } from '../db/schema.js'
+import { PageQuery, pageOf } from '../http/pagination.js'
+import { MembershipSchema } from '../memberships/schemas.js'
+import { AppointmentSchema } from '../offices/schemas.js'
+import { normalisePhone, normaliseVoterId } from './identity.js'
+
+export const PhoneInput = z.string().max(40).transform((v, ctx) => {
+  const phone = normalisePhone(v)
+  if (!phone) {
+    ctx.addIssue({ code: 'custom', message: 'an Indian mobile number: ten digits starting 6-9, optionally written with +91 or 0' })
+    return z.NEVER
+  }
+  return phone
+}).describe('Indian mobile in any usual form (+91 98765 43210, 09876543210, 9876543210); stored as +919876543210')
+
+export const VoterIdInput = z.string().max(40).transform((v, ctx) => {
+  const voterId = normaliseVoterId(v)
+  if (!voterId) {
+    ctx.addIssue({ code: 'custom', message: 'an EPIC number such as ABC1234567' })
+    return z.NEVER
+  }
+  return voterId
+}).describe('EPIC number, e.g. ABC1234567; stored upper-case')
+
+const Handle = z.string().trim().min(1).max(200)
+
+const personFields = {
+  name: z.string().trim().min(1).max(200),
+  phone: PhoneInput.nullable().optional(),
+  voterId: VoterIdInput.nullable().optional(),
+  gender: z.enum(GENDERS).nullable().optional(),
+  twitter: Handle.nullable().optional().describe('Twitter/X handle or URL'),
+  facebook: Handle.nullable().optional(),
+  instagram: Handle.nullable().optional(),
+  youtube: Handle.nullable().optional()
+}
+
+export const CreatePersonBody = z.strictObject({
+  ...personFields,
+  homeBoothId: z.uuid().describe('The booth where the person is registered to vote')
+}).meta({ id: 'CreatePerson' })
+
+export const UpdatePersonBody = z.strictObject({
+  ...personFields,
+  name: personFields.name.optional(),
+  homeBoothId: z.uuid().optional(),
+  moveMembership: z.boolean().optional().describe('With homeBoothId: transfer the current membership to the new home booth in the same transaction')
+}).refine(b => Object.keys(b).filter(k => k !== 'moveMembership').length > 0, 'send at least one field to change')
+  .meta({ id: 'UpdatePerson' })
+
+export const PersonSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  homeBoothId: z.uuid(),
+  phone: z.string().nullable().describe('E.164; masked (+91******3210) for reader keys with maskPersonalData'),
+  voterId: z.string().nullable().describe('Masked (******4567) for reader keys with maskPersonalData'),
+  gender: z.enum(GENDERS).nullable(),
+  twitter: z.string().nullable(),
+  facebook: z.string().nullable(),
+  instagram: z.string().nullable(),
+  youtube: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime()
+}).meta({ id: 'Person' })
+
+export const PersonDetailSchema = PersonSchema.extend({
+  homeBooth: z.object({ id: z.uuid(), code: z.string(), codePath: z.string(), name: z.string() }),
+  membership: MembershipSchema.nullable().describe('The current membership, if any'),
+  offices: z.array(AppointmentSchema).describe('Terms current today')
+}).meta({ id: 'PersonDetail' })
+
+export const ListPeopleQuery = z.object({
+  homeBoothId: z.uuid().optional(),
+  unitId: z.uuid().optional().describe('People whose home booth lies in this unit\'s subtree'),
+  q: z.string().trim().min(1).max(100).optional().describe('Case-insensitive substring of the name'),
+  phone: PhoneInput.optional().describe('Prefer POST /v1/people/search: query strings end up in proxy logs'),
+  voterId: VoterIdInput.optional(),
+  ...PageQuery
+})
+
+export const SearchPeopleBody = z.strictObject({
+  phone: PhoneInput.optional(),
+  voterId: VoterIdInput.optional()
+}).refine(b => b.phone !== undefined || b.voterId !== undefined, 'send phone or voterId').meta({ id: 'SearchPeople' })
+
+export const PersonPage = pageOf(PersonSchema).meta({ id: 'PersonPage' })

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { notFound } from '../errors.js'
+import { problemResponses } from '../http/problem.js'
+import { CreateRoleBody, RoleCode, RoleSchema, UpdateRoleBody } from '../offices/schemas.js'
+import { createRole, deleteRole, findRole, listRoles, toRole, updateRole } from './catalogue.js'
+
+const tags = ['roles']
+const CodeParams = z.object({ code: RoleCode })
+
+export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/roles', {
+    schema: { tags, summary: 'The roles catalogue: posts, their levels and seats', response: { 200: z.object({ items: z.array(RoleSchema), nextCursor: z.null() }).meta({ id: 'RoleList' }) } }
+  }, async () => ({ items: (await listRoles(app.db)).map(toRole), nextCursor: null }))
+
+  app.get('/roles/:code', {
+    schema: { tags, summary: 'One role', params: CodeParams, response: { 200: RoleSchema, ...problemResponses(400, 404) } }
+  }, async (request) => {
+    const role = await findRole(app.db, request.params.code)
+    if (!role) throw notFound('role')
+    return toRole(role)
+  })
+
+  app.post('/roles', {
+    config: { permission: 'manage_catalogue' },
+    schema: { tags, summary: 'Add a role (global admins)', body: CreateRoleBody, response: { 201: RoleSchema, ...problemResponses(400, 409) } }
+  }, async (request, reply) => {
+    const role = await createRole(app.db, request.actor, request.body)
+    reply.header('location', `/v1/roles/${role.code}`)
+    return reply.code(201).send(toRole(role))
+  })
+
+  app.patch('/roles/:code', {
+    config: { permission: 'manage_catalogue' },
+    schema: { tags, summary: 'Change a role (global admins); existing terms are not affected', params: CodeParams, body: UpdateRoleBody, response: { 200: RoleSchema, ...problemResponses(400, 404) } }
+  }, async (request) => toRole(await updateRole(app.db, request.actor, request.params.code, request.body)))
+
+  app.delete('/roles/:code', {
+    config: { permission: 'manage_catalogue' },
+    schema: { tags, summary: 'Remove an unused role (global admins)', params: CodeParams, response: { 204: z.undefined(), ...problemResponses(400, 404, 409) } }
+  }, async (request, reply) => {
+    await deleteRole(app.db, request.actor, request.params.code)
+    return reply.code(204).send()
+  })
+}

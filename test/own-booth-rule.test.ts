@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm'
+import t from 'tap'
+import { rows } from '../src/db/client.js'
+import { pgError } from '../src/db/errors.js'
+import { buildTestApp } from './helpers/app.js'
+import { activeMember, appoint, createPerson } from './helpers/people.js'
+import { createChain, createUnit } from './helpers/tree.js'
+
+// Raw SQL, bypassing every application check: PostgreSQL alone must refuse.
+const { app } = await buildTestApp(t)
+const db = app.db
+const tree = await createChain(app, 'RULE')
+const booth2 = await createUnit(app, { level: 'booth', parentId: tree.ward.id, code: 'PS2', name: 'Booth Two' })
+
+async function refusal (statement: ReturnType<typeof sql>) {
+  try {
+    await db.execute(statement)
+  } catch (err) {
+    return pgError(err)
+  }
+  return undefined
+}
+
+t.test('appointing someone who is not an active member at home', async (t) => {
+  const p = await createPerson(app, { name: 'No Membership', homeBoothId: tree.booth.id })
+  const none = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${p.id}, ${tree.booth.id}, 'president', '2025-01-01')`)
+  t.equal(none?.constraint, 'own_booth_rule')
+  await db.execute(sql`INSERT INTO memberships (person_id, booth_id, grade, joined_on) VALUES (${p.id}, ${tree.booth.id}, 'primary', '2024-01-01')`)
+  const primary = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${p.id}, ${tree.booth.id}, 'president', '2025-01-01')`)
+  t.equal(primary?.constraint, 'own_booth_rule', 'a primary member may not hold office')
+  const q = await createPerson(app, { name: 'Elsewhere', homeBoothId: tree.booth.id })
+  await db.execute(sql`INSERT INTO memberships (person_id, booth_id, grade, joined_on) VALUES (${q.id}, ${booth2.id}, 'active', '2024-01-01')`)
+  const away = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${q.id}, ${tree.district.id}, 'secretary', '2025-01-01')`)
+  t.equal(away?.constraint, 'own_booth_rule', 'an active member at another booth may not hold office')
+  const future = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${p.id}, ${tree.booth.id}, 'bla', '2099-01-01')`)
+  t.equal(future?.constraint, 'own_booth_rule', 'a term that has not begun is covered too')
+  const ended = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date, end_date, end_reason) VALUES (${p.id}, ${tree.block.id}, 'treasurer', '2019-01-01', '2020-01-01', 'history')`)
+  t.equal(ended, undefined, 'an ended term (history) may be recorded for anyone')
+})
+
+t.test('breaking the rule for a sitting office-bearer', async (t) => {
+  const { person, membership } = await activeMember(app, tree.booth.id, 'Sitting President')
+  await appoint(app, { personId: person.id, unitId: tree.booth.id, role: 'president' })
+  for (const [what, statement] of [
+    ['downgrade', sql`UPDATE memberships SET grade = 'primary' WHERE id = ${membership.id}`],
+    ['lapse', sql`UPDATE memberships SET status = 'lapsed', lapsed_on = joined_on WHERE id = ${membership.id}`],
+    ['transfer', sql`UPDATE memberships SET booth_id = ${booth2.id} WHERE id = ${membership.id}`],
+    ['delete membership', sql`DELETE FROM memberships WHERE id = ${membership.id}`],
+    ['move home', sql`UPDATE people SET home_booth_id = ${booth2.id} WHERE id = ${person.id}`]
+  ] as const) {
+    t.equal((await refusal(statement))?.constraint, 'own_booth_rule', what)
+  }
+  const deleteHome = await refusal(sql`DELETE FROM units WHERE id = ${tree.booth.id}`)
+  t.equal(deleteHome?.code, '23503', 'a booth that is someone\'s home cannot be deleted')
+  const [check] = await rows<{ grade: string, status: string }>(db, sql`SELECT grade, status FROM memberships WHERE id = ${membership.id}`)
+  t.same(check, { grade: 'active', status: 'current' }, 'nothing changed')
+
+  // Deferred to commit, both moving together is allowed; one alone is not.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`SET CONSTRAINTS ALL DEFERRED`)
+    await tx.execute(sql`UPDATE people SET home_booth_id = ${booth2.id} WHERE id = ${person.id}`)
+    await tx.execute(sql`UPDATE memberships SET booth_id = ${booth2.id} WHERE id = ${membership.id}`)
+  })
+  let code: string | undefined
+  try {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`SET CONSTRAINTS ALL DEFERRED`)
+      await tx.execute(sql`UPDATE people SET home_booth_id = ${tree.booth.id} WHERE id = ${person.id}`)
+    })
+  } catch (err) { code = pgError(err)?.constraint }
+  t.equal(code, 'own_booth_rule', 'a deferred check still runs at commit')
+})
+
+t.test('seats, levels, double terms and one current membership', async (t) => {
+  const booth = await createUnit(app, { level: 'booth', parentId: tree.ward.id, code: 'SEATS', name: 'Seats' })
+  const a = await activeMember(app, booth.id, 'A')
+  const b = await activeMember(app, booth.id, 'B')
+  await db.execute(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${a.person.id}, ${booth.id}, 'president', '2025-01-01')`)
+  const second = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${b.person.id}, ${booth.id}, 'president', '2025-06-01')`)
+  t.equal(second?.constraint, 'appointments_seats', 'no second current president')
+  const earlierOverlap = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date, end_date, end_reason) VALUES (${b.person.id}, ${booth.id}, 'president', '2024-01-01', '2025-02-01', 'x')`)
+  t.equal(earlierOverlap?.constraint, 'appointments_seats', 'overlapping history is refused too')
+  const before = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date, end_date, end_reason) VALUES (${b.person.id}, ${booth.id}, 'president', '2024-01-01', '2025-01-01', 'x')`)
+  t.equal(before, undefined, 'a term ending the day the next begins does not overlap')
+  const double = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${a.person.id}, ${booth.id}, 'committee_member', '2025-01-01'), (${a.person.id}, ${booth.id}, 'committee_member', '2025-03-01')`)
+  t.equal(double?.constraint, 'appointments_no_double_term')
+  const level = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${a.person.id}, ${tree.district.id}, 'bla', '2025-01-01')`)
+  t.equal(level?.constraint, 'appointments_role_level')
+  const twoMemberships = await refusal(sql`INSERT INTO memberships (person_id, booth_id, grade, joined_on) VALUES (${a.person.id}, ${booth.id}, 'active', '2025-01-01')`)
+  t.equal(twoMemberships?.constraint, 'memberships_one_current_idx')
+  const homeWard = await refusal(sql`INSERT INTO people (name, home_booth_id) VALUES ('x', ${tree.ward.id})`)
+  t.equal(homeWard?.code, '23503', 'a home must be a booth')
+  const homeWardLevel = await refusal(sql`INSERT INTO people (name, home_booth_id, home_level) VALUES ('x', ${tree.ward.id}, 'ward')`)
+  t.equal(homeWardLevel?.constraint, 'people_home_level_check')
+  const badPhone = await refusal(sql`INSERT INTO people (name, home_booth_id, phone) VALUES ('x', ${booth.id}, '98765')`)
+  t.equal(badPhone?.constraint, 'people_phone_check')
+})
