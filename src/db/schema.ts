@@ -38,6 +38,8 @@ export const units = pgTable('units', {
   acName: text('ac_name'),
   psNumber: text('ps_number'),
   version: integer('version').notNull().default(1),
+  // The bulk import that last created or changed the row, for traceability.
+  importId: uuid('import_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
@@ -157,6 +159,7 @@ export const people = pgTable('people', {
   instagram: text('instagram'),
   youtube: text('youtube'),
   version: integer('version').notNull().default(1),
+  importId: uuid('import_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
@@ -182,6 +185,7 @@ export const memberships = pgTable('memberships', {
   joinedOn: date('joined_on', { mode: 'string' }).notNull(),
   lapsedOn: date('lapsed_on', { mode: 'string' }),
   version: integer('version').notNull().default(1),
+  importId: uuid('import_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
@@ -227,6 +231,7 @@ export const appointments = pgTable('appointments', {
   endDate: date('end_date', { mode: 'string' }),
   endReason: text('end_reason'),
   version: integer('version').notNull().default(1),
+  importId: uuid('import_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
@@ -235,4 +240,66 @@ export const appointments = pgTable('appointments', {
   index('appointments_post_idx').on(t.unitId, t.roleCode, t.startDate),
   index('appointments_person_idx').on(t.personId),
   index('appointments_open_idx').on(t.unitId, t.roleCode).where(sql`${t.endDate} IS NULL`)
+])
+
+/**
+ * Coverage counters, kept exact by triggers in the same transaction as every change
+ * (migrations/0009_coverage_counters.sql). Each unit's row aggregates its whole subtree,
+ * so "coverage of the state by district" reads one row per district.
+ */
+export const unitStats = pgTable('unit_stats', {
+  unitId: uuid('unit_id').primaryKey().references(() => units.id, { onDelete: 'cascade' }),
+  totalBooths: integer('total_booths').notNull().default(0),
+  // Current memberships of grade active at booths in the subtree.
+  activeMembers: integer('active_members').notNull().default(0),
+  // Unended terms of office at units in the subtree, and those whose holder has a social handle.
+  officeBearers: integer('office_bearers').notNull().default(0),
+  officeBearersWithHandle: integer('office_bearers_with_handle').notNull().default(0),
+  // Booths in the subtree by committee size (unended terms at the booth): index 1 holds
+  // size 0, index 33 holds 32 or more. "Committees of at least K" sums a tail.
+  committeeHistogram: integer('committee_histogram').array().notNull().default(sql`array_fill(0, ARRAY[33])`)
+})
+
+/** Per booth and role: unended holders. A booth's post is filled when holders reach its seats. */
+export const boothPosts = pgTable('booth_posts', {
+  boothId: uuid('booth_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  roleCode: text('role_code').notNull(),
+  holders: integer('holders').notNull().default(0)
+}, (t) => [primaryKey({ name: 'booth_posts_pkey', columns: [t.boothId, t.roleCode] })])
+
+/** Per unit and booth-level role: booths in the subtree whose post is filled. */
+export const postStats = pgTable('post_stats', {
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  roleCode: text('role_code').notNull(),
+  filledBooths: integer('filled_booths').notNull().default(0)
+}, (t) => [primaryKey({ name: 'post_stats_pkey', columns: [t.unitId, t.roleCode] })])
+
+/** Per unit and join date: current memberships in the subtree, for "new members in the last N days". */
+export const memberJoins = pgTable('member_joins', {
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+  members: integer('members').notNull().default(0)
+}, (t) => [primaryKey({ name: 'member_joins_pkey', columns: [t.unitId, t.joinedOn] })])
+
+export const IMPORT_KINDS = ['units', 'booth_presidents'] as const
+export const importKind = pgEnum('import_kind', IMPORT_KINDS)
+export const IMPORT_STATUSES = ['running', 'succeeded', 'failed', 'partial', 'dry_run'] as const
+export const importStatus = pgEnum('import_status', IMPORT_STATUSES)
+
+/** One bulk import: its options, progress and report. Rows it touched carry its id. */
+export const imports = pgTable('imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: importKind('kind').notNull(),
+  status: importStatus('status').notNull().default('running'),
+  mode: text('mode').notNull().default('all_or_nothing'),
+  dryRun: boolean('dry_run').notNull().default(false),
+  keyId: uuid('key_id'),
+  scopeUnitId: uuid('scope_unit_id'),
+  requestId: text('request_id'),
+  counts: jsonb('counts').notNull().default(sql`'{"rows":0,"created":0,"updated":0,"unchanged":0,"failed":0}'::jsonb`),
+  errors: jsonb('errors').notNull().default(sql`'[]'::jsonb`),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true })
+}, (t) => [
+  index('imports_created_idx').on(t.createdAt, t.id)
 ])
