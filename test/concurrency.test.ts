@@ -3,6 +3,7 @@ import t from 'tap'
 import { rows } from '../src/db/client.js'
 import pg from 'pg'
 import { buildTestApp, call, usingPostgres } from './helpers/app.js'
+import { counterDrift } from './helpers/counters.js'
 import { activeMember } from './helpers/people.js'
 import { createChain, createUnit } from './helpers/tree.js'
 
@@ -116,6 +117,7 @@ t.test('the own-booth rule and seat limits hold under concurrent requests', { sk
   const doubleMembers = await rows<{ person_id: string }>(app.db, sql`
     SELECT person_id FROM memberships WHERE status = 'current' GROUP BY person_id HAVING count(*) > 1`)
   t.same(doubleMembers, [], 'at most one current membership per person')
+  t.same(await counterDrift(app.db), [], 'coverage counters equal a full recount')
 })
 
 /**

@@ -70,29 +70,30 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
     await assertVoterIdFree(tx, change.voterId, id)
 
     const moving = change.homeBoothId !== undefined && change.homeBoothId !== before.homeBoothId
-    let membershipMoved: MembershipRow | undefined
+    const set: Partial<typeof people.$inferInsert> = {}
+    for (const k of ['name', 'homeBoothId', 'phone', 'voterId', 'gender', 'twitter', 'facebook', 'instagram', 'youtube'] as const) {
+      if (change[k] !== undefined) (set as Record<string, unknown>)[k] = change[k]
+    }
     if (moving) {
       await homeBooth(tx, actor, change.homeBoothId!)
       const offices = await openOfficesOf(tx, id)
       const membership = await currentMembershipOf(tx, id)
       if (change.moveMembership && membership) {
-        // Home and membership move together; the rule is checked once both have moved.
-        await tx.execute(sql`SET CONSTRAINTS people_own_booth_rule, memberships_own_booth_rule DEFERRED`)
-        const [moved] = await tx.update(memberships).set({ boothId: change.homeBoothId! })
-          .where(eq(memberships.id, membership.id)).returning(membershipColumns)
-        membershipMoved = moved as MembershipRow
-        await recordAudit(tx, actor, { action: 'transfer', entityType: 'membership', entityId: membership.id, unitId: change.homeBoothId!, before: toMembership(membership), after: toMembership(membershipMoved) })
+        // Home and membership move in ONE statement: the rule is checked when it ends,
+        // with both already moved.
+        await tx.execute(sql`
+          WITH moved AS (UPDATE memberships SET booth_id = ${change.homeBoothId!} WHERE id = ${membership.id} RETURNING id)
+          UPDATE people SET home_booth_id = ${change.homeBoothId!} WHERE id = ${id}`)
+        delete set.homeBoothId
+        const [moved] = await tx.select(membershipColumns).from(memberships).where(eq(memberships.id, membership.id))
+        await recordAudit(tx, actor, { action: 'transfer', entityType: 'membership', entityId: membership.id, unitId: change.homeBoothId!, before: toMembership(membership), after: toMembership(moved as MembershipRow) })
       } else if (offices.length > 0) {
         throw ruleRefusal('home_booth_change_breaks_rule', 'This person holds office: their home booth must stay where their membership is. Send moveMembership: true to move both together.', offices)
       }
     }
-
-    const set: Partial<typeof people.$inferInsert> = {}
-    for (const k of ['name', 'homeBoothId', 'phone', 'voterId', 'gender', 'twitter', 'facebook', 'instagram', 'youtube'] as const) {
-      if (change[k] !== undefined) (set as Record<string, unknown>)[k] = change[k]
-    }
-    const [row] = await tx.update(people).set(set).where(eq(people.id, id)).returning(personColumns)
-    if (membershipMoved) await tx.execute(sql`SET CONSTRAINTS people_own_booth_rule, memberships_own_booth_rule IMMEDIATE`)
+    const [row] = Object.keys(set).length > 0
+      ? await tx.update(people).set(set).where(eq(people.id, id)).returning(personColumns)
+      : await tx.select(personColumns).from(people).where(eq(people.id, id))
     await recordAudit(tx, actor, { action: 'update', entityType: 'person', entityId: id, unitId: (row as PersonRow).homeBoothId, before: toPerson(before, actor), after: toPerson(row as PersonRow, actor) })
     return row as PersonRow
   })

@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm'
+import type { Database } from '../../src/db/client.js'
+import { rows } from '../../src/db/client.js'
+
+const SNAPSHOT = {
+  unit_stats: sql`SELECT unit_id::text || ':' || total_booths || ':' || active_members || ':' || office_bearers || ':' || office_bearers_with_handle || ':' || committee_histogram::text AS r FROM unit_stats ORDER BY 1`,
+  post_stats: sql`SELECT unit_id::text || ':' || role_code || ':' || filled_booths AS r FROM post_stats WHERE filled_booths <> 0 ORDER BY 1`,
+  booth_posts: sql`SELECT booth_id::text || ':' || role_code || ':' || holders AS r FROM booth_posts WHERE holders <> 0 ORDER BY 1`,
+  member_joins: sql`SELECT unit_id::text || ':' || joined_on || ':' || members AS r FROM member_joins WHERE members <> 0 ORDER BY 1`
+}
+
+/**
+ * Differences between the counters the triggers maintained and a full recount from the
+ * base tables (rebuild_coverage_stats, rolled back afterwards). Empty means exact.
+ */
+export async function counterDrift (db: Database): Promise<string[]> {
+  const drift: string[] = []
+  await db.transaction(async (tx) => {
+    const maintained: Record<string, string[]> = {}
+    for (const [table, q] of Object.entries(SNAPSHOT)) maintained[table] = (await rows<{ r: string }>(tx, q)).map(x => x.r)
+    await tx.execute(sql`SELECT rebuild_coverage_stats()`)
+    for (const [table, q] of Object.entries(SNAPSHOT)) {
+      const recounted = (await rows<{ r: string }>(tx, q)).map(x => x.r)
+      const a = new Set(maintained[table])
+      const b = new Set(recounted)
+      for (const r of a) if (!b.has(r)) drift.push(`${table} maintained ${r}`)
+      for (const r of b) if (!a.has(r)) drift.push(`${table} recounted ${r}`)
+    }
+    tx.rollback()
+  }).catch((err) => { if (!/rollback/i.test(String(err?.message ?? err))) throw err })
+  return drift
+}
