@@ -8,6 +8,7 @@ import rateLimit from '@fastify/rate-limit'
 import accessPlugin from './access/plugin.js'
 import { apiKeyRoutes } from './access/routes.js'
 import { auditRoutes } from './audit/routes.js'
+import { coverageRoutes } from './coverage/routes.js'
 import databasePlugin from './db/plugin.js'
 import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
@@ -82,6 +83,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(membershipRoutes)
     await v1.register(roleRoutes)
     await v1.register(officeRoutes)
+    await v1.register(coverageRoutes)
     await v1.register(apiKeyRoutes)
     await v1.register(auditRoutes)
   }, { prefix: '/v1' })

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
-import { appointments, people, units } from '../db/schema.js'
+import { appointments, people, units, type UnitLevel } from '../db/schema.js'
 import { maskPhone } from '../people/identity.js'
 
 /** A term is current today (India) when today lies in [start_date, end_date). */
@@ -119,7 +119,7 @@ export async function openOfficesOf (db: Database, personId: string): Promise<Of
 
 /** Current office-bearers at a unit (or anywhere below it), in code-path then role order. */
 export async function listOfficeBearers (db: Database, actor: Actor, unit: { id: string, codePath: string },
-  f: { subtree: boolean, role?: string, after?: [string, string, string], limit: number, mask: boolean }) {
+  f: { subtree: boolean, role?: string, level?: UnitLevel, withoutHandle?: boolean, after?: [string, string, string], limit: number, mask: boolean }) {
   const where: Array<SQL | undefined> = [isCurrent, withinScope(actor, units.path)]
   if (f.subtree) {
     where.push(sql`${units.codePath} >= ${unit.codePath} AND ${units.codePath} < ${unit.codePath + '0'}`)
@@ -128,6 +128,8 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
     where.push(eq(appointments.unitId, unit.id))
   }
   if (f.role) where.push(eq(appointments.roleCode, f.role))
+  if (f.level) where.push(eq(units.level, f.level))
+  if (f.withoutHandle) where.push(sql`coalesce(${people.twitter}, ${people.facebook}, ${people.instagram}, ${people.youtube}) IS NULL`)
   if (f.after) {
     const [codePath, role, id] = f.after
     where.push(sql`(${units.codePath}, ${appointments.roleCode}, ${appointments.id}) > (${codePath}, ${role}, ${id}::uuid)`)

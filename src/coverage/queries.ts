@@ -1,0 +1,155 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { rows, type Database } from '../db/client.js'
+import type { UnitLevel } from '../db/schema.js'
+import type { UnitRow } from '../units/queries.js'
+
+/**
+ * Coverage read from the counters (unit_stats, post_stats, member_joins), which the
+ * database keeps exact in every write's transaction: one row per unit reported, so the
+ * cost does not grow with the number of booths underneath.
+ */
+
+export interface CoverageParams {
+  role: string
+  minCommittee: number
+  newMemberDays: number
+}
+
+interface CoverageSqlRow {
+  unit_id: string
+  code: string
+  code_path: string
+  name: string
+  level: UnitLevel
+  total_booths: number
+  covered_booths: number
+  booths_with_committee: number
+  active_members: number
+  new_members: number
+  office_bearers: number
+  office_bearers_with_handle: number
+}
+
+/** The rows of a subtree's units (itself, or descendants) matching `where`, in code-path order. */
+export function coverageSql (where: SQL, p: CoverageParams, limit: number): SQL {
+  // committee_histogram[i] holds booths with a committee of i-1 members (33: 32 or more).
+  return sql`
+    SELECT u.id AS unit_id, u.code, u.code_path, u.name, u.level,
+           s.total_booths, coalesce(ps.filled_booths, 0) AS covered_booths,
+           (SELECT coalesce(sum(x), 0)::int FROM unnest(s.committee_histogram[${p.minCommittee + 1}:33]) AS x) AS booths_with_committee,
+           s.active_members,
+           (SELECT coalesce(sum(mj.members), 0)::int FROM member_joins mj
+             WHERE mj.unit_id = u.id AND mj.joined_on > india_today() - ${p.newMemberDays}::int) AS new_members,
+           s.office_bearers, s.office_bearers_with_handle
+      FROM units u
+      JOIN unit_stats s ON s.unit_id = u.id
+      LEFT JOIN post_stats ps ON ps.unit_id = u.id AND ps.role_code = ${p.role}
+     WHERE ${where}
+     ORDER BY u.code_path
+     LIMIT ${limit}`
+}
+
+export function toCoverageRow (r: CoverageSqlRow) {
+  return {
+    unitId: r.unit_id,
+    code: r.code,
+    codePath: r.code_path,
+    name: r.name,
+    level: r.level,
+    totalBooths: r.total_booths,
+    coveredBooths: r.covered_booths,
+    coverage: r.total_booths === 0 ? 0 : Math.round((r.covered_booths / r.total_booths) * 10_000) / 10_000,
+    boothsWithCommittee: r.booths_with_committee,
+    activeMembers: r.active_members,
+    newMembers: r.new_members,
+    officeBearers: r.office_bearers,
+    officeBearersWithHandle: r.office_bearers_with_handle
+  }
+}
+
+export async function coverageOf (db: Database, unit: UnitRow, p: CoverageParams, rowsOf: { level?: UnitLevel, after?: string, limit: number }) {
+  const [self] = await rows<CoverageSqlRow>(db, coverageSql(sql`u.id = ${unit.id}`, p, 1))
+  const below = rowsOf.level
+    ? sql`u.level = ${rowsOf.level} AND u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}`
+    : sql`u.parent_id = ${unit.id}`
+  const after = rowsOf.after !== undefined ? sql` AND u.code_path > ${rowsOf.after}` : sql``
+  const children = await rows<CoverageSqlRow>(db, coverageSql(sql`${below}${after}`, p, rowsOf.limit + 1))
+  return { self, children }
+}
+
+export interface GapRow {
+  id: string
+  code: string
+  name: string
+  code_path: string
+  level: UnitLevel
+  ac_number: number | null
+  ps_number: string | null
+  holders: number
+  seats: number
+}
+
+/**
+ * Units at a level in the subtree (the unit itself included) with fewer unended terms in
+ * the role than its seats, in code-path order from `after`. Booths read their holder
+ * count from booth_posts; other levels count terms through the open-terms index.
+ */
+export async function gapsPage (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel, after?: string, limit: number }): Promise<GapRow[]> {
+  const holders = f.level === 'booth'
+    ? sql`coalesce((SELECT bp.holders FROM booth_posts bp WHERE bp.booth_id = u.id AND bp.role_code = ${f.role}), 0)`
+    : sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.role_code = ${f.role} AND a.end_date IS NULL)`
+  const after = f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``
+  return rows<GapRow>(db, sql`
+    SELECT * FROM (
+      SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats
+        FROM units u
+       WHERE u.level = ${f.level}
+         AND (u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))
+         ${after}
+       ORDER BY u.code_path
+    ) g
+    WHERE g.holders < g.seats
+    LIMIT ${f.limit}`)
+}
+
+export function toGap (r: GapRow) {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    codePath: r.code_path,
+    level: r.level,
+    acNumber: r.ac_number,
+    psNumber: r.ps_number,
+    holders: r.holders,
+    seats: r.seats
+  }
+}
+
+/** Every gap, batch after batch (keyset), for a streamed download. */
+export async function * allGaps (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel }, batch = 2000) {
+  let after: string | undefined
+  for (;;) {
+    const page = await gapsPage(db, unit, { ...f, after, limit: batch })
+    for (const r of page) yield r
+    if (page.length < batch) return
+    after = page[page.length - 1].code_path
+  }
+}
+
+/** How many units at a level in the subtree have the post unfilled. Booths: from the counters. */
+export async function vacantCount (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel }): Promise<number> {
+  if (f.level === 'booth') {
+    const [r] = await rows<{ n: number }>(db, sql`
+      SELECT s.total_booths - coalesce(ps.filled_booths, 0) AS n
+        FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.role_code = ${f.role}
+       WHERE s.unit_id = ${unit.id}`)
+    return r?.n ?? 0
+  }
+  const [r] = await rows<{ n: number }>(db, sql`
+    SELECT count(*)::int AS n FROM units u
+     WHERE u.level = ${f.level}
+       AND (u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))
+       AND (SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.role_code = ${f.role} AND a.end_date IS NULL) < ${f.seats}`)
+  return r.n
+}

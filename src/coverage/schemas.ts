@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { UNIT_LEVELS } from '../db/schema.js'
+import { PageQuery, pageOf } from '../http/pagination.js'
+import { RoleCode } from '../offices/schemas.js'
+
+export const DEFAULT_MIN_COMMITTEE = 10
+export const DEFAULT_NEW_MEMBER_DAYS = 30
+
+export const CoverageQuery = z.object({
+  role: RoleCode.default('president').describe('A booth-level role (default president)'),
+  level: z.enum(UNIT_LEVELS).optional().describe('Rows for every descendant at this level instead of the children'),
+  minCommittee: z.coerce.number().int().min(0).max(32).default(DEFAULT_MIN_COMMITTEE)
+    .describe(`K: count booths whose committee (every current term at the booth) has at least K members (default ${DEFAULT_MIN_COMMITTEE})`),
+  newMemberDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_NEW_MEMBER_DAYS)
+    .describe(`N: new members are current members who joined in the last N days (default ${DEFAULT_NEW_MEMBER_DAYS})`),
+  limit: z.coerce.number().int().min(1).max(500).default(500).describe('Rows per page (default 500: every district of a state fits)'),
+  cursor: PageQuery.cursor
+})
+
+export const CoverageRow = z.object({
+  unitId: z.uuid(),
+  code: z.string(),
+  codePath: z.string(),
+  name: z.string(),
+  level: z.enum(UNIT_LEVELS),
+  totalBooths: z.number().int(),
+  coveredBooths: z.number().int().describe('Booths whose post for the role is filled'),
+  coverage: z.number().describe('coveredBooths / totalBooths, 0 to 1 (0 when there are no booths)'),
+  boothsWithCommittee: z.number().int().describe('Booths whose committee has at least minCommittee members'),
+  activeMembers: z.number().int(),
+  newMembers: z.number().int(),
+  officeBearers: z.number().int().describe('Current terms of office at units in the subtree'),
+  officeBearersWithHandle: z.number().int().describe('Of those, held by someone with at least one social media handle')
+}).meta({ id: 'CoverageRow' })
+
+export const CoverageReport = z.object({
+  unit: CoverageRow,
+  children: z.array(CoverageRow),
+  nextCursor: z.string().nullable()
+}).meta({ id: 'CoverageReport' })
+
+export const GapsQuery = z.object({
+  role: RoleCode.default('president'),
+  level: z.enum(UNIT_LEVELS).default('booth').describe('Which units to list (default booth)'),
+  sort: z.literal('code').default('code').describe('Code-path order (the only order; kept explicit for clients)'),
+  format: z.enum(['json', 'csv']).optional().describe('csv: the whole list as a download (or send Accept: text/csv)'),
+  ...PageQuery
+})
+
+export const GapItem = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  name: z.string(),
+  codePath: z.string(),
+  level: z.enum(UNIT_LEVELS),
+  acNumber: z.number().int().nullable(),
+  psNumber: z.string().nullable(),
+  holders: z.number().int(),
+  seats: z.number().int()
+}).meta({ id: 'Gap' })
+
+export const GapPage = pageOf(GapItem).meta({ id: 'GapPage' })
+
+export const VacanciesQuery = z.object({
+  perGroup: z.coerce.number().int().min(0).max(500).default(20).describe('Units listed per group; the count covers them all')
+})
+
+export const VacancyGroup = z.object({
+  level: z.enum(UNIT_LEVELS),
+  role: z.string(),
+  roleName: z.string(),
+  vacant: z.number().int().describe('Units at this level in the subtree where the required post is not filled'),
+  units: z.array(GapItem),
+  more: z.string().nullable().describe('The gaps list with every vacant unit, when units is cut short')
+}).meta({ id: 'VacancyGroup' })
+
+export const VacancyReport = z.object({
+  items: z.array(VacancyGroup),
+  nextCursor: z.null()
+}).meta({ id: 'VacancyReport' })
+
+export const WithoutHandlesQuery = z.object({
+  role: RoleCode.optional(),
+  level: z.enum(UNIT_LEVELS).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  ...PageQuery
+})
