@@ -1,8 +1,10 @@
 import { benchAuth } from './auth.js'
+import { benchCoverage } from './coverage.js'
 
 // npm run bench -- <name>; each benchmark prints a table of medians and tails.
 const benches: Record<string, () => Promise<void>> = {
-  auth: benchAuth
+  auth: benchAuth,
+  coverage: benchCoverage
 }
 
 const name = process.argv[2] ?? 'auth'

@@ -3,7 +3,7 @@ import { indiaToday } from '../src/time.js'
 import { buildTestApp, call, mintKey } from './helpers/app.js'
 import { counterDrift } from './helpers/counters.js'
 import { activeMember, appoint } from './helpers/people.js'
-import { createUnit } from './helpers/tree.js'
+import { createUnit, type Unit } from './helpers/tree.js'
 
 const { app } = await buildTestApp(t)
 
@@ -15,9 +15,9 @@ const lkoBlock = await createUnit(app, { level: 'block', parentId: lko.id, code:
 const agrBlock = await createUnit(app, { level: 'block', parentId: agr.id, code: 'B1', name: 'Block' })
 const lkoWard = await createUnit(app, { level: 'ward', parentId: lkoBlock.id, code: 'W1', name: 'Ward' })
 const agrWard = await createUnit(app, { level: 'ward', parentId: agrBlock.id, code: 'W1', name: 'Ward' })
-const lkoBooths = []
+const lkoBooths: Unit[] = []
 for (let i = 1; i <= 4; i++) lkoBooths.push(await createUnit(app, { level: 'booth', parentId: lkoWard.id, code: `PS${i}`, name: i === 4 ? '=HYPERLINK("x")' : `मतदान केंद्र ${i}`, acNumber: 72, psNumber: String(i) }))
-const agrBooths = []
+const agrBooths: Unit[] = []
 for (let i = 1; i <= 2; i++) agrBooths.push(await createUnit(app, { level: 'booth', parentId: agrWard.id, code: `PS${i}`, name: `Agra booth ${i}` }))
 
 // Presidents at LKO PS1 and PS2 and AGR PS1; a committee of 3 at LKO PS1.

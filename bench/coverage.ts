@@ -1,0 +1,117 @@
+import { sql } from 'drizzle-orm'
+import type { FastifyInstance } from 'fastify'
+import { systemActor } from '../src/access/actor.js'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { rows } from '../src/db/client.js'
+import { coverageOf, gapsPage } from '../src/coverage/queries.js'
+import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
+import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
+import { fmt, percentile, table, timeRepeated } from './stats.js'
+
+/**
+ * Coverage and gaps on a loaded state (npm run seed -- --preset up), through real HTTP,
+ * beside the SQL the endpoint runs and a naive GROUP BY / anti-join over the base
+ * tables with no counters (the floor the design has to beat), in the same run.
+ *
+ *   DATABASE_URL=postgres://…/sangathan_bench npm run bench -- coverage [STATE_CODE]
+ */
+export async function benchCoverage () {
+  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL database loaded with npm run seed -- --preset up')
+  const secret = 'sg_bench_admin_key_00000000000000000000'
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: secret, RATE_LIMIT_MAX: '100000000', DATABASE_URL: process.env.DATABASE_URL }), DATA_DIR_PGLITE: undefined }
+  const app = await buildApp({ config })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const headers = { authorization: `Bearer ${secret}` }
+  const db = app.db
+  const actor = systemActor()
+
+  const stateCode = process.argv[3] ?? 'UP'
+  const state = await findUnitByCodePath(db, actor, stateCode)
+  if (!state) throw new Error(`no state ${stateCode}: load it with npm run seed`)
+  // A district of typical size: the median by booth count.
+  const districts = await rows<{ id: string, total_booths: number }>(db, sql`
+    SELECT u.id, s.total_booths FROM units u JOIN unit_stats s ON s.unit_id = u.id WHERE u.parent_id = ${state.id} ORDER BY s.total_booths`)
+  const district = (await findUnit(db, actor, districts[Math.floor(districts.length / 2)].id)) as UnitRow
+  const [{ booths }] = await rows<{ booths: number }>(db, sql`SELECT total_booths AS booths FROM unit_stats WHERE unit_id = ${state.id}`)
+  console.log(`state ${state.codePath}: ${booths} booths, ${districts.length} districts; district ${district.codePath}: ${districts[Math.floor(districts.length / 2)].total_booths} booths`)
+
+  const N = Number(process.env.BENCH_REPEAT ?? 60)
+  const params = { role: 'president', minCommittee: DEFAULT_MIN_COMMITTEE, newMemberDays: DEFAULT_NEW_MEMBER_DAYS }
+  const http = (path: string) => async () => {
+    const res = await fetch(base + path, { headers })
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+    await res.arrayBuffer()
+  }
+  const naiveCoverage = (parent: UnitRow) => async () => rows(db, sql`
+    SELECT c.id, count(b.id) AS booths,
+           count(b.id) FILTER (WHERE EXISTS (SELECT 1 FROM appointments a
+                                              WHERE a.unit_id = b.id AND a.role_code = 'president' AND a.end_date IS NULL)) AS covered
+      FROM units c
+      JOIN units b ON b.level = 'booth' AND b.code_path >= c.code_path || '/' AND b.code_path < c.code_path || '0'
+     WHERE c.parent_id = ${parent.id}
+     GROUP BY c.id`)
+  const naiveGaps = async () => rows(db, sql`
+    SELECT b.id, b.code_path FROM units b
+     WHERE b.level = 'booth' AND b.code_path >= ${state.codePath + '/'} AND b.code_path < ${state.codePath + '0'}
+       AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.role_code = 'president' AND a.end_date IS NULL)
+     ORDER BY b.code_path LIMIT 51`)
+
+  const cases: Array<{ what: string, target: string, api: () => Promise<unknown>, endpointSql: () => Promise<unknown>, naive: () => Promise<unknown> }> = [
+    { what: 'coverage: state by district', target: 'p50 <= 50 ms', api: http(`/v1/units/${state.id}/coverage`), endpointSql: () => coverageOf(db, state, params, { limit: 501 }), naive: naiveCoverage(state) },
+    { what: 'coverage: district by block', target: 'p50 <= 15 ms', api: http(`/v1/units/${district.id}/coverage`), endpointSql: () => coverageOf(db, district, params, { limit: 501 }), naive: naiveCoverage(district) },
+    { what: 'gaps: first page of the state', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps`), endpointSql: () => gapsPage(db, state, { role: 'president', seats: 1, level: 'booth', limit: 51 }), naive: naiveGaps }
+  ]
+  const out = []
+  for (const c of cases) {
+    await c.api(); await c.endpointSql(); await c.naive() // warm caches and plans
+    const api = await timeRepeated(N, c.api)
+    const endpointSql = await timeRepeated(N, c.endpointSql)
+    const naive = await timeRepeated(Math.max(10, Math.floor(N / 3)), c.naive)
+    const apiP50 = percentile(api, 50)
+    const sqlP50 = percentile(endpointSql, 50)
+    out.push({
+      question: c.what,
+      'API p50': fmt(apiP50),
+      'API p95': fmt(percentile(api, 95)),
+      'SQL p50': fmt(sqlP50),
+      'API - SQL': fmt(apiP50 - sqlP50),
+      'naive p50': fmt(percentile(naive, 50)),
+      'naive / API': (percentile(naive, 50) / apiP50).toFixed(1) + 'x',
+      target: c.target
+    })
+  }
+  table(out)
+
+  // The whole CSV of the state's president gaps, with the server's memory sampled as it streams.
+  const csv = await streamCsv(app, `${base}/v1/units/${state.id}/gaps?format=csv`, headers)
+  console.log(`\nfull CSV of ${state.codePath} president gaps: ${csv.rows} rows, ${(csv.bytes / 1e6).toFixed(1)} MB in ${fmt(csv.ms)} (target <= 2 s); ` +
+    `RSS ${csv.rssStart} MB at start, peak ${csv.rssPeak} MB (+${csv.rssPeak - csv.rssStart} MB), heap peak +${csv.heapGrowth} MB`)
+  await app.close()
+}
+
+async function streamCsv (_app: FastifyInstance, url: string, headers: Record<string, string>) {
+  global.gc?.()
+  const mb = (n: number) => Math.round(n / 1e6)
+  const rssStart = mb(process.memoryUsage().rss)
+  const heapStart = process.memoryUsage().heapUsed
+  let rssPeak = rssStart
+  let heapPeak = heapStart
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage()
+    rssPeak = Math.max(rssPeak, mb(m.rss))
+    heapPeak = Math.max(heapPeak, m.heapUsed)
+  }, 20)
+  const started = process.hrtime.bigint()
+  const res = await fetch(url, { headers })
+  let bytes = 0
+  let newlines = 0
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length
+    for (const b of chunk) if (b === 10) newlines++
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  clearInterval(sampler)
+  return { rows: newlines - 1, bytes, ms, rssStart, rssPeak, heapGrowth: mb(heapPeak - heapStart) }
+}
