@@ -142,6 +142,8 @@ t.test('history: who held a post on a date', async (t) => {
   const overlapping = await call(app, { method: 'POST', url: '/v1/appointments', payload: { personId: second.person.id, unitId: booth.id, role: 'president', startDate: '2024-05-01' } })
   t.equal(overlapping.json.code, 'post_full', 'a new term may not overlap the last one')
   const t2 = await appoint(app, { personId: second.person.id, unitId: booth.id, role: 'president', startDate: '2024-06-01' })
+  const future = await call(app, { method: 'PATCH', url: `/v1/appointments/${t2.id}`, payload: { endDate: '2099-01-01', endReason: 'x' } })
+  t.equal(future.json.code, 'end_in_future', 'a term is ended today or earlier')
 
   const on = async (date: string) => (await call(app, { method: 'GET', url: `/v1/appointments?unitId=${booth.id}&role=president&on=${date}` })).json.items.map((a: any) => a.personId)
   t.same(await on('2023-05-01'), [first.person.id], 'president in 2023')

@@ -80,6 +80,10 @@ export async function endAppointment (db: Database, actor: Actor, id: string, in
     if (current.endDate !== null) {
       throw new DomainError('conflict', 'appointment_already_ended', `This term already ended on ${current.endDate}.`)
     }
+    // Coverage counts a post as filled until its term is ended; a term ends today or earlier.
+    if (input.endDate > indiaToday()) {
+      throw new DomainError('unprocessable', 'end_in_future', 'A term is ended on the day it ends: endDate cannot be after today (India time).')
+    }
     if (input.endDate < current.startDate) {
       throw new DomainError('unprocessable', 'end_before_start', `A term cannot end before it starts (${current.startDate}).`)
     }

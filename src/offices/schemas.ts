@@ -52,7 +52,7 @@ export const CreateAppointmentBody = z.strictObject({
 }).meta({ id: 'CreateAppointment' })
 
 export const EndAppointmentBody = z.strictObject({
-  endDate: IsoDate.describe('The first day no longer in office (today ends it now)'),
+  endDate: IsoDate.describe('The first day no longer in office: today (ends it now) or a past date'),
   endReason: z.string().trim().min(1).max(200)
 }).meta({ id: 'EndAppointment' })
 
