@@ -3,6 +3,7 @@ import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { ADMIN_KEY, buildTestApp, call, mintKey } from './helpers/app.js'
+import { activeMember, appoint } from './helpers/people.js'
 import { createChain, createUnit } from './helpers/tree.js'
 
 const { app, logs, databaseUrl } = await buildTestApp(t, { RATE_LIMIT_MAX: '1000' })
@@ -11,6 +12,15 @@ const { app, logs, databaseUrl } = await buildTestApp(t, { RATE_LIMIT_MAX: '1000
 const a = await createChain(app, 'ACC')
 const districtB = await createUnit(app, { level: 'district', parentId: a.state.id, code: 'D2', name: 'District Two' })
 const blockB = await createUnit(app, { level: 'block', parentId: districtB.id, code: 'B1', name: 'Block B1' })
+
+const wardB = await createUnit(app, { level: 'ward', parentId: blockB.id, code: 'W1', name: 'Ward B1' })
+const boothB = await createUnit(app, { level: 'booth', parentId: wardB.id, code: 'PS1', name: 'Booth B1' })
+// One office-bearer on each side of the scope boundary.
+const inside = await activeMember(app, a.booth.id, 'Inside Person')
+const outside = await activeMember(app, boothB.id, 'Outside Person')
+const insideTerm = await appoint(app, { personId: inside.person.id, unitId: a.booth.id, role: 'president' })
+const outsideTerm = await appoint(app, { personId: outside.person.id, unitId: boothB.id, role: 'president' })
+const unique = () => Math.random().toString(36).slice(2, 8)
 
 const ROLES = ['reader', 'editor', 'importer', 'admin'] as const
 const keys: Record<string, Record<string, string>> = { global: {}, scoped: {} }
@@ -46,6 +56,33 @@ t.test('the matrix: role x scope x read/write on every route family', async (t) 
     ['write unit in scope', 'scoped', () => ({ method: 'PATCH', url: `/v1/units/${a.block.id}`, payload: { name: 'Block One' } }), { reader: 403, editor: 200, importer: 403, admin: 200 }],
     ['write unit out of scope', 'scoped', () => ({ method: 'PATCH', url: `/v1/units/${blockB.id}`, payload: { name: 'Block B1' } }), { reader: 403, editor: 404, importer: 403, admin: 404 }],
     ['create under a unit out of scope', 'scoped', () => ({ method: 'POST', url: '/v1/units', payload: { level: 'ward', parentId: blockB.id, code: `X${Math.random().toString(36).slice(2, 8).toUpperCase()}`, name: 'x' } }), { reader: 403, editor: 422, importer: 403, admin: 422 }],
+    // people
+    ['read person (global key)', 'global', () => ({ method: 'GET', url: `/v1/people/${outside.person.id}` }), { reader: 200, editor: 200, importer: 200, admin: 200 }],
+    ['read person in scope', 'scoped', () => ({ method: 'GET', url: `/v1/people/${inside.person.id}` }), { reader: 200, editor: 200, importer: 200, admin: 200 }],
+    ['read person out of scope', 'scoped', () => ({ method: 'GET', url: `/v1/people/${outside.person.id}` }), { reader: 404, editor: 404, importer: 404, admin: 404 }],
+    ['write person (global key)', 'global', () => ({ method: 'PATCH', url: `/v1/people/${outside.person.id}`, payload: { name: 'Outside Person' } }), { reader: 403, editor: 200, importer: 403, admin: 200 }],
+    ['write person in scope', 'scoped', () => ({ method: 'PATCH', url: `/v1/people/${inside.person.id}`, payload: { name: 'Inside Person' } }), { reader: 403, editor: 200, importer: 403, admin: 200 }],
+    ['write person out of scope', 'scoped', () => ({ method: 'PATCH', url: `/v1/people/${outside.person.id}`, payload: { name: 'x' } }), { reader: 403, editor: 404, importer: 403, admin: 404 }],
+    ['add a person at a booth out of scope', 'scoped', () => ({ method: 'POST', url: '/v1/people', payload: { name: 'New', homeBoothId: boothB.id } }), { reader: 403, editor: 422, importer: 403, admin: 422 }],
+    // memberships
+    ['read membership in scope', 'scoped', () => ({ method: 'GET', url: `/v1/memberships/${inside.membership.id}` }), { reader: 200, editor: 200, importer: 200, admin: 200 }],
+    ['read membership out of scope', 'scoped', () => ({ method: 'GET', url: `/v1/memberships/${outside.membership.id}` }), { reader: 404, editor: 404, importer: 404, admin: 404 }],
+    ['write membership (global key)', 'global', () => ({ method: 'PATCH', url: `/v1/memberships/${outside.membership.id}`, payload: { grade: 'active' } }), { reader: 403, editor: 200, importer: 403, admin: 200 }],
+    ['write membership in scope', 'scoped', () => ({ method: 'PATCH', url: `/v1/memberships/${inside.membership.id}`, payload: { grade: 'active' } }), { reader: 403, editor: 200, importer: 403, admin: 200 }],
+    ['write membership out of scope', 'scoped', () => ({ method: 'PATCH', url: `/v1/memberships/${outside.membership.id}`, payload: { grade: 'active' } }), { reader: 403, editor: 404, importer: 403, admin: 404 }],
+    // appointments
+    ['read appointment in scope', 'scoped', () => ({ method: 'GET', url: `/v1/appointments/${insideTerm.id}` }), { reader: 200, editor: 200, importer: 200, admin: 200 }],
+    ['read appointment out of scope', 'scoped', () => ({ method: 'GET', url: `/v1/appointments/${outsideTerm.id}` }), { reader: 404, editor: 404, importer: 404, admin: 404 }],
+    ['appoint out of scope', 'scoped', () => ({ method: 'POST', url: '/v1/appointments', payload: { personId: outside.person.id, unitId: boothB.id, role: 'committee_member' } }), { reader: 403, editor: 422, importer: 403, admin: 422 }],
+    ['end a term out of scope', 'scoped', () => ({ method: 'PATCH', url: `/v1/appointments/${outsideTerm.id}`, payload: { endDate: '2020-01-01', endReason: 'x' } }), { reader: 403, editor: 404, importer: 403, admin: 404 }],
+    // roles catalogue: global
+    ['read roles', 'scoped', () => ({ method: 'GET', url: '/v1/roles' }), { reader: 200, editor: 200, importer: 200, admin: 200 }],
+    ['change the catalogue (global key)', 'global', () => ({ method: 'POST', url: '/v1/roles', payload: { code: `r_${unique()}`, name: 'R', levels: ['ward'] } }), { reader: 403, editor: 403, importer: 403, admin: 201 }],
+    ['change the catalogue (scoped key)', 'scoped', () => ({ method: 'POST', url: '/v1/roles', payload: { code: `r_${unique()}`, name: 'R', levels: ['ward'] } }), { reader: 403, editor: 403, importer: 403, admin: 403 }],
+    // coverage: read only
+    ['coverage (global key)', 'global', () => ({ method: 'GET', url: `/v1/units/${a.state.id}/coverage` }), { reader: 200, editor: 200, importer: 200, admin: 200 }],
+    ['coverage in scope', 'scoped', () => ({ method: 'GET', url: `/v1/units/${a.district.id}/coverage` }), { reader: 200, editor: 200, importer: 200, admin: 200 }],
+    ['coverage out of scope', 'scoped', () => ({ method: 'GET', url: `/v1/units/${districtB.id}/gaps` }), { reader: 404, editor: 404, importer: 404, admin: 404 }],
     // api keys: read and write
     ['list keys (global key)', 'global', () => ({ method: 'GET', url: '/v1/api-keys' }), { reader: 403, editor: 403, importer: 403, admin: 200 }],
     ['list keys (scoped key)', 'scoped', () => ({ method: 'GET', url: '/v1/api-keys' }), { reader: 403, editor: 403, importer: 403, admin: 200 }],
