@@ -42,6 +42,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
+    // Start-up runs migrations, which may take minutes on a large database (an index
+    // rebuild) or wait for another instance's: never give up on them half way.
+    pluginTimeout: 0,
     ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { maxParamLength: 200 }
   }).withTypeProvider<ZodTypeProvider>()

@@ -67,14 +67,19 @@ export function toCoverageRow (r: CoverageSqlRow) {
   }
 }
 
+/**
+ * The unit's row and its children's (or descendants' at a level) in ONE query: the
+ * unit sorts first (its code path is a prefix of theirs), and a page after a cursor
+ * still brings the unit's own row along.
+ */
 export async function coverageOf (db: Database, unit: UnitRow, p: CoverageParams, rowsOf: { level?: UnitLevel, after?: string, limit: number }) {
-  const [self] = await rows<CoverageSqlRow>(db, coverageSql(sql`u.id = ${unit.id}`, p, 1))
   const below = rowsOf.level
     ? sql`u.level = ${rowsOf.level} AND u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}`
     : sql`u.parent_id = ${unit.id}`
   const after = rowsOf.after !== undefined ? sql` AND u.code_path > ${rowsOf.after}` : sql``
-  const children = await rows<CoverageSqlRow>(db, coverageSql(sql`${below}${after}`, p, rowsOf.limit + 1))
-  return { self, children }
+  const found = await rows<CoverageSqlRow>(db, coverageSql(sql`u.id = ${unit.id} OR (${below}${after})`, p, rowsOf.limit + 2))
+  const self = found.find(r => r.unit_id === unit.id)!
+  return { self, children: found.filter(r => r.unit_id !== unit.id) }
 }
 
 export interface GapRow {
@@ -127,7 +132,7 @@ export function toGap (r: GapRow) {
 }
 
 /** Every gap, batch after batch (keyset), for a streamed download. */
-export async function * allGaps (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel }, batch = 2000) {
+export async function * allGaps (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel }, batch = 5000) {
   let after: string | undefined
   for (;;) {
     const page = await gapsPage(db, unit, { ...f, after, limit: batch })

@@ -30,13 +30,47 @@ function levelBelow (unit: UnitRow, level: UnitLevel | undefined, allowSame: boo
   }
 }
 
-async function postAt (db: Database, code: string, level: UnitLevel) {
-  const role = await findRole(db, code)
+/** The unit (in scope) and the role (a post at `level`), read in parallel: one round trip. */
+async function unitAndPost (db: Database, actor: Actor, unitId: string, code: string, level: (unit: UnitRow) => UnitLevel) {
+  const [unit, role] = await Promise.all([findUnit(db, actor, unitId), findRole(db, code)])
+  if (!unit) throw notFound('unit')
+  return { unit, ...checkPost(role, code, level(unit)) }
+}
+
+function checkPost (role: Awaited<ReturnType<typeof findRole>>, code: string, level: UnitLevel) {
   if (!role) throw new DomainError('unprocessable', 'unknown_role', `There is no role ${code}; see GET /v1/roles.`)
   if (!role.levels.includes(level)) {
     throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at ${level} level.`)
   }
   return { role, seats: role.seats ?? 1 }
+}
+
+export interface CoverageRequest { role: string, level?: UnitLevel, minCommittee: number, newMemberDays: number, limit: number, cursor?: string }
+
+/** Everything GET /units/{id}/coverage reads, for the route and for the benchmark. */
+export async function coverageReport (db: Database, actor: Actor, unitId: string, q: CoverageRequest) {
+  const { unit } = await unitAndPost(db, actor, unitId, q.role, () => 'booth')
+  levelBelow(unit, q.level, false)
+  const after = decodeCursor(q.cursor, z.string())
+  const { self, children } = await coverageOf(db, unit, q, { level: q.level, after, limit: q.limit })
+  const more = children.length > q.limit
+  const page = more ? children.slice(0, q.limit) : children
+  return {
+    unit: toCoverageRow(self),
+    children: page.map(toCoverageRow),
+    nextCursor: more ? encodeCursor(page[page.length - 1].code_path) : null
+  }
+}
+
+/** The first (or next) page of GET /units/{id}/gaps, for the route and for the benchmark. */
+export async function gapsReport (db: Database, actor: Actor, unitId: string, q: { role: string, level: UnitLevel, limit: number, cursor?: string }) {
+  const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.role, () => q.level)
+  levelBelow(unit, q.level, true)
+  const after = decodeCursor(q.cursor, z.string())
+  const page = await gapsPage(db, unit, { role: role.code, seats, level: q.level, after, limit: q.limit + 1 })
+  const more = page.length > q.limit
+  const items = more ? page.slice(0, q.limit) : page
+  return { items: items.map(toGap), nextCursor: more ? encodeCursor(items[items.length - 1].code_path) : null }
 }
 
 const GAP_CSV_HEADER = ['code_path', 'state', 'district', 'block', 'ward', 'booth', 'name', 'level', 'ac_number', 'ps_number', 'role', 'holders', 'seats']
@@ -51,21 +85,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: CoverageQuery,
       response: { 200: CoverageReport, ...problemResponses(400, 404, 422) }
     }
-  }, async (request) => {
-    const q = request.query
-    const unit = await unitInScope(app.db, request.actor, request.params.id)
-    levelBelow(unit, q.level, false)
-    await postAt(app.db, q.role, 'booth')
-    const after = decodeCursor(q.cursor, z.string())
-    const { self, children } = await coverageOf(app.db, unit, q, { level: q.level, after, limit: q.limit })
-    const more = children.length > q.limit
-    const page = more ? children.slice(0, q.limit) : children
-    return {
-      unit: toCoverageRow(self),
-      children: page.map(toCoverageRow),
-      nextCursor: more ? encodeCursor(page[page.length - 1].code_path) : null
-    }
-  })
+  }, async (request) => coverageReport(app.db, request.actor, request.params.id, request.query))
 
   app.get('/units/:id/gaps', {
     schema: {
@@ -77,24 +97,17 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const q = request.query
-    const unit = await unitInScope(app.db, request.actor, request.params.id)
+    if (!wantsCsv(request, q.format)) return gapsReport(app.db, request.actor, request.params.id, q)
+    const { unit, role, seats } = await unitAndPost(app.db, request.actor, request.params.id, q.role, () => q.level)
     levelBelow(unit, q.level, true)
-    const { role, seats } = await postAt(app.db, q.role, q.level)
     const filter = { role: role.code, seats, level: q.level }
-    if (wantsCsv(request, q.format)) {
-      const source = (async function * () {
-        for await (const g of allGaps(app.db, unit, filter)) {
-          const codes = g.code_path.split('/')
-          yield [g.code_path, codes[0], codes[1] ?? '', codes[2] ?? '', codes[3] ?? '', codes[4] ?? '', g.name, g.level, g.ac_number, g.ps_number, role.code, g.holders, g.seats]
-        }
-      })()
-      return sendCsv(reply, `gaps-${role.code}-${unit.codePath}.csv`, GAP_CSV_HEADER, source)
-    }
-    const after = decodeCursor(q.cursor, z.string())
-    const page = await gapsPage(app.db, unit, { ...filter, after, limit: q.limit + 1 })
-    const more = page.length > q.limit
-    const items = more ? page.slice(0, q.limit) : page
-    return { items: items.map(toGap), nextCursor: more ? encodeCursor(items[items.length - 1].code_path) : null }
+    const source = (async function * () {
+      for await (const g of allGaps(app.db, unit, filter)) {
+        const codes = g.code_path.split('/')
+        yield [g.code_path, codes[0], codes[1] ?? '', codes[2] ?? '', codes[3] ?? '', codes[4] ?? '', g.name, g.level, g.ac_number, g.ps_number, role.code, g.holders, g.seats]
+      }
+    })()
+    return sendCsv(reply, `gaps-${role.code}-${unit.codePath}.csv`, GAP_CSV_HEADER, source)
   })
 
   app.get('/units/:id/vacancies', {
