@@ -1,0 +1,46 @@
+import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
+import { districtPresidentRates, populateDistrict, populateStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
+import type { Preset } from './plan.js'
+import { IdSequence, Random } from './random.js'
+import { buildStateTree, type UnitRow } from './tree.js'
+
+/**
+ * The whole organisation of a preset as a sequence of batches, produced lazily: one
+ * state's tree at a time, then its people district by district, so memory holds one
+ * state's units and one district's people, not 10 lakh booths' worth of rows.
+ */
+export type SeedBatch =
+  | { kind: 'units', state: string, level: UnitLevel, rows: UnitRow[] }
+  | ({ kind: 'organisation', state: string, label: string, booths: number } & Organisation)
+
+export interface GenerateOptions {
+  seed: number
+  /** Day number of the load's "today". */
+  today: number
+  roles: RoleSpec[]
+}
+
+export function * generate (preset: Preset, options: GenerateOptions): Generator<SeedBatch> {
+  const root = new Random(String(options.seed))
+  // Ids count up from the load's day in generation order: every COPY sends its rows' ids ascending.
+  const ids = new IdSequence(options.today * 86_400_000)
+  for (const plan of preset.states) {
+    // Keyed by state code only: CG in the india preset has the same places and people as
+    // in the cg preset (not the same ids, which count up across the whole load).
+    const rng = root.fork(plan.code)
+    const tree = buildStateTree(rng.fork('tree'), ids, plan, preset.shape)
+    for (const level of UNIT_LEVELS) yield { kind: 'units', state: plan.code, level, rows: tree.byLevel[level] }
+
+    const context = { today: options.today, region: plan.region, voters: new VoterRoll(plan.code, rng.fork('epic')), ids, roles: options.roles }
+    const rates = districtPresidentRates(rng.fork('coverage'), tree.districts.length)
+    for (const district of tree.districts) {
+      const organisation = populateDistrict(rng.fork(`organisation-${district.index}`), context, district, rates[district.index])
+      yield { kind: 'organisation', state: plan.code, label: district.unit.code, booths: district.booths.length, ...organisation }
+    }
+    yield { kind: 'organisation', state: plan.code, label: 'state office', booths: 0, ...populateStateOffice(rng.fork('state-office'), context, tree) }
+  }
+}
+
+export function totalBooths (preset: Preset): number {
+  return preset.states.reduce((sum, s) => sum + s.booths, 0)
+}

@@ -1,0 +1,190 @@
+import type { DatabaseHandle } from '../db/client.js'
+import type { UnitLevel } from '../db/schema.js'
+import { dayNumber } from './calendar.js'
+import { connect, type CopyValue, type LoadConnection } from './connection.js'
+import { generate, type SeedBatch } from './generate.js'
+import type { AppointmentRow, MembershipRow, PersonRow, RoleSpec } from './members.js'
+import type { Preset } from './plan.js'
+import type { SeedProgress } from './progress.js'
+import type { UnitRow } from './tree.js'
+import { verifyOrganisation } from './verify.js'
+
+export interface SeedOptions {
+  preset: Preset
+  seed: number
+  /** YYYY-MM-DD: every generated date is relative to it. */
+  today: string
+}
+
+export interface SeedCounts {
+  units: Record<UnitLevel, number>
+  people: number
+  memberships: number
+  currentMemberships: number
+  activeMembers: number
+  appointments: number
+  currentAppointments: number
+}
+
+/** The database already holds one of the preset's states: the seed only adds, never replaces. */
+export class SeedRefusal extends Error {}
+
+// The tree trigger stays on: it derives path, code_path and parent_level from the parent,
+// so the loaded tree is exactly what the API would have built (it costs a few seconds).
+const TREE_TRIGGER = 'units_derive_tree_columns'
+// On these tables every user trigger (own-booth rule, seats, counters) is replaced by the
+// set-based verification and the counter rebuild below.
+const ORGANISATION_TABLES = ['people', 'memberships', 'appointments'] as const
+
+/**
+ * Loads a preset in one transaction: COPY per level and per district with the per-row
+ * triggers off, then the rules verified and the coverage counters recounted set-based,
+ * triggers back on, commit. Either the whole organisation is there or none of it.
+ */
+export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions, progress: SeedProgress): Promise<SeedCounts> {
+  const conn = await connect(handle)
+  try {
+    await refuseExistingStates(conn, options.preset)
+    const roles = await conn.query<RoleSpec>('SELECT code, levels::text[] AS levels, seats FROM roles ORDER BY sort_order, code')
+    let counts: SeedCounts
+    await conn.query('BEGIN')
+    try {
+      // The counter rebuild groups millions of rows: in memory, not in temporary files.
+      // (PGlite's heap is small, and its loads are small.)
+      if (conn.kind === 'postgres') await conn.query("SET LOCAL work_mem = '256MB'")
+      const unitTriggers = await setTriggers(conn, 'DISABLE')
+      const deferred = await deferIndexes(conn)
+      counts = await loadBatches(conn, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
+      for (const index of deferred) await progress.time('indexes', () => conn.query(index))
+      // Fresh statistics first, or the checks below plan their joins for empty tables.
+      await progress.time('analyze', () => conn.query(`ANALYZE units, ${ORGANISATION_TABLES.join(', ')}`))
+      progress.step('verifying the own-booth rule and seats')
+      await progress.time('verify', () => verifyOrganisation(conn))
+      progress.step('recounting coverage counters')
+      await progress.time('counters', () => conn.query('SELECT rebuild_coverage_stats()'))
+      await setTriggers(conn, 'ENABLE', unitTriggers)
+      await recordSeed(conn, options)
+      progress.step('committing')
+      await progress.time('commit', () => conn.query('COMMIT'))
+    } catch (err) {
+      await conn.query('ROLLBACK')
+      throw err
+    }
+    await progress.time('analyze', () => conn.query('ANALYZE unit_stats, post_stats, booth_posts, member_joins'))
+    return counts
+  } finally {
+    conn.release()
+  }
+}
+
+async function refuseExistingStates (conn: LoadConnection, preset: Preset): Promise<void> {
+  const codes = preset.states.map(s => s.code)
+  const taken = await conn.query<{ code: string }>(
+    "SELECT code FROM units WHERE level = 'state' AND code = ANY (string_to_array($1, ',')) ORDER BY code", [codes.join(',')])
+  if (taken.length > 0) {
+    throw new SeedRefusal(`state ${taken.map(t => t.code).join(', ')} already exists in this database; ` +
+      'the seed loads only into a database without the preset\'s states (use a fresh database, or another preset)')
+  }
+}
+
+/**
+ * Disables (or re-enables) the triggers the load replaces. ALTER TABLE locks the tables
+ * until commit, so API writes wait for the load instead of racing it. Trigger names on
+ * units are read from the catalogue, so a migration that renames them cannot leave one on.
+ */
+async function setTriggers (conn: LoadConnection, action: 'DISABLE' | 'ENABLE', unitTriggers?: string[]): Promise<string[]> {
+  const names = unitTriggers ?? (await conn.query<{ name: string }>(
+    "SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'units'::regclass AND NOT tgisinternal AND tgname <> $1 ORDER BY tgname",
+    [TREE_TRIGGER])).map(t => t.name)
+  const statements = [
+    ...names.map(name => `ALTER TABLE units ${action} TRIGGER "${name.replaceAll('"', '""')}"`),
+    ...ORGANISATION_TABLES.map(table => `ALTER TABLE ${table} ${action} TRIGGER USER`)
+  ]
+  for (const statement of statements) await conn.query(statement)
+  return names
+}
+
+/**
+ * Into empty tables, the non-unique indexes of people, memberships and appointments are
+ * dropped and built again after the load: one sorted build instead of a page touched per
+ * row. Unique indexes and constraints (keys, foreign keys, the exclusion) stay on.
+ * Returns the statements that recreate them.
+ */
+async function deferIndexes (conn: LoadConnection): Promise<string[]> {
+  const [{ empty }] = await conn.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM appointments) AS empty')
+  if (!empty) return []
+  const indexes = await conn.query<{ name: string, definition: string }>(`
+    SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid = ANY (ARRAY[${ORGANISATION_TABLES.map(t => `'${t}'`).join(', ')}]::regclass[]) AND NOT i.indisunique
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+     ORDER BY c.relname`)
+  for (const index of indexes) await conn.query(`DROP INDEX "${index.name}"`)
+  return indexes.map(i => i.definition)
+}
+
+const ANALYZE_AFTER_ROWS = 1000
+const UNIT_COLUMNS = ['id', 'level', 'parent_id', 'code', 'name', 'local_name', 'display_label', 'ac_number', 'ac_name', 'ps_number']
+const PERSON_COLUMNS = ['id', 'name', 'home_booth_id', 'phone', 'voter_id', 'gender', 'twitter', 'facebook', 'instagram', 'youtube']
+const MEMBERSHIP_COLUMNS = ['id', 'person_id', 'booth_id', 'grade', 'status', 'joined_on', 'lapsed_on']
+const APPOINTMENT_COLUMNS = ['id', 'person_id', 'unit_id', 'role_code', 'start_date', 'end_date', 'end_reason']
+
+const unitValues = (u: UnitRow): CopyValue[] =>
+  [u.id, u.level, u.parentId, u.code, u.name, u.localName, u.displayLabel, u.acNumber, u.acName, u.psNumber]
+const personValues = (p: PersonRow): CopyValue[] =>
+  [p.id, p.name, p.homeBoothId, p.phone, p.voterId, p.gender, p.twitter, p.facebook, p.instagram, p.youtube]
+const membershipValues = (m: MembershipRow): CopyValue[] =>
+  [m.id, m.personId, m.boothId, m.grade, m.status, m.joinedOn, m.lapsedOn]
+const appointmentValues = (a: AppointmentRow): CopyValue[] =>
+  [a.id, a.personId, a.unitId, a.roleCode, a.startDate, a.endDate, a.endReason]
+
+async function loadBatches (conn: LoadConnection, batches: Generator<SeedBatch>, progress: SeedProgress): Promise<SeedCounts> {
+  const counts: SeedCounts = {
+    units: { state: 0, district: 0, block: 0, ward: 0, booth: 0 },
+    people: 0,
+    memberships: 0,
+    currentMemberships: 0,
+    activeMembers: 0,
+    appointments: 0,
+    currentAppointments: 0
+  }
+  for (;;) {
+    const next = await progress.time('generate', () => batches.next())
+    if (next.done) return counts
+    const batch = next.value
+    if (batch.kind === 'units') {
+      await progress.time('copy units', () => conn.copy('units', UNIT_COLUMNS, batch.rows.map(unitValues)))
+      // The foreign-key checks of the next level (and of people) plan their lookup once per
+      // session: planned against an empty units table they scan a whole level by
+      // (level, code_path) per row instead of probing (id, level), and a UP load took
+      // minutes instead of seconds. Fresh statistics make them replan.
+      if (batch.rows.length >= ANALYZE_AFTER_ROWS) await progress.time('analyze', () => conn.query('ANALYZE units'))
+      counts.units[batch.level] += batch.rows.length
+      progress.advance(`${batch.state} ${batch.level}s`, 0, batch.rows.length)
+      continue
+    }
+    // People first: memberships and terms reference them (foreign keys stay on).
+    await progress.time('copy people', () => conn.copy('people', PERSON_COLUMNS, batch.people.map(personValues)))
+    await progress.time('copy memberships', () => conn.copy('memberships', MEMBERSHIP_COLUMNS, batch.memberships.map(membershipValues)))
+    await progress.time('copy appointments', () => conn.copy('appointments', APPOINTMENT_COLUMNS, batch.appointments.map(appointmentValues)))
+    counts.people += batch.people.length
+    counts.memberships += batch.memberships.length
+    for (const m of batch.memberships) {
+      if (m.status === 'current') counts.currentMemberships++
+      if (m.status === 'current' && m.grade === 'active') counts.activeMembers++
+    }
+    counts.appointments += batch.appointments.length
+    for (const a of batch.appointments) if (a.endDate === null) counts.currentAppointments++
+    progress.advance(`${batch.state} ${batch.label}`, batch.booths, batch.people.length + batch.memberships.length + batch.appointments.length)
+  }
+}
+
+/** One audit record per seeded state: the trail says where the organisation came from. */
+async function recordSeed (conn: LoadConnection, options: SeedOptions): Promise<void> {
+  const after = JSON.stringify({ preset: options.preset.name, seed: options.seed, today: options.today })
+  await conn.query(
+    `INSERT INTO audit_log (request_id, action, entity_type, entity_id, unit_id, unit_path, after)
+     SELECT 'seed', 'seed', 'unit', id::text, id, path, $2::jsonb FROM units
+      WHERE level = 'state' AND code = ANY (string_to_array($1, ','))`,
+    [options.preset.states.map(s => s.code).join(','), after])
+}

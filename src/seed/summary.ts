@@ -1,0 +1,43 @@
+import { sql } from 'drizzle-orm'
+import { rows, type Database } from '../db/client.js'
+import { UNIT_LEVELS } from '../db/schema.js'
+import type { SeedCounts, SeedOptions } from './load.js'
+
+interface StateCoverage { code: string, booths: number, presidents: number, lowest: number, highest: number }
+
+/** President coverage per seeded state, and its spread over districts, read from the coverage counters. */
+export async function presidentCoverage (db: Database, codes: string[]): Promise<StateCoverage[]> {
+  return rows<StateCoverage>(db, sql`
+    SELECT s.code, st.total_booths AS booths, coalesce(sp.filled_booths, 0) AS presidents,
+           min(coalesce(dp.filled_booths, 0)::float / nullif(ds.total_booths, 0)) AS lowest,
+           max(coalesce(dp.filled_booths, 0)::float / nullif(ds.total_booths, 0)) AS highest
+      FROM units s
+      JOIN unit_stats st ON st.unit_id = s.id
+      LEFT JOIN post_stats sp ON sp.unit_id = s.id AND sp.role_code = 'president'
+      JOIN units d ON d.parent_id = s.id
+      JOIN unit_stats ds ON ds.unit_id = d.id
+      LEFT JOIN post_stats dp ON dp.unit_id = d.id AND dp.role_code = 'president'
+     WHERE s.level = 'state' AND s.code = ANY (string_to_array(${codes.join(',')}, ','))
+     GROUP BY s.code, st.total_booths, sp.filled_booths
+     ORDER BY s.code`)
+}
+
+const number = (n: number) => n.toLocaleString('en-IN')
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+export function formatSummary (options: SeedOptions, backend: string, counts: SeedCounts, coverage: StateCoverage[], timings: Map<string, number>, totalMs: number): string {
+  const lines = [
+    `Seeded preset ${options.preset.name} (seed ${options.seed}, today ${options.today}) into ${backend} in ${seconds(totalMs)}`,
+    `  units         ${UNIT_LEVELS.map(level => `${level} ${number(counts.units[level])}`).join(' · ')}`,
+    `  people        ${number(counts.people)}`,
+    `  memberships   ${number(counts.memberships)} (${number(counts.currentMemberships)} current, ${number(counts.activeMembers)} of them active)`,
+    `  appointments  ${number(counts.appointments)} (${number(counts.currentAppointments)} current, the rest ended terms)`
+  ]
+  for (const c of coverage) {
+    lines.push(`  presidents    ${c.code}: ${number(c.presidents)} of ${number(c.booths)} booths, ${percent(c.presidents / c.booths)} ` +
+      `(districts from ${percent(c.lowest)} to ${percent(c.highest)})`)
+  }
+  lines.push(`  time          ${[...timings].map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(' · ')}`)
+  return lines.join('\n')
+}

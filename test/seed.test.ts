@@ -1,0 +1,165 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { sql } from 'drizzle-orm'
+import t from 'tap'
+import { openDatabase, rows, type Database } from '../src/db/client.js'
+import { freshDatabaseUrl } from './helpers/app.js'
+
+const run = promisify(execFile)
+// A fixed day, so both loads (and a run just before midnight) generate the same dates.
+const TODAY = '2025-06-15'
+
+interface Target { env: NodeJS.ProcessEnv, open: () => ReturnType<typeof openDatabase> }
+
+/** A fresh database for the seed CLI: a new PostgreSQL database, or a PGlite folder. */
+async function freshTarget (): Promise<Target> {
+  const databaseUrl = await freshDatabaseUrl(t)
+  const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-seed-'))
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir }
+  if (databaseUrl) env.DATABASE_URL = databaseUrl
+  else delete env.DATABASE_URL
+  return {
+    env,
+    open: () => openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: join(dataDir, 'pglite'), purpose: 'seed test' })
+  }
+}
+
+const seed = (target: Target, ...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli/seed.ts', '--preset', 'demo', '--seed', '7', '--today', TODAY, ...args], { env: target.env })
+
+const first = await freshTarget()
+const second = await freshTarget()
+const [loaded, loadedAgain] = await Promise.all([seed(first), seed(second)])
+// The CLI holds a PGlite folder while it runs: run the refused load before this process opens it.
+const refused = await seed(first).catch(err => err)
+
+const db = (await first.open())
+t.teardown(() => db.close())
+const one = async <T> (query: ReturnType<typeof sql>) => (await rows<T>(db.db, query))[0]
+
+t.test('the demo preset loads and says what it loaded', async (t) => {
+  t.match(loaded.stdout, /Seeded preset demo \(seed 7, today 2025-06-15\)/)
+  t.match(loaded.stdout, /booth 300/)
+  t.match(loaded.stdout, /presidents +DM: /)
+  const counts = await one<Record<string, number>>(sql`
+    SELECT (SELECT count(*)::int FROM units WHERE level = 'state') AS states,
+           (SELECT count(*)::int FROM units WHERE level = 'district') AS districts,
+           (SELECT count(*)::int FROM units WHERE level = 'block') AS blocks,
+           (SELECT count(*)::int FROM units WHERE level = 'ward') AS wards,
+           (SELECT count(*)::int FROM units WHERE level = 'booth') AS booths,
+           (SELECT count(*)::int FROM people) AS people,
+           (SELECT count(*)::int FROM memberships WHERE status = 'current') AS members,
+           (SELECT count(*)::int FROM appointments WHERE end_date IS NULL) AS "officeBearers",
+           (SELECT count(*)::int FROM appointments WHERE end_date IS NOT NULL) AS "endedTerms"`)
+  t.match(counts, { states: 1, districts: 3, booths: 300 })
+  t.ok(counts.blocks >= 6 && counts.blocks <= 12, `${counts.blocks} blocks`)
+  t.ok(counts.wards >= 20 && counts.wards <= 60, `${counts.wards} wards`)
+  t.ok(counts.people >= 2000 && counts.people <= 5000, `${counts.people} people`)
+  t.ok(counts.members >= counts.people * 0.9, 'most people are current members')
+  t.ok(counts.officeBearers >= 1500 && counts.officeBearers <= 5000, `${counts.officeBearers} office-bearers`)
+  t.ok(counts.endedTerms > 0, 'some history')
+})
+
+t.test('units, people and terms look like the real thing', async (t) => {
+  const shape = await one<Record<string, number>>(sql`
+    SELECT (SELECT count(*)::int FROM units WHERE level = 'booth' AND code !~ '^AC[0-9]{3}-PS[0-9]{4}A?$') AS "oddBoothCodes",
+           (SELECT count(*)::int FROM units WHERE level = 'booth' AND code ~ 'A$' AND ps_number ~ 'A$') AS auxiliary,
+           (SELECT count(*)::int FROM units WHERE level = 'booth' AND (ac_number IS NULL OR ac_name IS NULL)) AS "boothsWithoutAc",
+           (SELECT count(*)::int FROM units WHERE level = 'district' AND code !~ '^[A-Z0-9]{3}$') AS "oddDistrictCodes",
+           (SELECT count(*)::int FROM units WHERE level = 'block' AND display_label IN ('nagar', 'city')) AS "urbanBlocks",
+           (SELECT count(*)::int FROM units WHERE level = 'ward' AND display_label = 'panchayat') AS panchayats,
+           (SELECT count(*)::int FROM units WHERE local_name ~ '[ऀ-ॿ]') AS "hindiNames",
+           (SELECT count(*)::int FROM people WHERE voter_id !~ '^[A-Z]{3}[0-9]{7}$') AS "olderCards",
+           (SELECT count(*)::int FROM people WHERE gender = 'female') AS women,
+           (SELECT count(*)::int FROM (SELECT phone FROM people WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1) shared) AS "sharedPhones",
+           (SELECT count(*)::int FROM appointments a JOIN people p ON p.id = a.person_id
+             WHERE a.end_date IS NULL AND coalesce(p.twitter, p.facebook, p.instagram, p.youtube) IS NULL) AS "officeBearersOffline",
+           (SELECT max(n)::int FROM (SELECT count(*) AS n FROM appointments WHERE role_code = 'committee_member' AND end_date IS NULL GROUP BY unit_id) c) AS "largestCommittee",
+           (SELECT count(*)::int FROM memberships WHERE joined_on > date '2025-06-15' - 30) AS "recentJoins",
+           (SELECT count(*)::int FROM appointments WHERE start_date > date '2025-06-15' OR end_date > date '2025-06-15') AS "futureDates"`)
+  t.equal(shape.oddBoothCodes, 0)
+  t.ok(shape.auxiliary > 0, 'some auxiliary booths (PS 145A)')
+  t.equal(shape.boothsWithoutAc, 0)
+  t.equal(shape.oddDistrictCodes, 0)
+  t.ok(shape.urbanBlocks > 0 && shape.panchayats > 0, 'nagar/city blocks and panchayat wards')
+  t.ok(shape.hindiNames > 0, 'Devanagari local names')
+  t.ok(shape.olderCards < 100, 'EPIC numbers are mostly ABC1234567')
+  t.ok(shape.women > 500, 'both genders')
+  t.ok(shape.sharedPhones > 0, 'families share phones')
+  t.ok(shape.officeBearersOffline > 0, 'some office-bearers have no social handle')
+  t.ok(shape.largestCommittee >= 15 && shape.largestCommittee <= 21, `largest committee ${shape.largestCommittee}`)
+  t.ok(shape.recentJoins > 0, 'a share joined in the last 30 days')
+  t.equal(shape.futureDates, 0, 'terms start and end in the past')
+})
+
+t.test('the same preset and seed give the same data', async (t) => {
+  const db2 = await second.open()
+  t.teardown(() => db2.close())
+  const withoutTimings = (summary: string) => summary.replace(/ in [0-9.]+ s$/m, '').replace(/^ {2}time .*$/m, '')
+  t.equal(withoutTimings(loadedAgain.stdout), withoutTimings(loaded.stdout), 'the same summary, timings aside')
+  const [a, b] = await Promise.all([fingerprint(db.db), fingerprint(db2.db)])
+  t.same(a, b)
+})
+
+async function fingerprint (database: Database) {
+  const [row] = await rows(database, sql`
+    SELECT (SELECT md5(string_agg(id::text || code_path || name || coalesce(local_name, ''), ',' ORDER BY code_path)) FROM units) AS units,
+           (SELECT md5(string_agg(voter_id, ',' ORDER BY voter_id)) FROM people) AS "voterIds",
+           (SELECT md5(string_agg(id::text || name || home_booth_id::text || coalesce(phone, ''), ',' ORDER BY id)) FROM people) AS people,
+           (SELECT md5(string_agg(person_id::text || booth_id::text || grade || status || joined_on, ',' ORDER BY id)) FROM memberships) AS memberships,
+           (SELECT md5(string_agg(person_id::text || unit_id::text || role_code || start_date || coalesce(end_date::text, ''), ',' ORDER BY id)) FROM appointments) AS appointments`)
+  return row
+}
+
+t.test('every current office-bearer is an active member at their own home booth', async (t) => {
+  const { breaking, holders } = await one<{ breaking: number, holders: number }>(sql`
+    SELECT count(*) FILTER (WHERE NOT EXISTS (
+             SELECT 1 FROM people p JOIN memberships m ON m.person_id = p.id AND m.booth_id = p.home_booth_id
+              WHERE p.id = a.person_id AND m.status = 'current' AND m.grade = 'active'))::int AS breaking,
+           count(*)::int AS holders
+      FROM appointments a WHERE a.end_date IS NULL`)
+  t.ok(holders > 0)
+  t.equal(breaking, 0)
+})
+
+t.test('president coverage is partial and uneven across districts', async (t) => {
+  const districts = await rows<{ code: string, coverage: number }>(db.db, sql`
+    SELECT d.code, avg((EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.role_code = 'president' AND a.end_date IS NULL))::int)::float AS coverage
+      FROM units d JOIN units b ON b.level = 'booth' AND b.code_path LIKE d.code_path || '/%'
+     WHERE d.level = 'district' GROUP BY d.code`)
+  const state = await one<{ coverage: number }>(sql`
+    SELECT avg((EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.role_code = 'president' AND a.end_date IS NULL))::int)::float AS coverage
+      FROM units b WHERE b.level = 'booth'`)
+  t.ok(state.coverage >= 0.5 && state.coverage <= 0.9, `state coverage ${state.coverage}`)
+  const shares = districts.map(d => d.coverage)
+  t.ok(Math.max(...shares) - Math.min(...shares) >= 0.2, `districts from ${Math.min(...shares)} to ${Math.max(...shares)}`)
+})
+
+t.test('the coverage counters equal a naive recount', async (t) => {
+  const counters = await one<Record<string, number>>(sql`
+    SELECT s.total_booths AS "totalBooths", s.active_members AS "activeMembers", s.office_bearers AS "officeBearers",
+           (SELECT sum(x) FROM unnest(s.committee_histogram) x)::int AS "histogramBooths",
+           (SELECT filled_booths FROM post_stats p WHERE p.unit_id = u.id AND p.role_code = 'president') AS presidents,
+           (SELECT filled_booths FROM post_stats p WHERE p.unit_id = u.id AND p.role_code = 'bla') AS blas
+      FROM units u JOIN unit_stats s ON s.unit_id = u.id WHERE u.level = 'state'`)
+  const recount = await one<Record<string, number>>(sql`
+    SELECT (SELECT count(*) FROM units WHERE level = 'booth')::int AS "totalBooths",
+           (SELECT count(*) FROM memberships WHERE status = 'current' AND grade = 'active')::int AS "activeMembers",
+           (SELECT count(*) FROM appointments WHERE end_date IS NULL)::int AS "officeBearers",
+           (SELECT count(*) FROM units WHERE level = 'booth')::int AS "histogramBooths",
+           (SELECT count(DISTINCT a.unit_id) FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+             WHERE a.role_code = 'president' AND a.end_date IS NULL)::int AS presidents,
+           (SELECT count(DISTINCT unit_id) FROM appointments WHERE role_code = 'bla' AND end_date IS NULL)::int AS blas`)
+  t.same(counters, recount)
+})
+
+t.test('a second load of the same states is refused, and changes nothing', async (t) => {
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, /state DM already exists/)
+  const { states } = await one<{ states: number }>(sql`SELECT count(*)::int AS states FROM units WHERE level = 'state'`)
+  t.equal(states, 1)
+})
