@@ -1,10 +1,12 @@
 import { benchAuth } from './auth.js'
 import { benchCoverage } from './coverage.js'
+import { benchImports } from './imports.js'
 
 // npm run bench -- <name>; each benchmark prints a table of medians and tails.
 const benches: Record<string, () => Promise<void>> = {
   auth: benchAuth,
-  coverage: benchCoverage
+  coverage: benchCoverage,
+  imports: benchImports
 }
 
 const name = process.argv[2] ?? 'auth'

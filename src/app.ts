@@ -14,6 +14,7 @@ import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
 import { registerOpenApi } from './http/openapi.js'
 import { registerProblemHandlers } from './http/problem.js'
+import { importRoutes } from './imports/routes.js'
 import { membershipRoutes } from './memberships/routes.js'
 import { officeRoutes } from './offices/routes.js'
 import { peopleRoutes } from './people/routes.js'
@@ -89,6 +90,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(coverageRoutes)
     await v1.register(apiKeyRoutes)
     await v1.register(auditRoutes)
+    await v1.register(importRoutes)
   }, { prefix: '/v1' })
 
   await app.ready()

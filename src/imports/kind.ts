@@ -1,0 +1,64 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Actor } from '../access/actor.js'
+import { withinScope } from '../access/scope.js'
+import type { Database } from '../db/client.js'
+import type { StagedValue } from './session.js'
+
+/**
+ * What each kind of import supplies to the common run (src/imports/run.ts): its
+ * columns, how one record becomes a staged row (in JS), and the set-based SQL that
+ * checks staged rows against the database and then writes them.
+ *
+ * Every kind stages into the temporary table `import_rows`, which starts with the
+ * common columns below. resolve() leaves each row either with an error_code (failed)
+ * or with an outcome (created, updated or unchanged); apply() writes the rows that are
+ * valid and not unchanged, tagging everything it creates or changes with the import id.
+ */
+
+export const STAGING_TABLE = 'import_rows'
+
+export const COMMON_COLUMNS = [
+  ['line', 'integer NOT NULL'],
+  ['error_code', 'text'],
+  ['error_column', 'text'],
+  ['error_message', 'text'],
+  ['outcome', 'text']
+] as const
+
+export interface ImportContext {
+  importId: string
+  actor: Actor
+  /** Booth presidents: end another holder's term instead of refusing the row. */
+  replace: boolean
+}
+
+export interface ImportKind {
+  columns: readonly string[]
+  /** Columns a CSV header must have. */
+  required: readonly string[]
+  /** Staged by stage(), in order, after line and the error columns. */
+  stagedColumns: ReadonlyArray<readonly [string, string]>
+  /** Filled in by resolve(). */
+  resolvedColumns: ReadonlyArray<readonly [string, string]>
+  /** One record's cells, validated and normalised; throws RowRefusal. */
+  stage (values: Record<string, string>): StagedValue[]
+  /** Column and message for each error code resolve() may set (its rows carry only the code). */
+  messages: Record<string, { column: string | null, message: string }>
+  resolve (tx: Database, context: ImportContext): Promise<void>
+  apply (tx: Database, context: ImportContext): Promise<void>
+}
+
+/** SQL boolean: the ltree path lies in the actor's subtree (true for a global key). */
+export function pathInScope (actor: Actor, path: SQL): SQL {
+  return withinScope(actor, path) ?? sql`true`
+}
+
+/**
+ * SQL boolean: a code path lies in the actor's subtree. Used for units an import is
+ * about to create, which have no ltree path yet; code paths mirror the tree exactly.
+ */
+export function codePathInScope (actor: Actor, codePath: SQL): SQL {
+  if (actor.scopeUnitId === null) return sql`true`
+  return sql`EXISTS (SELECT 1 FROM units sc WHERE sc.id = ${actor.scopeUnitId}
+    AND (${codePath} = sc.code_path OR left(${codePath}, length(sc.code_path) + 1) = sc.code_path || '/'))`
+}

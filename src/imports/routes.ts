@@ -1,0 +1,113 @@
+import { Readable } from 'node:stream'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { notFound } from '../errors.js'
+import { decodeCursor, toPage } from '../http/pagination.js'
+import { problem, problemResponses, sendProblem } from '../http/problem.js'
+import { MEDIA_TYPES, type ImportFormat } from './reader.js'
+import { failAbandonedImports, findImport, listImports, type ImportKindName, type ImportReport } from './record.js'
+import { startImport } from './run.js'
+import {
+  ImportFailedProblem, ImportIdParams, ImportPage, ImportReportSchema, ListImportsQuery, PresidentsImportQuery, UnitsImportQuery
+} from './schemas.js'
+
+const tags = ['imports']
+/** Far above any real file (1,000,000 presidents is about 100 MB); the body streams, so this bounds only the time spent reading. */
+export const IMPORT_BODY_LIMIT = 1024 * 1024 * 1024
+const SWEEP_EVERY_MS = 60_000
+
+const formatOf = (contentType: string | undefined): ImportFormat | undefined =>
+  (Object.keys(MEDIA_TYPES) as ImportFormat[]).find(f => contentType?.toLowerCase().startsWith(MEDIA_TYPES[f]))
+
+/** /v1/imports: bulk CSV or NDJSON imports of the tree and of booth presidents, and their reports. */
+export const importRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Only here: the file reaches the handler as the raw request stream, never buffered.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser(Object.values(MEDIA_TYPES), (_request, payload, done) => done(null, payload))
+
+  const background = new Set<Promise<unknown>>()
+  let sweep: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    await failAbandonedImports(app.db, app.database.kind)
+    // PGlite has one owner: only its start-up can find a dead import.
+    if (app.database.kind !== 'postgres') return
+    sweep = setInterval(() => {
+      failAbandonedImports(app.db, 'postgres').catch(() => { /* database down: next sweep */ })
+    }, SWEEP_EVERY_MS)
+    sweep.unref()
+  })
+  app.addHook('onClose', async () => {
+    clearInterval(sweep)
+    await Promise.allSettled(background)
+  })
+
+  async function runImport (request: FastifyRequest, reply: FastifyReply, kind: ImportKindName, query: { mode: 'all_or_nothing' | 'partial', dryRun: boolean, replace?: boolean }) {
+    const format = formatOf(request.headers['content-type'])
+    if (!format || !(request.body instanceof Readable)) {
+      return sendProblem(request, reply, problem(415, 'unsupported_media_type', 'Send the file as text/csv or application/x-ndjson.'))
+    }
+    if (Number(request.headers['content-length']) > IMPORT_BODY_LIMIT) {
+      return sendProblem(request, reply, problem(413, 'payload_too_large', 'The file is larger than this endpoint accepts.'))
+    }
+    const started = await startImport(app.db, request.actor, request.body, {
+      kind, format, mode: query.mode, dryRun: query.dryRun, replace: query.replace ?? false, bodyLimit: IMPORT_BODY_LIMIT
+    })
+    reply.header('location', `/v1/imports/${started.record.id}`)
+    if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
+      const finished: Promise<unknown> = started.finished
+        .catch((err) => request.log.warn({ err: { message: (err as Error).message }, importId: started.record.id }, 'background import failed'))
+        .finally(() => background.delete(finished))
+      background.add(finished)
+      // The file is read during the request, so a broken upload is still the caller's to see.
+      await started.staged
+      reply.header('preference-applied', 'respond-async')
+      return reply.code(202).send(started.record)
+    }
+    const report = await started.finished
+    if (report.status === 'failed') return sendProblem(request, reply, importFailed(report))
+    return report
+  }
+
+  const postSchema = (summary: string, querystring: typeof UnitsImportQuery | typeof PresidentsImportQuery) => ({
+    tags,
+    summary,
+    description: 'The body is the file itself, streamed: text/csv with a header row, or application/x-ndjson with one object per line. Column names are case-insensitive; an unknown column refuses the whole file. Send `Prefer: respond-async` to get 202 and poll the import.',
+    querystring,
+    response: { 200: ImportReportSchema, 202: ImportReportSchema, 422: ImportFailedProblem, ...problemResponses(400, 413, 415) }
+  })
+  const postOptions = { bodyLimit: IMPORT_BODY_LIMIT, config: { permission: 'import' as const, idempotent: false } }
+
+  app.post('/imports/units', {
+    ...postOptions,
+    schema: postSchema('Create or update units down the tree from a CSV or NDJSON file', UnitsImportQuery)
+  }, async (request, reply) => runImport(request, reply, 'units', request.query))
+
+  app.post('/imports/booth-presidents', {
+    ...postOptions,
+    schema: postSchema('Find or create people, enrol them as active members at their booth and appoint them (president by default)', PresidentsImportQuery)
+  }, async (request, reply) => runImport(request, reply, 'booth_presidents', request.query))
+
+  app.get('/imports', {
+    schema: { tags, summary: 'Imports made within your scope, newest first (without their row errors)', querystring: ListImportsQuery, response: { 200: ImportPage, ...problemResponses(400) } }
+  }, async (request) => {
+    const { kind, status, limit, cursor } = request.query
+    const reports = await listImports(app.db, request.actor, { kind, status, after: decodeCursor(cursor, z.uuid()), limit })
+    return toPage(reports, limit, ({ errors: _errors, ...summary }) => summary, r => r.id)
+  })
+
+  app.get('/imports/:id', {
+    schema: { tags, summary: 'An import\'s status and report', params: ImportIdParams, response: { 200: ImportReportSchema, ...problemResponses(400, 404) } }
+  }, async (request) => {
+    const report = await findImport(app.db, request.actor, request.params.id)
+    if (!report) throw notFound('import')
+    return report
+  })
+}
+
+function importFailed (report: ImportReport) {
+  const { status, ...fields } = report
+  return problem(422, 'import_failed',
+    `${report.counts.failed} of ${report.counts.rows} rows are invalid, so nothing was written. Correct them and send the file again, or send mode=partial to write the valid rows.`,
+    { ...fields, importStatus: status })
+}
