@@ -3,6 +3,7 @@ import t from 'tap'
 import { rows } from '../src/db/client.js'
 import { pgError } from '../src/db/errors.js'
 import { buildTestApp } from './helpers/app.js'
+import { refusal as refusalOf } from './helpers/sql.js'
 import { activeMember, appoint, createPerson } from './helpers/people.js'
 import { createChain, createUnit } from './helpers/tree.js'
 
@@ -12,14 +13,7 @@ const db = app.db
 const tree = await createChain(app, 'RULE')
 const booth2 = await createUnit(app, { level: 'booth', parentId: tree.ward.id, code: 'PS2', name: 'Booth Two' })
 
-async function refusal (statement: ReturnType<typeof sql>) {
-  try {
-    await db.execute(statement)
-  } catch (err) {
-    return pgError(err)
-  }
-  return undefined
-}
+const refusal = (statement: ReturnType<typeof sql>) => refusalOf(db, statement)
 
 t.test('appointing someone who is not an active member at home', async (t) => {
   const p = await createPerson(app, { name: 'No Membership', homeBoothId: tree.booth.id })

@@ -1,22 +1,15 @@
 import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { rows } from '../src/db/client.js'
-import { pgError } from '../src/db/errors.js'
 import { buildTestApp } from './helpers/app.js'
+import { refusal as refusalOf } from './helpers/sql.js'
 import { createChain } from './helpers/tree.js'
 
 // These tests bypass the API on purpose: the tree's shape must hold against raw SQL.
 const { app } = await buildTestApp(t)
 const db = app.db
 
-async function refusal (statement: ReturnType<typeof sql>) {
-  try {
-    await db.execute(statement)
-  } catch (err) {
-    return pgError(err)
-  }
-  return undefined
-}
+const refusal = (statement: ReturnType<typeof sql>) => refusalOf(db, statement)
 
 t.test('a unit can only hang under the level directly above', async (t) => {
   const { state, district, ward, booth } = await createChain(app, 'SQLA')
