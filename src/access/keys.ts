@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import { recordAudit } from '../audit/record.js'
 import type { Database } from '../db/client.js'
+import { inTransaction } from '../db/transaction.js'
 import { apiKeys, units, type KeyRole } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
 import { can, roleWithin, type Actor } from './actor.js'
@@ -81,7 +82,7 @@ export async function createKey (db: Database, actor: Actor, input: CreateKeyInp
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw new DomainError('unprocessable', 'expiry_in_past', 'expiresAt must be in the future.')
   }
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     if (scopeUnitId !== null) {
       const [scope] = await tx.select({ id: units.id }).from(units)
         .where(and(eq(units.id, scopeUnitId), withinScope(actor, units.path)))
@@ -124,7 +125,7 @@ export async function listKeys (db: Database, actor: Actor, f: { includeRevoked:
 
 export async function revokeKey (db: Database, actor: Actor, id: string): Promise<KeyRow> {
   if (!can(actor, 'manage_keys')) throw new DomainError('forbidden', 'insufficient_role', 'Only admin keys manage keys.')
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [key] = await selectKeys(tx).where(and(eq(apiKeys.id, id), visibleKeys(actor))).for('update', { of: apiKeys })
     if (!key) throw notFound('api_key')
     if (key.revokedAt) return key
@@ -184,7 +185,7 @@ export async function recordKeyUse (db: Database, id: string): Promise<void> {
  * global admin key; with none and no key at all, a new one is minted and returned.
  */
 export async function ensureBootstrapKey (db: Database, givenSecret: string | undefined): Promise<{ minted?: string }> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     // Several instances may start together: one at a time decides.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(7262023002)`)
     if (givenSecret) {
@@ -213,5 +214,3 @@ export async function ensureBootstrapKey (db: Database, givenSecret: string | un
     return { minted: secret }
   })
 }
-
-export { lt }

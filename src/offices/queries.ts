@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
@@ -163,5 +163,3 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
     }
   }))
 }
-
-export { gt }

@@ -75,5 +75,3 @@ export const officeRoutes: FastifyPluginAsyncZod = async (app) => {
     return { items: page, nextCursor: more ? encodeCursor([last.unitCodePath, last.role, last.id]) : null }
   })
 }
-
-export { toPage }

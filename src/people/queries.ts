@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, gte, ilike, lt, or, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
+import { containing } from '../db/like.js'
 import { people, units } from '../db/schema.js'
 import { maskPhone, maskVoterId } from './identity.js'
 
@@ -77,15 +78,11 @@ export interface ListPeopleFilter {
   limit: number
 }
 
-function escapeLike (s: string): string {
-  return s.replace(/[\\%_]/g, m => '\\' + m)
-}
-
 export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilter): Promise<PersonRow[]> {
   const where: Array<SQL | undefined> = [withinScope(actor, units.path)]
   if (f.homeBoothId) where.push(eq(people.homeBoothId, f.homeBoothId))
   if (f.under !== undefined) where.push(gte(units.codePath, f.under + '/'), lt(units.codePath, f.under + '0'))
-  if (f.q) where.push(ilike(people.name, `%${escapeLike(f.q)}%`))
+  if (f.q) where.push(ilike(people.name, containing(f.q)))
   if (f.phone) where.push(eq(people.phone, f.phone))
   if (f.voterId) where.push(eq(people.voterId, f.voterId))
   if (f.after) {
@@ -99,5 +96,3 @@ export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilte
     .limit(f.limit + 1)
   return rows as PersonRow[]
 }
-
-export { sql }

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { recordAudit } from '../audit/record.js'
 import { rows, type Database } from '../db/client.js'
+import { inTransaction } from '../db/transaction.js'
 import { units } from '../db/schema.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { isWithin, parentLevelOf } from './levels.js'
@@ -20,7 +21,7 @@ const codeTaken = (code: string) =>
   new DomainError('conflict', 'unit_code_taken', `Another unit under the same parent already has the code ${code}.`)
 
 export async function createUnit (db: Database, actor: Actor, input: CreateUnitInput): Promise<UnitRow> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const expectedParentLevel = parentLevelOf(input.level)
     const parentId = input.parentId ?? null
     if (parentId === null && actor.scopeUnitId !== null) {
@@ -73,7 +74,7 @@ async function lockForChange (tx: Database, actor: Actor, id: string, matches: V
 }
 
 export async function updateUnit (db: Database, actor: Actor, id: string, patch: UpdateUnitInput, matches: VersionCheck): Promise<UnitRow> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     // A re-code rewrites every descendant's code path: same lock order as a move.
     if (patch.code !== undefined) await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
     const unit = await lockForChange(tx, actor, id, matches)
@@ -99,7 +100,7 @@ export async function updateUnit (db: Database, actor: Actor, id: string, patch:
 }
 
 export async function moveUnit (db: Database, actor: Actor, id: string, newParentId: string, matches: VersionCheck): Promise<UnitRow> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     // Taken first, so the trigger's own lock is a no-op and concurrent inserts under the
     // subtree wait instead of copying a path that is about to change.
     await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
@@ -128,7 +129,7 @@ export async function moveUnit (db: Database, actor: Actor, id: string, newParen
 }
 
 export async function deleteUnit (db: Database, actor: Actor, id: string, matches: VersionCheck): Promise<UnitRow> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const unit = await lockForChange(tx, actor, id, matches)
     if (unit.level === 'booth') {
       const [homes] = await rows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM people WHERE home_booth_id = ${id}`)

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, ilike, lt, ne, or, sql, type SQL } from 'drizzle
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
+import { containing } from '../db/like.js'
 import { units, type UnitLevel } from '../db/schema.js'
 import { descendantRange } from './levels.js'
 import type { Unit } from './schemas.js'
@@ -89,10 +90,6 @@ export interface ListUnitsFilter {
   limit: number
 }
 
-function escapeLike (s: string): string {
-  return s.replace(/[\\%_]/g, m => '\\' + m)
-}
-
 /**
  * One keyset-paginated query in code-path order. A subtree is a contiguous range of
  * code paths, so "descendants of X at level L" is a single range scan of the
@@ -109,7 +106,7 @@ export async function listUnits (db: Database, actor: Actor, f: ListUnitsFilter)
   }
   if (f.level) where.push(eq(units.level, f.level))
   if (f.q) {
-    const pattern = `%${escapeLike(f.q)}%`
+    const pattern = containing(f.q)
     where.push(or(ilike(units.name, pattern), ilike(units.code, pattern))!)
   }
   if (f.after !== undefined) where.push(gt(units.codePath, f.after))
