@@ -71,6 +71,43 @@ t.test('coverage of a state by district, from the counters', async (t) => {
   t.equal((await call(app, { method: 'GET', url: `/v1/units/${state.id}/coverage?minCommittee=99` })).status, 400)
 })
 
+t.test('a booth reports its own figures, and a moved booth takes them along', async (t) => {
+  // Booths keep no counter rows: their figures come from their own terms and memberships.
+  const own = {
+    totalBooths: 1,
+    coveredBooths: 1,
+    coverage: 1,
+    boothsWithCommittee: 1,
+    activeMembers: 3,
+    newMembers: 3,
+    officeBearers: 3,
+    officeBearersWithHandle: 1
+  }
+  const booth = await call(app, { method: 'GET', url: `/v1/units/${lkoBooths[0].id}/coverage?minCommittee=3` })
+  t.equal(booth.status, 200)
+  t.match(booth.json.unit, { code: 'PS1', level: 'booth', ...own })
+  t.same(booth.json.children, [])
+  const listed = await call(app, { method: 'GET', url: `/v1/units/${lkoWard.id}/coverage?minCommittee=3` })
+  t.match(listed.json.children[0], { code: 'PS1', ...own })
+  t.match(listed.json.children[2], { code: 'PS3', totalBooths: 1, coveredBooths: 0, officeBearers: 0, activeMembers: 0 })
+  t.equal((await call(app, { method: 'GET', url: `/v1/units/${lkoBooths[0].id}/coverage?minCommittee=4` })).json.unit.boothsWithCommittee, 0)
+  t.equal((await call(app, { method: 'GET', url: `/v1/units/${lkoBooths[0].id}/coverage?role=bla` })).json.unit.coveredBooths, 0)
+
+  const ward = await createUnit(app, { level: 'ward', parentId: agrBlock.id, code: 'W9', name: 'Receiving ward' })
+  t.equal((await call(app, { method: 'POST', url: `/v1/units/${lkoBooths[0].id}/move`, payload: { parentId: ward.id } })).status, 200)
+  const moved = (await call(app, { method: 'GET', url: `/v1/units/${state.id}/coverage?minCommittee=3` })).json.children
+  t.same(moved.map((c: any) => [c.code, c.totalBooths, c.coveredBooths, c.boothsWithCommittee, c.activeMembers, c.officeBearers, c.officeBearersWithHandle]), [
+    ['AGR', 3, 2, 1, 4, 4, 2],
+    ['LKO', 3, 1, 0, 1, 1, 0]
+  ], 'its members, committee, handles and filled post leave LKO and join AGR')
+  t.same(await counterDrift(app.db), [], 'maintained counters equal a full recount after a booth move')
+  t.equal((await call(app, { method: 'POST', url: `/v1/units/${lkoBooths[0].id}/move`, payload: { parentId: lkoWard.id } })).status, 200)
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/units/${ward.id}` })).status, 204)
+  const back = (await call(app, { method: 'GET', url: `/v1/units/${state.id}/coverage` })).json.children
+  t.same(back.map((c: any) => [c.code, c.totalBooths, c.coveredBooths, c.activeMembers]), [['AGR', 2, 1, 1], ['LKO', 4, 2, 4]])
+  t.same(await counterDrift(app.db), [])
+})
+
 t.test('answers reflect every committed write at once', async (t) => {
   const before = (await call(app, { method: 'GET', url: `/v1/units/${lko.id}/coverage` })).json.unit.coveredBooths
   const p4 = await activeMember(app, lkoBooths[2].id, 'President Four', { instagram: 'four' })

@@ -4,9 +4,10 @@ import type { UnitLevel } from '../db/schema.js'
 import type { UnitRow } from '../units/queries.js'
 
 /**
- * Coverage read from the counters (unit_stats, post_stats, member_joins), which the
- * database keeps exact in every write's transaction: one row per unit reported, so the
- * cost does not grow with the number of booths underneath.
+ * Coverage read from the counters (unit_stats, post_stats, member_joins) that the database
+ * keeps exact in every write's transaction for the units above booths: one row per unit
+ * reported, so the cost does not grow with the number of booths underneath. A booth's
+ * own row is read from its terms and memberships (booth_figures, a few index probes).
  */
 
 export interface CoverageParams {
@@ -35,15 +36,25 @@ export function coverageSql (where: SQL, p: CoverageParams, limit: number): SQL 
   // committee_histogram[i] holds booths with a committee of i-1 members (33: 32 or more).
   return sql`
     SELECT u.id AS unit_id, u.code, u.code_path, u.name, u.level,
-           s.total_booths, coalesce(ps.filled_booths, 0) AS covered_booths,
-           (SELECT coalesce(sum(x), 0)::int FROM unnest(s.committee_histogram[${p.minCommittee + 1}:33]) AS x) AS booths_with_committee,
-           s.active_members,
-           (SELECT coalesce(sum(mj.members), 0)::int FROM member_joins mj
-             WHERE mj.unit_id = u.id AND mj.joined_on > india_today() - ${p.newMemberDays}::int) AS new_members,
-           s.office_bearers, s.office_bearers_with_handle
+           CASE WHEN b.committee IS NULL THEN s.total_booths ELSE 1 END AS total_booths,
+           CASE WHEN b.committee IS NULL THEN coalesce(ps.filled_booths, 0)
+                ELSE (b.holders >= (SELECT coalesce(r.seats, 1) FROM roles r WHERE r.code = ${p.role}))::int END AS covered_booths,
+           CASE WHEN b.committee IS NULL
+                THEN (SELECT coalesce(sum(x), 0)::int FROM unnest(s.committee_histogram[${p.minCommittee + 1}:33]) AS x)
+                ELSE (b.committee >= ${p.minCommittee})::int END AS booths_with_committee,
+           coalesce(b.active_members, s.active_members) AS active_members,
+           CASE WHEN b.committee IS NULL
+                THEN (SELECT coalesce(sum(mj.members), 0)::int FROM member_joins mj
+                       WHERE mj.unit_id = u.id AND mj.joined_on > india_today() - ${p.newMemberDays}::int)
+                ELSE b.new_members END AS new_members,
+           coalesce(b.committee, s.office_bearers) AS office_bearers,
+           coalesce(b.with_handle, s.office_bearers_with_handle) AS office_bearers_with_handle
       FROM units u
-      JOIN unit_stats s ON s.unit_id = u.id
+      LEFT JOIN unit_stats s ON s.unit_id = u.id
       LEFT JOIN post_stats ps ON ps.unit_id = u.id AND ps.role_code = ${p.role}
+      LEFT JOIN LATERAL (
+        SELECT f.* FROM booth_figures(u.id, ${p.role}, india_today() - ${p.newMemberDays}::int) f WHERE u.level = 'booth'
+      ) b ON true
      WHERE ${where}
      ORDER BY u.code_path
      LIMIT ${limit}`
@@ -96,13 +107,11 @@ export interface GapRow {
 
 /**
  * Units at a level in the subtree (the unit itself included) with fewer unended terms in
- * the role than its seats, in code-path order from `after`. Booths read their holder
- * count from booth_posts; other levels count terms through the open-terms index.
+ * the role than its seats, in code-path order from `after`: holders counted through the
+ * open-terms index (appointments_open_idx), one probe per unit.
  */
 export async function gapsPage (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel, after?: string, limit: number }): Promise<GapRow[]> {
-  const holders = f.level === 'booth'
-    ? sql`coalesce((SELECT bp.holders FROM booth_posts bp WHERE bp.booth_id = u.id AND bp.role_code = ${f.role}), 0)`
-    : sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.role_code = ${f.role} AND a.end_date IS NULL)`
+  const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.role_code = ${f.role} AND a.end_date IS NULL)`
   const after = f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``
   return rows<GapRow>(db, sql`
     SELECT * FROM (
@@ -142,9 +151,9 @@ export async function * allGaps (db: Database, unit: UnitRow, f: { role: string,
   }
 }
 
-/** How many units at a level in the subtree have the post unfilled. Booths: from the counters. */
+/** How many units at a level in the subtree have the post unfilled. Booths under a unit: from its counters. */
 export async function vacantCount (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel }): Promise<number> {
-  if (f.level === 'booth') {
+  if (f.level === 'booth' && unit.level !== 'booth') {
     const [r] = await rows<{ n: number }>(db, sql`
       SELECT s.total_booths - coalesce(ps.filled_booths, 0) AS n
         FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.role_code = ${f.role}

@@ -70,7 +70,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       await conn.query('ROLLBACK')
       throw err
     }
-    await progress.time('analyze', () => conn.query('ANALYZE unit_stats, post_stats, booth_posts, member_joins'))
+    await progress.time('analyze', () => conn.query('ANALYZE unit_stats, post_stats, member_joins'))
     return counts
   } finally {
     conn.release()

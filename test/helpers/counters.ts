@@ -5,7 +5,6 @@ import { rows } from '../../src/db/client.js'
 const SNAPSHOT = {
   unit_stats: sql`SELECT unit_id::text || ':' || total_booths || ':' || active_members || ':' || office_bearers || ':' || office_bearers_with_handle || ':' || committee_histogram::text AS r FROM unit_stats ORDER BY 1`,
   post_stats: sql`SELECT unit_id::text || ':' || role_code || ':' || filled_booths AS r FROM post_stats WHERE filled_booths <> 0 ORDER BY 1`,
-  booth_posts: sql`SELECT booth_id::text || ':' || role_code || ':' || holders AS r FROM booth_posts WHERE holders <> 0 ORDER BY 1`,
   member_joins: sql`SELECT unit_id::text || ':' || joined_on || ':' || members AS r FROM member_joins WHERE members <> 0 ORDER BY 1`
 }
 
