@@ -7,7 +7,7 @@ import { pathInScope, type ImportContext, type ImportKind } from './kind.js'
 /**
  * Booth presidents (and other single-seat booth posts such as the BLA): per row, find
  * or create the person, make the booth their home, make sure they are a current active
- * member there, and appoint them. One UPDATE over the staging table decides every row;
+ * member there, and appoint them. Four UPDATEs over the staging table decide every row;
  * three statements write them.
  */
 
@@ -79,7 +79,10 @@ export const boothPresidents: ImportKind = {
     // still the posts when the new terms are written. Taken before this import's own
     // INSERT, so two imports queue instead of deadlocking on the upgrade.
     await tx.execute(sql`LOCK TABLE appointments IN SHARE ROW EXCLUSIVE MODE`)
-    await decideRows(tx, context)
+    await resolveBoothsAndRoles(tx, context)
+    await resolvePeople(tx, context)
+    await refuseRepeats(tx)
+    await decideOutcomes(tx, context)
   },
 
   async apply (tx, context) {
@@ -139,133 +142,143 @@ async function refreshStatistics (tx: Database, table: 'people' | 'memberships',
   if (written >= 10_000) await tx.execute(sql.raw(`ANALYZE ${table}`))
 }
 
-/**
- * Every row decided in ONE statement over the staging table (each pass that rewrote all
- * its rows cost ~0.4 s per 100,000): the CTEs below are the steps, in order, each over
- * the rows the steps before left valid.
- *
- *  booths:   the booth (by code path or id) must exist, be a booth and lie in the key's
- *            scope; the role must be a single-seat booth post.
- *  matched:  the person, by voter ID, else by phone when exactly one person has it
- *            (families share phones). A phone owned by someone with another voter ID is
- *            a family member, not this person. A voter ID and a phone that point at two
- *            different people is an error.
- *  repeats:  rows of one file that contradict each other: the same post twice, the same
- *            person twice (they have one home booth), or a phone-only row whose phone
- *            another row also has (a second run could not tell those people apart).
- *  decided:  the post at the booth, compared with the person's current standing: a new
- *            term (created), the term already held but the person or membership brought
- *            in line (updated), or nothing to do (unchanged). New people get their id.
- */
-async function decideRows (tx: Database, { actor, replace }: ImportContext) {
+/** The booth (by code path or id) must exist, be a booth and lie in the key's scope; the role must be a single-seat booth post. */
+async function resolveBoothsAndRoles (tx: Database, { actor }: ImportContext) {
   await tx.execute(sql`
-    WITH staged AS (
-      SELECT * FROM import_rows WHERE error_code IS NULL
-    ), booths AS (
-      SELECT x.line, u.id AS booth_id,
-             CASE
-               WHEN u.id IS NULL THEN 'booth_not_found'
-               WHEN u.level <> 'booth' THEN 'not_a_booth'
-               WHEN NOT ${pathInScope(actor, sql`u.path`)} THEN 'outside_scope'
-               WHEN r.code IS NULL THEN 'unknown_role'
-               WHEN NOT ('booth' = ANY (r.levels)) OR r.seats IS DISTINCT FROM 1 THEN 'role_not_importable'
-             END AS error_code
-        FROM staged x
-        LEFT JOIN units by_path ON by_path.code_path = x.booth_code_path
-        LEFT JOIN units u ON u.id = coalesce(by_path.id, x.booth_ref_id)
-        LEFT JOIN roles r ON r.code = x.role
-    ), phones AS (
-      SELECT p.phone, count(*)::int AS people, (array_agg(p.id))[1] AS id, (array_agg(p.voter_id))[1] AS voter_id
-        FROM people p
-       WHERE p.phone IN (SELECT x.phone FROM staged x JOIN booths b ON b.line = x.line
-                          WHERE b.error_code IS NULL AND x.phone IS NOT NULL)
-       GROUP BY p.phone
-    ), candidates AS (
-      SELECT x.line, b.booth_id, b.error_code AS booth_error, v.id AS by_voter, ph.id AS by_phone,
-             coalesce(ph.people, 0) AS phone_people,
-             coalesce(v.id, CASE WHEN ph.people = 1 AND (x.voter_id IS NULL OR ph.voter_id IS NULL) THEN ph.id END) AS person_id
-        FROM staged x
-        JOIN booths b ON b.line = x.line
-        LEFT JOIN people v ON v.voter_id = x.voter_id AND b.error_code IS NULL
-        LEFT JOIN phones ph ON ph.phone = x.phone AND b.error_code IS NULL
-    ), matched AS (
-      SELECT c.line, c.booth_id, c.person_id,
-             coalesce(c.booth_error, CASE
-               WHEN c.by_voter IS NOT NULL AND c.phone_people = 1 AND c.by_phone <> c.by_voter THEN 'identity_conflict'
-               WHEN c.by_voter IS NULL AND x.voter_id IS NULL AND c.phone_people > 1 THEN 'ambiguous_phone'
-               WHEN c.person_id IS NOT NULL AND NOT ${pathInScope(actor, sql`home.path`)} THEN 'person_outside_scope'
-             END) AS error_code
-        FROM candidates c
-        JOIN staged x ON x.line = c.line
-        LEFT JOIN people pe ON pe.id = c.person_id
-        LEFT JOIN units home ON home.id = pe.home_booth_id
-    ), repeats AS (
-      SELECT m.line,
-             CASE
-               WHEN row_number() OVER (PARTITION BY m.booth_id, x.role ORDER BY m.line) > 1 THEN 'duplicate_post'
-               WHEN row_number() OVER (PARTITION BY coalesce(m.person_id::text, 'voter:' || x.voter_id, 'phone:' || x.phone) ORDER BY m.line) > 1 THEN 'duplicate_person'
-               WHEN x.voter_id IS NULL AND count(*) OVER (PARTITION BY x.phone) > 1 THEN 'phone_repeated'
-             END AS error_code
-        FROM matched m JOIN staged x ON x.line = m.line
-       WHERE m.error_code IS NULL
-    ), valid AS (
-      SELECT x.*, m.booth_id AS post_booth_id, m.person_id AS matched_person_id
-        FROM matched m
-        JOIN staged x ON x.line = m.line
-        JOIN repeats r ON r.line = m.line AND r.error_code IS NULL
-    ), decided AS (
-      SELECT x.line, x.matched_person_id AS person_id, x.start_date, m.id AS membership_id,
-             coalesce(t.holds, false) AS holds, coalesce(t.own_overlap, false) AS own_overlap,
-             coalesce(t.others, 0) AS others, coalesce(t.replaceable, 0) AS replaceable,
-             p.id IS NOT NULL AND (
-               p.name <> x.name OR p.home_booth_id <> x.post_booth_id
-               OR (x.phone IS NOT NULL AND p.phone IS DISTINCT FROM x.phone)
-               OR (x.voter_id IS NOT NULL AND p.voter_id IS NULL)
-               OR (x.twitter IS NOT NULL AND p.twitter IS DISTINCT FROM x.twitter)
-               OR (x.facebook IS NOT NULL AND p.facebook IS DISTINCT FROM x.facebook)
-               OR (x.instagram IS NOT NULL AND p.instagram IS DISTINCT FROM x.instagram)
-               OR (x.youtube IS NOT NULL AND p.youtube IS DISTINCT FROM x.youtube)) AS person_changed,
-             m.id IS NOT NULL AND (m.grade <> 'active' OR m.booth_id <> x.post_booth_id) AS membership_changed
-        FROM valid x
-        LEFT JOIN people p ON p.id = x.matched_person_id
-        LEFT JOIN memberships m ON m.person_id = x.matched_person_id AND m.status = 'current'
-        -- Terms at the row's post that are open or run past its start date (one join, not a probe per row).
-        LEFT JOIN (
-          SELECT y.line,
-                 bool_or(a.person_id = y.matched_person_id AND a.end_date IS NULL) AS holds,
-                 bool_or(a.person_id = y.matched_person_id AND a.end_date IS NOT NULL) AS own_overlap,
-                 count(*) FILTER (WHERE a.person_id IS DISTINCT FROM y.matched_person_id) AS others,
-                 count(*) FILTER (WHERE a.person_id IS DISTINCT FROM y.matched_person_id AND a.end_date IS NULL AND a.start_date <= y.start_date) AS replaceable
-            FROM valid y
-            JOIN appointments a ON a.unit_id = y.post_booth_id AND a.role_code = y.role
-                               AND (a.end_date IS NULL OR a.end_date > y.start_date)
-           GROUP BY y.line
-        ) t ON t.line = x.line
-    )
     UPDATE import_rows s
-       SET booth_id = m.booth_id,
-           person_is_new = d.line IS NOT NULL AND d.person_id IS NULL,
-           person_id = CASE WHEN d.line IS NULL THEN m.person_id ELSE coalesce(d.person_id, gen_random_uuid()) END,
-           membership_id = d.membership_id,
-           person_changed = d.person_changed,
-           membership_changed = d.membership_changed,
-           replaces = d.others > 0,
-           error_code = coalesce(m.error_code, r.error_code, CASE
-             WHEN d.holds THEN NULL
-             WHEN d.own_overlap THEN 'overlaps_earlier_term'
-             WHEN d.others > 0 AND NOT ${replace} THEN 'post_held'
-             WHEN d.others > d.replaceable THEN 'replace_not_possible'
+       SET booth_id = c.booth_id, error_code = c.error_code
+      FROM (
+        SELECT x.line, u.id AS booth_id,
+               CASE
+                 WHEN u.id IS NULL THEN 'booth_not_found'
+                 WHEN u.level <> 'booth' THEN 'not_a_booth'
+                 WHEN NOT ${pathInScope(actor, sql`u.path`)} THEN 'outside_scope'
+                 WHEN r.code IS NULL THEN 'unknown_role'
+                 WHEN NOT ('booth' = ANY (r.levels)) OR r.seats IS DISTINCT FROM 1 THEN 'role_not_importable'
+               END AS error_code
+          FROM import_rows x
+          LEFT JOIN units by_path ON by_path.code_path = x.booth_code_path
+          LEFT JOIN units u ON u.id = coalesce(by_path.id, x.booth_ref_id)
+          LEFT JOIN roles r ON r.code = x.role
+         WHERE x.error_code IS NULL
+      ) c
+     WHERE s.line = c.line`)
+}
+
+/**
+ * Matching: by voter ID, else by phone when exactly one person has it (families share
+ * phones). A phone owned by someone who has another voter ID is a family member, not
+ * this person. A voter ID and a phone that point at two different people is an error.
+ */
+async function resolvePeople (tx: Database, { actor }: ImportContext) {
+  await tx.execute(sql`
+    UPDATE import_rows s
+       SET person_id = c.person_id,
+           error_code = CASE
+             WHEN c.by_voter IS NOT NULL AND c.phone_people = 1 AND c.by_phone <> c.by_voter THEN 'identity_conflict'
+             WHEN c.by_voter IS NULL AND s.voter_id IS NULL AND c.phone_people > 1 THEN 'ambiguous_phone'
+             WHEN c.person_id IS NOT NULL AND NOT c.home_in_scope THEN 'person_outside_scope'
+           END
+      FROM (
+        SELECT m.line, m.by_voter, m.by_phone, m.phone_people, m.person_id, ${pathInScope(actor, sql`home.path`)} AS home_in_scope
+          FROM (
+            SELECT x.line, v.id AS by_voter, ph.id AS by_phone, coalesce(ph.people, 0) AS phone_people,
+                   coalesce(v.id, CASE WHEN ph.people = 1 AND (x.voter_id IS NULL OR ph.voter_id IS NULL) THEN ph.id END) AS person_id
+              FROM import_rows x
+              LEFT JOIN people v ON v.voter_id = x.voter_id
+              LEFT JOIN (
+                SELECT p.phone, count(*)::int AS people, (array_agg(p.id))[1] AS id, (array_agg(p.voter_id))[1] AS voter_id
+                  FROM people p
+                 WHERE p.phone IN (SELECT phone FROM import_rows WHERE error_code IS NULL AND phone IS NOT NULL)
+                 GROUP BY p.phone
+              ) ph ON ph.phone = x.phone
+             WHERE x.error_code IS NULL
+          ) m
+          LEFT JOIN people pe ON pe.id = m.person_id
+          LEFT JOIN units home ON home.id = pe.home_booth_id
+      ) c
+     WHERE s.line = c.line`)
+}
+
+/**
+ * Rows of one file that contradict each other: the same post twice, the same person
+ * twice (they have one home booth), or a phone-only row whose phone another row also
+ * has (a second run could no longer tell those people apart by phone).
+ */
+async function refuseRepeats (tx: Database) {
+  await tx.execute(sql`
+    UPDATE import_rows s
+       SET error_code = c.error_code
+      FROM (
+        SELECT line,
+               CASE
+                 WHEN row_number() OVER (PARTITION BY booth_id, role ORDER BY line) > 1 THEN 'duplicate_post'
+                 WHEN row_number() OVER (PARTITION BY coalesce(person_id::text, 'voter:' || voter_id, 'phone:' || phone) ORDER BY line) > 1 THEN 'duplicate_person'
+                 WHEN voter_id IS NULL AND count(*) OVER (PARTITION BY phone) > 1 THEN 'phone_repeated'
+               END AS error_code
+          FROM import_rows
+         WHERE error_code IS NULL
+      ) c
+     WHERE s.line = c.line AND c.error_code IS NOT NULL`)
+}
+
+/**
+ * The post at the booth, compared with the person's current standing, decides each
+ * row: a new term (created), the term already held but the person or membership
+ * brought in line (updated), or nothing to do (unchanged). New people get their id here.
+ */
+async function decideOutcomes (tx: Database, { replace }: ImportContext) {
+  await tx.execute(sql`
+    UPDATE import_rows s
+       SET person_is_new = c.person_id IS NULL,
+           person_id = coalesce(c.person_id, gen_random_uuid()),
+           membership_id = c.membership_id,
+           person_changed = c.person_changed,
+           membership_changed = c.membership_changed,
+           replaces = c.others > 0,
+           error_code = CASE
+             WHEN c.holds THEN NULL
+             WHEN c.own_overlap THEN 'overlaps_earlier_term'
+             WHEN c.others > 0 AND NOT ${replace} THEN 'post_held'
+             WHEN c.others > c.replaceable THEN 'replace_not_possible'
              -- A term is ended today or earlier (the API's rule too), so a replacement cannot wait.
-             WHEN d.others > 0 AND d.start_date > india_today() THEN 'replace_in_future'
-           END),
+             WHEN c.others > 0 AND c.start_date > india_today() THEN 'replace_in_future'
+           END,
            outcome = CASE
-             WHEN d.line IS NULL THEN NULL
-             WHEN NOT d.holds THEN 'created'
-             WHEN d.person_changed OR d.membership_changed THEN 'updated'
+             WHEN NOT c.holds THEN 'created'
+             WHEN c.person_changed OR c.membership_changed THEN 'updated'
              ELSE 'unchanged'
            END
-      FROM matched m
-      LEFT JOIN repeats r ON r.line = m.line
-      LEFT JOIN decided d ON d.line = m.line
-     WHERE s.line = m.line`)
+      FROM (
+        SELECT x.line, x.person_id, x.start_date, m.id AS membership_id,
+               coalesce(t.holds, false) AS holds, coalesce(t.own_overlap, false) AS own_overlap,
+               coalesce(t.others, 0) AS others, coalesce(t.replaceable, 0) AS replaceable,
+               p.id IS NOT NULL AND (
+                 p.name <> x.name OR p.home_booth_id <> x.booth_id
+                 OR (x.phone IS NOT NULL AND p.phone IS DISTINCT FROM x.phone)
+                 OR (x.voter_id IS NOT NULL AND p.voter_id IS NULL)
+                 OR (x.twitter IS NOT NULL AND p.twitter IS DISTINCT FROM x.twitter)
+                 OR (x.facebook IS NOT NULL AND p.facebook IS DISTINCT FROM x.facebook)
+                 OR (x.instagram IS NOT NULL AND p.instagram IS DISTINCT FROM x.instagram)
+                 OR (x.youtube IS NOT NULL AND p.youtube IS DISTINCT FROM x.youtube)) AS person_changed,
+               m.id IS NOT NULL AND (m.grade <> 'active' OR m.booth_id <> x.booth_id) AS membership_changed
+          FROM import_rows x
+          LEFT JOIN people p ON p.id = x.person_id
+          LEFT JOIN memberships m ON m.person_id = x.person_id AND m.status = 'current'
+          -- Terms at the row's post that are open or run past its start date (one join, not a probe per row).
+          LEFT JOIN (
+            SELECT y.line,
+                   bool_or(a.person_id = y.person_id AND a.end_date IS NULL) AS holds,
+                   bool_or(a.person_id = y.person_id AND a.end_date IS NOT NULL) AS own_overlap,
+                   count(*) FILTER (WHERE a.person_id IS DISTINCT FROM y.person_id) AS others,
+                   count(*) FILTER (WHERE a.person_id IS DISTINCT FROM y.person_id AND a.end_date IS NULL AND a.start_date <= y.start_date) AS replaceable
+              FROM import_rows y
+              JOIN appointments a ON a.unit_id = y.booth_id AND a.role_code = y.role
+                                 AND (a.end_date IS NULL OR a.end_date > y.start_date)
+             WHERE y.error_code IS NULL
+             GROUP BY y.line
+          ) t ON t.line = x.line
+         WHERE x.error_code IS NULL
+      ) c
+     WHERE s.line = c.line`)
 }
