@@ -283,10 +283,11 @@ BEGIN
     JOIN roles r ON r.code = h.role_code
     JOIN lineage l ON l.unit_id = h.unit_id
    WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2;
+  -- In key order: "joined in the last N days" then reads a unit's rows from a page or two.
   INSERT INTO member_joins (unit_id, joined_on, members)
   SELECT l.ancestor_id, m.joined_on, count(*)::int
     FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
-   WHERE m.status = 'current' GROUP BY 1, 2;
+   WHERE m.status = 'current' GROUP BY 1, 2 ORDER BY 1, 2;
   DROP TABLE lineage;
   DROP TABLE committee;
 END
