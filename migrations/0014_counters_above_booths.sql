@@ -93,9 +93,12 @@ BEGIN
   totals AS (
     SELECT l.anc, sum(c.ob)::int AS ob, sum(c.obh)::int AS obh
       FROM per_counted c JOIN lineage l USING (counted) GROUP BY l.anc),
+  -- Each touched histogram rebuilt cell by cell in one aggregate (its rows are locked
+  -- above, so this statement's snapshot holds their current values).
   hist AS (
-    SELECT x.anc, array_agg(coalesce(y.v, 0) ORDER BY g.b) AS delta
+    SELECT x.anc, array_agg(st.committee_histogram[g.b] + coalesce(y.v, 0) ORDER BY g.b) AS histogram
       FROM (SELECT DISTINCT l.anc FROM cells c JOIN lineage l USING (counted)) x
+      JOIN unit_stats st ON st.unit_id = x.anc
      CROSS JOIN generate_series(1, 33) AS g(b)
       LEFT JOIN (SELECT l.anc, c.b, sum(c.v)::int AS v FROM cells c JOIN lineage l USING (counted) GROUP BY 1, 2) y
         ON y.anc = x.anc AND y.b = g.b
@@ -104,8 +107,7 @@ BEGIN
     UPDATE unit_stats s SET
         office_bearers = s.office_bearers + t.ob,
         office_bearers_with_handle = s.office_bearers_with_handle + t.obh,
-        committee_histogram = CASE WHEN h.delta IS NULL THEN s.committee_histogram
-                                   ELSE int_array_add(s.committee_histogram, h.delta, 1) END
+        committee_histogram = coalesce(h.histogram, s.committee_histogram)
       FROM totals t LEFT JOIN hist h ON h.anc = t.anc
      WHERE s.unit_id = t.anc)
   INSERT INTO post_stats (unit_id, role_code, filled_booths)
