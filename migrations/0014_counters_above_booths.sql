@@ -24,24 +24,33 @@ LANGUAGE sql STABLE AS $$
            WHERE a.unit_id = p_booth AND a.end_date IS NULL) t
 $$;
 --> statement-breakpoint
+-- Locks the counter rows a change at these units moves: every unit above booths on their
+-- lineage (a booth counts from its parent up). One fixed order (by id), so concurrent
+-- writers queue instead of deadlocking on them. (plpgsql: PERFORM runs the query to the
+-- end; a SQL function would stop at its first row.)
+CREATE FUNCTION lock_counters_for(p_units uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM unit_stats
+    WHERE unit_id IN (
+      SELECT a.id
+        FROM (SELECT DISTINCT CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted
+                FROM units u WHERE u.id = ANY (p_units)) c
+        JOIN units cu ON cu.id = c.counted
+        JOIN units a ON a.node = ANY (string_to_array(ltree2text(cu.path), '.')::bigint[]))
+    ORDER BY unit_id FOR UPDATE;
+END
+$$;
+--> statement-breakpoint
 -- Coverage counters from a set of appointment changes (+1 an unended term appears, -1 it
 -- goes). A booth's change counts from its parent up; any other unit's from itself up.
 CREATE OR REPLACE FUNCTION apply_appointment_deltas(p_unit uuid[], p_role text[], p_person uuid[], p_sign integer[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  ancestors uuid[];
 BEGIN
   IF coalesce(cardinality(p_unit), 0) = 0 THEN
     RETURN;
   END IF;
-  SELECT array_agg(DISTINCT a.id ORDER BY a.id) INTO ancestors
-    FROM (SELECT DISTINCT CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted
-            FROM units u WHERE u.id = ANY (p_unit)) c
-    JOIN units cu ON cu.id = c.counted
-    JOIN units a ON a.node = ANY (string_to_array(ltree2text(cu.path), '.')::bigint[]);
-  -- Counter rows are locked in one fixed order, so concurrent writers cannot deadlock on
-  -- them. Holding its parent's row, the booth committees and posts counted below (a new
+  -- Holding its parent's counters, the booth committees and posts counted below (a new
   -- snapshot) include every other writer's committed terms at those booths.
-  PERFORM 1 FROM unit_stats WHERE unit_id = ANY (ancestors) ORDER BY unit_id FOR UPDATE;
+  PERFORM lock_counters_for(p_unit);
 
   WITH d AS (
     SELECT * FROM unnest(p_unit, p_role, p_person, p_sign) AS t(unit_id, role_code, person_id, sign)),
@@ -122,17 +131,11 @@ $$;
 -- Coverage counters from a set of membership changes (+1 a current membership appears,
 -- -1 it goes). Memberships are at booths: counting starts at the booth's parent.
 CREATE OR REPLACE FUNCTION apply_membership_deltas(p_booth uuid[], p_grade membership_grade[], p_joined date[], p_sign integer[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  ancestors uuid[];
 BEGIN
   IF coalesce(cardinality(p_booth), 0) = 0 THEN
     RETURN;
   END IF;
-  SELECT array_agg(DISTINCT a.id ORDER BY a.id) INTO ancestors
-    FROM (SELECT DISTINCT b.parent_id AS counted FROM units b WHERE b.id = ANY (p_booth)) c
-    JOIN units cu ON cu.id = c.counted
-    JOIN units a ON a.node = ANY (string_to_array(ltree2text(cu.path), '.')::bigint[]);
-  PERFORM 1 FROM unit_stats WHERE unit_id = ANY (ancestors) ORDER BY unit_id FOR UPDATE;
+  PERFORM lock_counters_for(p_booth);
 
   WITH d AS (
     SELECT * FROM unnest(p_booth, p_grade, p_joined, p_sign) AS t(booth_id, grade, joined_on, sign)),
