@@ -229,9 +229,11 @@ async function copyFloor (databaseUrl: string, from: number, rows: number, withT
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    const { rows: booths } = await client.query<{ id: string, code_path: string }>('SELECT id, code_path FROM units WHERE level = \'booth\'')
+    // Only this round's booths, not the whole tree each time.
+    const paths = Array.from({ length: rows }, (_, k) => boothPath(from + k))
+    const { rows: booths } = await client.query<{ id: string, code_path: string }>('SELECT id, code_path FROM units WHERE code_path = ANY ($1)', [paths])
     const boothId = new Map(booths.map(b => [b.code_path, b.id]))
-    const people = Array.from({ length: rows }, (_, k) => ({ id: randomUUID(), booth: boothId.get(boothPath(from + k))!, i: from + k }))
+    const people = paths.map((path, k) => ({ id: randomUUID(), booth: boothId.get(path)!, i: from + k }))
     const copy = async (statement: string, lines: Iterable<string>) => {
       await pipeline(Readable.from(chunked(lines)), client.query(copyFrom(statement)))
     }

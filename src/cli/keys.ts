@@ -7,6 +7,7 @@ import { openDatabase } from '../db/client.js'
 import { KEY_ROLES, units, type KeyRole } from '../db/schema.js'
 import { DomainError } from '../errors.js'
 import { indiaEndOfDay } from '../time.js'
+import { runCli } from './run.js'
 
 const USAGE = `Manage API keys directly in the database (DATABASE_URL, or the PGlite folder in DATA_DIR
 while the server is stopped).
@@ -73,7 +74,4 @@ async function main () {
   }
 }
 
-main().then((code) => { process.exitCode = code }, (err) => {
-  console.error((err as Error).message)
-  process.exitCode = 1
-})
+runCli(main)

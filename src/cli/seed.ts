@@ -7,6 +7,7 @@ import { PRESET_NAMES, PRESETS, presetByName } from '../seed/plan.js'
 import { SeedProgress } from '../seed/progress.js'
 import { formatSummary, presidentCoverage } from '../seed/summary.js'
 import { indiaToday } from '../time.js'
+import { runCli } from './run.js'
 
 const USAGE = `Load a synthetic organisation (deterministic: same preset, seed and day give the same data)
 into the database: DATABASE_URL, or the PGlite folder in DATA_DIR while the server is stopped.
@@ -69,7 +70,4 @@ async function main () {
   }
 }
 
-main().then((code) => { process.exitCode = code }, (err) => {
-  console.error((err as Error).message)
-  process.exitCode = 1
-})
+runCli(main)

@@ -4,6 +4,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { Database } from '../db/client.js'
+import { copyLine, type CopyValue } from '../db/copy-text.js'
 import * as schema from '../db/schema.js'
 
 /**
@@ -14,7 +15,7 @@ import * as schema from '../db/schema.js'
  * staged in batches of JSON.
  */
 
-export type StagedValue = string | number | boolean | null
+export type StagedValue = CopyValue
 
 export interface ImportSession {
   /** Queries inside the import's one transaction. */
@@ -83,16 +84,6 @@ async function openPostgres (pool: pg.Pool): Promise<ImportConnection> {
   }
 }
 
-/** COPY text format: tab-separated, \N for null, backslash escapes. */
-function copyText (value: StagedValue): string {
-  if (value === null) return '\\N'
-  if (typeof value === 'number') return String(value)
-  if (typeof value === 'boolean') return value ? 't' : 'f'
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : value
-}
-
 // Rows are grouped into chunks of about this many characters: one COPY data message
 // per row would cost more in protocol overhead than the rows themselves.
 const COPY_CHUNK = 64 * 1024
@@ -109,7 +100,7 @@ function copySink (client: pg.PoolClient, table: string, columns: readonly strin
   const sink = new Writable({
     objectMode: true,
     write (row: StagedValue[], _encoding, callback) {
-      buffered += row.map(copyText).join('\t') + '\n'
+      buffered += copyLine(row)
       if (buffered.length >= COPY_CHUNK) flush(callback)
       else callback()
     },

@@ -4,8 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { DatabaseHandle, DatabaseKind } from '../db/client.js'
-
-export type CopyValue = string | number | null
+import { copyLine, type CopyValue } from '../db/copy-text.js'
 
 /**
  * The single session a load runs on (its transaction, trigger switches and COPYs must
@@ -61,24 +60,17 @@ function copyStatement (table: string, columns: readonly string[], source: strin
 
 const ROWS_PER_CHUNK = 2000
 
-/** COPY text format, a few thousand lines per chunk: tab-separated, \N for NULL, backslash escapes. */
+/** COPY text, a few thousand lines per chunk. */
 function * copyText (rows: Iterable<readonly CopyValue[]>): Generator<string> {
-  let lines: string[] = []
+  let chunk = ''
+  let lines = 0
   for (const row of rows) {
-    lines.push(row.map(field).join('\t'))
-    if (lines.length === ROWS_PER_CHUNK) {
-      yield lines.join('\n') + '\n'
-      lines = []
+    chunk += copyLine(row)
+    if (++lines === ROWS_PER_CHUNK) {
+      yield chunk
+      chunk = ''
+      lines = 0
     }
   }
-  if (lines.length > 0) yield lines.join('\n') + '\n'
-}
-
-const SPECIAL = /[\\\t\n\r]/g
-const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
-
-function field (value: CopyValue): string {
-  if (value === null) return '\\N'
-  const text = String(value)
-  return text.replace(SPECIAL, ch => ESCAPED[ch])
+  if (chunk !== '') yield chunk
 }

@@ -4,6 +4,7 @@ import { handleFor, newFamily, personName, type Family, type Gender } from './na
 import type { Region } from './plan.js'
 import type { IdSequence, Random } from './random.js'
 import type { DistrictNode, StateTree, UnitRow } from './tree.js'
+import type { MembershipRow as StoredMembership } from '../memberships/queries.js'
 
 /**
  * The organisation on top of the tree: people at their home booths, their memberships,
@@ -25,15 +26,8 @@ export interface PersonRow {
   youtube: string | null
 }
 
-export interface MembershipRow {
-  id: string
-  personId: string
-  boothId: string
-  grade: 'primary' | 'active'
-  status: 'current' | 'lapsed'
-  joinedOn: string
-  lapsedOn: string | null
-}
+/** A membership as the seed writes it: the API's row without what the database stamps. */
+export type MembershipRow = Omit<StoredMembership, 'version' | 'createdAt' | 'updatedAt'>
 
 export interface AppointmentRow {
   id: string

@@ -2,20 +2,10 @@ import type { UnitLevel } from '../db/schema.js'
 import { boothName, placeName, uniquePlaceName, urbanWardName, type LocalisedName } from './names.js'
 import type { Region, StatePlan, TreeShape } from './plan.js'
 import type { IdSequence, Random } from './random.js'
+import type { UnitRow as StoredUnit } from '../units/queries.js'
 
 /** A row of `units` as the seed writes it; the tree trigger derives path, code_path and parent_level. */
-export interface UnitRow {
-  id: string
-  level: UnitLevel
-  parentId: string | null
-  code: string
-  name: string
-  localName: string | null
-  displayLabel: string | null
-  acNumber: number | null
-  acName: string | null
-  psNumber: string | null
-}
+export type UnitRow = Omit<StoredUnit, 'path' | 'codePath' | 'version' | 'createdAt' | 'updatedAt'>
 
 export interface WardNode { unit: UnitRow, booths: UnitRow[] }
 export interface BlockNode { unit: UnitRow, wards: WardNode[] }
