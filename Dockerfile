@@ -18,8 +18,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# Applied at start-up: dist/db/client.js resolves ../../migrations, i.e. /app/migrations.
+# Applied at start-up: dist/db/client.js resolves ../../migrations, i.e. /app/migrations,
+# then the routines from ../../src/db/routines.
 COPY migrations ./migrations
+COPY src/db/routines ./src/db/routines
 # PGlite keeps its files in DATA_DIR (./data) when no DATABASE_URL is given;
 # the unprivileged user must be able to write there.
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -16,7 +16,7 @@ import { registerOpenApi } from './http/openapi.js'
 import { registerProblemHandlers } from './http/problem.js'
 import { importRoutes } from './imports/routes.js'
 import { membershipRoutes } from './memberships/routes.js'
-import { officeRoutes } from './offices/routes.js'
+import { appointmentRoutes } from './appointments/routes.js'
 import { peopleRoutes } from './people/routes.js'
 import { roleRoutes } from './roles/routes.js'
 import { unitRoutes } from './units/routes.js'
@@ -86,7 +86,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(peopleRoutes)
     await v1.register(membershipRoutes)
     await v1.register(roleRoutes)
-    await v1.register(officeRoutes)
+    await v1.register(appointmentRoutes)
     await v1.register(coverageRoutes)
     await v1.register(apiKeyRoutes)
     await v1.register(auditRoutes)

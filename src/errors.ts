@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'conflict' // refused because of the current state; may succeed later
   | 'unprocessable' // well-formed, but can never succeed as asked
   | 'precondition_failed' // If-Match did not match
+  | 'too_large' // the request is larger than accepted
   | 'unavailable' // a dependency is down; retry later
 
 export class DomainError extends Error {

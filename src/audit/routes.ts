@@ -1,10 +1,8 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { withinScope } from '../access/scope.js'
-import { auditLog, units } from '../db/schema.js'
 import { decodeCursor, pageOf, PageQuery, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
+import { listAudit } from './queries.js'
 
 const AuditRecord = z.object({
   id: z.number().int(),
@@ -41,32 +39,8 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: pageOf(AuditRecord).meta({ id: 'AuditPage' }), ...problemResponses(400, 403) }
     }
   }, async (request) => {
-    const q = request.query
-    const where: Array<SQL | undefined> = [
-      // Records with no unit (global catalogue, global keys) are for global keys only.
-      request.actor.scopeUnitId ? and(sql`${auditLog.unitPath} IS NOT NULL`, withinScope(request.actor, auditLog.unitPath)) : undefined,
-      q.entityType ? eq(auditLog.entityType, q.entityType) : undefined,
-      q.entityId ? eq(auditLog.entityId, q.entityId) : undefined,
-      q.action ? eq(auditLog.action, q.action) : undefined,
-      q.keyId ? eq(auditLog.keyId, q.keyId) : undefined,
-      q.unitId ? sql`${auditLog.unitPath} <@ (SELECT ${units.path} FROM ${units} WHERE ${units.id} = ${q.unitId})` : undefined,
-      q.from ? gte(auditLog.at, new Date(q.from)) : undefined,
-      q.to ? lt(auditLog.at, new Date(q.to)) : undefined
-    ]
-    const before = decodeCursor(q.cursor, z.number().int())
-    if (before !== undefined) where.push(lt(auditLog.id, before))
-    const rows = await app.db.select({
-      id: auditLog.id,
-      at: auditLog.at,
-      keyId: auditLog.keyId,
-      requestId: auditLog.requestId,
-      action: auditLog.action,
-      entityType: auditLog.entityType,
-      entityId: auditLog.entityId,
-      unitId: auditLog.unitId,
-      before: auditLog.before,
-      after: auditLog.after
-    }).from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(q.limit + 1)
-    return toPage(rows, q.limit, r => ({ ...r, at: new Date(r.at).toISOString() }), r => r.id)
+    const { cursor, limit, ...filter } = request.query
+    const found = await listAudit(app.db, request.actor, { ...filter, before: decodeCursor(cursor, z.number().int()), limit })
+    return toPage(found, limit, r => ({ ...r, at: new Date(r.at).toISOString() }), r => r.id)
   })
 }

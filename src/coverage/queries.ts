@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, type Database } from '../db/client.js'
-import type { UnitLevel } from '../db/schema.js'
+import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import type { UnitRow } from '../units/queries.js'
 
 /**
@@ -128,8 +128,7 @@ export async function gapsPage (db: Database, unit: UnitRow, f: { role: string, 
     SELECT * FROM (
       SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats
         FROM units u
-       WHERE u.level = ${f.level}
-         AND (u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))
+       WHERE u.level = ${f.level} AND ${inSubtree(unit)}
          ${after}
        ORDER BY u.code_path
     ) g
@@ -151,30 +150,46 @@ export function toGap (r: GapRow) {
   }
 }
 
-/** Every gap, batch after batch (keyset), for a streamed download. */
-export async function * allGaps (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel }, batch = 5000) {
-  let after: string | undefined
-  for (;;) {
-    const page = await gapsPage(db, unit, { ...f, after, limit: batch })
-    for (const r of page) yield r
-    if (page.length < batch) return
-    after = page[page.length - 1].code_path
-  }
+export interface VacancyGroupRow {
+  level: UnitLevel
+  role: string
+  role_name: string
+  vacant: number
+  units: GapRow[]
 }
 
-/** How many units at a level in the subtree have the post unfilled. Booths under a unit: from its counters. */
-export async function vacantCount (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel }): Promise<number> {
-  if (f.level === 'booth' && unit.level !== 'booth') {
-    const [r] = await rows<{ n: number }>(db, sql`
-      SELECT s.total_booths - coalesce(ps.filled_booths, 0) AS n
-        FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.role_code = ${f.role}
-       WHERE s.unit_id = ${unit.id}`)
-    return r?.n ?? 0
-  }
-  const [r] = await rows<{ n: number }>(db, sql`
-    SELECT count(*)::int AS n FROM units u
-     WHERE u.level = ${f.level}
-       AND (u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))
-       AND (SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.role_code = ${f.role} AND a.end_date IS NULL) < ${f.seats}`)
-  return r.n
+/**
+ * Every required post left empty in the subtree, per level (the unit's and those below)
+ * and required role, in one query: how many units lack it (booths under a unit: from its
+ * counters) and the first `perGroup` of them in code-path order. Groups with nothing
+ * vacant are left out.
+ */
+export async function vacanciesOf (db: Database, unit: UnitRow, perGroup: number): Promise<VacancyGroupRow[]> {
+  const levels = UNIT_LEVELS.slice(UNIT_LEVELS.indexOf(unit.level))
+  const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.role_code = g.code AND a.end_date IS NULL)`
+  const inGroup = sql`u.level = g.level AND ${inSubtree(unit)} AND ${holders} < g.seats`
+  return rows<VacancyGroupRow>(db, sql`
+    SELECT * FROM (
+      SELECT g.level, g.code AS role, g.name AS role_name,
+             CASE WHEN g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'
+                  THEN (SELECT s.total_booths - coalesce(ps.filled_booths, 0)
+                          FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.role_code = g.code
+                         WHERE s.unit_id = ${unit.id})
+                  ELSE (SELECT count(*)::int FROM units u WHERE ${inGroup})
+             END AS vacant,
+             (SELECT coalesce(json_agg(x ORDER BY x.code_path), '[]')
+                FROM (SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders}::int AS holders, g.seats
+                        FROM units u WHERE ${inGroup} ORDER BY u.code_path LIMIT ${perGroup}) x) AS units,
+             g.depth, g.sort_order
+        FROM (SELECT l.level, l.depth, r.code, r.name, coalesce(r.seats, 1) AS seats, r.sort_order
+                FROM unnest(${sql.param(levels)}::text[]::unit_level[]) WITH ORDINALITY AS l(level, depth)
+                JOIN roles r ON r.required AND l.level = ANY (r.levels)) g
+    ) v
+    WHERE v.vacant > 0
+    ORDER BY v.depth, v.sort_order, v.role`)
+}
+
+/** SQL: the unit `u` lies in the subtree of `unit` (itself included), as a code-path range. */
+function inSubtree (unit: UnitRow): SQL {
+  return sql`(u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))`
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { UNIT_LEVELS } from '../db/schema.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
-import { RoleCode } from '../offices/schemas.js'
+import { RoleCode } from '../roles/schemas.js'
 
 export const DEFAULT_MIN_COMMITTEE = 10
 export const DEFAULT_NEW_MEMBER_DAYS = 30

@@ -12,6 +12,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import { claimFolder } from './folder-lock.js'
+import { applyRoutines, type RoutineRunner } from './routines.js'
 import * as schema from './schema.js'
 
 export type Schema = typeof schema
@@ -21,9 +22,13 @@ export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesW
 
 export type DatabaseKind = 'pglite' | 'postgres'
 
+/** The driver underneath: for src/db alone (the session layer, the routines runner). */
+export type Driver = { kind: 'postgres', pool: pg.Pool } | { kind: 'pglite', pglite: PGlite }
+
 export interface DatabaseHandle {
   db: Database
   kind: DatabaseKind
+  driver: Driver
   /** Cheap round trip used by /health/ready. */
   ping (): Promise<void>
   close (): Promise<void>
@@ -81,7 +86,11 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
     try {
-      await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER })
+      const runner: RoutineRunner = {
+        query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+        script: async (text) => { await client.query(text) }
+      }
+      await migrate(runner, () => migratePg(drizzlePg({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }))
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
     }
@@ -93,6 +102,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
   return {
     db,
     kind: 'postgres',
+    driver: { kind: 'postgres', pool },
     async ping () { await pool.query('SELECT 1') },
     async close () { if (!pool.ended) await pool.end() }
   }
@@ -111,9 +121,13 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
     release()
     throw err
   }
-  const db = drizzlePglite(client, { schema })
+  const db = drizzlePglite({ client, schema })
   try {
-    await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER })
+    const runner: RoutineRunner = {
+      query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
+      script: async (text) => { await client.exec(text) }
+    }
+    await migrate(runner, () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }))
   } catch (err) {
     await client.close()
     release()
@@ -122,6 +136,7 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
   return {
     db: db as unknown as Database,
     kind: 'pglite',
+    driver: { kind: 'pglite', pglite: client },
     async ping () { await client.query('SELECT 1') },
     async close () {
       if (!client.closed) await client.close()
@@ -130,7 +145,24 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
   }
 }
 
-function openPgliteClient (dataDir: string | undefined): Promise<PGlite> {
+/**
+ * The ordered migrations, then the routines: each routine file whose checksum changed, or
+ * every one when a migration ran (it may have replaced what a routine hangs on).
+ */
+async function migrate (runner: RoutineRunner, runMigrations: () => Promise<void>) {
+  const count = async () => {
+    const [{ present }] = await runner.query<{ present: boolean }>("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS present")
+    if (!present) return 0
+    const [row] = await runner.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')
+    return Number(row.n)
+  }
+  const before = await count()
+  await runMigrations()
+  await applyRoutines(runner, { all: await count() !== before })
+}
+
+/** A PGlite with the extensions the schema needs; the database layer and the tests' fixtures use it. */
+export function openPgliteClient (dataDir: string | undefined): Promise<PGlite> {
   return PGlite.create({
     dataDir,
     extensions: { ltree, pg_trgm: pgTrgm, btree_gist: btreeGist },

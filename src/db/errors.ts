@@ -51,3 +51,8 @@ export function isRetryableConflict (err: unknown): boolean {
   const code = pgError(err)?.code
   return code === '40001' || code === '40P01'
 }
+
+/** The name of the constraint PostgreSQL refused a change for, if any. */
+export function constraintOf (err: unknown): string | undefined {
+  return pgError(err)?.constraint
+}

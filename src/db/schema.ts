@@ -4,8 +4,11 @@ import {
 } from 'drizzle-orm/pg-core'
 
 /**
- * The one schema module. drizzle-kit generates migrations from it; the parts it
- * cannot express (extensions, triggers) live in hand-written migrations beside them.
+ * The one schema module: tables, constraints and indexes. drizzle-kit generates the
+ * ordered migrations from it (hand-written ones add what it cannot express, such as
+ * extensions). Triggers, trigger functions, views and the functions that own the rules
+ * have one current definition each in src/db/routines/*.sql; the whole schema as the
+ * database holds it is committed in src/db/schema.sql (npm run db:dump).
  */
 
 export const UNIT_LEVELS = ['state', 'district', 'block', 'ward', 'booth'] as const
@@ -244,7 +247,7 @@ export const appointments = pgTable('appointments', {
 
 /**
  * Coverage counters, kept exact by triggers in the same transaction as every change
- * (migrations/0014_counters_above_booths.sql). Each row aggregates a unit's whole
+ * (src/db/routines/30_counters.sql). Each row aggregates a unit's whole
  * subtree, so "coverage of the state by district" reads one row per district. Only the
  * units above booths have counters: a booth's figures are read from its own terms and
  * memberships (booth_figures), so a bulk write at 100,000 booths moves ~1,100 counter
@@ -299,3 +302,13 @@ export const imports = pgTable('imports', {
 }, (t) => [
   index('imports_created_idx').on(t.createdAt, t.id)
 ])
+
+/**
+ * Which version of each canonical routine file (src/db/routines/*.sql) the database runs:
+ * src/db/routines.ts re-applies a file when its checksum changes.
+ */
+export const schemaRoutines = pgTable('schema_routines', {
+  name: text('name').primaryKey(),
+  checksum: text('checksum').notNull(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow()
+})

@@ -35,6 +35,7 @@ const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   precondition_failed: 412,
+  too_large: 413,
   unavailable: 503
 }
 

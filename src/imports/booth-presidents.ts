@@ -61,7 +61,7 @@ export const boothPresidents: ImportKind = {
     not_a_booth: { column: 'booth', message: 'This unit is not a booth.' },
     outside_scope: { column: 'booth', message: 'This booth is outside the subtree your key may change.' },
     person_outside_scope: { column: 'voter_id', message: 'This person\'s home booth is outside the subtree your key may change.' },
-    unknown_role: { column: 'role', message: 'There is no such role; see GET /v1/roles.' },
+    unknown_role: { column: 'role', message: 'There is no such role in the roles catalogue.' },
     role_not_importable: { column: 'role', message: 'Only single-seat booth posts (president, bla, ...) can be imported here.' },
     identity_conflict: { column: 'phone', message: 'The voter ID and the phone belong to two different people.' },
     ambiguous_phone: { column: 'phone', message: 'Several people have this phone; add the voter ID to say which one.' },
@@ -263,7 +263,9 @@ async function decideOutcomes (tx: Database, { replace }: ImportContext) {
                  OR (x.facebook IS NOT NULL AND p.facebook IS DISTINCT FROM x.facebook)
                  OR (x.instagram IS NOT NULL AND p.instagram IS DISTINCT FROM x.instagram)
                  OR (x.youtube IS NOT NULL AND p.youtube IS DISTINCT FROM x.youtube)) AS person_changed,
-               m.id IS NOT NULL AND (m.grade <> 'active' OR m.booth_id <> x.booth_id) AS membership_changed
+               -- The row's booth becomes the person's home: the own-booth rule
+               -- (src/db/routines/20_own_booth_rule.sql) says whether their membership must change.
+               m.id IS NOT NULL AND office_ineligibility(x.booth_id, m.booth_id, m.grade) IS NOT NULL AS membership_changed
           FROM import_rows x
           -- Per row, through the indexes: a file's rows are few beside a state's tables,
           -- and hashing 1.6 million people or terms cost more than probing for 100,000.

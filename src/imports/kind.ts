@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
-import type { StagedValue } from './session.js'
+import type { CopyValue } from '../db/copy-text.js'
 
 /**
  * What each kind of import supplies to the common run (src/imports/run.ts): its
@@ -41,7 +41,7 @@ export interface ImportKind {
   /** Filled in by resolve(). */
   resolvedColumns: ReadonlyArray<readonly [string, string]>
   /** One record's cells, validated and normalised; throws RowRefusal. */
-  stage (values: Record<string, string>): StagedValue[]
+  stage (values: Record<string, string>): CopyValue[]
   /** Column and message for each error code resolve() may set (its rows carry only the code). */
   messages: Record<string, { column: string | null, message: string }>
   resolve (tx: Database, context: ImportContext): Promise<void>

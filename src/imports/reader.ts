@@ -1,5 +1,4 @@
 import { parse as parseCsv } from 'csv-parse'
-import { errorCodes } from 'fastify'
 import { DomainError } from '../errors.js'
 import type { RowError } from './fields.js'
 
@@ -50,13 +49,13 @@ export function recordReader (format: ImportFormat, options: ReaderOptions): Rec
   return format === 'csv' ? csvReader(options) : { stages: [ndjsonReader(options)], explain: err => err }
 }
 
-/** Refuses a body over `limit` bytes while it streams (a custom content-type parser bypasses Fastify's bodyLimit). */
+/** Refuses a body over `limit` bytes while it streams (the file is never buffered, so no other limit sees it). */
 export function byteLimit (limit: number) {
   return async function * (chunks: AsyncIterable<Buffer>) {
     let total = 0
     for await (const chunk of chunks) {
       total += chunk.length
-      if (total > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()
+      if (total > limit) throw new DomainError('too_large', 'payload_too_large', 'The file is larger than an import accepts; nothing was written.')
       yield chunk
     }
   }

@@ -3,7 +3,6 @@ import type { Actor } from '../access/actor.js'
 import { unitWithinScope } from '../access/scope.js'
 import type { Database, DatabaseKind } from '../db/client.js'
 import { imports } from '../db/schema.js'
-import { livenessKey } from './session.js'
 
 /**
  * The import record: what was asked, how it is going, and its report. It is written
@@ -129,6 +128,10 @@ export async function listImports (db: Database, actor: Actor, filter: { kind?: 
   return (rows as ImportRow[]).map(toReport)
 }
 
+/** Advisory lock key for an import's liveness: held by its session while it runs. */
+export const livenessKey = (importIdSql: SQL) =>
+  sql`hashtextextended('sangathan.import:' || (${importIdSql})::text, 0)`
+
 const INTERRUPTED: ImportError = {
   line: null,
   column: null,
@@ -138,7 +141,7 @@ const INTERRUPTED: ImportError = {
 
 /**
  * Marks as failed the imports left 'running' by a process that died. On PostgreSQL an
- * import holds a session advisory lock while it runs (src/imports/session.ts); a lock
+ * import holds a session advisory lock while it runs (livenessKey above); a lock
  * we can take belongs to nobody alive. A PGlite folder has one owner, so at start-up
  * every running import is a dead one.
  */

@@ -50,7 +50,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     if (Number(request.headers['content-length']) > IMPORT_BODY_LIMIT) {
       return sendProblem(request, reply, problem(413, 'payload_too_large', 'The file is larger than this endpoint accepts.'))
     }
-    const started = await startImport(app.db, request.actor, request.body, {
+    const started = await startImport(app.database, request.actor, request.body, {
       kind, format, mode: query.mode, dryRun: query.dryRun, replace: query.replace ?? false, bodyLimit: IMPORT_BODY_LIMIT
     })
     reply.header('location', `/v1/imports/${started.record.id}`)

@@ -4,19 +4,20 @@ import { pipeline } from 'node:stream/promises'
 import { sql } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { recordAudit } from '../audit/record.js'
-import { rows, type Database } from '../db/client.js'
+import { rows, type Database, type DatabaseHandle } from '../db/client.js'
 import { domainErrorFromDatabase } from '../db/constraints.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
+import type { CopyValue } from '../db/copy-text.js'
+import { openSession, type SessionTransaction } from '../db/session.js'
 import { DomainError } from '../errors.js'
 import { boothPresidents } from './booth-presidents.js'
 import { RowRefusal } from './fields.js'
 import { COMMON_COLUMNS, STAGING_TABLE, type ImportContext, type ImportKind } from './kind.js'
 import { byteLimit, recordReader, type ImportFormat, type PipelineStage, type SourceRecord } from './reader.js'
 import {
-  createImportRecord, ERRORS_KEPT, finishImportRecord, NO_COUNTS,
+  createImportRecord, ERRORS_KEPT, finishImportRecord, livenessKey, NO_COUNTS,
   type ImportCounts, type ImportError, type ImportKindName, type ImportMode, type ImportReport, type ImportStatus
 } from './record.js'
-import { openImportConnection, type ImportSession, type StagedValue } from './session.js'
 import { units } from './units.js'
 
 /**
@@ -59,13 +60,15 @@ export interface StartedImport {
   finished: Promise<ImportReport>
 }
 
-export async function startImport (db: Database, actor: Actor, body: Readable, options: ImportOptions): Promise<StartedImport> {
+export async function startImport (database: DatabaseHandle, actor: Actor, body: Readable, options: ImportOptions): Promise<StartedImport> {
   const kind = KINDS[options.kind]
   const context: ImportContext = { importId: randomUUID(), actor, replace: options.replace }
-  const connection = await openImportConnection(db)
+  const connection = await openSession(database)
   let record: ImportReport
   try {
-    await connection.holdLiveness(context.importId)
+    // Marks the import alive: a crashed process drops the lock with its connection, and
+    // the sweep of abandoned imports can tell (failAbandonedImports).
+    await connection.holdLock(livenessKey(sql`${context.importId}`))
     record = await createImportRecord(connection.db, actor, { id: context.importId, kind: options.kind, mode: options.mode, dryRun: options.dryRun })
   } catch (err) {
     await connection.release(true)
@@ -103,12 +106,12 @@ export async function startImport (db: Database, actor: Actor, body: Readable, o
       return report
     } catch (err) {
       failStaged(err)
-      if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') body.destroy()
+      if (err instanceof DomainError && err.code === 'payload_too_large') body.destroy()
       else await discardRest(body, options.bodyLimit)
       await connection.release(true)
       // The connection is gone with its transaction; the record is failed from the pool
       // (if the database is down too, the sweep of abandoned imports does it later).
-      await finishImportRecord(db, context.importId, 'failed', NO_COUNTS, [failureOf(err)]).catch(() => {})
+      await finishImportRecord(database.db, context.importId, 'failed', NO_COUNTS, [failureOf(err)]).catch(() => {})
       // A refused file (unknown column, broken CSV) names the import record it left behind.
       throw err instanceof DomainError ? new DomainError(err.kind, err.code, err.message, { ...err.extra, importId: context.importId }) : err
     }
@@ -116,7 +119,7 @@ export async function startImport (db: Database, actor: Actor, body: Readable, o
   return { record, staged, finished }
 }
 
-async function stage (session: ImportSession, kind: ImportKind, body: Readable, options: ImportOptions) {
+async function stage (session: SessionTransaction, kind: ImportKind, body: Readable, options: ImportOptions) {
   // A few statements over the whole file: sorts and hashes of 100,000 rows should stay in
   // memory, and compiling them to machine code (JIT) costs more than it saves.
   await session.tx.execute(sql`SET LOCAL work_mem = '64MB'`)
@@ -124,7 +127,7 @@ async function stage (session: ImportSession, kind: ImportKind, body: Readable, 
   const columns = [...COMMON_COLUMNS, ...kind.stagedColumns, ...kind.resolvedColumns]
   await session.tx.execute(sql.raw(`CREATE TEMP TABLE ${STAGING_TABLE} (${columns.map(([name, type]) => `${name} ${type}`).join(', ')}) ON COMMIT DROP`))
   const staged = [...COMMON_COLUMNS, ...kind.stagedColumns].map(([name]) => name)
-  const blank: StagedValue[] = kind.stagedColumns.map(() => null)
+  const blank: CopyValue[] = kind.stagedColumns.map(() => null)
   const reader = recordReader(options.format, kind)
   // pipeline's typings cover fixed shapes only; the stages vary with the format.
   await (pipeline as (...stages: PipelineStage[]) => Promise<void>)(
@@ -148,7 +151,7 @@ async function stage (session: ImportSession, kind: ImportKind, body: Readable, 
         }
       }
     },
-    session.sink(STAGING_TABLE, staged)
+    session.copyIn(STAGING_TABLE, staged)
   ).catch((err) => { throw reader.explain(err) })
   // The planner knows nothing of a table filled a moment ago.
   await session.tx.execute(sql.raw(`ANALYZE ${STAGING_TABLE}`))
@@ -202,7 +205,6 @@ function failureOf (err: unknown): ImportError {
     return whole(err.code, err.message, at.line ?? null, at.column ?? null)
   }
   const code = (err as { code?: string }).code
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return whole('payload_too_large', 'The file is larger than this endpoint accepts; nothing was written.')
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
     return whole('upload_aborted', 'The upload stopped before the end of the file; nothing was written. Send the file again.')
   }

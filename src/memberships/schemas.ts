@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { MEMBERSHIP_GRADES, MEMBERSHIP_STATUSES } from '../db/schema.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
-import { IsoDate } from '../offices/schemas.js'
+import { IsoDate } from '../http/fields.js'
 
 export const MembershipSchema = z.object({
   id: z.uuid(),

@@ -6,8 +6,7 @@ import { appointments, memberships, people } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { currentMembershipOf, membershipColumns, toMembership, type MembershipRow } from '../memberships/queries.js'
-import { openOfficesOf } from '../offices/queries.js'
-import { lockPerson, ruleRefusal } from '../offices/rule.js'
+import { lockPeople, openTermsOf, ruleRefusal, unlessRuleRefuses } from '../rules/own-booth.js'
 import { findUnit } from '../units/queries.js'
 import { findPerson, personColumns, toPerson, type PersonRow } from './queries.js'
 
@@ -63,7 +62,7 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
   return inTransaction(db, async (tx) => {
     // Lock by id first, then read: a locking read joined to the home booth would lose a
     // row whose home booth a concurrent transaction just changed.
-    await lockPerson(tx, id)
+    await lockPeople(tx, [id])
     const before = await findPerson(tx, actor, id)
     if (!before) throw notFound('person')
     if (matches && !matches(before.version)) throw preconditionFailed()
@@ -76,7 +75,6 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
     }
     if (moving) {
       await homeBooth(tx, actor, change.homeBoothId!)
-      const offices = await openOfficesOf(tx, id)
       const membership = await currentMembershipOf(tx, id)
       if (change.moveMembership && membership) {
         // Home and membership move in ONE statement: the rule is checked when it ends,
@@ -87,12 +85,11 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
         delete set.homeBoothId
         const [moved] = await tx.select(membershipColumns).from(memberships).where(eq(memberships.id, membership.id))
         await recordAudit(tx, actor, { action: 'transfer', entityType: 'membership', entityId: membership.id, unitId: change.homeBoothId!, before: toMembership(membership), after: toMembership(moved as MembershipRow) })
-      } else if (offices.length > 0) {
-        throw ruleRefusal('home_booth_change_breaks_rule', 'This person holds office: their home booth must stay where their membership is. Send moveMembership: true to move both together.', offices)
       }
     }
     const [row] = Object.keys(set).length > 0
-      ? await tx.update(people).set(set).where(eq(people.id, id)).returning(personColumns)
+      ? await unlessRuleRefuses(tx, (savepoint) => savepoint.update(people).set(set).where(eq(people.id, id)).returning(personColumns),
+        async () => ruleRefusal('home_booth_change_breaks_rule', 'This person holds office: their home booth must stay where their membership is. Move the membership with it (moveMembership), or end their terms first.', await openTermsOf(tx, id)))
       : await tx.select(personColumns).from(people).where(eq(people.id, id))
     await recordAudit(tx, actor, { action: 'update', entityType: 'person', entityId: id, unitId: (row as PersonRow).homeBoothId, before: toPerson(before, actor), after: toPerson(row as PersonRow, actor) })
     return row as PersonRow
@@ -102,11 +99,11 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
 /** Refused while the person holds office or a current membership, or has a history of either. */
 export async function deletePerson (db: Database, actor: Actor, id: string, matches?: (v: number) => boolean): Promise<void> {
   await inTransaction(db, async (tx) => {
-    await lockPerson(tx, id)
+    await lockPeople(tx, [id])
     const before = await findPerson(tx, actor, id)
     if (!before) throw notFound('person')
     if (matches && !matches(before.version)) throw preconditionFailed()
-    const offices = await openOfficesOf(tx, id)
+    const offices = await openTermsOf(tx, id)
     if (offices.length > 0) throw ruleRefusal('person_holds_office', 'This person holds office: end their terms first.', offices)
     if (await currentMembershipOf(tx, id)) throw new DomainError('conflict', 'person_has_membership', 'This person has a current membership: lapse it first.')
     const [history] = await tx.select({ n: sql<number>`count(*)::int` }).from(appointments).where(and(eq(appointments.personId, id)))

@@ -3,7 +3,9 @@ import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
 import { containing } from '../db/like.js'
-import { people, units } from '../db/schema.js'
+import { appointments, people, units } from '../db/schema.js'
+import { appointmentColumns, isCurrent, type AppointmentRow } from '../appointments/queries.js'
+import { currentMembershipOf } from '../memberships/queries.js'
 import { maskPhone, maskVoterId } from './identity.js'
 
 export const personColumns = {
@@ -95,4 +97,16 @@ export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilte
     .orderBy(asc(people.name), asc(people.id))
     .limit(f.limit + 1)
   return rows as PersonRow[]
+}
+
+/** A person's page: the person, their home booth, current membership and current terms. */
+export async function personPage (db: Database, actor: Actor, id: string) {
+  const person = await findPerson(db, actor, id)
+  if (!person) return undefined
+  const [[homeBooth], membership, offices] = await Promise.all([
+    db.select({ id: units.id, code: units.code, codePath: units.codePath, name: units.name }).from(units).where(eq(units.id, person.homeBoothId)),
+    currentMembershipOf(db, person.id),
+    db.select(appointmentColumns).from(appointments).where(and(eq(appointments.personId, person.id), isCurrent)) as Promise<AppointmentRow[]>
+  ])
+  return { person, homeBooth, membership, offices }
 }

@@ -1,16 +1,14 @@
-import { and, eq } from 'drizzle-orm'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { appointments, units } from '../db/schema.js'
 import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
-import { currentMembershipOf, toMembership } from '../memberships/queries.js'
-import { appointmentColumns, isCurrent, toAppointment, type AppointmentRow } from '../offices/queries.js'
+import { toMembership } from '../memberships/queries.js'
+import { toAppointment } from '../appointments/queries.js'
 import { findUnit } from '../units/queries.js'
 import { createPerson, deletePerson, updatePerson } from './changes.js'
-import { findPerson, listPeople, toPerson, type PersonRow } from './queries.js'
+import { listPeople, personPage, toPerson, type PersonRow } from './queries.js'
 import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, PersonSchema, SearchPeopleBody, UpdatePersonBody } from './schemas.js'
 
 const tags = ['people']
@@ -53,17 +51,14 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/people/:id', {
     schema: { tags, summary: 'A person\'s page: home booth, membership and current offices in one call', params: IdParams, response: { 200: PersonDetailSchema, ...problemResponses(400, 404) } }
   }, async (request, reply) => {
-    const person = await findPerson(app.db, request.actor, request.params.id)
-    if (!person) throw notFound('person')
-    const [booth] = await app.db.select({ id: units.id, code: units.code, codePath: units.codePath, name: units.name }).from(units).where(eq(units.id, person.homeBoothId))
-    const membership = await currentMembershipOf(app.db, person.id)
-    const offices = await app.db.select(appointmentColumns).from(appointments).where(and(eq(appointments.personId, person.id), isCurrent))
-    setEtag(reply, person.version)
+    const page = await personPage(app.db, request.actor, request.params.id)
+    if (!page) throw notFound('person')
+    setEtag(reply, page.person.version)
     return {
-      ...toPerson(person, request.actor),
-      homeBooth: booth,
-      membership: membership ? toMembership(membership) : null,
-      offices: (offices as AppointmentRow[]).map(toAppointment)
+      ...toPerson(page.person, request.actor),
+      homeBooth: page.homeBooth,
+      membership: page.membership ? toMembership(page.membership) : null,
+      offices: page.offices.map(toAppointment)
     }
   })
 

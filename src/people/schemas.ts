@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { GENDERS } from '../db/schema.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { MembershipSchema } from '../memberships/schemas.js'
-import { AppointmentSchema } from '../offices/schemas.js'
+import { AppointmentSchema } from '../appointments/schemas.js'
 import { normalisePhone, normaliseVoterId } from './identity.js'
 
 export const PhoneInput = z.string().max(40).transform((v, ctx) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { problemResponses } from '../http/problem.js'
-import { CreateRoleBody, RoleCode, RoleSchema, UpdateRoleBody } from '../offices/schemas.js'
+import { CreateRoleBody, RoleCode, RoleList, RoleSchema, UpdateRoleBody } from './schemas.js'
 import { createRole, deleteRole, findRole, listRoles, toRole, updateRole } from './catalogue.js'
 
 const tags = ['roles']
@@ -10,7 +10,7 @@ const CodeParams = z.object({ code: RoleCode })
 
 export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/roles', {
-    schema: { tags, summary: 'The roles catalogue: posts, their levels and seats', response: { 200: z.object({ items: z.array(RoleSchema), nextCursor: z.null() }).meta({ id: 'RoleList' }) } }
+    schema: { tags, summary: 'The roles catalogue: posts, their levels and seats', response: { 200: RoleList } }
   }, async () => ({ items: (await listRoles(app.db)).map(toRole), nextCursor: null }))
 
   app.get('/roles/:code', {

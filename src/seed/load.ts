@@ -1,8 +1,9 @@
-import type { DatabaseHandle } from '../db/client.js'
-import type { UnitLevel } from '../db/schema.js'
-import { dayNumber } from './calendar.js'
+import { sql } from 'drizzle-orm'
+import { rows, type Database, type DatabaseHandle } from '../db/client.js'
 import type { CopyValue } from '../db/copy-text.js'
-import { connect, type LoadConnection } from './connection.js'
+import type { UnitLevel } from '../db/schema.js'
+import { openSession, type SessionTransaction } from '../db/session.js'
+import { dayNumber } from './calendar.js'
 import { generate, type SeedBatch } from './generate.js'
 import type { AppointmentRow, MembershipRow, PersonRow, RoleSpec } from './members.js'
 import type { Preset } from './plan.js'
@@ -43,45 +44,41 @@ const ORGANISATION_TABLES = ['people', 'memberships', 'appointments'] as const
  * triggers back on, commit. Either the whole organisation is there or none of it.
  */
 export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions, progress: SeedProgress): Promise<SeedCounts> {
-  const conn = await connect(handle)
+  const session = await openSession(handle)
   try {
-    await refuseExistingStates(conn, options.preset)
-    const roles = await conn.query<RoleSpec>('SELECT code, levels::text[] AS levels, seats FROM roles ORDER BY sort_order, code')
-    let counts: SeedCounts
-    await conn.query('BEGIN')
-    try {
+    await refuseExistingStates(session.db, options.preset)
+    const roles = await rows<RoleSpec>(session.db, sql`SELECT code, levels::text[] AS levels, seats FROM roles ORDER BY sort_order, code`)
+    const counts = await session.transaction(async (load) => {
+      const { tx } = load
       // The counter rebuild groups millions of rows: in memory, not in temporary files.
       // (PGlite's heap is small, and its loads are small.)
-      if (conn.kind === 'postgres') await conn.query("SET LOCAL work_mem = '256MB'")
-      const unitTriggers = await setTriggers(conn, 'DISABLE')
-      const deferred = await deferIndexes(conn)
-      counts = await loadBatches(conn, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
-      for (const index of deferred) await progress.time('indexes', () => conn.query(index))
+      if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL work_mem = '256MB'`)
+      const unitTriggers = await setTriggers(tx, 'DISABLE')
+      const deferred = await deferIndexes(tx)
+      const loaded = await loadBatches(load, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
+      for (const index of deferred) await progress.time('indexes', () => tx.execute(sql.raw(index)))
       // Fresh statistics first, or the checks below plan their joins for empty tables.
-      await progress.time('analyze', () => conn.query(`ANALYZE units, ${ORGANISATION_TABLES.join(', ')}`))
+      await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, ${ORGANISATION_TABLES.join(', ')}`)))
       progress.step('verifying the own-booth rule and seats')
-      await progress.time('verify', () => verifyOrganisation(conn))
+      await progress.time('verify', () => verifyOrganisation(tx))
       progress.step('recounting coverage counters')
-      await progress.time('counters', () => conn.query('SELECT rebuild_coverage_stats()'))
-      await setTriggers(conn, 'ENABLE', unitTriggers)
-      await recordSeed(conn, options)
+      await progress.time('counters', () => tx.execute(sql`SELECT rebuild_coverage_stats()`))
+      await setTriggers(tx, 'ENABLE', unitTriggers)
+      await recordSeed(tx, options)
       progress.step('committing')
-      await progress.time('commit', () => conn.query('COMMIT'))
-    } catch (err) {
-      await conn.query('ROLLBACK')
-      throw err
-    }
-    await progress.time('analyze', () => conn.query('ANALYZE unit_stats, post_stats, member_joins'))
+      return { commit: true, value: loaded }
+    })
+    await progress.time('analyze', () => session.db.execute(sql`ANALYZE unit_stats, post_stats, member_joins`))
     return counts
   } finally {
-    conn.release()
+    await session.release()
   }
 }
 
-async function refuseExistingStates (conn: LoadConnection, preset: Preset): Promise<void> {
+async function refuseExistingStates (db: Database, preset: Preset): Promise<void> {
   const codes = preset.states.map(s => s.code)
-  const taken = await conn.query<{ code: string }>(
-    "SELECT code FROM units WHERE level = 'state' AND code = ANY (string_to_array($1, ',')) ORDER BY code", [codes.join(',')])
+  const taken = await rows<{ code: string }>(db,
+    sql`SELECT code FROM units WHERE level = 'state' AND code = ANY (string_to_array(${codes.join(',')}, ',')) ORDER BY code`)
   if (taken.length > 0) {
     throw new SeedRefusal(`state ${taken.map(t => t.code).join(', ')} already exists in this database; ` +
       'the seed loads only into a database without the preset\'s states (use a fresh database, or another preset)')
@@ -93,15 +90,14 @@ async function refuseExistingStates (conn: LoadConnection, preset: Preset): Prom
  * until commit, so API writes wait for the load instead of racing it. Trigger names on
  * units are read from the catalogue, so a migration that renames them cannot leave one on.
  */
-async function setTriggers (conn: LoadConnection, action: 'DISABLE' | 'ENABLE', unitTriggers?: string[]): Promise<string[]> {
-  const names = unitTriggers ?? (await conn.query<{ name: string }>(
-    "SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'units'::regclass AND NOT tgisinternal AND tgname <> $1 ORDER BY tgname",
-    [TREE_TRIGGER])).map(t => t.name)
+async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTriggers?: string[]): Promise<string[]> {
+  const names = unitTriggers ?? (await rows<{ name: string }>(tx,
+    sql`SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'units'::regclass AND NOT tgisinternal AND tgname <> ${TREE_TRIGGER} ORDER BY tgname`)).map(t => t.name)
   const statements = [
     ...names.map(name => `ALTER TABLE units ${action} TRIGGER "${name.replaceAll('"', '""')}"`),
     ...ORGANISATION_TABLES.map(table => `ALTER TABLE ${table} ${action} TRIGGER USER`)
   ]
-  for (const statement of statements) await conn.query(statement)
+  for (const statement of statements) await tx.execute(sql.raw(statement))
   return names
 }
 
@@ -111,16 +107,16 @@ async function setTriggers (conn: LoadConnection, action: 'DISABLE' | 'ENABLE', 
  * row. Unique indexes and constraints (keys, foreign keys, the exclusion) stay on.
  * Returns the statements that recreate them.
  */
-async function deferIndexes (conn: LoadConnection): Promise<string[]> {
-  const [{ empty }] = await conn.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM appointments) AS empty')
+async function deferIndexes (tx: Database): Promise<string[]> {
+  const [{ empty }] = await rows<{ empty: boolean }>(tx, sql`SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM appointments) AS empty`)
   if (!empty) return []
-  const indexes = await conn.query<{ name: string, definition: string }>(`
+  const indexes = await rows<{ name: string, definition: string }>(tx, sql.raw(`
     SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
      WHERE i.indrelid = ANY (ARRAY[${ORGANISATION_TABLES.map(t => `'${t}'`).join(', ')}]::regclass[]) AND NOT i.indisunique
        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-     ORDER BY c.relname`)
-  for (const index of indexes) await conn.query(`DROP INDEX "${index.name}"`)
+     ORDER BY c.relname`))
+  for (const index of indexes) await tx.execute(sql.raw(`DROP INDEX "${index.name}"`))
   return indexes.map(i => i.definition)
 }
 
@@ -139,7 +135,7 @@ const membershipValues = (m: MembershipRow): CopyValue[] =>
 const appointmentValues = (a: AppointmentRow): CopyValue[] =>
   [a.id, a.personId, a.unitId, a.roleCode, a.startDate, a.endDate, a.endReason]
 
-async function loadBatches (conn: LoadConnection, batches: Generator<SeedBatch>, progress: SeedProgress): Promise<SeedCounts> {
+async function loadBatches (load: SessionTransaction, batches: Generator<SeedBatch>, progress: SeedProgress): Promise<SeedCounts> {
   const counts: SeedCounts = {
     units: { state: 0, district: 0, block: 0, ward: 0, booth: 0 },
     people: 0,
@@ -154,20 +150,20 @@ async function loadBatches (conn: LoadConnection, batches: Generator<SeedBatch>,
     if (next.done) return counts
     const batch = next.value
     if (batch.kind === 'units') {
-      await progress.time('copy units', () => conn.copy('units', UNIT_COLUMNS, batch.rows.map(unitValues)))
+      await progress.time('copy units', () => load.copy('units', UNIT_COLUMNS, batch.rows.map(unitValues)))
       // The foreign-key checks of the next level (and of people) plan their lookup once per
       // session: planned against an empty units table they scan a whole level by
       // (level, code_path) per row instead of probing (id, level), and a UP load took
       // minutes instead of seconds. Fresh statistics make them replan.
-      if (batch.rows.length >= ANALYZE_AFTER_ROWS) await progress.time('analyze', () => conn.query('ANALYZE units'))
+      if (batch.rows.length >= ANALYZE_AFTER_ROWS) await progress.time('analyze', () => load.tx.execute(sql`ANALYZE units`))
       counts.units[batch.level] += batch.rows.length
       progress.advance(`${batch.state} ${batch.level}s`, 0, batch.rows.length)
       continue
     }
     // People first: memberships and terms reference them (foreign keys stay on).
-    await progress.time('copy people', () => conn.copy('people', PERSON_COLUMNS, batch.people.map(personValues)))
-    await progress.time('copy memberships', () => conn.copy('memberships', MEMBERSHIP_COLUMNS, batch.memberships.map(membershipValues)))
-    await progress.time('copy appointments', () => conn.copy('appointments', APPOINTMENT_COLUMNS, batch.appointments.map(appointmentValues)))
+    await progress.time('copy people', () => load.copy('people', PERSON_COLUMNS, batch.people.map(personValues)))
+    await progress.time('copy memberships', () => load.copy('memberships', MEMBERSHIP_COLUMNS, batch.memberships.map(membershipValues)))
+    await progress.time('copy appointments', () => load.copy('appointments', APPOINTMENT_COLUMNS, batch.appointments.map(appointmentValues)))
     counts.people += batch.people.length
     counts.memberships += batch.memberships.length
     for (const m of batch.memberships) {
@@ -181,11 +177,10 @@ async function loadBatches (conn: LoadConnection, batches: Generator<SeedBatch>,
 }
 
 /** One audit record per seeded state: the trail says where the organisation came from. */
-async function recordSeed (conn: LoadConnection, options: SeedOptions): Promise<void> {
+async function recordSeed (tx: Database, options: SeedOptions): Promise<void> {
   const after = JSON.stringify({ preset: options.preset.name, seed: options.seed, today: options.today })
-  await conn.query(
-    `INSERT INTO audit_log (request_id, action, entity_type, entity_id, unit_id, unit_path, after)
-     SELECT 'seed', 'seed', 'unit', id::text, id, path, $2::jsonb FROM units
-      WHERE level = 'state' AND code = ANY (string_to_array($1, ','))`,
-    [options.preset.states.map(s => s.code).join(','), after])
+  await tx.execute(sql`
+    INSERT INTO audit_log (request_id, action, entity_type, entity_id, unit_id, unit_path, after)
+    SELECT 'seed', 'seed', 'unit', id::text, id, path, ${after}::jsonb FROM units
+     WHERE level = 'state' AND code = ANY (string_to_array(${options.preset.states.map(s => s.code).join(',')}, ','))`)
 }

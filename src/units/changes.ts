@@ -3,17 +3,35 @@ import type { Actor } from '../access/actor.js'
 import { recordAudit } from '../audit/record.js'
 import { rows, type Database } from '../db/client.js'
 import { inTransaction } from '../db/transaction.js'
-import { units } from '../db/schema.js'
+import { units, type UnitLevel } from '../db/schema.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { isWithin, parentLevelOf } from './levels.js'
 import { countChildren, findUnit, hasSiblingWithCode, toUnit, unitColumns, type UnitRow } from './queries.js'
-import type { CreateUnitInput, UpdateUnitInput } from './schemas.js'
 
 /**
- * Changes to the tree. The database guarantees the shape (constraints and triggers in
- * migrations/0001-0002); these functions check first so that the caller gets a precise
- * reason, and run each change in one transaction.
+ * Changes to the tree. The database guarantees the shape (the constraints on units in
+ * src/db/schema.ts, the triggers in src/db/routines/10_tree.sql); these functions check
+ * first so that the caller gets a precise reason, and run each change in one transaction.
  */
+
+export interface UnitFields {
+  code: string
+  name: string
+  localName?: string | null
+  displayLabel?: string | null
+  /** Booths only: assembly constituency number and name, polling station number. */
+  acNumber?: number | null
+  acName?: string | null
+  psNumber?: string | null
+}
+
+export interface CreateUnitInput extends UnitFields {
+  level: UnitLevel
+  parentId?: string | null
+}
+
+/** Fields to change; null clears an optional one. Level and parent change only by a move. */
+export type UpdateUnitInput = Partial<UnitFields>
 
 export type VersionCheck = ((version: number) => boolean) | undefined
 

@@ -45,8 +45,6 @@ export const CreateUnitBody = z.strictObject({
   ...boothFields
 }).meta({ id: 'CreateUnit' })
 
-export type CreateUnitInput = z.infer<typeof CreateUnitBody>
-
 export const UpdateUnitBody = z.strictObject({
   code: CodeSchema.optional(),
   name: Name.optional(),
@@ -55,8 +53,6 @@ export const UpdateUnitBody = z.strictObject({
   ...boothFields
 }).refine(b => Object.keys(b).length > 0, 'send at least one field to change')
   .meta({ id: 'UpdateUnit', description: 'Fields to change; null clears an optional field. The level and parent change only by a move.' })
-
-export type UpdateUnitInput = z.infer<typeof UpdateUnitBody>
 
 export const MoveUnitBody = z.strictObject({
   parentId: z.uuid().describe('The new parent: a unit of the level directly above')

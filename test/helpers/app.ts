@@ -44,9 +44,12 @@ export interface TestApp {
   logs: Array<Record<string, unknown>>
 }
 
-/** One app per test file: PGlite takes seconds to boot, so tests share it. */
-export async function buildTestApp (t: Teardown, env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = await freshDatabaseUrl(t)
+/**
+ * One app per test file: PGlite takes seconds to boot, so tests share it. By default on a
+ * fresh database; `on` opens an existing one instead (a PostgreSQL URL or a PGlite folder).
+ */
+export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, on: { databaseUrl?: string, pgliteDir?: string } = {}): Promise<TestApp> {
+  const databaseUrl = on.databaseUrl ?? (on.pgliteDir ? undefined : await freshDatabaseUrl(t))
   const logs: Array<Record<string, unknown>> = []
   const sink = new Writable({
     write (chunk, _enc, cb) {
@@ -55,8 +58,8 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
     }
   })
   const config = loadConfig({ LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) })
-  // No DATA_DIR for tests: PGlite stays in memory.
-  config.DATA_DIR_PGLITE = undefined
+  // No DATA_DIR for tests: PGlite stays in memory, unless a folder is given.
+  config.DATA_DIR_PGLITE = on.pgliteDir
   const logger = pino(loggerOptions(config.LOG_LEVEL), sink)
   const app = await buildApp({ config, logger })
   t.teardown(() => app.close())

@@ -1,35 +1,7 @@
 import { z } from 'zod'
-import { UNIT_LEVELS } from '../db/schema.js'
+import { IsoDate } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
-
-export const IsoDate = z.iso.date().describe('YYYY-MM-DD, a date in India (Asia/Kolkata)')
-export const RoleCode = z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9_]{1,49}$/, 'a role code: lower-case letters, digits and _')
-
-export const RoleSchema = z.object({
-  code: z.string(),
-  name: z.string(),
-  levels: z.array(z.enum(UNIT_LEVELS)),
-  seats: z.number().int().nullable().describe('How many may hold the post at once; null means no fixed number'),
-  required: z.boolean().describe('Counted by coverage and vacancies: a unit is fully staffed when its required posts are filled'),
-  sortOrder: z.number().int()
-}).meta({ id: 'Role' })
-
-export const CreateRoleBody = z.strictObject({
-  code: RoleCode,
-  name: z.string().trim().min(1).max(100),
-  levels: z.array(z.enum(UNIT_LEVELS)).min(1),
-  seats: z.number().int().min(1).max(1000).nullable().optional(),
-  required: z.boolean().optional(),
-  sortOrder: z.number().int().min(0).max(10000).optional()
-}).meta({ id: 'CreateRole' })
-
-export const UpdateRoleBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
-  levels: z.array(z.enum(UNIT_LEVELS)).min(1).optional(),
-  seats: z.number().int().min(1).max(1000).nullable().optional(),
-  required: z.boolean().optional(),
-  sortOrder: z.number().int().min(0).max(10000).optional()
-}).refine(b => Object.keys(b).length > 0, 'send at least one field to change').meta({ id: 'UpdateRole' })
+import { RoleCode } from '../roles/schemas.js'
 
 export const AppointmentSchema = z.object({
   id: z.uuid(),

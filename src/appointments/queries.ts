@@ -1,14 +1,13 @@
 import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
+import { z } from 'zod'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
 import { appointments, people, units, type UnitLevel } from '../db/schema.js'
 import { maskPhone } from '../people/identity.js'
 
-/** A term is current today (India) when today lies in [start_date, end_date). */
-export const isCurrent = sql<boolean>`(${appointments.startDate} <= india_today() AND (${appointments.endDate} IS NULL OR ${appointments.endDate} > india_today()))`
-/** A term the own-booth rule covers: not ended, whether or not it has begun. */
-export const isOpen = sql<boolean>`(${appointments.endDate} IS NULL OR ${appointments.endDate} > india_today())`
+/** A term is current today (India) when today lies in [start_date, end_date): src/db/routines/01_calendar.sql. */
+export const isCurrent = sql<boolean>`term_is_current(${appointments.startDate}, ${appointments.endDate})`
 
 export const appointmentColumns = {
   id: appointments.id,
@@ -93,33 +92,28 @@ export async function listAppointments (db: Database, actor: Actor, f: ListAppoi
   return rows as AppointmentRow[]
 }
 
-export interface OfficeRef {
-  id: string
-  unitId: string
+export interface OfficeBearerRow extends AppointmentRow {
   unitCodePath: string
-  role: string
-  startDate: string
-  endDate: string | null
+  personName: string
+  phone: string | null
+  twitter: string | null
+  facebook: string | null
+  instagram: string | null
+  youtube: string | null
 }
 
-/** The terms the own-booth rule covers for one person: named in every refusal. */
-export async function openOfficesOf (db: Database, personId: string): Promise<OfficeRef[]> {
-  return db.select({
-    id: appointments.id,
-    unitId: appointments.unitId,
-    unitCodePath: units.codePath,
-    role: appointments.roleCode,
-    startDate: appointments.startDate,
-    endDate: appointments.endDate
-  }).from(appointments)
-    .innerJoin(units, eq(units.id, appointments.unitId))
-    .where(and(eq(appointments.personId, personId), isOpen))
-    .orderBy(asc(appointments.startDate))
+export interface OfficeBearersFilter {
+  subtree: boolean
+  role?: string
+  level?: UnitLevel
+  withoutHandle?: boolean
+  /** Keyset: [unitCodePath, role, id] of the last row. */
+  after?: [string, string, string]
+  limit: number
 }
 
 /** Current office-bearers at a unit (or anywhere below it), in code-path then role order. */
-export async function listOfficeBearers (db: Database, actor: Actor, unit: { id: string, codePath: string },
-  f: { subtree: boolean, role?: string, level?: UnitLevel, withoutHandle?: boolean, after?: [string, string, string], limit: number, mask: boolean }) {
+export async function listOfficeBearers (db: Database, actor: Actor, unit: { id: string, codePath: string }, f: OfficeBearersFilter): Promise<OfficeBearerRow[]> {
   const where: Array<SQL | undefined> = [isCurrent, withinScope(actor, units.path)]
   if (f.subtree) {
     where.push(sql`${units.codePath} >= ${unit.codePath} AND ${units.codePath} < ${unit.codePath + '0'}`)
@@ -129,12 +123,12 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
   }
   if (f.role) where.push(eq(appointments.roleCode, f.role))
   if (f.level) where.push(eq(units.level, f.level))
-  if (f.withoutHandle) where.push(sql`coalesce(${people.twitter}, ${people.facebook}, ${people.instagram}, ${people.youtube}) IS NULL`)
+  if (f.withoutHandle) where.push(sql`NOT has_social_handle(${people.twitter}, ${people.facebook}, ${people.instagram}, ${people.youtube})`)
   if (f.after) {
     const [codePath, role, id] = f.after
     where.push(sql`(${units.codePath}, ${appointments.roleCode}, ${appointments.id}) > (${codePath}, ${role}, ${id}::uuid)`)
   }
-  const rows = await db.select({
+  const found = await db.select({
     ...appointmentColumns,
     unitCodePath: units.codePath,
     personName: people.name,
@@ -149,17 +143,26 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
     .where(and(...where))
     .orderBy(asc(units.codePath), asc(appointments.roleCode), asc(appointments.id))
     .limit(f.limit + 1)
-  return rows.map(r => ({
-    ...toAppointment(r as AppointmentRow),
+  return found as OfficeBearerRow[]
+}
+
+export const officeBearerKey = (r: OfficeBearerRow): [string, string, string] => [r.unitCodePath, r.role, r.id]
+/** The shape of officeBearerKey, to validate a cursor. */
+export const OfficeBearerCursor = z.tuple([z.string(), z.string(), z.uuid()])
+
+/** The API shape of an office-bearer; `mask` hides the phone (reader keys with maskPersonalData). */
+export function toOfficeBearer (r: OfficeBearerRow, mask: boolean) {
+  return {
+    ...toAppointment(r),
     unitCodePath: r.unitCodePath,
     person: {
       id: r.personId,
       name: r.personName,
-      phone: f.mask ? maskPhone(r.phone) : r.phone,
+      phone: mask ? maskPhone(r.phone) : r.phone,
       twitter: r.twitter,
       facebook: r.facebook,
       instagram: r.instagram,
       youtube: r.youtube
     }
-  }))
+  }
 }

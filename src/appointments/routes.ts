@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
-import { decodeCursor, encodeCursor, pageOf, toPage } from '../http/pagination.js'
+import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { findUnit } from '../units/queries.js'
 import { appoint, endAppointment } from './changes.js'
-import { findAppointment, listAppointments, listOfficeBearers, toAppointment } from './queries.js'
+import { findAppointment, listAppointments, listOfficeBearers, officeBearerKey, OfficeBearerCursor, toAppointment, toOfficeBearer } from './queries.js'
 import {
   AppointmentPage, AppointmentSchema, CreateAppointmentBody, EndAppointmentBody, ListAppointmentsQuery,
   OfficeBearerSchema, OfficeBearersQuery
@@ -15,7 +15,8 @@ import {
 const tags = ['appointments']
 const IdParams = z.object({ id: z.uuid() })
 
-export const officeRoutes: FastifyPluginAsyncZod = async (app) => {
+/** /v1/appointments (terms of office) and the office-bearers of a unit. */
+export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/appointments', {
     schema: {
       tags,
@@ -67,11 +68,7 @@ export const officeRoutes: FastifyPluginAsyncZod = async (app) => {
     const unit = await findUnit(app.db, request.actor, request.params.id)
     if (!unit) throw notFound('unit')
     const { subtree, role, limit, cursor } = request.query
-    const after = decodeCursor(cursor, z.tuple([z.string(), z.string(), z.uuid()]))
-    const items = await listOfficeBearers(app.db, request.actor, unit, { subtree, role, after, limit, mask: request.actor.maskPersonalData })
-    const more = items.length > limit
-    const page = more ? items.slice(0, limit) : items
-    const last = page[page.length - 1]
-    return { items: page, nextCursor: more ? encodeCursor([last.unitCodePath, last.role, last.id]) : null }
+    const found = await listOfficeBearers(app.db, request.actor, unit, { subtree, role, after: decodeCursor(cursor, OfficeBearerCursor), limit })
+    return toPage(found, limit, r => toOfficeBearer(r, request.actor.maskPersonalData), officeBearerKey)
   })
 }

@@ -1,0 +1,120 @@
+import type { Actor } from '../access/actor.js'
+import { listOfficeBearers, officeBearerKey, type OfficeBearerRow } from '../appointments/queries.js'
+import type { Database } from '../db/client.js'
+import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
+import { DomainError, notFound } from '../errors.js'
+import { findRole, type RoleRow } from '../roles/catalogue.js'
+import { findUnit, type UnitRow } from '../units/queries.js'
+import { coverageOf, gapsPage, vacanciesOf, type CoverageParams, type GapRow } from './queries.js'
+
+/**
+ * Where the holes are: coverage, gaps, vacancies and office-bearers without a social
+ * handle, as the domain asks for them. Knows nothing of HTTP; the routes page and
+ * serialise what these return.
+ */
+
+const depth = (level: UnitLevel) => UNIT_LEVELS.indexOf(level)
+
+async function unitInScope (db: Database, actor: Actor, id: string): Promise<UnitRow> {
+  const unit = await findUnit(db, actor, id)
+  if (!unit) throw notFound('unit')
+  return unit
+}
+
+function levelBelow (unit: UnitRow, level: UnitLevel | undefined, allowSame: boolean) {
+  if (level && (allowSame ? depth(level) < depth(unit.level) : depth(level) <= depth(unit.level))) {
+    throw new DomainError('unprocessable', 'level_not_below_unit', `${unit.codePath} is a ${unit.level}: ask for a level below it.`)
+  }
+}
+
+/** The unit (in scope) and the role, a post at `level`, read in parallel: one round trip. */
+async function unitAndPost (db: Database, actor: Actor, unitId: string, code: string, level: (unit: UnitRow) => UnitLevel) {
+  const [unit, role] = await Promise.all([findUnit(db, actor, unitId), findRole(db, code)])
+  if (!unit) throw notFound('unit')
+  if (!role) throw new DomainError('unprocessable', 'unknown_role', `There is no role ${code} in the roles catalogue.`)
+  const at = level(unit)
+  if (!role.levels.includes(at)) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at ${at} level.`)
+  return { unit, role, seats: role.seats ?? 1 }
+}
+
+export interface CoverageQuestion extends CoverageParams {
+  /** Rows for every descendant at this level instead of the children. */
+  level?: UnitLevel
+  /** Children after this code path (keyset). */
+  after?: string
+  limit: number
+}
+
+/** The unit's coverage row and its children's (or its descendants' at a level), limit + 1 of them. */
+export async function coverageReport (db: Database, actor: Actor, unitId: string, q: CoverageQuestion) {
+  const { unit } = await unitAndPost(db, actor, unitId, q.role, () => 'booth')
+  levelBelow(unit, q.level, false)
+  return coverageOf(db, unit, q, { level: q.level, after: q.after, limit: q.limit })
+}
+
+export interface GapsQuestion {
+  role: string
+  level: UnitLevel
+  after?: string
+  limit: number
+}
+
+/** Units at a level in the subtree without enough holders of the role: a page of limit + 1. */
+export async function gapsReport (db: Database, actor: Actor, unitId: string, q: GapsQuestion): Promise<GapRow[]> {
+  const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.role, () => q.level)
+  levelBelow(unit, q.level, true)
+  return gapsPage(db, unit, { role: role.code, seats, level: q.level, after: q.after, limit: q.limit + 1 })
+}
+
+/**
+ * Every gap, batch after batch (keyset), for a streamed download. The unit and role are
+ * checked before the first row is asked for, so a refusal comes before any output.
+ */
+export async function allGaps (db: Database, actor: Actor, unitId: string, q: { role: string, level: UnitLevel }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, rows: AsyncIterable<GapRow> }> {
+  const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.role, () => q.level)
+  levelBelow(unit, q.level, true)
+  async function * rows () {
+    let after: string | undefined
+    for (;;) {
+      const page = await gapsPage(db, unit, { role: role.code, seats, level: q.level, after, limit: batch })
+      yield * page
+      if (page.length < batch) return
+      after = page[page.length - 1].code_path
+    }
+  }
+  return { unit, role, rows: rows() }
+}
+
+/** Every required post left empty in the subtree, grouped by level and role (one query). */
+export async function vacancies (db: Database, actor: Actor, unitId: string, perGroup: number) {
+  const unit = await unitInScope(db, actor, unitId)
+  return { unit, groups: await vacanciesOf(db, unit, perGroup) }
+}
+
+export interface WithoutHandlesQuestion {
+  role?: string
+  level?: UnitLevel
+  after?: [string, string, string]
+  limit: number
+}
+
+/** Current office-bearers in the subtree with no social media handle: a page of limit + 1. */
+export async function withoutHandles (db: Database, actor: Actor, unitId: string, q: WithoutHandlesQuestion): Promise<OfficeBearerRow[]> {
+  const unit = await unitInScope(db, actor, unitId)
+  return listOfficeBearers(db, actor, unit, { subtree: true, role: q.role, level: q.level, withoutHandle: true, after: q.after, limit: q.limit })
+}
+
+/** All of them, batch after batch, for a streamed download. */
+export async function allWithoutHandles (db: Database, actor: Actor, unitId: string, q: { role?: string, level?: UnitLevel }, batch = 2000) {
+  const unit = await unitInScope(db, actor, unitId)
+  async function * rows () {
+    let after: [string, string, string] | undefined
+    for (;;) {
+      const page = await listOfficeBearers(db, actor, unit, { subtree: true, role: q.role, level: q.level, withoutHandle: true, after, limit: batch })
+      yield * page.slice(0, batch)
+      if (page.length <= batch) return
+      after = officeBearerKey(page[batch - 1])
+    }
+  }
+  return { unit, rows: rows() }
+}

@@ -1,0 +1,244 @@
+-- COVERAGE COUNTERS
+--
+-- Every unit above the booths has a counters row aggregating its subtree, kept exact in
+-- the same transaction as every change by the statement-level triggers of
+-- 40_appointments.sql, 41_memberships.sql, 42_people.sql and 43_units.sql:
+--   unit_stats    booths, active members, office-bearers (unended terms), those with a
+--                 social handle, and a histogram of booth committee sizes
+--   post_stats    per booth-level role: booths whose post is filled
+--   member_joins  current members by join date ("new members in the last N days")
+-- A booth keeps no counter rows: its own figures are a few index probes (booth_figures).
+-- Counter rows are always locked in one order (lock_counters_for), so concurrent writers
+-- queue instead of deadlocking. rebuild_coverage_stats() recounts everything; the tests
+-- compare it with the maintained counters.
+
+-- Whether someone runs the party's social media: any of the four handles.
+CREATE OR REPLACE FUNCTION has_social_handle(p_twitter text, p_facebook text, p_instagram text, p_youtube text)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(p_twitter, p_facebook, p_instagram, p_youtube) IS NOT NULL
+$$;
+
+CREATE OR REPLACE FUNCTION int_array_add(a integer[], b integer[], sign integer) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT array_agg(x + sign * y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
+$$;
+
+-- Histogram bucket (1-based) for a committee of `size` members: index 1 holds size 0,
+-- index 33 holds 32 or more. "Committees of at least K" sums a tail.
+CREATE OR REPLACE FUNCTION committee_bucket(size integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+  SELECT least(greatest(size, 0), 32) + 1
+$$;
+
+-- A booth's figures, read from its own rows: unended terms (all roles, those whose holder
+-- has a social handle, those in p_role), current active members, current members who
+-- joined after p_since. A set-returning SQL function, so a query that calls it per row
+-- gets it inlined.
+CREATE OR REPLACE FUNCTION booth_figures(p_booth uuid, p_role text, p_since date)
+RETURNS TABLE (committee integer, with_handle integer, holders integer, active_members integer, new_members integer)
+LANGUAGE sql STABLE AS $$
+  SELECT t.committee, t.with_handle, t.holders,
+         (SELECT count(*)::int FROM memberships m
+           WHERE m.booth_id = p_booth AND m.status = 'current' AND m.grade = 'active'),
+         (SELECT count(*)::int FROM memberships m
+           WHERE m.booth_id = p_booth AND m.status = 'current' AND m.joined_on > p_since)
+    FROM (SELECT count(*)::int AS committee,
+                 count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS with_handle,
+                 count(*) FILTER (WHERE a.role_code = p_role)::int AS holders
+            FROM appointments a JOIN people p ON p.id = a.person_id
+           WHERE a.unit_id = p_booth AND a.end_date IS NULL) t
+$$;
+
+-- Locks the counter rows a change at these units moves: every unit above booths on their
+-- lineage (a booth counts from its parent up), in one fixed order (by id). (plpgsql:
+-- PERFORM runs the query to the end; a SQL function would stop at its first row.)
+CREATE OR REPLACE FUNCTION lock_counters_for(p_units uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM unit_stats
+    WHERE unit_id IN (
+      SELECT a.id
+        FROM (SELECT DISTINCT CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted
+                FROM units u WHERE u.id = ANY (p_units)) c
+        JOIN units cu ON cu.id = c.counted
+        JOIN units a ON a.node = ANY (path_nodes(cu.path)))
+    ORDER BY unit_id FOR UPDATE;
+END
+$$;
+
+-- Counters from a set of appointment changes (+1 an unended term appears, -1 it goes). A
+-- booth's change counts from its parent up; any other unit's from itself up.
+CREATE OR REPLACE FUNCTION apply_appointment_deltas(p_unit uuid[], p_role text[], p_person uuid[], p_sign integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(p_unit), 0) = 0 THEN
+    RETURN;
+  END IF;
+  -- Holding its parent's counters, the booth committees and posts counted below (a new
+  -- snapshot) include every other writer's committed terms at those booths.
+  PERFORM lock_counters_for(p_unit);
+
+  WITH d AS (
+    SELECT * FROM unnest(p_unit, p_role, p_person, p_sign) AS t(unit_id, role_code, person_id, sign)),
+  -- Each change with where it counts (a booth's parent, another unit itself) and whether
+  -- its holder has a social handle: joins over the whole change set, not a probe per row.
+  placed AS (
+    SELECT d.unit_id, d.role_code, d.sign, u.level = 'booth' AS is_booth,
+           CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
+           CASE WHEN has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube) THEN d.sign ELSE 0 END AS handle_sign
+      FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
+  per_counted AS (
+    SELECT counted, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted),
+  -- Net change per booth post. A booth whose committee changed size has at least one.
+  posts AS (
+    SELECT unit_id, counted, role_code, sum(sign)::int AS delta
+      FROM placed WHERE is_booth
+     GROUP BY unit_id, counted, role_code HAVING sum(sign) <> 0),
+  -- Unended terms at those booths now, after this statement, per role.
+  held AS (
+    SELECT a.unit_id, a.role_code, count(*)::int AS holders
+      FROM appointments a
+     WHERE a.end_date IS NULL AND a.unit_id IN (SELECT unit_id FROM posts)
+     GROUP BY a.unit_id, a.role_code),
+  -- A booth's committee is its unended terms: its size before this statement is the size
+  -- now less the net change. A change of bucket moves it in the histograms above.
+  committees AS (
+    SELECT c.counted, committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
+      FROM (SELECT unit_id, counted, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted) c
+      LEFT JOIN (SELECT unit_id, sum(holders)::int AS size FROM held GROUP BY unit_id) h ON h.unit_id = c.unit_id
+     WHERE c.delta <> 0),
+  cells AS (
+    SELECT counted, b, sum(v)::int AS v
+      FROM (SELECT counted, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after
+            UNION ALL
+            SELECT counted, b_after, 1 FROM committees WHERE b_before <> b_after) x
+     GROUP BY counted, b HAVING sum(v) <> 0),
+  -- A booth's post is filled when its unended holders reach the role's seats.
+  flips AS (
+    SELECT p.counted, p.role_code,
+           sum((coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
+             - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int)::int AS v
+      FROM posts p JOIN roles r ON r.code = p.role_code
+      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.role_code = p.role_code
+     GROUP BY p.counted, p.role_code),
+  lineage AS (
+    SELECT c.counted, a.id AS anc
+      FROM per_counted c JOIN units cu ON cu.id = c.counted
+      JOIN units a ON a.node = ANY (path_nodes(cu.path))),
+  totals AS (
+    SELECT l.anc, sum(c.ob)::int AS ob, sum(c.obh)::int AS obh
+      FROM per_counted c JOIN lineage l USING (counted) GROUP BY l.anc),
+  -- Each touched histogram rebuilt cell by cell in one aggregate (its rows are locked
+  -- above, so this statement's snapshot holds their current values).
+  hist AS (
+    SELECT x.anc, array_agg(st.committee_histogram[g.b] + coalesce(y.v, 0) ORDER BY g.b) AS histogram
+      FROM (SELECT DISTINCT l.anc FROM cells c JOIN lineage l USING (counted)) x
+      JOIN unit_stats st ON st.unit_id = x.anc
+     CROSS JOIN generate_series(1, 33) AS g(b)
+      LEFT JOIN (SELECT l.anc, c.b, sum(c.v)::int AS v FROM cells c JOIN lineage l USING (counted) GROUP BY 1, 2) y
+        ON y.anc = x.anc AND y.b = g.b
+     GROUP BY x.anc),
+  counters AS (
+    UPDATE unit_stats s SET
+        office_bearers = s.office_bearers + t.ob,
+        office_bearers_with_handle = s.office_bearers_with_handle + t.obh,
+        committee_histogram = coalesce(h.histogram, s.committee_histogram)
+      FROM totals t LEFT JOIN hist h ON h.anc = t.anc
+     WHERE s.unit_id = t.anc)
+  INSERT INTO post_stats (unit_id, role_code, filled_booths)
+  SELECT l.anc, f.role_code, sum(f.v)::int
+    FROM flips f JOIN lineage l USING (counted)
+   WHERE f.v <> 0
+   GROUP BY 1, 2
+  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+END
+$$;
+
+-- Counters from a set of membership changes (+1 a current membership appears, -1 it
+-- goes). Memberships are at booths: counting starts at the booth's parent.
+CREATE OR REPLACE FUNCTION apply_membership_deltas(p_booth uuid[], p_grade membership_grade[], p_joined date[], p_sign integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(p_booth), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_counters_for(p_booth);
+
+  WITH d AS (
+    SELECT * FROM unnest(p_booth, p_grade, p_joined, p_sign) AS t(booth_id, grade, joined_on, sign)),
+  per AS (
+    SELECT b.parent_id AS counted, d.joined_on,
+           coalesce(sum(d.sign) FILTER (WHERE d.grade = 'active'), 0)::int AS active, sum(d.sign)::int AS members
+      FROM d JOIN units b ON b.id = d.booth_id
+     GROUP BY b.parent_id, d.joined_on),
+  lineage AS (
+    SELECT c.counted, a.id AS anc
+      FROM (SELECT DISTINCT counted FROM per) c JOIN units cu ON cu.id = c.counted
+      JOIN units a ON a.node = ANY (path_nodes(cu.path))),
+  counters AS (
+    UPDATE unit_stats s SET active_members = s.active_members + x.n
+      FROM (SELECT l.anc, sum(p.active)::int AS n
+              FROM per p JOIN lineage l USING (counted)
+             GROUP BY l.anc HAVING sum(p.active) <> 0) x
+     WHERE s.unit_id = x.anc)
+  INSERT INTO member_joins (unit_id, joined_on, members)
+  SELECT l.anc, p.joined_on, sum(p.members)::int
+    FROM per p JOIN lineage l USING (counted)
+   GROUP BY 1, 2 HAVING sum(p.members) <> 0
+  ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+END
+$$;
+
+-- Recounts every counter from the base tables, set-based: after a bulk load that ran with
+-- the triggers off, and in tests, which compare it with the maintained counters.
+CREATE OR REPLACE FUNCTION rebuild_coverage_stats() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM post_stats;
+  DELETE FROM member_joins;
+  DELETE FROM unit_stats;
+  -- Every unit with the units above booths on its lineage (itself too, when it is one).
+  CREATE TEMP TABLE lineage ON COMMIT DROP AS
+    SELECT u.id AS unit_id, a.id AS ancestor_id
+      FROM units u JOIN units a ON a.node = ANY (path_nodes(u.path))
+     WHERE a.level <> 'booth';
+  CREATE INDEX ON lineage (unit_id);
+  ANALYZE lineage;
+  CREATE TEMP TABLE committee ON COMMIT DROP AS
+    SELECT b.id AS booth_id, count(a.id)::int AS size
+      FROM units b LEFT JOIN appointments a ON a.unit_id = b.id AND a.end_date IS NULL
+     WHERE b.level = 'booth' GROUP BY b.id;
+  INSERT INTO unit_stats (unit_id) SELECT id FROM units WHERE level <> 'booth';
+  UPDATE unit_stats s SET total_booths = t.n FROM (
+    SELECT l.ancestor_id, count(*)::int AS n FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth' GROUP BY 1) t
+   WHERE s.unit_id = t.ancestor_id;
+  UPDATE unit_stats s SET active_members = t.n FROM (
+    SELECT l.ancestor_id, count(*)::int AS n FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
+     WHERE m.status = 'current' AND m.grade = 'active' GROUP BY 1) t
+   WHERE s.unit_id = t.ancestor_id;
+  UPDATE unit_stats s SET office_bearers = t.n, office_bearers_with_handle = t.h FROM (
+    SELECT l.ancestor_id, count(*)::int AS n,
+           count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
+      FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
+     WHERE a.end_date IS NULL GROUP BY 1) t
+   WHERE s.unit_id = t.ancestor_id;
+  UPDATE unit_stats s SET committee_histogram = t.hist FROM (
+    SELECT x.ancestor_id, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
+      FROM (SELECT DISTINCT l.ancestor_id FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth') x
+      CROSS JOIN generate_series(1, 33) g(b)
+      LEFT JOIN (SELECT l.ancestor_id, committee_bucket(c.size) AS b, count(*)::int AS n
+                   FROM committee c JOIN lineage l ON l.unit_id = c.booth_id GROUP BY 1, 2) c
+        ON c.ancestor_id = x.ancestor_id AND c.b = g.b
+     GROUP BY x.ancestor_id) t
+   WHERE s.unit_id = t.ancestor_id;
+  INSERT INTO post_stats (unit_id, role_code, filled_booths)
+  SELECT l.ancestor_id, h.role_code, count(*)::int
+    FROM (SELECT a.unit_id, a.role_code, count(*) AS holders
+            FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+           WHERE a.end_date IS NULL GROUP BY 1, 2) h
+    JOIN roles r ON r.code = h.role_code
+    JOIN lineage l ON l.unit_id = h.unit_id
+   WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2;
+  -- In key order: "joined in the last N days" then reads a unit's rows from a page or two.
+  INSERT INTO member_joins (unit_id, joined_on, members)
+  SELECT l.ancestor_id, m.joined_on, count(*)::int
+    FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
+   WHERE m.status = 'current' GROUP BY 1, 2 ORDER BY 1, 2;
+  DROP TABLE lineage;
+  DROP TABLE committee;
+END
+$$;

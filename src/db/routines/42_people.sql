@@ -1,0 +1,38 @@
+-- Triggers on people: a home booth that moves must take the membership along, in the same
+-- statement (20_own_booth_rule.sql); gaining or losing every social handle moves
+-- "office-bearers with a handle" (30_counters.sql).
+
+CREATE OR REPLACE FUNCTION people_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  d_unit uuid[];
+  d_person uuid[];
+  d_sign integer[];
+BEGIN
+  PERFORM assert_own_booth_rule(ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id));
+  -- A flip of the handle flag is the person's terms leaving (with the old flag) and
+  -- returning (with the new): two deltas that cancel everywhere but the handle count.
+  WITH flipped AS (
+    SELECT n.id, has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube) AS now_has
+      FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube)
+        <> has_social_handle(o.twitter, o.facebook, o.instagram, o.youtube))
+  SELECT array_agg(a.unit_id), array_agg(a.person_id), array_agg(CASE WHEN f.now_has THEN 1 ELSE -1 END)
+    INTO d_unit, d_person, d_sign
+    FROM flipped f JOIN appointments a ON a.person_id = f.id AND a.end_date IS NULL;
+  IF d_unit IS NOT NULL THEN
+    PERFORM lock_counters_for(d_unit);
+    UPDATE unit_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
+      FROM (SELECT a.id AS anc, sum(t.sign)::int AS n
+              FROM unnest(d_unit, d_sign) AS t(unit_id, sign)
+              JOIN units u ON u.id = t.unit_id
+              JOIN units a ON a.node = ANY (path_nodes(u.path))
+             GROUP BY a.id) x
+     WHERE s.unit_id = x.anc;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER people_after_update AFTER UPDATE ON people
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION people_after_update();

@@ -1,0 +1,106 @@
+-- Triggers on units that keep the coverage counters (30_counters.sql) in step with the
+-- tree; the tree's own triggers are in 10_tree.sql.
+
+-- A counters row for each new unit above booths; new booths counted from their parents up
+-- (grouped by parent first: one lineage per ward, not per booth).
+CREATE OR REPLACE FUNCTION units_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO unit_stats (unit_id) SELECT id FROM new_rows WHERE level <> 'booth';
+  UPDATE unit_stats s SET total_booths = s.total_booths + x.n,
+         committee_histogram[1] = s.committee_histogram[1] + x.n
+    FROM (SELECT a.id AS anc, sum(c.n)::int AS n
+            FROM (SELECT parent_id, count(*)::int AS n FROM new_rows WHERE level = 'booth' GROUP BY parent_id) c
+            JOIN units p ON p.id = c.parent_id
+            JOIN units a ON a.node = ANY (path_nodes(p.path))
+           GROUP BY a.id) x
+   WHERE s.unit_id = x.anc;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION units_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Foreign keys guarantee a deleted booth has no members or terms left: committee size 0.
+  UPDATE unit_stats s SET total_booths = s.total_booths - x.n,
+         committee_histogram[1] = s.committee_histogram[1] - x.n
+    FROM (SELECT a.id AS anc, count(*)::int AS n
+            FROM old_rows b JOIN units a ON a.node = ANY (path_nodes(b.path))
+           WHERE b.level = 'booth' GROUP BY a.id) x
+   WHERE s.unit_id = x.anc;
+  RETURN NULL;
+END
+$$;
+
+-- A move: the moved unit's subtree totals leave the old ancestors and join the new ones.
+-- A moved booth has no counter rows: its figures are read from its own rows, after the
+-- ancestors' counters are locked (so no concurrent change at it is missed). Per row, for
+-- the moved root only (descendants' paths change in the cascade, at depth > 1).
+CREATE OR REPLACE FUNCTION units_stats_on_move() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  moved unit_stats%ROWTYPE;
+  old_line uuid[];
+  new_line uuid[];
+  is_booth boolean := NEW.level = 'booth';
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL;
+  END IF;
+  old_line := unit_lineage(subpath(OLD.path, 0, nlevel(OLD.path) - 1));
+  new_line := unit_lineage(subpath(NEW.path, 0, nlevel(NEW.path) - 1));
+  PERFORM 1 FROM unit_stats WHERE unit_id = ANY (old_line || new_line) ORDER BY unit_id FOR UPDATE;
+  IF is_booth THEN
+    SELECT NEW.id, 1, f.active_members, f.committee, f.with_handle,
+           (SELECT array_agg((g.b = committee_bucket(f.committee))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
+      INTO moved
+      FROM booth_figures(NEW.id, NULL, NULL) f;
+  ELSE
+    SELECT * INTO moved FROM unit_stats WHERE unit_id = NEW.id;
+  END IF;
+  -- Ancestors common to the old and new place net out: no row is touched twice.
+  CREATE TEMP TABLE IF NOT EXISTS move_signs (unit_id uuid PRIMARY KEY, v integer) ON COMMIT DROP;
+  DELETE FROM move_signs;
+  INSERT INTO move_signs (unit_id, v)
+  SELECT unit_id, sum(v)::int FROM (SELECT unnest(old_line) AS unit_id, -1 AS v UNION ALL SELECT unnest(new_line), 1) l
+   GROUP BY unit_id HAVING sum(v) <> 0;
+  UPDATE unit_stats s SET
+      total_booths = s.total_booths + l.v * moved.total_booths,
+      active_members = s.active_members + l.v * moved.active_members,
+      office_bearers = s.office_bearers + l.v * moved.office_bearers,
+      office_bearers_with_handle = s.office_bearers_with_handle + l.v * moved.office_bearers_with_handle,
+      committee_histogram = int_array_add(s.committee_histogram, moved.committee_histogram, l.v)
+    FROM move_signs l
+   WHERE s.unit_id = l.unit_id;
+  INSERT INTO post_stats (unit_id, role_code, filled_booths)
+  SELECT l.unit_id, p.role_code, l.v * p.filled_booths
+    FROM move_signs l, (
+      SELECT ps.role_code, ps.filled_booths FROM post_stats ps WHERE ps.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT a.role_code, 1 FROM appointments a JOIN roles r ON r.code = a.role_code
+       WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
+       GROUP BY a.role_code, r.seats HAVING count(*) >= coalesce(r.seats, 1)) p
+  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+  INSERT INTO member_joins (unit_id, joined_on, members)
+  SELECT l.unit_id, j.joined_on, l.v * j.members
+    FROM move_signs l, (
+      SELECT mj.joined_on, mj.members FROM member_joins mj WHERE mj.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT m.joined_on, count(*)::int FROM memberships m
+       WHERE is_booth AND m.booth_id = NEW.id AND m.status = 'current'
+       GROUP BY m.joined_on) j
+  ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER units_after_insert AFTER INSERT ON units
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION units_after_insert();
+
+CREATE OR REPLACE TRIGGER units_after_delete AFTER DELETE ON units
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION units_after_delete();
+
+-- A move sets parent_id and the BEFORE trigger rewrites path: a column-list trigger
+-- (UPDATE OF path) would not fire, so this one fires on every update whose path changed.
+CREATE OR REPLACE TRIGGER units_stats_on_move
+  AFTER UPDATE ON units
+  FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path)
+  EXECUTE FUNCTION units_stats_on_move();

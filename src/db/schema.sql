@@ -1,0 +1,1819 @@
+-- The current schema, as `npm run db:dump` made it: ordered migrations (migrations/) then
+-- routines (src/db/routines/), dumped with pg_dump --schema-only. Generated; do not edit.
+--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: drizzle; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA drizzle;
+
+--
+-- Name: btree_gist; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
+
+--
+-- Name: EXTENSION btree_gist; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
+
+--
+-- Name: ltree; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS ltree WITH SCHEMA public;
+
+--
+-- Name: EXTENSION ltree; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION ltree IS 'data type for hierarchical tree-like structures';
+
+--
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+--
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+--
+-- Name: gender; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.gender AS ENUM (
+    'female',
+    'male',
+    'other'
+);
+
+--
+-- Name: import_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.import_kind AS ENUM (
+    'units',
+    'booth_presidents'
+);
+
+--
+-- Name: import_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.import_status AS ENUM (
+    'running',
+    'succeeded',
+    'failed',
+    'partial',
+    'dry_run'
+);
+
+--
+-- Name: key_role; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.key_role AS ENUM (
+    'reader',
+    'editor',
+    'importer',
+    'admin'
+);
+
+--
+-- Name: membership_grade; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.membership_grade AS ENUM (
+    'primary',
+    'active'
+);
+
+--
+-- Name: membership_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.membership_status AS ENUM (
+    'current',
+    'lapsed'
+);
+
+--
+-- Name: unit_level; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.unit_level AS ENUM (
+    'state',
+    'district',
+    'block',
+    'ward',
+    'booth'
+);
+
+--
+-- Name: apply_appointment_deltas(uuid[], text[], uuid[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_appointment_deltas(p_unit uuid[], p_role text[], p_person uuid[], p_sign integer[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_unit), 0) = 0 THEN
+    RETURN;
+  END IF;
+  -- Holding its parent's counters, the booth committees and posts counted below (a new
+  -- snapshot) include every other writer's committed terms at those booths.
+  PERFORM lock_counters_for(p_unit);
+
+  WITH d AS (
+    SELECT * FROM unnest(p_unit, p_role, p_person, p_sign) AS t(unit_id, role_code, person_id, sign)),
+  -- Each change with where it counts (a booth's parent, another unit itself) and whether
+  -- its holder has a social handle: joins over the whole change set, not a probe per row.
+  placed AS (
+    SELECT d.unit_id, d.role_code, d.sign, u.level = 'booth' AS is_booth,
+           CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
+           CASE WHEN has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube) THEN d.sign ELSE 0 END AS handle_sign
+      FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
+  per_counted AS (
+    SELECT counted, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted),
+  -- Net change per booth post. A booth whose committee changed size has at least one.
+  posts AS (
+    SELECT unit_id, counted, role_code, sum(sign)::int AS delta
+      FROM placed WHERE is_booth
+     GROUP BY unit_id, counted, role_code HAVING sum(sign) <> 0),
+  -- Unended terms at those booths now, after this statement, per role.
+  held AS (
+    SELECT a.unit_id, a.role_code, count(*)::int AS holders
+      FROM appointments a
+     WHERE a.end_date IS NULL AND a.unit_id IN (SELECT unit_id FROM posts)
+     GROUP BY a.unit_id, a.role_code),
+  -- A booth's committee is its unended terms: its size before this statement is the size
+  -- now less the net change. A change of bucket moves it in the histograms above.
+  committees AS (
+    SELECT c.counted, committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
+      FROM (SELECT unit_id, counted, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted) c
+      LEFT JOIN (SELECT unit_id, sum(holders)::int AS size FROM held GROUP BY unit_id) h ON h.unit_id = c.unit_id
+     WHERE c.delta <> 0),
+  cells AS (
+    SELECT counted, b, sum(v)::int AS v
+      FROM (SELECT counted, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after
+            UNION ALL
+            SELECT counted, b_after, 1 FROM committees WHERE b_before <> b_after) x
+     GROUP BY counted, b HAVING sum(v) <> 0),
+  -- A booth's post is filled when its unended holders reach the role's seats.
+  flips AS (
+    SELECT p.counted, p.role_code,
+           sum((coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
+             - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int)::int AS v
+      FROM posts p JOIN roles r ON r.code = p.role_code
+      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.role_code = p.role_code
+     GROUP BY p.counted, p.role_code),
+  lineage AS (
+    SELECT c.counted, a.id AS anc
+      FROM per_counted c JOIN units cu ON cu.id = c.counted
+      JOIN units a ON a.node = ANY (path_nodes(cu.path))),
+  totals AS (
+    SELECT l.anc, sum(c.ob)::int AS ob, sum(c.obh)::int AS obh
+      FROM per_counted c JOIN lineage l USING (counted) GROUP BY l.anc),
+  -- Each touched histogram rebuilt cell by cell in one aggregate (its rows are locked
+  -- above, so this statement's snapshot holds their current values).
+  hist AS (
+    SELECT x.anc, array_agg(st.committee_histogram[g.b] + coalesce(y.v, 0) ORDER BY g.b) AS histogram
+      FROM (SELECT DISTINCT l.anc FROM cells c JOIN lineage l USING (counted)) x
+      JOIN unit_stats st ON st.unit_id = x.anc
+     CROSS JOIN generate_series(1, 33) AS g(b)
+      LEFT JOIN (SELECT l.anc, c.b, sum(c.v)::int AS v FROM cells c JOIN lineage l USING (counted) GROUP BY 1, 2) y
+        ON y.anc = x.anc AND y.b = g.b
+     GROUP BY x.anc),
+  counters AS (
+    UPDATE unit_stats s SET
+        office_bearers = s.office_bearers + t.ob,
+        office_bearers_with_handle = s.office_bearers_with_handle + t.obh,
+        committee_histogram = coalesce(h.histogram, s.committee_histogram)
+      FROM totals t LEFT JOIN hist h ON h.anc = t.anc
+     WHERE s.unit_id = t.anc)
+  INSERT INTO post_stats (unit_id, role_code, filled_booths)
+  SELECT l.anc, f.role_code, sum(f.v)::int
+    FROM flips f JOIN lineage l USING (counted)
+   WHERE f.v <> 0
+   GROUP BY 1, 2
+  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+END
+$$;
+
+--
+-- Name: apply_membership_deltas(uuid[], public.membership_grade[], date[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_membership_deltas(p_booth uuid[], p_grade public.membership_grade[], p_joined date[], p_sign integer[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_booth), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_counters_for(p_booth);
+
+  WITH d AS (
+    SELECT * FROM unnest(p_booth, p_grade, p_joined, p_sign) AS t(booth_id, grade, joined_on, sign)),
+  per AS (
+    SELECT b.parent_id AS counted, d.joined_on,
+           coalesce(sum(d.sign) FILTER (WHERE d.grade = 'active'), 0)::int AS active, sum(d.sign)::int AS members
+      FROM d JOIN units b ON b.id = d.booth_id
+     GROUP BY b.parent_id, d.joined_on),
+  lineage AS (
+    SELECT c.counted, a.id AS anc
+      FROM (SELECT DISTINCT counted FROM per) c JOIN units cu ON cu.id = c.counted
+      JOIN units a ON a.node = ANY (path_nodes(cu.path))),
+  counters AS (
+    UPDATE unit_stats s SET active_members = s.active_members + x.n
+      FROM (SELECT l.anc, sum(p.active)::int AS n
+              FROM per p JOIN lineage l USING (counted)
+             GROUP BY l.anc HAVING sum(p.active) <> 0) x
+     WHERE s.unit_id = x.anc)
+  INSERT INTO member_joins (unit_id, joined_on, members)
+  SELECT l.anc, p.joined_on, sum(p.members)::int
+    FROM per p JOIN lineage l USING (counted)
+   GROUP BY 1, 2 HAVING sum(p.members) <> 0
+  ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+END
+$$;
+
+--
+-- Name: appointments_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.appointments_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM apply_appointment_deltas(
+    ARRAY(SELECT unit_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
+    ARRAY(SELECT role_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
+    ARRAY(SELECT person_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
+    ARRAY(SELECT -1 FROM old_rows WHERE end_date IS NULL ORDER BY id));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: appointments_after_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.appointments_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  ids uuid[];
+  unit_ids uuid[];
+  role_codes text[];
+  starts date[];
+  ends date[];
+BEGIN
+  SELECT array_agg(id), array_agg(unit_id), array_agg(role_code), array_agg(start_date), array_agg(end_date)
+    INTO ids, unit_ids, role_codes, starts, ends FROM new_rows;
+  PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
+  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+  PERFORM apply_appointment_deltas(
+    ARRAY(SELECT unit_id FROM new_rows WHERE end_date IS NULL),
+    ARRAY(SELECT role_code FROM new_rows WHERE end_date IS NULL),
+    ARRAY(SELECT person_id FROM new_rows WHERE end_date IS NULL),
+    ARRAY(SELECT 1 FROM new_rows WHERE end_date IS NULL));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: appointments_after_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.appointments_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  ids uuid[];
+  unit_ids uuid[];
+  role_codes text[];
+  starts date[];
+  ends date[];
+  d_unit uuid[];
+  d_role text[];
+  d_person uuid[];
+  d_sign integer[];
+BEGIN
+  -- Shortening a term (ending it) can never overfill a post or change its level.
+  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
+    INTO ids, unit_ids, role_codes, starts, ends
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+   WHERE n.unit_id <> o.unit_id OR n.role_code <> o.role_code
+      OR NOT (daterange(n.start_date, n.end_date, '[)') <@ daterange(o.start_date, o.end_date, '[)'));
+  PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
+  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+  WITH relevant AS (
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.unit_id <> o.unit_id OR n.role_code <> o.role_code OR n.person_id <> o.person_id
+        OR (n.end_date IS NULL) <> (o.end_date IS NULL)),
+  changes AS (
+    SELECT o.unit_id, o.role_code, o.person_id, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.end_date IS NULL
+    UNION ALL
+    SELECT n.unit_id, n.role_code, n.person_id, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.end_date IS NULL)
+  SELECT array_agg(unit_id), array_agg(role_code), array_agg(person_id), array_agg(sign)
+    INTO d_unit, d_role, d_person, d_sign FROM changes;
+  PERFORM apply_appointment_deltas(d_unit, d_role, d_person, d_sign);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: assert_own_booth_rule(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_own_booth_rule(p_people uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  offending record;
+BEGIN
+  IF coalesce(cardinality(p_people), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_people(p_people);
+  SELECT * INTO offending FROM own_booth_violations(p_people) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'appointment % would be held by someone who is not an active member at their home booth (%)',
+        offending.appointment_id, offending.ineligibility
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'own_booth_rule';
+  END IF;
+END
+$$;
+
+--
+-- Name: assert_posts(uuid[], uuid[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_posts(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  bad record;
+BEGIN
+  IF coalesce(cardinality(p_id), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_posts(p_unit, p_role);
+  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_role, p_start, p_end) v
+   ORDER BY v.violation <> 'role_not_at_level'
+   LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF bad.violation = 'role_not_at_level' THEN
+    RAISE EXCEPTION 'role % does not exist at the level of unit %', bad.role_code, bad.unit_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_role_level', TABLE = 'appointments';
+  END IF;
+  RAISE EXCEPTION 'post % at unit % has no free seat', bad.role_code, bad.unit_id
+    USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_seats', TABLE = 'appointments';
+END
+$$;
+
+--
+-- Name: audit_log_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_log_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit trail is append-only'
+    USING ERRCODE = 'insufficient_privilege', HINT = 'audit records cannot be changed or deleted';
+END
+$$;
+
+--
+-- Name: booth_figures(uuid, text, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.booth_figures(p_booth uuid, p_role text, p_since date) RETURNS TABLE(committee integer, with_handle integer, holders integer, active_members integer, new_members integer)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT t.committee, t.with_handle, t.holders,
+         (SELECT count(*)::int FROM memberships m
+           WHERE m.booth_id = p_booth AND m.status = 'current' AND m.grade = 'active'),
+         (SELECT count(*)::int FROM memberships m
+           WHERE m.booth_id = p_booth AND m.status = 'current' AND m.joined_on > p_since)
+    FROM (SELECT count(*)::int AS committee,
+                 count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS with_handle,
+                 count(*) FILTER (WHERE a.role_code = p_role)::int AS holders
+            FROM appointments a JOIN people p ON p.id = a.person_id
+           WHERE a.unit_id = p_booth AND a.end_date IS NULL) t
+$$;
+
+--
+-- Name: bump_version(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.bump_version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  NEW.version := OLD.version + 1;
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: committee_bucket(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.committee_bucket(size integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT least(greatest(size, 0), 32) + 1
+$$;
+
+--
+-- Name: has_social_handle(text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.has_social_handle(p_twitter text, p_facebook text, p_instagram text, p_youtube text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT coalesce(p_twitter, p_facebook, p_instagram, p_youtube) IS NOT NULL
+$$;
+
+--
+-- Name: india_today(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.india_today() RETURNS date
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT (now() AT TIME ZONE 'Asia/Kolkata')::date
+$$;
+
+--
+-- Name: int_array_add(integer[], integer[], integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.int_array_add(a integer[], b integer[], sign integer) RETURNS integer[]
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT array_agg(x + sign * y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
+$$;
+
+--
+-- Name: lock_counters_for(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lock_counters_for(p_units uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM 1 FROM unit_stats
+    WHERE unit_id IN (
+      SELECT a.id
+        FROM (SELECT DISTINCT CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted
+                FROM units u WHERE u.id = ANY (p_units)) c
+        JOIN units cu ON cu.id = c.counted
+        JOIN units a ON a.node = ANY (path_nodes(cu.path)))
+    ORDER BY unit_id FOR UPDATE;
+END
+$$;
+
+--
+-- Name: lock_people(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lock_people(p_people uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM 1 FROM people WHERE id = ANY (p_people) ORDER BY id FOR NO KEY UPDATE;
+END
+$$;
+
+--
+-- Name: lock_posts(uuid[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lock_posts(p_unit uuid[], p_role text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF cardinality(p_unit) > 1000 THEN
+    LOCK TABLE appointments IN SHARE ROW EXCLUSIVE MODE;
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock(k)
+     FROM (SELECT DISTINCT post_key(t.unit_id, t.role_code) AS k
+             FROM unnest(p_unit, p_role) AS t(unit_id, role_code)
+             JOIN roles r ON r.code = t.role_code
+            WHERE r.seats IS NOT NULL) posts
+    ORDER BY k;
+END
+$$;
+
+--
+-- Name: memberships_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.memberships_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  d_booth uuid[];
+  d_grade membership_grade[];
+  d_joined date[];
+  d_sign integer[];
+BEGIN
+  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM old_rows));
+  SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(-1)
+    INTO d_booth, d_grade, d_joined, d_sign FROM old_rows WHERE status = 'current';
+  PERFORM apply_membership_deltas(d_booth, d_grade, d_joined, d_sign);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: memberships_after_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.memberships_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  d_booth uuid[];
+  d_grade membership_grade[];
+  d_joined date[];
+  d_sign integer[];
+BEGIN
+  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+  SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(1)
+    INTO d_booth, d_grade, d_joined, d_sign FROM new_rows WHERE status = 'current';
+  PERFORM apply_membership_deltas(d_booth, d_grade, d_joined, d_sign);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: memberships_after_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.memberships_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  d_booth uuid[];
+  d_grade membership_grade[];
+  d_joined date[];
+  d_sign integer[];
+BEGIN
+  PERFORM assert_own_booth_rule(ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
+  WITH relevant AS (
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.booth_id <> o.booth_id OR n.grade <> o.grade OR n.status <> o.status OR n.joined_on <> o.joined_on),
+  changes AS (
+    SELECT o.booth_id, o.grade, o.joined_on, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.status = 'current'
+    UNION ALL
+    SELECT n.booth_id, n.grade, n.joined_on, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.status = 'current')
+  SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(sign)
+    INTO d_booth, d_grade, d_joined, d_sign FROM changes;
+  PERFORM apply_membership_deltas(d_booth, d_grade, d_joined, d_sign);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: office_ineligibility(uuid, uuid, public.membership_grade); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.office_ineligibility(p_home_booth uuid, p_member_booth uuid, p_grade public.membership_grade) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE
+    WHEN p_member_booth IS NULL THEN 'no_current_membership'
+    WHEN p_grade <> 'active' THEN 'not_active_member'
+    WHEN p_member_booth <> p_home_booth THEN 'member_away_from_home'
+  END
+$$;
+
+--
+-- Name: office_standing(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.office_standing(p_people uuid[]) RETURNS TABLE(person_id uuid, ineligibility text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT p.id, office_ineligibility(p.home_booth_id, m.booth_id, m.grade)
+    FROM people p
+    LEFT JOIN memberships m ON m.person_id = p.id AND m.status = 'current'
+   WHERE p.id = ANY (p_people)
+$$;
+
+--
+-- Name: own_booth_violations(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.own_booth_violations() RETURNS TABLE(appointment_id uuid, person_id uuid, ineligibility text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT s.appointment_id, s.person_id, s.ineligibility
+    FROM open_terms_standing s
+   WHERE s.ineligibility IS NOT NULL
+$$;
+
+--
+-- Name: own_booth_violations(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.own_booth_violations(p_people uuid[]) RETURNS TABLE(appointment_id uuid, person_id uuid, ineligibility text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT s.appointment_id, s.person_id, s.ineligibility
+    FROM open_terms_standing s
+   WHERE s.person_id = ANY (p_people) AND s.ineligibility IS NOT NULL
+$$;
+
+--
+-- Name: path_nodes(public.ltree); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.path_nodes(p public.ltree) RETURNS bigint[]
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT string_to_array(ltree2text(p), '.')::bigint[]
+$$;
+
+--
+-- Name: people_after_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.people_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  d_unit uuid[];
+  d_person uuid[];
+  d_sign integer[];
+BEGIN
+  PERFORM assert_own_booth_rule(ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id));
+  -- A flip of the handle flag is the person's terms leaving (with the old flag) and
+  -- returning (with the new): two deltas that cancel everywhere but the handle count.
+  WITH flipped AS (
+    SELECT n.id, has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube) AS now_has
+      FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube)
+        <> has_social_handle(o.twitter, o.facebook, o.instagram, o.youtube))
+  SELECT array_agg(a.unit_id), array_agg(a.person_id), array_agg(CASE WHEN f.now_has THEN 1 ELSE -1 END)
+    INTO d_unit, d_person, d_sign
+    FROM flipped f JOIN appointments a ON a.person_id = f.id AND a.end_date IS NULL;
+  IF d_unit IS NOT NULL THEN
+    PERFORM lock_counters_for(d_unit);
+    UPDATE unit_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
+      FROM (SELECT a.id AS anc, sum(t.sign)::int AS n
+              FROM unnest(d_unit, d_sign) AS t(unit_id, sign)
+              JOIN units u ON u.id = t.unit_id
+              JOIN units a ON a.node = ANY (path_nodes(u.path))
+             GROUP BY a.id) x
+     WHERE s.unit_id = x.anc;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: post_key(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.post_key(p_unit uuid, p_role text) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT hashtextextended(p_unit::text || '/' || p_role, 0)
+$$;
+
+--
+-- Name: post_violations(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.post_violations() RETURNS TABLE(appointment_id uuid, unit_id uuid, role_code text, violation text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT v.*
+    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(role_code) AS r,
+                 array_agg(start_date) AS s, array_agg(end_date) AS e
+            FROM appointments) a,
+         post_violations(a.i, a.u, a.r, a.s, a.e) v
+$$;
+
+--
+-- Name: post_violations(uuid[], uuid[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.post_violations(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[]) RETURNS TABLE(appointment_id uuid, unit_id uuid, role_code text, violation text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT t.id, t.unit_id, t.role_code, 'role_not_at_level'
+    FROM unnest(p_id, p_unit, p_role) AS t(id, unit_id, role_code)
+    JOIN roles r ON r.code = t.role_code
+    JOIN units u ON u.id = t.unit_id
+   WHERE NOT (u.level = ANY (r.levels))
+  UNION ALL
+  SELECT t.id, t.unit_id, t.role_code, 'no_free_seat'
+    FROM unnest(p_id, p_unit, p_role, p_start, p_end) AS t(id, unit_id, role_code, start_date, end_date)
+    JOIN roles r ON r.code = t.role_code AND r.seats IS NOT NULL
+    JOIN appointments o ON o.unit_id = t.unit_id AND o.role_code = t.role_code AND o.id <> t.id
+                       AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
+   GROUP BY t.id, t.unit_id, t.role_code, r.seats
+  HAVING count(*) >= r.seats
+$$;
+
+--
+-- Name: rebuild_coverage_stats(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_coverage_stats() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM post_stats;
+  DELETE FROM member_joins;
+  DELETE FROM unit_stats;
+  -- Every unit with the units above booths on its lineage (itself too, when it is one).
+  CREATE TEMP TABLE lineage ON COMMIT DROP AS
+    SELECT u.id AS unit_id, a.id AS ancestor_id
+      FROM units u JOIN units a ON a.node = ANY (path_nodes(u.path))
+     WHERE a.level <> 'booth';
+  CREATE INDEX ON lineage (unit_id);
+  ANALYZE lineage;
+  CREATE TEMP TABLE committee ON COMMIT DROP AS
+    SELECT b.id AS booth_id, count(a.id)::int AS size
+      FROM units b LEFT JOIN appointments a ON a.unit_id = b.id AND a.end_date IS NULL
+     WHERE b.level = 'booth' GROUP BY b.id;
+  INSERT INTO unit_stats (unit_id) SELECT id FROM units WHERE level <> 'booth';
+  UPDATE unit_stats s SET total_booths = t.n FROM (
+    SELECT l.ancestor_id, count(*)::int AS n FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth' GROUP BY 1) t
+   WHERE s.unit_id = t.ancestor_id;
+  UPDATE unit_stats s SET active_members = t.n FROM (
+    SELECT l.ancestor_id, count(*)::int AS n FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
+     WHERE m.status = 'current' AND m.grade = 'active' GROUP BY 1) t
+   WHERE s.unit_id = t.ancestor_id;
+  UPDATE unit_stats s SET office_bearers = t.n, office_bearers_with_handle = t.h FROM (
+    SELECT l.ancestor_id, count(*)::int AS n,
+           count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
+      FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
+     WHERE a.end_date IS NULL GROUP BY 1) t
+   WHERE s.unit_id = t.ancestor_id;
+  UPDATE unit_stats s SET committee_histogram = t.hist FROM (
+    SELECT x.ancestor_id, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
+      FROM (SELECT DISTINCT l.ancestor_id FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth') x
+      CROSS JOIN generate_series(1, 33) g(b)
+      LEFT JOIN (SELECT l.ancestor_id, committee_bucket(c.size) AS b, count(*)::int AS n
+                   FROM committee c JOIN lineage l ON l.unit_id = c.booth_id GROUP BY 1, 2) c
+        ON c.ancestor_id = x.ancestor_id AND c.b = g.b
+     GROUP BY x.ancestor_id) t
+   WHERE s.unit_id = t.ancestor_id;
+  INSERT INTO post_stats (unit_id, role_code, filled_booths)
+  SELECT l.ancestor_id, h.role_code, count(*)::int
+    FROM (SELECT a.unit_id, a.role_code, count(*) AS holders
+            FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+           WHERE a.end_date IS NULL GROUP BY 1, 2) h
+    JOIN roles r ON r.code = h.role_code
+    JOIN lineage l ON l.unit_id = h.unit_id
+   WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2;
+  -- In key order: "joined in the last N days" then reads a unit's rows from a page or two.
+  INSERT INTO member_joins (unit_id, joined_on, members)
+  SELECT l.ancestor_id, m.joined_on, count(*)::int
+    FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
+   WHERE m.status = 'current' GROUP BY 1, 2 ORDER BY 1, 2;
+  DROP TABLE lineage;
+  DROP TABLE committee;
+END
+$$;
+
+--
+-- Name: roles_seats_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.roles_seats_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM post_stats WHERE role_code = NEW.code;
+  INSERT INTO post_stats (unit_id, role_code, filled_booths)
+  SELECT a.id, NEW.code, count(*)::int
+    FROM (SELECT ap.unit_id FROM appointments ap JOIN units b ON b.id = ap.unit_id AND b.level = 'booth'
+           WHERE ap.role_code = NEW.code AND ap.end_date IS NULL
+           GROUP BY ap.unit_id HAVING count(*) >= coalesce(NEW.seats, 1)) f
+    JOIN units b ON b.id = f.unit_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+   GROUP BY a.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: term_is_current(date, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.term_is_current(p_start date, p_end date) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT p_start <= india_today() AND (p_end IS NULL OR p_end > india_today())
+$$;
+
+--
+-- Name: term_is_open(date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.term_is_open(p_end date) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT p_end IS NULL OR p_end > india_today()
+$$;
+
+--
+-- Name: terms_overlap(date, date, date, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.terms_overlap(a_start date, a_end date, b_start date, b_end date) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT a_start < coalesce(b_end, 'infinity') AND coalesce(a_end, 'infinity') > b_start
+     AND a_start < coalesce(a_end, 'infinity') AND b_start < coalesce(b_end, 'infinity')
+$$;
+
+--
+-- Name: unit_lineage(public.ltree); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.unit_lineage(p public.ltree) RETURNS uuid[]
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT coalesce(array_agg(u.id), '{}') FROM units u WHERE u.node = ANY (path_nodes(p))
+$$;
+
+--
+-- Name: units_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  -- Foreign keys guarantee a deleted booth has no members or terms left: committee size 0.
+  UPDATE unit_stats s SET total_booths = s.total_booths - x.n,
+         committee_histogram[1] = s.committee_histogram[1] - x.n
+    FROM (SELECT a.id AS anc, count(*)::int AS n
+            FROM old_rows b JOIN units a ON a.node = ANY (path_nodes(b.path))
+           WHERE b.level = 'booth' GROUP BY a.id) x
+   WHERE s.unit_id = x.anc;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: units_after_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO unit_stats (unit_id) SELECT id FROM new_rows WHERE level <> 'booth';
+  UPDATE unit_stats s SET total_booths = s.total_booths + x.n,
+         committee_histogram[1] = s.committee_histogram[1] + x.n
+    FROM (SELECT a.id AS anc, sum(c.n)::int AS n
+            FROM (SELECT parent_id, count(*)::int AS n FROM new_rows WHERE level = 'booth' GROUP BY parent_id) c
+            JOIN units p ON p.id = c.parent_id
+            JOIN units a ON a.node = ANY (path_nodes(p.path))
+           GROUP BY a.id) x
+   WHERE s.unit_id = x.anc;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: units_cascade_paths(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_cascade_paths() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL;
+  END IF;
+  UPDATE units
+     SET path = NEW.path || subpath(path, nlevel(OLD.path)),
+         code_path = NEW.code_path || substr(code_path, length(OLD.code_path) + 1)
+   WHERE path <@ OLD.path AND id <> NEW.id;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: units_derive_tree_columns(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_derive_tree_columns() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  parent record;
+BEGIN
+  -- Depth > 1 means we are inside an ancestor's cascade, which already computed both paths.
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NEW;
+  END IF;
+
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.parent_id IS DISTINCT FROM OLD.parent_id OR NEW.code IS DISTINCT FROM OLD.code THEN
+      -- A move or re-code rewrites a whole subtree; block concurrent inserts beneath it so
+      -- none of them copies a parent path that is about to change.
+      LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE;
+    END IF;
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+  END IF;
+
+  IF NEW.parent_id IS NULL THEN
+    NEW.parent_level := NULL;
+    NEW.path := text2ltree(NEW.node::text);
+    NEW.code_path := NEW.code;
+  ELSE
+    SELECT u.level, u.path, u.code_path INTO parent FROM units u WHERE u.id = NEW.parent_id;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'parent unit does not exist'
+        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'units_parent_fkey', TABLE = 'units';
+    END IF;
+    NEW.parent_level := parent.level;
+    NEW.path := parent.path || text2ltree(NEW.node::text);
+    NEW.code_path := parent.code_path || '/' || NEW.code;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: units_stats_on_move(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_stats_on_move() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  moved unit_stats%ROWTYPE;
+  old_line uuid[];
+  new_line uuid[];
+  is_booth boolean := NEW.level = 'booth';
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL;
+  END IF;
+  old_line := unit_lineage(subpath(OLD.path, 0, nlevel(OLD.path) - 1));
+  new_line := unit_lineage(subpath(NEW.path, 0, nlevel(NEW.path) - 1));
+  PERFORM 1 FROM unit_stats WHERE unit_id = ANY (old_line || new_line) ORDER BY unit_id FOR UPDATE;
+  IF is_booth THEN
+    SELECT NEW.id, 1, f.active_members, f.committee, f.with_handle,
+           (SELECT array_agg((g.b = committee_bucket(f.committee))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
+      INTO moved
+      FROM booth_figures(NEW.id, NULL, NULL) f;
+  ELSE
+    SELECT * INTO moved FROM unit_stats WHERE unit_id = NEW.id;
+  END IF;
+  -- Ancestors common to the old and new place net out: no row is touched twice.
+  CREATE TEMP TABLE IF NOT EXISTS move_signs (unit_id uuid PRIMARY KEY, v integer) ON COMMIT DROP;
+  DELETE FROM move_signs;
+  INSERT INTO move_signs (unit_id, v)
+  SELECT unit_id, sum(v)::int FROM (SELECT unnest(old_line) AS unit_id, -1 AS v UNION ALL SELECT unnest(new_line), 1) l
+   GROUP BY unit_id HAVING sum(v) <> 0;
+  UPDATE unit_stats s SET
+      total_booths = s.total_booths + l.v * moved.total_booths,
+      active_members = s.active_members + l.v * moved.active_members,
+      office_bearers = s.office_bearers + l.v * moved.office_bearers,
+      office_bearers_with_handle = s.office_bearers_with_handle + l.v * moved.office_bearers_with_handle,
+      committee_histogram = int_array_add(s.committee_histogram, moved.committee_histogram, l.v)
+    FROM move_signs l
+   WHERE s.unit_id = l.unit_id;
+  INSERT INTO post_stats (unit_id, role_code, filled_booths)
+  SELECT l.unit_id, p.role_code, l.v * p.filled_booths
+    FROM move_signs l, (
+      SELECT ps.role_code, ps.filled_booths FROM post_stats ps WHERE ps.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT a.role_code, 1 FROM appointments a JOIN roles r ON r.code = a.role_code
+       WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
+       GROUP BY a.role_code, r.seats HAVING count(*) >= coalesce(r.seats, 1)) p
+  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+  INSERT INTO member_joins (unit_id, joined_on, members)
+  SELECT l.unit_id, j.joined_on, l.v * j.members
+    FROM move_signs l, (
+      SELECT mj.joined_on, mj.members FROM member_joins mj WHERE mj.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT m.joined_on, count(*)::int FROM memberships m
+       WHERE is_booth AND m.booth_id = NEW.id AND m.status = 'current'
+       GROUP BY m.joined_on) j
+  ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+  RETURN NULL;
+END
+$$;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: __drizzle_migrations; Type: TABLE; Schema: drizzle; Owner: -
+--
+
+CREATE TABLE drizzle.__drizzle_migrations (
+    id integer NOT NULL,
+    hash text NOT NULL,
+    created_at bigint
+);
+
+--
+-- Name: __drizzle_migrations_id_seq; Type: SEQUENCE; Schema: drizzle; Owner: -
+--
+
+CREATE SEQUENCE drizzle.__drizzle_migrations_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: __drizzle_migrations_id_seq; Type: SEQUENCE OWNED BY; Schema: drizzle; Owner: -
+--
+
+ALTER SEQUENCE drizzle.__drizzle_migrations_id_seq OWNED BY drizzle.__drizzle_migrations.id;
+
+--
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    label text NOT NULL,
+    role public.key_role NOT NULL,
+    scope_unit_id uuid,
+    secret_hash text NOT NULL,
+    prefix text NOT NULL,
+    mask_personal_data boolean DEFAULT false NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    revoked_by uuid,
+    CONSTRAINT api_keys_label_check CHECK (((length(btrim(label)) >= 1) AND (length(btrim(label)) <= 200))),
+    CONSTRAINT api_keys_mask_check CHECK (((NOT mask_personal_data) OR (role = 'reader'::public.key_role)))
+);
+
+--
+-- Name: appointments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.appointments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    person_id uuid NOT NULL,
+    unit_id uuid NOT NULL,
+    role_code text NOT NULL,
+    start_date date NOT NULL,
+    end_date date,
+    end_reason text,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id uuid,
+    CONSTRAINT appointments_dates_check CHECK (((end_date IS NULL) OR (end_date >= start_date))),
+    CONSTRAINT appointments_end_reason_check CHECK (((end_reason IS NULL) OR (end_date IS NOT NULL)))
+);
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    key_id uuid,
+    request_id text,
+    action text NOT NULL,
+    entity_type text NOT NULL,
+    entity_id text NOT NULL,
+    unit_id uuid,
+    unit_path public.ltree,
+    before jsonb,
+    after jsonb
+);
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: idempotency_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_requests (
+    principal text NOT NULL,
+    key text NOT NULL,
+    fingerprint text NOT NULL,
+    status_code integer,
+    headers text,
+    body text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: imports; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.imports (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind public.import_kind NOT NULL,
+    status public.import_status DEFAULT 'running'::public.import_status NOT NULL,
+    mode text DEFAULT 'all_or_nothing'::text NOT NULL,
+    dry_run boolean DEFAULT false NOT NULL,
+    key_id uuid,
+    scope_unit_id uuid,
+    request_id text,
+    counts jsonb DEFAULT '{"rows": 0, "failed": 0, "created": 0, "updated": 0, "unchanged": 0}'::jsonb NOT NULL,
+    errors jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone
+);
+
+--
+-- Name: member_joins; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.member_joins (
+    unit_id uuid NOT NULL,
+    joined_on date NOT NULL,
+    members integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: memberships; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.memberships (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    person_id uuid NOT NULL,
+    booth_id uuid NOT NULL,
+    booth_level public.unit_level DEFAULT 'booth'::public.unit_level NOT NULL,
+    grade public.membership_grade NOT NULL,
+    status public.membership_status DEFAULT 'current'::public.membership_status NOT NULL,
+    joined_on date NOT NULL,
+    lapsed_on date,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id uuid,
+    CONSTRAINT memberships_booth_level_check CHECK ((booth_level = 'booth'::public.unit_level)),
+    CONSTRAINT memberships_dates_check CHECK (((lapsed_on IS NULL) OR (lapsed_on >= joined_on))),
+    CONSTRAINT memberships_lapse_check CHECK (((status = 'lapsed'::public.membership_status) = (lapsed_on IS NOT NULL)))
+);
+
+--
+-- Name: people; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.people (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    home_booth_id uuid NOT NULL,
+    home_level public.unit_level DEFAULT 'booth'::public.unit_level NOT NULL,
+    phone text,
+    voter_id text,
+    gender public.gender,
+    twitter text,
+    facebook text,
+    instagram text,
+    youtube text,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id uuid,
+    CONSTRAINT people_home_level_check CHECK ((home_level = 'booth'::public.unit_level)),
+    CONSTRAINT people_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT people_phone_check CHECK ((phone ~ '^\+91[6-9][0-9]{9}$'::text)),
+    CONSTRAINT people_voter_id_check CHECK ((voter_id ~ '^[A-Z0-9/]{6,20}$'::text))
+);
+
+--
+-- Name: open_terms_standing; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.open_terms_standing AS
+ SELECT a.id AS appointment_id,
+    a.person_id,
+    public.office_ineligibility(p.home_booth_id, m.booth_id, m.grade) AS ineligibility
+   FROM ((public.appointments a
+     JOIN public.people p ON ((p.id = a.person_id)))
+     LEFT JOIN public.memberships m ON (((m.person_id = a.person_id) AND (m.status = 'current'::public.membership_status))))
+  WHERE public.term_is_open(a.end_date);
+
+--
+-- Name: post_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.post_stats (
+    unit_id uuid NOT NULL,
+    role_code text NOT NULL,
+    filled_booths integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: roles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.roles (
+    code text NOT NULL,
+    name text NOT NULL,
+    levels public.unit_level[] NOT NULL,
+    seats integer,
+    required boolean DEFAULT false NOT NULL,
+    sort_order integer DEFAULT 100 NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roles_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{1,49}$'::text)),
+    CONSTRAINT roles_levels_check CHECK ((cardinality(levels) >= 1)),
+    CONSTRAINT roles_seats_check CHECK (((seats IS NULL) OR (seats >= 1)))
+);
+
+--
+-- Name: schema_routines; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_routines (
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: unit_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.unit_stats (
+    unit_id uuid NOT NULL,
+    total_booths integer DEFAULT 0 NOT NULL,
+    active_members integer DEFAULT 0 NOT NULL,
+    office_bearers integer DEFAULT 0 NOT NULL,
+    office_bearers_with_handle integer DEFAULT 0 NOT NULL,
+    committee_histogram integer[] DEFAULT array_fill(0, ARRAY[33]) NOT NULL
+);
+
+--
+-- Name: units; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.units (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    node bigint NOT NULL,
+    level public.unit_level NOT NULL,
+    parent_id uuid,
+    parent_level public.unit_level,
+    path public.ltree NOT NULL,
+    code text NOT NULL,
+    code_path text NOT NULL COLLATE pg_catalog."C",
+    name text NOT NULL,
+    local_name text,
+    display_label text,
+    ac_number integer,
+    ac_name text,
+    ps_number text,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id uuid,
+    CONSTRAINT units_ac_number_check CHECK (((ac_number IS NULL) OR ((ac_number >= 1) AND (ac_number <= 9999)))),
+    CONSTRAINT units_booth_fields_check CHECK (((level = 'booth'::public.unit_level) OR ((ac_number IS NULL) AND (ac_name IS NULL) AND (ps_number IS NULL)))),
+    CONSTRAINT units_code_check CHECK ((code ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'::text)),
+    CONSTRAINT units_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT units_parent_level_check CHECK (
+CASE level
+    WHEN 'state'::public.unit_level THEN ((parent_id IS NULL) AND (parent_level IS NULL))
+    WHEN 'district'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'state'::public.unit_level)))
+    WHEN 'block'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'district'::public.unit_level)))
+    WHEN 'ward'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'block'::public.unit_level)))
+    WHEN 'booth'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'ward'::public.unit_level)))
+    ELSE NULL::boolean
+END)
+);
+
+--
+-- Name: units_node_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.units ALTER COLUMN node ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.units_node_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: __drizzle_migrations id; Type: DEFAULT; Schema: drizzle; Owner: -
+--
+
+ALTER TABLE ONLY drizzle.__drizzle_migrations ALTER COLUMN id SET DEFAULT nextval('drizzle.__drizzle_migrations_id_seq'::regclass);
+
+--
+-- Name: __drizzle_migrations __drizzle_migrations_pkey; Type: CONSTRAINT; Schema: drizzle; Owner: -
+--
+
+ALTER TABLE ONLY drizzle.__drizzle_migrations
+    ADD CONSTRAINT __drizzle_migrations_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_keys api_keys_secret_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_secret_hash_key UNIQUE (secret_hash);
+
+--
+-- Name: appointments appointments_no_double_term; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.appointments
+    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (unit_id WITH =, role_code WITH =, person_id WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
+
+--
+-- Name: appointments appointments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.appointments
+    ADD CONSTRAINT appointments_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: idempotency_requests idempotency_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_requests
+    ADD CONSTRAINT idempotency_requests_pkey PRIMARY KEY (principal, key);
+
+--
+-- Name: imports imports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.imports
+    ADD CONSTRAINT imports_pkey PRIMARY KEY (id);
+
+--
+-- Name: member_joins member_joins_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.member_joins
+    ADD CONSTRAINT member_joins_pkey PRIMARY KEY (unit_id, joined_on);
+
+--
+-- Name: memberships memberships_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (id);
+
+--
+-- Name: people people_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.people
+    ADD CONSTRAINT people_pkey PRIMARY KEY (id);
+
+--
+-- Name: people people_voter_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.people
+    ADD CONSTRAINT people_voter_id_key UNIQUE (voter_id);
+
+--
+-- Name: post_stats post_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.post_stats
+    ADD CONSTRAINT post_stats_pkey PRIMARY KEY (unit_id, role_code);
+
+--
+-- Name: roles roles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_pkey PRIMARY KEY (code);
+
+--
+-- Name: schema_routines schema_routines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_routines
+    ADD CONSTRAINT schema_routines_pkey PRIMARY KEY (name);
+
+--
+-- Name: unit_stats unit_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.unit_stats
+    ADD CONSTRAINT unit_stats_pkey PRIMARY KEY (unit_id);
+
+--
+-- Name: units units_code_path_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_code_path_key UNIQUE (code_path);
+
+--
+-- Name: units units_id_level_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_id_level_key UNIQUE (id, level);
+
+--
+-- Name: units units_node_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_node_key UNIQUE (node);
+
+--
+-- Name: units units_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_pkey PRIMARY KEY (id);
+
+--
+-- Name: units units_sibling_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_sibling_code_key UNIQUE NULLS NOT DISTINCT (parent_id, code);
+
+--
+-- Name: api_keys_scope_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_scope_idx ON public.api_keys USING btree (scope_unit_id);
+
+--
+-- Name: appointments_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX appointments_open_idx ON public.appointments USING btree (unit_id, role_code) WHERE (end_date IS NULL);
+
+--
+-- Name: appointments_person_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX appointments_person_idx ON public.appointments USING btree (person_id);
+
+--
+-- Name: appointments_post_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX appointments_post_idx ON public.appointments USING btree (unit_id, role_code, start_date);
+
+--
+-- Name: audit_log_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_at_idx ON public.audit_log USING btree (at);
+
+--
+-- Name: audit_log_entity_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_entity_idx ON public.audit_log USING btree (entity_type, entity_id, id);
+
+--
+-- Name: audit_log_key_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_key_idx ON public.audit_log USING btree (key_id, id);
+
+--
+-- Name: audit_log_unit_path_gist; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_unit_path_gist ON public.audit_log USING gist (unit_path);
+
+--
+-- Name: idempotency_requests_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_requests_created_idx ON public.idempotency_requests USING btree (created_at);
+
+--
+-- Name: imports_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX imports_created_idx ON public.imports USING btree (created_at, id);
+
+--
+-- Name: memberships_booth_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memberships_booth_idx ON public.memberships USING btree (booth_id, status, grade);
+
+--
+-- Name: memberships_one_current_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX memberships_one_current_idx ON public.memberships USING btree (person_id) WHERE (status = 'current'::public.membership_status);
+
+--
+-- Name: memberships_person_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memberships_person_idx ON public.memberships USING btree (person_id);
+
+--
+-- Name: people_home_booth_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX people_home_booth_idx ON public.people USING btree (home_booth_id);
+
+--
+-- Name: people_name_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX people_name_trgm ON public.people USING gin (name public.gin_trgm_ops);
+
+--
+-- Name: people_phone_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX people_phone_idx ON public.people USING btree (phone);
+
+--
+-- Name: units_code_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX units_code_trgm ON public.units USING gin (code public.gin_trgm_ops);
+
+--
+-- Name: units_level_code_path_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX units_level_code_path_idx ON public.units USING btree (level, code_path);
+
+--
+-- Name: units_name_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX units_name_trgm ON public.units USING gin (name public.gin_trgm_ops);
+
+--
+-- Name: units_path_gist; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX units_path_gist ON public.units USING gist (path);
+
+--
+-- Name: appointments appointments_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER appointments_after_delete AFTER DELETE ON public.appointments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.appointments_after_delete();
+
+--
+-- Name: appointments appointments_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER appointments_after_insert AFTER INSERT ON public.appointments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.appointments_after_insert();
+
+--
+-- Name: appointments appointments_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER appointments_after_update AFTER UPDATE ON public.appointments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.appointments_after_update();
+
+--
+-- Name: appointments appointments_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER appointments_bump_version BEFORE UPDATE ON public.appointments FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
+-- Name: audit_log audit_log_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.audit_log_refuse_change();
+
+--
+-- Name: audit_log audit_log_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.audit_log_refuse_change();
+
+--
+-- Name: memberships memberships_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memberships_after_delete AFTER DELETE ON public.memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.memberships_after_delete();
+
+--
+-- Name: memberships memberships_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memberships_after_insert AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.memberships_after_insert();
+
+--
+-- Name: memberships memberships_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memberships_after_update AFTER UPDATE ON public.memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.memberships_after_update();
+
+--
+-- Name: memberships memberships_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memberships_bump_version BEFORE UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
+-- Name: people people_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_after_update AFTER UPDATE ON public.people REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.people_after_update();
+
+--
+-- Name: people people_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_bump_version BEFORE UPDATE ON public.people FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
+-- Name: roles roles_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_bump_version BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
+-- Name: roles roles_seats_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_seats_changed AFTER UPDATE OF seats ON public.roles FOR EACH ROW WHEN ((old.seats IS DISTINCT FROM new.seats)) EXECUTE FUNCTION public.roles_seats_changed();
+
+--
+-- Name: units units_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_after_delete AFTER DELETE ON public.units REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.units_after_delete();
+
+--
+-- Name: units units_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_after_insert AFTER INSERT ON public.units REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.units_after_insert();
+
+--
+-- Name: units units_cascade_paths; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_cascade_paths AFTER UPDATE ON public.units FOR EACH ROW WHEN (((old.path IS DISTINCT FROM new.path) OR (old.code_path IS DISTINCT FROM new.code_path))) EXECUTE FUNCTION public.units_cascade_paths();
+
+--
+-- Name: units units_derive_tree_columns; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_derive_tree_columns BEFORE INSERT OR UPDATE ON public.units FOR EACH ROW EXECUTE FUNCTION public.units_derive_tree_columns();
+
+--
+-- Name: units units_stats_on_move; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_stats_on_move AFTER UPDATE ON public.units FOR EACH ROW WHEN ((old.path IS DISTINCT FROM new.path)) EXECUTE FUNCTION public.units_stats_on_move();
+
+--
+-- Name: api_keys api_keys_scope_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_scope_unit_id_units_id_fk FOREIGN KEY (scope_unit_id) REFERENCES public.units(id);
+
+--
+-- Name: appointments appointments_person_id_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.appointments
+    ADD CONSTRAINT appointments_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id);
+
+--
+-- Name: appointments appointments_role_code_roles_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.appointments
+    ADD CONSTRAINT appointments_role_code_roles_code_fk FOREIGN KEY (role_code) REFERENCES public.roles(code) ON UPDATE CASCADE;
+
+--
+-- Name: appointments appointments_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.appointments
+    ADD CONSTRAINT appointments_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: member_joins member_joins_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.member_joins
+    ADD CONSTRAINT member_joins_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: memberships memberships_booth_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_booth_fkey FOREIGN KEY (booth_id, booth_level) REFERENCES public.units(id, level);
+
+--
+-- Name: memberships memberships_person_id_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id);
+
+--
+-- Name: people people_home_booth_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.people
+    ADD CONSTRAINT people_home_booth_fkey FOREIGN KEY (home_booth_id, home_level) REFERENCES public.units(id, level);
+
+--
+-- Name: post_stats post_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.post_stats
+    ADD CONSTRAINT post_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: unit_stats unit_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.unit_stats
+    ADD CONSTRAINT unit_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: units units_parent_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_parent_fkey FOREIGN KEY (parent_id, parent_level) REFERENCES public.units(id, level);
+
+--
+-- PostgreSQL database dump complete
+--

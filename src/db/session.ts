@@ -1,0 +1,183 @@
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { PGlite, Transaction as PgliteTransaction } from '@electric-sql/pglite'
+import { sql, type SQL } from 'drizzle-orm'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import type { Database, DatabaseHandle, DatabaseKind } from './client.js'
+import { copyLine, type CopyValue } from './copy-text.js'
+import * as schema from './schema.js'
+
+/**
+ * One connection held for a long piece of work (a bulk import, a seed) whose transaction,
+ * trigger switches and COPYs must share it. The one place outside client.ts that knows
+ * which engine is underneath: on PostgreSQL a dedicated pool client, rows streamed with
+ * COPY FROM STDIN; on PGlite (one connection) its exclusive transaction, rows COPied from
+ * PGlite's /dev/blob device in batches. Either way the rows travel as COPY text.
+ */
+
+export interface Session {
+  kind: DatabaseKind
+  /** Statements outside the transaction, on this session's connection. */
+  db: Database
+  /** One transaction; `fn` decides whether it commits. */
+  transaction<T> (fn: (tx: SessionTransaction) => Promise<{ commit: boolean, value: T }>): Promise<T>
+  /**
+   * Holds a session-level advisory lock until release(): "this work is alive" for as long
+   * as the process is. A no-op on PGlite, whose folder has one owner.
+   */
+  holdLock (key: SQL): Promise<void>
+  /** Returns the connection (idempotent); `discard` closes it instead of reusing it. */
+  release (discard?: boolean): Promise<void>
+}
+
+export interface SessionTransaction {
+  tx: Database
+  /** A sink of rows (values in `columns` order) into `table`, as a pipeline's last stage. */
+  copyIn (table: string, columns: readonly string[]): Writable
+  /** COPY rows into `table`. */
+  copy (table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>): Promise<void>
+}
+
+export async function openSession (handle: DatabaseHandle): Promise<Session> {
+  return handle.driver.kind === 'postgres' ? openPostgres(handle.driver.pool) : openPglite(handle.driver.pglite, handle.db)
+}
+
+const copyStatement = (table: string, columns: readonly string[], source: string) =>
+  `COPY ${table} (${columns.join(', ')}) FROM ${source}`
+
+async function copyRows (sink: Writable, rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>) {
+  await pipeline(Readable.from(rows as Iterable<unknown>, { objectMode: true }), sink)
+}
+
+async function openPostgres (pool: pg.Pool): Promise<Session> {
+  const client = await pool.connect()
+  const db = drizzlePg({ client, schema }) as unknown as Database
+  const locks: SQL[] = []
+  let broken = false
+  let released = false
+  // A checked-out client has no pool listener: a connection lost mid-work must fail this
+  // work, not the process. The next statement or COPY write reports it.
+  client.on('error', () => { broken = true })
+  return {
+    kind: 'postgres',
+    db,
+    async holdLock (key) {
+      await db.execute(sql`SELECT pg_advisory_lock(${key})`)
+      locks.push(key)
+    },
+    async transaction (fn) {
+      await client.query('BEGIN')
+      try {
+        const { commit, value } = await fn({
+          tx: db,
+          copyIn: (table, columns) => copyStream(client, table, columns),
+          copy: (table, columns, rows) => copyRows(copyStream(client, table, columns), rows)
+        })
+        await client.query(commit ? 'COMMIT' : 'ROLLBACK')
+        return value
+      } catch (err) {
+        // A COPY cut off half way leaves the connection in an unknown protocol state:
+        // never reuse it. Closing it also makes the server roll the transaction back.
+        broken = true
+        throw err
+      }
+    },
+    async release (discard = false) {
+      if (released) return
+      released = true
+      if (!broken && !discard) {
+        for (const key of locks) await db.execute(sql`SELECT pg_advisory_unlock(${key})`).catch(() => { broken = true })
+      }
+      client.release(broken || discard ? new Error('session connection discarded') : undefined)
+    }
+  }
+}
+
+// Rows are grouped into chunks of about this many characters: one COPY data message per
+// row would cost more in protocol overhead than the rows themselves.
+const COPY_CHUNK = 64 * 1024
+
+function copyStream (client: pg.PoolClient, table: string, columns: readonly string[]): Writable {
+  const copy = client.query(copyFrom(copyStatement(table, columns, 'STDIN')))
+  let buffered = ''
+  const flush = (callback: () => void) => {
+    const text = buffered
+    buffered = ''
+    if (text === '' || copy.write(text)) callback()
+    else copy.once('drain', () => callback())
+  }
+  const sink = new Writable({
+    objectMode: true,
+    write (row: CopyValue[], _encoding, callback) {
+      buffered += copyLine(row)
+      if (buffered.length >= COPY_CHUNK) flush(callback)
+      else callback()
+    },
+    final (callback) {
+      flush(() => {
+        copy.once('finish', () => callback())
+        copy.end()
+      })
+    },
+    destroy (err, callback) {
+      if (!copy.destroyed) copy.destroy(err ?? undefined)
+      callback(err)
+    }
+  })
+  // The server refusing the COPY fails the pipeline (and with it the work).
+  copy.on('error', (err) => sink.destroy(err))
+  return sink
+}
+
+async function openPglite (pglite: PGlite, db: Database): Promise<Session> {
+  return {
+    kind: 'pglite',
+    db,
+    async holdLock () {},
+    async transaction<T> (fn: (tx: SessionTransaction) => Promise<{ commit: boolean, value: T }>) {
+      return pglite.transaction(async (t) => {
+        const tx = drizzlePglite({ client: t as unknown as PGlite, schema }) as unknown as Database
+        const { commit, value } = await fn({
+          tx,
+          copyIn: (table, columns) => blobSink(t, table, columns),
+          copy: (table, columns, rows) => copyRows(blobSink(t, table, columns), rows)
+        })
+        if (!commit) await t.rollback()
+        return value
+      })
+    },
+    async release () {}
+  }
+}
+
+// PGlite COPies from a Blob it is handed whole, so rows go in batches of about this size.
+const BLOB_BATCH = 4 * 1024 * 1024
+
+function blobSink (t: PgliteTransaction, table: string, columns: readonly string[]): Writable {
+  const statement = copyStatement(table, columns, "'/dev/blob'")
+  let chunks: string[] = []
+  let size = 0
+  const flush = async () => {
+    if (size === 0) return
+    const blob = new Blob(chunks)
+    chunks = []
+    size = 0
+    await t.query(statement, [], { blob })
+  }
+  return new Writable({
+    objectMode: true,
+    write (row: CopyValue[], _encoding, callback) {
+      const line = copyLine(row)
+      chunks.push(line)
+      size += line.length
+      if (size < BLOB_BATCH) return callback()
+      flush().then(() => callback(), callback)
+    },
+    final (callback) {
+      flush().then(() => callback(), callback)
+    }
+  })
+}
