@@ -43,6 +43,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
+    // A connection silent this long is closed; a request as a whole has no deadline (a slow
+    // but moving upload must finish). The headers' own deadline is set on the server below.
+    connectionTimeout: config.SOCKET_IDLE_TIMEOUT_MS,
+    requestTimeout: 0,
     // Start-up runs migrations, which may take minutes on a large database (an index
     // rebuild) or wait for another instance's: never give up on them half way.
     pluginTimeout: 0,
@@ -50,6 +54,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 }
   }).withTypeProvider<ZodTypeProvider>()
 
+  app.server.headersTimeout = config.HEADERS_TIMEOUT_MS
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerProblemHandlers(app)
@@ -61,7 +66,11 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(databasePlugin, {
     url: config.DATABASE_URL,
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE,
-    poolMax: config.DB_POOL_MAX
+    poolMax: config.DB_POOL_MAX,
+    limits: {
+      interactive: { lockTimeoutMs: config.LOCK_TIMEOUT_MS, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS },
+      bulk: { lockTimeoutMs: config.BULK_LOCK_TIMEOUT_MS, statementTimeoutMs: config.BULK_STATEMENT_TIMEOUT_MS }
+    }
   })
   await app.register(accessPlugin, {
     bootstrapSecret: config.BOOTSTRAP_ADMIN_KEY,
@@ -90,7 +99,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(coverageRoutes)
     await v1.register(apiKeyRoutes)
     await v1.register(auditRoutes)
-    await v1.register(importRoutes)
+    await v1.register(importRoutes, {
+      concurrency: { total: config.IMPORT_CONCURRENCY, perKey: config.IMPORT_CONCURRENCY_PER_KEY },
+      spoolDir: config.SPOOL_DIR
+    })
   }, { prefix: '/v1' })
 
   await app.ready()

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
 
@@ -16,8 +17,24 @@ const Env = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000).describe('requests per key per window'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   // Bounds how long a key revoked on another instance keeps working here (promise: under 5 s).
-  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(4500).default(4000)
-})
+  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(4500).default(4000),
+  // Per kind of work: an API write waits at most LOCK_TIMEOUT_MS for a lock (then 503 with
+  // Retry-After) and runs a statement at most STATEMENT_TIMEOUT_MS; imports get the BULK_ ones.
+  LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  BULK_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  BULK_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(30 * 60_000),
+  // A connection that sends nothing for this long is closed (a slow but moving upload is
+  // not); the headers of a request must arrive within HEADERS_TIMEOUT_MS.
+  SOCKET_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  // Imports running at once: each holds a database connection for its whole run.
+  IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(3),
+  IMPORT_CONCURRENCY_PER_KEY: z.coerce.number().int().min(1).max(100).default(2),
+  // Where PGlite's uploads wait on disk before their import begins.
+  SPOOL_DIR: z.string().default(tmpdir())
+}).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
+  { path: ['IMPORT_CONCURRENCY'], message: 'must be below DB_POOL_MAX, or imports could take every connection' })
 
 export type Config = z.infer<typeof Env> & {
   /** PGlite's folder inside DATA_DIR; undefined keeps the database in memory (tests). */

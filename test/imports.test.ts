@@ -355,3 +355,28 @@ t.test('the body must be CSV or NDJSON', async (t) => {
   t.equal(broken.json.code, 'malformed_csv')
   t.equal(broken.json.line, 2)
 })
+
+t.test('the audit trail answers "who changed this person?" for imports too: one record per entity', async (t) => {
+  const tree = await presidentsTree('IAU')
+  const sitting = await activeMember(app, await tree.booth(3), 'Sitting President')
+  const term = await appoint(app, { personId: sitting.person.id, unitId: await tree.booth(3), role: 'president', startDate: '2024-01-01' })
+  const res = await postImport(app, 'booth-presidents', csv('booth,name,voter_id,start_date',
+    `${tree.path(2)},Audited New,IAU0000001,2025-01-01`,
+    `${tree.path(3)},Audited Replacement,IAU0000002,2025-01-01`), { query: 'replace=true', headers: { 'x-request-id': 'import-audit-1' } })
+  t.equal(res.status, 200)
+  const person = await personByVoterId(app, 'IAU0000001')
+  const trail = async (entityId: string) => (await call(app, { method: 'GET', url: `/v1/audit?entityId=${entityId}` })).json.items
+  const created = await trail(person.id)
+  t.match(created, [{ action: 'create', entityType: 'person', requestId: 'import-audit-1', after: { importId: res.json.id } }])
+  const { membership, terms } = await standing(app, person.id)
+  t.match(await trail(membership.id), [{ action: 'create', entityType: 'membership', after: { importId: res.json.id } }])
+  t.match(await trail(terms[0].id), [{ action: 'appoint', entityType: 'appointment', unitId: await tree.booth(2) }])
+  const ended = await trail(term.id)
+  t.equal(ended[0].action, 'end', 'the replaced term has its record too')
+  t.equal(ended[0].after.importId, res.json.id)
+  const summary = (await call(app, { method: 'GET', url: `/v1/audit?entityType=import&entityId=${res.json.id}` })).json.items
+  t.equal(summary.length, 1, 'beside the import\'s own summary record')
+  const rerun = await postImport(app, 'booth-presidents', csv('booth,name,voter_id,start_date', `${tree.path(2)},Audited New,IAU0000001,2025-01-01`))
+  t.equal(rerun.json.counts.unchanged, 1)
+  t.equal((await trail(person.id)).length, 1, 'an unchanged row writes no record')
+})

@@ -5,7 +5,7 @@ import type { Database } from '../db/client.js'
 import { inTransaction } from '../db/transaction.js'
 import { apiKeys, units, type KeyRole } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
-import { can, roleWithin, type Actor } from './actor.js'
+import { can, roleWithin, systemActor, type Actor } from './actor.js'
 import { withinScope } from './scope.js'
 
 const SECRET_PREFIX = 'sg_'
@@ -82,7 +82,7 @@ export async function createKey (db: Database, actor: Actor, input: CreateKeyInp
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw new DomainError('unprocessable', 'expiry_in_past', 'expiresAt must be in the future.')
   }
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     if (scopeUnitId !== null) {
       const [scope] = await tx.select({ id: units.id }).from(units)
         .where(and(eq(units.id, scopeUnitId), withinScope(actor, units.path)))
@@ -125,7 +125,7 @@ export async function listKeys (db: Database, actor: Actor, f: { includeRevoked:
 
 export async function revokeKey (db: Database, actor: Actor, id: string): Promise<KeyRow> {
   if (!can(actor, 'manage_keys')) throw new DomainError('forbidden', 'insufficient_role', 'Only admin keys manage keys.')
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const [key] = await selectKeys(tx).where(and(eq(apiKeys.id, id), visibleKeys(actor))).for('update', { of: apiKeys })
     if (!key) throw notFound('api_key')
     if (key.revokedAt) return key
@@ -185,7 +185,8 @@ export async function recordKeyUse (db: Database, id: string): Promise<void> {
  * global admin key; with none and no key at all, a new one is minted and returned.
  */
 export async function ensureBootstrapKey (db: Database, givenSecret: string | undefined): Promise<{ minted?: string }> {
-  return inTransaction(db, async (tx) => {
+  const actor = systemActor()
+  return inTransaction(db, actor, async (tx) => {
     // Several instances may start together: one at a time decides.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(7262023002)`)
     if (givenSecret) {
@@ -199,8 +200,7 @@ export async function ensureBootstrapKey (db: Database, givenSecret: string | un
       const [row] = await tx.insert(apiKeys).values({
         label: 'bootstrap admin (BOOTSTRAP_ADMIN_KEY)', role: 'admin', secretHash: hash, prefix: givenSecret.slice(0, 9)
       }).returning({ id: apiKeys.id })
-      await recordAudit(tx, { keyId: null, role: 'admin', scopeUnitId: null, maskPersonalData: false, requestId: null },
-        { action: 'create', entityType: 'api_key', entityId: row.id, after: { role: 'admin', label: 'bootstrap admin (BOOTSTRAP_ADMIN_KEY)' } })
+      await recordAudit(tx, actor, { action: 'create', entityType: 'api_key', entityId: row.id, after: { role: 'admin', label: 'bootstrap admin (BOOTSTRAP_ADMIN_KEY)' } })
       return {}
     }
     const [any] = await tx.select({ id: apiKeys.id }).from(apiKeys).limit(1)
@@ -209,8 +209,7 @@ export async function ensureBootstrapKey (db: Database, givenSecret: string | un
     const [row] = await tx.insert(apiKeys).values({
       label: 'first admin (created at start-up)', role: 'admin', secretHash: hashSecret(secret), prefix: secret.slice(0, 9)
     }).returning({ id: apiKeys.id })
-    await recordAudit(tx, { keyId: null, role: 'admin', scopeUnitId: null, maskPersonalData: false, requestId: null },
-      { action: 'create', entityType: 'api_key', entityId: row.id, after: { role: 'admin', label: 'first admin (created at start-up)' } })
+    await recordAudit(tx, actor, { action: 'create', entityType: 'api_key', entityId: row.id, after: { role: 'admin', label: 'first admin (created at start-up)' } })
     return { minted: secret }
   })
 }

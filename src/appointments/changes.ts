@@ -27,7 +27,7 @@ export interface AppointInput {
  * asked first, so that a refusal names its precise reason and the offices involved.
  */
 export async function appoint (db: Database, actor: Actor, input: AppointInput): Promise<AppointmentRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const unit = await findUnit(tx, actor, input.unitId)
     if (!unit) throw new DomainError('unprocessable', 'unit_not_found', 'The unit does not exist.')
     const person = await findPerson(tx, actor, input.personId)
@@ -60,7 +60,7 @@ export async function appoint (db: Database, actor: Actor, input: AppointInput):
     } catch (err) {
       const constraint = constraintOf(err)
       if (constraint === 'appointments_no_double_term') {
-        const held = (await openTermsOf(tx, person.id)).filter(o => o.unitId === unit.id && o.role === role.code)
+        const held = (await openTermsOf(tx, actor, person.id)).inScope.filter(o => o.unitId === unit.id && o.role === role.code)
         throw ruleRefusal('already_holds_post', 'This person already holds this post over those dates.', held)
       }
       if (constraint === 'appointments_seats') {
@@ -75,7 +75,7 @@ export async function appoint (db: Database, actor: Actor, input: AppointInput):
 
 /** Ends a term: endDate is the first day out of office. */
 export async function endAppointment (db: Database, actor: Actor, id: string, input: { endDate: string, endReason: string }, matches?: (v: number) => boolean): Promise<AppointmentRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const current = await findAppointment(tx, actor, id, true)
     if (!current) throw notFound('appointment')
     if (matches && !matches(current.version)) throw preconditionFailed()

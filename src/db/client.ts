@@ -13,6 +13,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import { claimFolder } from './folder-lock.js'
 import { applyRoutines, type RoutineRunner } from './routines.js'
+import { DEFAULT_LIMITS, setLimits, type LimitsByKind } from './transaction.js'
 import * as schema from './schema.js'
 
 export type Schema = typeof schema
@@ -42,6 +43,8 @@ export interface DatabaseOptions {
   poolMax?: number
   /** Who is opening the PGlite folder, for the lock file (server, seed, keys CLI). */
   purpose?: string
+  /** Lock and statement time limits per kind of work (src/db/transaction.ts). */
+  limits?: LimitsByKind
   onPoolError?: (err: Error) => void
 }
 
@@ -99,6 +102,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
   }
 
   const db = drizzlePg(pool, { schema }) as unknown as Database
+  setLimits(db, options.limits ?? DEFAULT_LIMITS)
   return {
     db,
     kind: 'postgres',
@@ -133,6 +137,7 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
     release()
     throw err
   }
+  setLimits(db as unknown as Database, options.limits ?? DEFAULT_LIMITS)
   return {
     db: db as unknown as Database,
     kind: 'pglite',

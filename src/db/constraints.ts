@@ -15,12 +15,13 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   units_booth_fields_check: { kind: 'unprocessable', code: 'booth_fields_on_non_booth', message: 'Assembly constituency and polling station fields belong to booths only.' },
   api_keys_scope_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_scopes_api_keys', message: 'API keys are scoped to this unit: revoke or re-scope them first.' },
   api_keys_mask_check: { kind: 'unprocessable', code: 'masking_only_for_readers', message: 'maskPersonalData applies to reader keys only.' },
+  outside_scope: { kind: 'forbidden', code: 'outside_scope', message: 'The change would touch a record outside the subtree your key may change: a key with a wider scope must make it.' },
   own_booth_rule: { kind: 'conflict', code: 'own_booth_rule', message: 'Every office-bearer must hold a current, active membership at their own home booth; this change would break that.' },
   appointments_seats: { kind: 'conflict', code: 'post_full', message: 'The post has no free seat over those dates.' },
   appointments_role_level: { kind: 'unprocessable', code: 'role_not_at_level', message: 'This role does not exist at the unit\'s level.' },
   appointments_no_double_term: { kind: 'conflict', code: 'already_holds_post', message: 'This person already holds this post over those dates.' },
   memberships_one_current_idx: { kind: 'conflict', code: 'membership_exists', message: 'This person already has a current membership.' },
-  people_voter_id_key: { kind: 'conflict', code: 'voter_id_taken', message: 'Another person already has this voter ID.' },
+  people_voter_id_key: { kind: 'conflict', code: 'voter_id_taken', message: 'Another person already has this voter ID. If you cannot find them, they are outside your scope: an admin of a wider scope must resolve it.' },
   people_home_booth_fkey: { kind: 'conflict', code: 'booth_is_home', message: 'People have this booth as their home booth: move them first.' },
   memberships_booth_fkey: { kind: 'conflict', code: 'booth_has_memberships', message: 'Memberships (current or past) are held at this booth.' },
   appointments_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_has_appointments', message: 'Terms of office (current or past) are held at this unit.' },
@@ -49,7 +50,7 @@ export function domainErrorFromDatabase (err: unknown): DomainError | undefined 
     case '22001': return new DomainError('invalid', 'value_too_long', 'A value is too long.')
     case '40001':
     case '40P01': return new DomainError('conflict', 'concurrent_update', 'The change collided with a concurrent change. Retry the request.')
-    case '55P03': return new DomainError('conflict', 'locked', 'The record is being changed by another request. Retry shortly.')
+    case '55P03': return new DomainError('unavailable', 'busy', 'The records this change needs are held by other work (a bulk import, a move) for longer than a request may wait. Retry after the time in Retry-After.')
     case '57014': return new DomainError('unavailable', 'query_timeout', 'The database took too long to answer. Retry later.')
   }
   return undefined

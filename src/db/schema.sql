@@ -266,6 +266,7 @@ CREATE FUNCTION public.appointments_after_delete() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT unit_id FROM old_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT role_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
@@ -291,6 +292,7 @@ DECLARE
 BEGIN
   SELECT array_agg(id), array_agg(unit_id), array_agg(role_code), array_agg(start_date), array_agg(end_date)
     INTO ids, unit_ids, role_codes, starts, ends FROM new_rows;
+  PERFORM assert_units_within_scope(unit_ids);
   PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   PERFORM apply_appointment_deltas(
@@ -320,6 +322,7 @@ DECLARE
   d_person uuid[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
   SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
     INTO ids, unit_ids, role_codes, starts, ends
@@ -367,6 +370,26 @@ END
 $$;
 
 --
+-- Name: assert_paths_within_scope(public.ltree[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_paths_within_scope(p_paths public.ltree[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  scope ltree := write_scope();
+BEGIN
+  IF scope IS NULL THEN
+    RETURN;
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(p_paths) AS p(path) WHERE p.path IS NOT NULL AND NOT p.path <@ scope) THEN
+    RAISE EXCEPTION 'the change touches a record outside the subtree the caller may change'
+      USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'outside_scope';
+  END IF;
+END
+$$;
+
+--
 -- Name: assert_posts(uuid[], uuid[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -392,6 +415,21 @@ BEGIN
   END IF;
   RAISE EXCEPTION 'post % at unit % has no free seat', bad.role_code, bad.unit_id
     USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_seats', TABLE = 'appointments';
+END
+$$;
+
+--
+-- Name: assert_units_within_scope(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_units_within_scope(p_units uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF nullif(current_setting('sangathan.scope_unit', true), '') IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM assert_paths_within_scope(ARRAY(SELECT u.path FROM units u WHERE u.id = ANY (p_units)));
 END
 $$;
 
@@ -546,6 +584,7 @@ DECLARE
   d_joined date[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT booth_id FROM old_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM old_rows));
   SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(-1)
     INTO d_booth, d_grade, d_joined, d_sign FROM old_rows WHERE status = 'current';
@@ -567,6 +606,7 @@ DECLARE
   d_joined date[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(1)
     INTO d_booth, d_grade, d_joined, d_sign FROM new_rows WHERE status = 'current';
@@ -588,6 +628,7 @@ DECLARE
   d_joined date[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT booth_id FROM old_rows UNION SELECT booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
   WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -665,6 +706,32 @@ CREATE FUNCTION public.path_nodes(p public.ltree) RETURNS bigint[]
 $$;
 
 --
+-- Name: people_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.people_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT home_booth_id FROM old_rows));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: people_after_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.people_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT home_booth_id FROM new_rows));
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: people_after_update(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -676,6 +743,7 @@ DECLARE
   d_person uuid[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT home_booth_id FROM old_rows UNION SELECT home_booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id));
   -- A flip of the handle flag is the person's terms leaving (with the old flag) and
@@ -733,6 +801,14 @@ $$;
 CREATE FUNCTION public.post_violations(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[]) RETURNS TABLE(appointment_id uuid, unit_id uuid, role_code text, violation text)
     LANGUAGE sql STABLE
     AS $$
+  -- Only terms of roles with a fixed number of seats are counted: materialised first, so
+  -- that however few rows the planner expects from the arrays, the open-ended roles (a
+  -- booth committee: every member overlaps every other) never reach the join.
+  WITH seated AS MATERIALIZED (
+    SELECT t.id, t.unit_id, t.role_code, t.start_date, t.end_date, r.seats
+      FROM unnest(p_id, p_unit, p_role, p_start, p_end) AS t(id, unit_id, role_code, start_date, end_date)
+      JOIN roles r ON r.code = t.role_code
+     WHERE r.seats IS NOT NULL)
   SELECT t.id, t.unit_id, t.role_code, 'role_not_at_level'
     FROM unnest(p_id, p_unit, p_role) AS t(id, unit_id, role_code)
     JOIN roles r ON r.code = t.role_code
@@ -740,12 +816,11 @@ CREATE FUNCTION public.post_violations(p_id uuid[], p_unit uuid[], p_role text[]
    WHERE NOT (u.level = ANY (r.levels))
   UNION ALL
   SELECT t.id, t.unit_id, t.role_code, 'no_free_seat'
-    FROM unnest(p_id, p_unit, p_role, p_start, p_end) AS t(id, unit_id, role_code, start_date, end_date)
-    JOIN roles r ON r.code = t.role_code AND r.seats IS NOT NULL
+    FROM seated t
     JOIN appointments o ON o.unit_id = t.unit_id AND o.role_code = t.role_code AND o.id <> t.id
                        AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
-   GROUP BY t.id, t.unit_id, t.role_code, r.seats
-  HAVING count(*) >= r.seats
+   GROUP BY t.id, t.unit_id, t.role_code, t.seats
+  HAVING count(*) >= t.seats
 $$;
 
 --
@@ -881,6 +956,7 @@ CREATE FUNCTION public.units_after_delete() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+  PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows));
   -- Foreign keys guarantee a deleted booth has no members or terms left: committee size 0.
   UPDATE unit_stats s SET total_booths = s.total_booths - x.n,
          committee_histogram[1] = s.committee_histogram[1] - x.n
@@ -900,6 +976,7 @@ CREATE FUNCTION public.units_after_insert() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+  PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM new_rows));
   INSERT INTO unit_stats (unit_id) SELECT id FROM new_rows WHERE level <> 'booth';
   UPDATE unit_stats s SET total_booths = s.total_booths + x.n,
          committee_histogram[1] = s.committee_histogram[1] + x.n
@@ -909,6 +986,19 @@ BEGIN
             JOIN units a ON a.node = ANY (path_nodes(p.path))
            GROUP BY a.id) x
    WHERE s.unit_id = x.anc;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: units_after_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows UNION ALL SELECT path FROM new_rows));
   RETURN NULL;
 END
 $$;
@@ -1035,6 +1125,25 @@ BEGIN
        GROUP BY m.joined_on) j
   ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
   RETURN NULL;
+END
+$$;
+
+--
+-- Name: write_scope(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.write_scope() RETURNS public.ltree
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+  scope_unit text := nullif(current_setting('sangathan.scope_unit', true), '');
+  scope ltree;
+BEGIN
+  IF scope_unit IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT u.path INTO scope FROM units u WHERE u.id = scope_unit::uuid;
+  RETURN coalesce(scope, 'nothing'::ltree);
 END
 $$;
 
@@ -1684,6 +1793,18 @@ CREATE TRIGGER memberships_after_update AFTER UPDATE ON public.memberships REFER
 CREATE TRIGGER memberships_bump_version BEFORE UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.bump_version();
 
 --
+-- Name: people people_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_after_delete AFTER DELETE ON public.people REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.people_after_delete();
+
+--
+-- Name: people people_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_after_insert AFTER INSERT ON public.people REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.people_after_insert();
+
+--
 -- Name: people people_after_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1718,6 +1839,12 @@ CREATE TRIGGER units_after_delete AFTER DELETE ON public.units REFERENCING OLD T
 --
 
 CREATE TRIGGER units_after_insert AFTER INSERT ON public.units REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.units_after_insert();
+
+--
+-- Name: units units_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_after_update AFTER UPDATE ON public.units REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.units_after_update();
 
 --
 -- Name: units units_cascade_paths; Type: TRIGGER; Schema: public; Owner: -

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
-import type { Database } from '../db/client.js'
+import { rows, type Database } from '../db/client.js'
 import { indiaToday } from '../time.js'
 import { boothReference, optionalDate, optionalPhone, optionalText, optionalVoterId, refuse, requiredText } from './fields.js'
-import { pathInScope, type ImportContext, type ImportKind } from './kind.js'
+import { auditInto, pathInScope, type ImportContext, type ImportKind } from './kind.js'
 
 /**
  * Booth presidents (and other single-seat booth posts such as the BLA): per row, find
@@ -60,7 +60,7 @@ export const boothPresidents: ImportKind = {
     booth_not_found: { column: 'booth', message: 'No booth has this code path or id.' },
     not_a_booth: { column: 'booth', message: 'This unit is not a booth.' },
     outside_scope: { column: 'booth', message: 'This booth is outside the subtree your key may change.' },
-    person_outside_scope: { column: 'voter_id', message: 'This person\'s home booth is outside the subtree your key may change.' },
+    person_outside_scope: { column: 'voter_id', message: 'A person with this voter ID is outside the subtree your key may change: an admin of a wider scope must import this row.' },
     unknown_role: { column: 'role', message: 'There is no such role in the roles catalogue.' },
     role_not_importable: { column: 'role', message: 'Only single-seat booth posts (president, bla, ...) can be imported here.' },
     identity_conflict: { column: 'phone', message: 'The voter ID and the phone belong to two different people.' },
@@ -87,23 +87,34 @@ export const boothPresidents: ImportKind = {
 
   async apply (tx, context) {
     const importId = context.importId
+    const audited = auditInto(context)
     // Terms being replaced end first, so the post has a free seat for the new term.
     await tx.execute(sql`
-      UPDATE appointments a
-         SET end_date = s.start_date, end_reason = 'replaced by import', import_id = ${importId}
-        FROM import_rows s
-       WHERE s.error_code IS NULL AND s.outcome = 'created' AND s.replaces
-         AND a.unit_id = s.booth_id AND a.role_code = s.role AND a.end_date IS NULL AND a.person_id <> s.person_id`)
+      WITH ended AS (
+        UPDATE appointments a
+           SET end_date = s.start_date, end_reason = 'replaced by import', import_id = ${importId}
+          FROM import_rows s
+         WHERE s.error_code IS NULL AND s.outcome = 'created' AND s.replaces
+           AND a.unit_id = s.booth_id AND a.role_code = s.role AND a.end_date IS NULL AND a.person_id <> s.person_id
+        RETURNING a.id, a.unit_id
+      )
+      ${audited(sql`SELECT 'end', 'appointment', id, unit_id, NULL::ltree FROM ended`)}`)
     // New people have no membership or office yet, so they cannot break the rule alone.
-    const added = await tx.execute(sql`
-      INSERT INTO people (id, name, home_booth_id, phone, voter_id, twitter, facebook, instagram, youtube, import_id)
-      SELECT person_id, name, booth_id, phone, voter_id, twitter, facebook, instagram, youtube, ${importId}
-        FROM import_rows
-       WHERE error_code IS NULL AND outcome <> 'unchanged' AND person_is_new`)
-    await refreshStatistics(tx, 'people', added)
+    const [added] = await rows<{ n: number }>(tx, sql`
+      WITH added AS (
+        INSERT INTO people (id, name, home_booth_id, phone, voter_id, twitter, facebook, instagram, youtube, import_id)
+        SELECT person_id, name, booth_id, phone, voter_id, twitter, facebook, instagram, youtube, ${importId}
+          FROM import_rows
+         WHERE error_code IS NULL AND outcome <> 'unchanged' AND person_is_new
+        RETURNING id, home_booth_id
+      ), audit AS (
+        ${audited(sql`SELECT 'create', 'person', id, home_booth_id, NULL::ltree FROM added`)}
+      )
+      SELECT count(*)::int AS n FROM added`)
+    await refreshStatistics(tx, 'people', added.n)
     // Existing people and memberships in one statement: a home booth and its membership
     // move together, and the own-booth rule is checked at the end of each statement.
-    const enrolled = await tx.execute(sql`
+    const [enrolled] = await rows<{ n: number }>(tx, sql`
       WITH changed_people AS (
         UPDATE people p
            SET name = s.name, home_booth_id = s.booth_id,
@@ -113,22 +124,35 @@ export const boothPresidents: ImportKind = {
                import_id = ${importId}
           FROM import_rows s
          WHERE s.error_code IS NULL AND s.person_changed AND p.id = s.person_id
+        RETURNING p.id, p.home_booth_id
       ), moved_memberships AS (
         UPDATE memberships m
            SET booth_id = s.booth_id, grade = 'active', import_id = ${importId}
           FROM import_rows s
          WHERE s.error_code IS NULL AND s.membership_changed AND m.id = s.membership_id
+        RETURNING m.id, m.booth_id
+      ), enrolled AS (
+        INSERT INTO memberships (person_id, booth_id, grade, joined_on, import_id)
+        SELECT person_id, booth_id, 'active', least(start_date, india_today()), ${importId}
+          FROM import_rows
+         WHERE error_code IS NULL AND outcome <> 'unchanged' AND membership_id IS NULL
+        RETURNING id, booth_id
+      ), audit AS (
+        ${audited(sql`SELECT 'update', 'person', id, home_booth_id, NULL::ltree FROM changed_people
+                UNION ALL SELECT 'update', 'membership', id, booth_id, NULL::ltree FROM moved_memberships
+                UNION ALL SELECT 'create', 'membership', id, booth_id, NULL::ltree FROM enrolled`)}
       )
-      INSERT INTO memberships (person_id, booth_id, grade, joined_on, import_id)
-      SELECT person_id, booth_id, 'active', least(start_date, india_today()), ${importId}
-        FROM import_rows
-       WHERE error_code IS NULL AND outcome <> 'unchanged' AND membership_id IS NULL`)
-    await refreshStatistics(tx, 'memberships', enrolled)
+      SELECT count(*)::int AS n FROM enrolled`)
+    await refreshStatistics(tx, 'memberships', enrolled.n)
     await tx.execute(sql`
-      INSERT INTO appointments (person_id, unit_id, role_code, start_date, import_id)
-      SELECT person_id, booth_id, role, start_date, ${importId}
-        FROM import_rows
-       WHERE error_code IS NULL AND outcome = 'created'`)
+      WITH appointed AS (
+        INSERT INTO appointments (person_id, unit_id, role_code, start_date, import_id)
+        SELECT person_id, booth_id, role, start_date, ${importId}
+          FROM import_rows
+         WHERE error_code IS NULL AND outcome = 'created'
+        RETURNING id, unit_id
+      )
+      ${audited(sql`SELECT 'appoint', 'appointment', id, unit_id, NULL::ltree FROM appointed`)}`)
   }
 }
 
@@ -137,8 +161,7 @@ export const boothPresidents: ImportKind = {
  * and the rule and counter triggers that run next would be planned for a near-empty
  * table (nested loops over 100,000 rows). Small imports leave the statistics alone.
  */
-async function refreshStatistics (tx: Database, table: 'people' | 'memberships', result: unknown) {
-  const written = (result as { rowCount?: number | null, affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0
+async function refreshStatistics (tx: Database, table: 'people' | 'memberships', written: number) {
   if (written >= 10_000) await tx.execute(sql.raw(`ANALYZE ${table}`))
 }
 
@@ -188,10 +211,12 @@ async function resolvePeople (tx: Database, { actor }: ImportContext) {
               -- Per row, through the voter-ID and phone indexes (LIMIT keeps the planner from
               -- turning these into hashes of the whole people table).
               LEFT JOIN LATERAL (SELECT p.id FROM people p WHERE p.voter_id = x.voter_id LIMIT 1) v ON true
+              -- Phones are shared and not unique: someone outside the key's scope with the
+              -- same phone is another person, and is not even counted (no existence oracle).
               CROSS JOIN LATERAL (
                 SELECT count(*)::int AS people, (array_agg(p.id))[1] AS id, (array_agg(p.voter_id))[1] AS voter_id
-                  FROM people p
-                 WHERE p.phone = x.phone
+                  FROM people p JOIN units hb ON hb.id = p.home_booth_id
+                 WHERE p.phone = x.phone AND ${pathInScope(actor, sql`hb.path`)}
               ) ph
              WHERE x.error_code IS NULL
           ) m

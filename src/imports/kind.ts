@@ -62,3 +62,19 @@ export function codePathInScope (actor: Actor, codePath: SQL): SQL {
   return sql`EXISTS (SELECT 1 FROM units sc WHERE sc.id = ${actor.scopeUnitId}
     AND (${codePath} = sc.code_path OR left(${codePath}, length(sc.code_path) + 1) = sc.code_path || '/'))`
 }
+
+/**
+ * An INSERT of audit records, one per entity an import created or changed, from a query of
+ * (action, entity_type, id, unit_id, unit_path): set-based, in the import's transaction,
+ * beside its summary record. The record names the import; what changed is in the entity's
+ * row. unit_path may be NULL: it is read from the unit (a unit created by the same
+ * statement is not visible there, so units pass their own path).
+ */
+export function auditInto ({ importId, actor }: ImportContext) {
+  return (changed: SQL) => sql`
+    INSERT INTO audit_log (key_id, request_id, action, entity_type, entity_id, unit_id, unit_path, after)
+    SELECT ${actor.keyId}::uuid, ${actor.requestId}, c.action, c.entity_type, c.id::text, c.unit_id,
+           coalesce(c.unit_path, (SELECT u.path FROM units u WHERE u.id = c.unit_id)),
+           jsonb_build_object('importId', ${importId}::uuid)
+      FROM (${changed}) AS c(action, entity_type, id, unit_id, unit_path)`
+}

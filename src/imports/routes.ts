@@ -7,6 +7,7 @@ import { decodeCursor, toPage } from '../http/pagination.js'
 import { problem, problemResponses, sendProblem } from '../http/problem.js'
 import { MEDIA_TYPES, type ImportFormat } from './reader.js'
 import { failAbandonedImports, findImport, listImports, type ImportKindName, type ImportReport } from './record.js'
+import { ImportBudget } from './budget.js'
 import { startImport } from './run.js'
 import {
   ImportFailedProblem, ImportIdParams, ImportPage, ImportReportSchema, ListImportsQuery, PresidentsImportQuery, UnitsImportQuery
@@ -20,8 +21,19 @@ const SWEEP_EVERY_MS = 60_000
 const formatOf = (contentType: string | undefined): ImportFormat | undefined =>
   (Object.keys(MEDIA_TYPES) as ImportFormat[]).find(f => contentType?.toLowerCase().startsWith(MEDIA_TYPES[f]))
 
+export interface ImportRoutesOptions {
+  /** Imports running at once: in all, and per key. */
+  concurrency: { total: number, perKey: number }
+  /** Where PGlite's uploads wait on disk for their turn. */
+  spoolDir: string
+}
+
+/** How long a caller refused for a full budget is asked to wait. */
+const BUSY_RETRY_AFTER_S = 10
+
 /** /v1/imports: bulk CSV or NDJSON imports of the tree and of booth presidents, and their reports. */
-export const importRoutes: FastifyPluginAsyncZod = async (app) => {
+export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (app, options) => {
+  const budget = new ImportBudget(options.concurrency)
   // Only here: the file reaches the handler as the raw request stream, never buffered.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(Object.values(MEDIA_TYPES), (_request, payload, done) => done(null, payload))
@@ -50,9 +62,23 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     if (Number(request.headers['content-length']) > IMPORT_BODY_LIMIT) {
       return sendProblem(request, reply, problem(413, 'payload_too_large', 'The file is larger than this endpoint accepts.'))
     }
-    const started = await startImport(app.database, request.actor, request.body, {
-      kind, format, mode: query.mode, dryRun: query.dryRun, replace: query.replace ?? false, bodyLimit: IMPORT_BODY_LIMIT
-    })
+    const release = budget.acquire(request.actor.keyId ?? 'system')
+    if (!release) {
+      // The body is not read: close the connection rather than drain a file nobody will use.
+      reply.header('retry-after', String(BUSY_RETRY_AFTER_S)).header('connection', 'close')
+      return sendProblem(request, reply, problem(429, 'imports_busy',
+        `As many imports as may run at once are running (${options.concurrency.perKey} per key, ${options.concurrency.total} in all). Send the file again after the time in Retry-After.`))
+    }
+    let started
+    try {
+      started = await startImport(app.database, request.actor, request.body, {
+        kind, format, mode: query.mode, dryRun: query.dryRun, replace: query.replace ?? false, bodyLimit: IMPORT_BODY_LIMIT, spoolDir: options.spoolDir
+      })
+    } catch (err) {
+      release()
+      throw err
+    }
+    started.finished.then(release, release)
     reply.header('location', `/v1/imports/${started.record.id}`)
     if (/\brespond-async\b/i.test(String(request.headers.prefer ?? ''))) {
       const finished: Promise<unknown> = started.finished

@@ -9,6 +9,8 @@ import { domainErrorFromDatabase } from '../db/constraints.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
 import type { CopyValue } from '../db/copy-text.js'
 import { openSession, type SessionTransaction } from '../db/session.js'
+import { spoolUpload, type Spool } from './spool.js'
+import { beginWork, limitsOf } from '../db/transaction.js'
 import { DomainError } from '../errors.js'
 import { boothPresidents } from './booth-presidents.js'
 import { RowRefusal } from './fields.js'
@@ -42,6 +44,8 @@ export interface ImportOptions {
   replace: boolean
   /** Largest body accepted, in bytes. */
   bodyLimit: number
+  /** Where PGlite's uploads are written before their transaction begins (src/imports/spool.ts). */
+  spoolDir: string
 }
 
 interface Outcome {
@@ -82,9 +86,14 @@ export async function startImport (database: DatabaseHandle, actor: Actor, body:
   staged.catch(() => {})
 
   const finished = (async () => {
+    let spool: Spool | undefined
     try {
+      // PGlite's transaction would block every other request while the upload trickles in.
+      spool = database.kind === 'pglite' ? await spoolUpload(body, options.bodyLimit, options.spoolDir) : undefined
+      const source = spool ? spool.open() : body
       const result = await connection.transaction<Outcome>(async (session) => {
-        await stage(session, kind, body, options)
+        await beginWork(session.tx, actor, limitsOf(database.db).bulk)
+        await stage(session, kind, source, options)
         markStaged()
         await kind.resolve(session.tx, context)
         const { counts, errors } = await summarise(session.tx, kind)
@@ -103,8 +112,10 @@ export async function startImport (database: DatabaseHandle, actor: Actor, body:
       })
       const report = result.report ?? await finishImportRecord(connection.db, context.importId, result.status, result.counts, result.errors)
       await connection.release()
+      await spool?.remove()
       return report
     } catch (err) {
+      await spool?.remove()
       failStaged(err)
       if (err instanceof DomainError && err.code === 'payload_too_large') body.destroy()
       else await discardRest(body, options.bodyLimit)

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { UNIT_LEVELS } from '../db/schema.js'
 import type { Database } from '../db/client.js'
 import { optionalCode, optionalInteger, optionalText, refuse } from './fields.js'
-import { codePathInScope, type ImportContext, type ImportKind } from './kind.js'
+import { auditInto, codePathInScope, type ImportContext, type ImportKind } from './kind.js'
 
 /**
  * The tree, one row per unit down to the deepest code given: state, district, block,
@@ -73,24 +73,34 @@ export const units: ImportKind = {
        WHERE s.line = c.line AND s.error_code IS NULL`)
   },
 
-  async apply (tx, { importId }) {
+  async apply (tx, context) {
+    const { importId } = context
+    const audited = auditInto(context)
     // Level by level, so each unit finds the parent created by the statement before.
     for (let depth = 1; depth <= UNIT_LEVELS.length; depth++) {
       await tx.execute(sql`
-        INSERT INTO units (level, parent_id, code, name, ac_number, ac_name, ps_number, import_id, path, code_path)
-        SELECT e.level, p.id, e.code, coalesce(e.name, e.code), e.ac_number, e.ac_name, e.ps_number, ${importId}, '0', ''
-          FROM (${valid(sql`e.depth = ${depth} AND e.unit_id IS NULL`)}) e
-          LEFT JOIN units p ON p.code_path = e.parent_code_path`)
+        WITH created AS (
+          INSERT INTO units (level, parent_id, code, name, ac_number, ac_name, ps_number, import_id, path, code_path)
+          SELECT e.level, p.id, e.code, coalesce(e.name, e.code), e.ac_number, e.ac_name, e.ps_number, ${importId}, '0', ''
+            FROM (${valid(sql`e.depth = ${depth} AND e.unit_id IS NULL`)}) e
+            LEFT JOIN units p ON p.code_path = e.parent_code_path
+          RETURNING id, path
+        )
+        ${audited(sql`SELECT 'create', 'unit', id, id, path FROM created`)}`)
     }
     await tx.execute(sql`
-      UPDATE units u
-         SET name = coalesce(c.name, u.name),
-             ac_number = coalesce(c.ac_number, u.ac_number),
-             ac_name = coalesce(c.ac_name, u.ac_name),
-             ps_number = coalesce(c.ps_number, u.ps_number),
-             import_id = ${importId}
-        FROM (${valid(sql`e.changes`)}) c
-       WHERE u.id = c.unit_id`)
+      WITH changed AS (
+        UPDATE units u
+           SET name = coalesce(c.name, u.name),
+               ac_number = coalesce(c.ac_number, u.ac_number),
+               ac_name = coalesce(c.ac_name, u.ac_name),
+               ps_number = coalesce(c.ps_number, u.ps_number),
+               import_id = ${importId}
+          FROM (${valid(sql`e.changes`)}) c
+         WHERE u.id = c.unit_id
+        RETURNING u.id, u.path
+      )
+      ${audited(sql`SELECT 'update', 'unit', id, id, path FROM changed`)}`)
   }
 }
 

@@ -20,7 +20,7 @@ async function boothInScope (tx: Database, actor: Actor, boothId: string) {
 }
 
 export async function enrol (db: Database, actor: Actor, input: { personId: string, boothId: string, grade: 'primary' | 'active', joinedOn?: string }): Promise<MembershipRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const person = await findPerson(tx, actor, input.personId)
     if (!person) throw new DomainError('unprocessable', 'person_not_found', 'The person does not exist.')
     const booth = await boothInScope(tx, actor, input.boothId)
@@ -53,7 +53,7 @@ export interface MembershipChange {
  * ends the person's terms first, in this one transaction.
  */
 export async function changeMembership (db: Database, actor: Actor, id: string, change: MembershipChange, matches?: (v: number) => boolean): Promise<MembershipRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const found = await findMembership(tx, actor, id)
     if (!found) throw notFound('membership')
     await lockPeople(tx, [found.personId])
@@ -82,7 +82,7 @@ export async function changeMembership (db: Database, actor: Actor, id: string, 
       }).where(eq(memberships.id, id)).returning(membershipColumns)
       return updated as MembershipRow
     }, async () => {
-      const offices = await openTermsOf(tx, current.personId)
+      const offices = await openTermsOf(tx, actor, current.personId)
       if (change.grade === 'primary' && current.grade === 'active') {
         return ruleRefusal('office_bearer_must_stay_active', 'This person holds office: their membership must stay active. End their terms first.', offices)
       }

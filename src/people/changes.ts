@@ -32,12 +32,15 @@ async function homeBooth (tx: Database, actor: Actor, boothId: string) {
 async function assertVoterIdFree (tx: Database, voterId: string | null | undefined, exceptId?: string) {
   if (!voterId) return
   const [other] = await tx.select({ id: people.id }).from(people).where(eq(people.voterId, voterId))
-  // The id of the other person is not revealed: it may be outside the caller's scope.
-  if (other && other.id !== exceptId) throw new DomainError('conflict', 'voter_id_taken', 'Another person already has this voter ID.')
+  // Nothing about the other person is revealed, not even whether the caller may see them:
+  // they may be outside its scope.
+  if (other && other.id !== exceptId) {
+    throw new DomainError('conflict', 'voter_id_taken', 'Another person already has this voter ID. If you cannot find them, they are outside your scope: an admin of a wider scope must resolve it.')
+  }
 }
 
 export async function createPerson (db: Database, actor: Actor, input: PersonInput): Promise<PersonRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const booth = await homeBooth(tx, actor, input.homeBoothId)
     await assertVoterIdFree(tx, input.voterId)
     const [row] = await tx.insert(people).values({
@@ -59,7 +62,7 @@ export async function createPerson (db: Database, actor: Actor, input: PersonInp
 export type PersonChange = Partial<PersonInput> & { moveMembership?: boolean }
 
 export async function updatePerson (db: Database, actor: Actor, id: string, change: PersonChange, matches?: (v: number) => boolean): Promise<PersonRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     // Lock by id first, then read: a locking read joined to the home booth would lose a
     // row whose home booth a concurrent transaction just changed.
     await lockPeople(tx, [id])
@@ -89,7 +92,7 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
     }
     const [row] = Object.keys(set).length > 0
       ? await unlessRuleRefuses(tx, (savepoint) => savepoint.update(people).set(set).where(eq(people.id, id)).returning(personColumns),
-        async () => ruleRefusal('home_booth_change_breaks_rule', 'This person holds office: their home booth must stay where their membership is. Move the membership with it (moveMembership), or end their terms first.', await openTermsOf(tx, id)))
+        async () => ruleRefusal('home_booth_change_breaks_rule', 'This person holds office: their home booth must stay where their membership is. Move the membership with it (moveMembership), or end their terms first.', await openTermsOf(tx, actor, id)))
       : await tx.select(personColumns).from(people).where(eq(people.id, id))
     await recordAudit(tx, actor, { action: 'update', entityType: 'person', entityId: id, unitId: (row as PersonRow).homeBoothId, before: toPerson(before, actor), after: toPerson(row as PersonRow, actor) })
     return row as PersonRow
@@ -98,13 +101,13 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
 
 /** Refused while the person holds office or a current membership, or has a history of either. */
 export async function deletePerson (db: Database, actor: Actor, id: string, matches?: (v: number) => boolean): Promise<void> {
-  await inTransaction(db, async (tx) => {
+  await inTransaction(db, actor, async (tx) => {
     await lockPeople(tx, [id])
     const before = await findPerson(tx, actor, id)
     if (!before) throw notFound('person')
     if (matches && !matches(before.version)) throw preconditionFailed()
-    const offices = await openTermsOf(tx, id)
-    if (offices.length > 0) throw ruleRefusal('person_holds_office', 'This person holds office: end their terms first.', offices)
+    const offices = await openTermsOf(tx, actor, id)
+    if (offices.inScope.length + offices.outsideScope > 0) throw ruleRefusal('person_holds_office', 'This person holds office: end their terms first.', offices)
     if (await currentMembershipOf(tx, id)) throw new DomainError('conflict', 'person_has_membership', 'This person has a current membership: lapse it first.')
     const [history] = await tx.select({ n: sql<number>`count(*)::int` }).from(appointments).where(and(eq(appointments.personId, id)))
     const [pastMemberships] = await tx.select({ n: sql<number>`count(*)::int` }).from(memberships).where(eq(memberships.personId, id))

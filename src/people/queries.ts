@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, ilike, lt, or, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
@@ -99,14 +99,21 @@ export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilte
   return rows as PersonRow[]
 }
 
-/** A person's page: the person, their home booth, current membership and current terms. */
+/**
+ * A person's page: the person, their home booth, current membership and current terms;
+ * terms at units outside the actor's scope are only counted.
+ */
 export async function personPage (db: Database, actor: Actor, id: string) {
   const person = await findPerson(db, actor, id)
   if (!person) return undefined
-  const [[homeBooth], membership, offices] = await Promise.all([
+  const [[homeBooth], membership, terms] = await Promise.all([
     db.select({ id: units.id, code: units.code, codePath: units.codePath, name: units.name }).from(units).where(eq(units.id, person.homeBoothId)),
     currentMembershipOf(db, person.id),
-    db.select(appointmentColumns).from(appointments).where(and(eq(appointments.personId, person.id), isCurrent)) as Promise<AppointmentRow[]>
+    db.select({ ...appointmentColumns, visible: sql<boolean>`${withinScope(actor, units.path) ?? sql`true`}` }).from(appointments)
+      .innerJoin(units, eq(units.id, appointments.unitId))
+      .where(and(eq(appointments.personId, person.id), isCurrent))
+      .orderBy(asc(appointments.startDate), asc(appointments.id))
   ])
-  return { person, homeBooth, membership, offices }
+  const offices = terms.filter(t => t.visible) as AppointmentRow[]
+  return { person, homeBooth, membership, offices, officesOutsideScope: terms.length - offices.length }
 }

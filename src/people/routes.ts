@@ -58,7 +58,8 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
       ...toPerson(page.person, request.actor),
       homeBooth: page.homeBooth,
       membership: page.membership ? toMembership(page.membership) : null,
-      offices: page.offices.map(toAppointment)
+      offices: page.offices.map(toAppointment),
+      officesOutsideScope: page.officesOutsideScope
     }
   })
 

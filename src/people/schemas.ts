@@ -67,7 +67,8 @@ export const PersonSchema = z.object({
 export const PersonDetailSchema = PersonSchema.extend({
   homeBooth: z.object({ id: z.uuid(), code: z.string(), codePath: z.string(), name: z.string() }),
   membership: MembershipSchema.nullable().describe('The current membership, if any'),
-  offices: z.array(AppointmentSchema).describe('Terms current today')
+  offices: z.array(AppointmentSchema).describe('Terms current today at units within your scope'),
+  officesOutsideScope: z.number().int().describe('Terms current today at units outside your scope: counted, never shown')
 }).meta({ id: 'PersonDetail' })
 
 export const ListPeopleQuery = z.object({

@@ -35,7 +35,7 @@ export interface RoleInput { code: string, name: string, levels: UnitLevel[], se
 
 /** The catalogue is global: only a global admin changes it (checked by the route's permission). */
 export async function createRole (db: Database, actor: Actor, input: RoleInput): Promise<RoleRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     if (await findRole(tx, input.code)) throw new DomainError('conflict', 'role_exists', `A role ${input.code} already exists.`)
     const [row] = await tx.insert(roles).values({
       code: input.code, name: input.name, levels: [...new Set(input.levels)], seats: input.seats ?? null, required: input.required ?? false, sortOrder: input.sortOrder ?? 100
@@ -50,7 +50,7 @@ export async function createRole (db: Database, actor: Actor, input: RoleInput):
  * appointments. Vacancy and coverage reports read the catalogue as it is now.
  */
 export async function updateRole (db: Database, actor: Actor, code: string, change: Partial<Omit<RoleInput, 'code'>>): Promise<RoleRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const [before] = await tx.select(roleColumns).from(roles).where(eq(roles.code, code)).for('update')
     if (!before) throw notFound('role')
     const [row] = await tx.update(roles).set({
@@ -66,7 +66,7 @@ export async function updateRole (db: Database, actor: Actor, code: string, chan
 }
 
 export async function deleteRole (db: Database, actor: Actor, code: string): Promise<void> {
-  await inTransaction(db, async (tx) => {
+  await inTransaction(db, actor, async (tx) => {
     const [before] = await tx.select(roleColumns).from(roles).where(eq(roles.code, code)).for('update')
     if (!before) throw notFound('role')
     const [used] = await tx.select({ n: sql<number>`count(*)::int` }).from(appointments).where(eq(appointments.roleCode, code))

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm'
+import type { Actor } from '../access/actor.js'
+import { withinScope } from '../access/scope.js'
 import { rows, type Database } from '../db/client.js'
 import { constraintOf } from '../db/errors.js'
 import { DomainError } from '../errors.js'
@@ -40,18 +42,38 @@ export const INELIGIBILITY_EXPLAINED: Record<Ineligibility, string> = {
   member_away_from_home: 'is a member at a booth other than their home booth'
 }
 
-/** The person's open terms: what the rule covers, and what a refusal names. */
-export async function openTermsOf (db: Database, personId: string): Promise<OfficeRef[]> {
-  return rows<OfficeRef>(db, sql`
+/**
+ * The person's open terms (what the rule covers, and what a refusal names), split by the
+ * actor's scope: those inside it in full, those outside only counted.
+ */
+export interface OpenTerms {
+  inScope: OfficeRef[]
+  outsideScope: number
+}
+
+export async function openTermsOf (db: Database, actor: Actor, personId: string): Promise<OpenTerms> {
+  const found = await rows<OfficeRef & { visible: boolean }>(db, sql`
     SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.role_code AS role,
-           a.start_date AS "startDate", a.end_date AS "endDate"
+           a.start_date AS "startDate", a.end_date AS "endDate", ${withinScope(actor, sql`u.path`) ?? sql`true`} AS visible
       FROM appointments a JOIN units u ON u.id = a.unit_id
      WHERE a.person_id = ${personId} AND term_is_open(a.end_date)
      ORDER BY a.start_date, a.id`)
+  return {
+    inScope: found.filter(o => o.visible).map(({ visible: _visible, ...office }) => office),
+    outsideScope: found.filter(o => !o.visible).length
+  }
 }
 
-export function ruleRefusal (code: string, message: string, offices: Array<Partial<OfficeRef>>) {
-  return new DomainError('conflict', code, message, { appointments: offices })
+/**
+ * A refusal for the rule, naming the offices involved: in full inside the caller's scope,
+ * outside it only as a count (their unit, role and dates are not the caller's to see).
+ */
+export function ruleRefusal (code: string, message: string, offices: Array<Partial<OfficeRef>> | OpenTerms) {
+  if (Array.isArray(offices)) return new DomainError('conflict', code, message, { appointments: offices })
+  const { inScope, outsideScope } = offices
+  if (outsideScope === 0) return new DomainError('conflict', code, message, { appointments: inScope })
+  const more = ` The person also holds ${outsideScope} office${outsideScope > 1 ? 's' : ''} outside your scope.`
+  return new DomainError('conflict', code, message + more, { appointments: inScope, appointmentsOutsideScope: outsideScope })
 }
 
 /**

@@ -3,6 +3,8 @@ import { rows, type Database, type DatabaseHandle } from '../db/client.js'
 import type { CopyValue } from '../db/copy-text.js'
 import type { UnitLevel } from '../db/schema.js'
 import { openSession, type SessionTransaction } from '../db/session.js'
+import { beginWork, limitsOf } from '../db/transaction.js'
+import { systemActor } from '../access/actor.js'
 import { dayNumber } from './calendar.js'
 import { generate, type SeedBatch } from './generate.js'
 import type { AppointmentRow, MembershipRow, PersonRow, RoleSpec } from './members.js'
@@ -50,6 +52,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
     const roles = await rows<RoleSpec>(session.db, sql`SELECT code, levels::text[] AS levels, seats FROM roles ORDER BY sort_order, code`)
     const counts = await session.transaction(async (load) => {
       const { tx } = load
+      await beginWork(tx, systemActor('seed'), limitsOf(handle.db).bulk)
       // The counter rebuild groups millions of rows: in memory, not in temporary files.
       // (PGlite's heap is small, and its loads are small.)
       if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL work_mem = '256MB'`)

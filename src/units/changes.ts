@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
+import { withinScope } from '../access/scope.js'
 import { recordAudit } from '../audit/record.js'
 import { rows, type Database } from '../db/client.js'
 import { inTransaction } from '../db/transaction.js'
@@ -39,7 +40,7 @@ const codeTaken = (code: string) =>
   new DomainError('conflict', 'unit_code_taken', `Another unit under the same parent already has the code ${code}.`)
 
 export async function createUnit (db: Database, actor: Actor, input: CreateUnitInput): Promise<UnitRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const expectedParentLevel = parentLevelOf(input.level)
     const parentId = input.parentId ?? null
     if (parentId === null && actor.scopeUnitId !== null) {
@@ -92,10 +93,15 @@ async function lockForChange (tx: Database, actor: Actor, id: string, matches: V
 }
 
 export async function updateUnit (db: Database, actor: Actor, id: string, patch: UpdateUnitInput, matches: VersionCheck): Promise<UnitRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     // A re-code rewrites every descendant's code path: same lock order as a move.
     if (patch.code !== undefined) await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
     const unit = await lockForChange(tx, actor, id, matches)
+    // The scope's own unit has siblings outside the scope: a re-code would tell the caller
+    // which codes they hold. Its code is for a wider key to change.
+    if (patch.code !== undefined && patch.code !== unit.code && unit.id === actor.scopeUnitId) {
+      throw new DomainError('forbidden', 'outside_scope', 'The code of the unit your key is scoped to places it among units outside your scope: a key with a wider scope must change it.')
+    }
     const touchesBooth = patch.acNumber != null || patch.acName != null || patch.psNumber != null
     if (unit.level !== 'booth' && touchesBooth) {
       throw new DomainError('unprocessable', 'booth_fields_on_non_booth', 'acNumber, acName and psNumber belong to booths only.')
@@ -118,7 +124,7 @@ export async function updateUnit (db: Database, actor: Actor, id: string, patch:
 }
 
 export async function moveUnit (db: Database, actor: Actor, id: string, newParentId: string, matches: VersionCheck): Promise<UnitRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     // Taken first, so the trigger's own lock is a no-op and concurrent inserts under the
     // subtree wait instead of copying a path that is about to change.
     await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
@@ -147,17 +153,21 @@ export async function moveUnit (db: Database, actor: Actor, id: string, newParen
 }
 
 export async function deleteUnit (db: Database, actor: Actor, id: string, matches: VersionCheck): Promise<UnitRow> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction(db, actor, async (tx) => {
     const unit = await lockForChange(tx, actor, id, matches)
     if (unit.level === 'booth') {
       const [homes] = await rows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM people WHERE home_booth_id = ${id}`)
       if (homes.n > 0) {
-        const offices = await rows<{ id: string, unitId: string, unitCodePath: string, role: string, startDate: string, endDate: string | null }>(tx, sql`
-          SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.role_code AS role, a.start_date AS "startDate", a.end_date AS "endDate"
+        // The offices they hold, as far as the caller may see them (the rest only counted).
+        const offices = await rows<{ id: string, unitId: string, unitCodePath: string, role: string, startDate: string, endDate: string | null, visible: boolean }>(tx, sql`
+          SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.role_code AS role, a.start_date AS "startDate", a.end_date AS "endDate",
+                 ${withinScope(actor, sql`u.path`) ?? sql`true`} AS visible
             FROM appointments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id
-           WHERE p.home_booth_id = ${id} AND (a.end_date IS NULL OR a.end_date > india_today())
+           WHERE p.home_booth_id = ${id} AND term_is_open(a.end_date)
            ORDER BY a.start_date LIMIT 100`)
-        throw new DomainError('conflict', 'booth_is_home', `${homes.n} people have ${unit.codePath} as their home booth: move them to another booth first.`, { people: homes.n, appointments: offices })
+        const outside = offices.filter(o => !o.visible).length
+        throw new DomainError('conflict', 'booth_is_home', `${homes.n} people have ${unit.codePath} as their home booth: move them to another booth first.`,
+          { people: homes.n, appointments: offices.filter(o => o.visible).map(({ visible: _v, ...o }) => o), ...(outside > 0 ? { appointmentsOutsideScope: outside } : {}) })
       }
     }
     const children = await countChildren(tx, id)

@@ -36,6 +36,14 @@ $$;
 -- ('no_free_seat'). Seats are counted through the post's B-tree (appointments_post_idx).
 CREATE OR REPLACE FUNCTION post_violations(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[])
 RETURNS TABLE (appointment_id uuid, unit_id uuid, role_code text, violation text) LANGUAGE sql STABLE AS $$
+  -- Only terms of roles with a fixed number of seats are counted: materialised first, so
+  -- that however few rows the planner expects from the arrays, the open-ended roles (a
+  -- booth committee: every member overlaps every other) never reach the join.
+  WITH seated AS MATERIALIZED (
+    SELECT t.id, t.unit_id, t.role_code, t.start_date, t.end_date, r.seats
+      FROM unnest(p_id, p_unit, p_role, p_start, p_end) AS t(id, unit_id, role_code, start_date, end_date)
+      JOIN roles r ON r.code = t.role_code
+     WHERE r.seats IS NOT NULL)
   SELECT t.id, t.unit_id, t.role_code, 'role_not_at_level'
     FROM unnest(p_id, p_unit, p_role) AS t(id, unit_id, role_code)
     JOIN roles r ON r.code = t.role_code
@@ -43,12 +51,11 @@ RETURNS TABLE (appointment_id uuid, unit_id uuid, role_code text, violation text
    WHERE NOT (u.level = ANY (r.levels))
   UNION ALL
   SELECT t.id, t.unit_id, t.role_code, 'no_free_seat'
-    FROM unnest(p_id, p_unit, p_role, p_start, p_end) AS t(id, unit_id, role_code, start_date, end_date)
-    JOIN roles r ON r.code = t.role_code AND r.seats IS NOT NULL
+    FROM seated t
     JOIN appointments o ON o.unit_id = t.unit_id AND o.role_code = t.role_code AND o.id <> t.id
                        AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
-   GROUP BY t.id, t.unit_id, t.role_code, r.seats
-  HAVING count(*) >= r.seats
+   GROUP BY t.id, t.unit_id, t.role_code, t.seats
+  HAVING count(*) >= t.seats
 $$;
 
 -- Every term that breaks its post, anywhere (the seed's verification).

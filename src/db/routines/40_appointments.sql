@@ -1,6 +1,6 @@
 -- Triggers on appointments (terms of office): once per statement, over its transition
--- tables, the post rules (21_posts.sql), the own-booth rule (20_own_booth_rule.sql) and
--- the coverage counters (30_counters.sql). A bulk import of 100,000 terms runs a handful
+-- tables, the caller's scope (04_scope.sql), the post rules (21_posts.sql), the own-booth
+-- rule (20_own_booth_rule.sql) and the coverage counters (30_counters.sql). A bulk import of 100,000 terms runs a handful
 -- of set-based queries; a single-row API write costs the same.
 
 CREATE OR REPLACE FUNCTION appointments_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -13,6 +13,7 @@ DECLARE
 BEGIN
   SELECT array_agg(id), array_agg(unit_id), array_agg(role_code), array_agg(start_date), array_agg(end_date)
     INTO ids, unit_ids, role_codes, starts, ends FROM new_rows;
+  PERFORM assert_units_within_scope(unit_ids);
   PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   PERFORM apply_appointment_deltas(
@@ -36,6 +37,7 @@ DECLARE
   d_person uuid[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
   SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
     INTO ids, unit_ids, role_codes, starts, ends
@@ -61,6 +63,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION appointments_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT unit_id FROM old_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT role_code FROM old_rows WHERE end_date IS NULL ORDER BY id),

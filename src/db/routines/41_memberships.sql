@@ -1,5 +1,6 @@
--- Triggers on memberships: the own-booth rule (20_own_booth_rule.sql) for every person a
--- statement touches, and the member counters (30_counters.sql).
+-- Triggers on memberships: the caller's scope (04_scope.sql), the own-booth rule
+-- (20_own_booth_rule.sql) for every person a statement touches, and the member counters
+-- (30_counters.sql).
 
 CREATE OR REPLACE FUNCTION memberships_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -8,6 +9,7 @@ DECLARE
   d_joined date[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(1)
     INTO d_booth, d_grade, d_joined, d_sign FROM new_rows WHERE status = 'current';
@@ -23,6 +25,7 @@ DECLARE
   d_joined date[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT booth_id FROM old_rows UNION SELECT booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
   WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -45,6 +48,7 @@ DECLARE
   d_joined date[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT booth_id FROM old_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM old_rows));
   SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(-1)
     INTO d_booth, d_grade, d_joined, d_sign FROM old_rows WHERE status = 'current';

@@ -1,6 +1,21 @@
--- Triggers on people: a home booth that moves must take the membership along, in the same
--- statement (20_own_booth_rule.sql); gaining or losing every social handle moves
--- "office-bearers with a handle" (30_counters.sql).
+-- Triggers on people: the caller's scope, by home booth (04_scope.sql); a home booth that
+-- moves must take the membership along, in the same statement (20_own_booth_rule.sql);
+-- gaining or losing every social handle moves "office-bearers with a handle"
+-- (30_counters.sql).
+
+CREATE OR REPLACE FUNCTION people_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT home_booth_id FROM new_rows));
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION people_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT home_booth_id FROM old_rows));
+  RETURN NULL;
+END
+$$;
 
 CREATE OR REPLACE FUNCTION people_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -8,6 +23,7 @@ DECLARE
   d_person uuid[];
   d_sign integer[];
 BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT home_booth_id FROM old_rows UNION SELECT home_booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id));
   -- A flip of the handle flag is the person's terms leaving (with the old flag) and
@@ -33,6 +49,12 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+CREATE OR REPLACE TRIGGER people_after_insert AFTER INSERT ON people
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION people_after_insert();
+
+CREATE OR REPLACE TRIGGER people_after_delete AFTER DELETE ON people
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION people_after_delete();
 
 CREATE OR REPLACE TRIGGER people_after_update AFTER UPDATE ON people
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION people_after_update();

@@ -1,10 +1,11 @@
--- Triggers on units that keep the coverage counters (30_counters.sql) in step with the
--- tree; the tree's own triggers are in 10_tree.sql.
+-- Triggers on units: the caller's scope (04_scope.sql), and the coverage counters
+-- (30_counters.sql) kept in step with the tree; the tree's own triggers are in 10_tree.sql.
 
 -- A counters row for each new unit above booths; new booths counted from their parents up
 -- (grouped by parent first: one lineage per ward, not per booth).
 CREATE OR REPLACE FUNCTION units_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM new_rows));
   INSERT INTO unit_stats (unit_id) SELECT id FROM new_rows WHERE level <> 'booth';
   UPDATE unit_stats s SET total_booths = s.total_booths + x.n,
          committee_histogram[1] = s.committee_histogram[1] + x.n
@@ -20,6 +21,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION units_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows));
   -- Foreign keys guarantee a deleted booth has no members or terms left: committee size 0.
   UPDATE unit_stats s SET total_booths = s.total_booths - x.n,
          committee_histogram[1] = s.committee_histogram[1] - x.n
@@ -27,6 +29,15 @@ BEGIN
             FROM old_rows b JOIN units a ON a.node = ANY (path_nodes(b.path))
            WHERE b.level = 'booth' GROUP BY a.id) x
    WHERE s.unit_id = x.anc;
+  RETURN NULL;
+END
+$$;
+
+-- Any change to units (a rename, a move and the paths it cascades to the subtree): every
+-- row where it was and where it is must lie in the caller's scope.
+CREATE OR REPLACE FUNCTION units_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows UNION ALL SELECT path FROM new_rows));
   RETURN NULL;
 END
 $$;
@@ -94,6 +105,9 @@ $$;
 
 CREATE OR REPLACE TRIGGER units_after_insert AFTER INSERT ON units
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION units_after_insert();
+
+CREATE OR REPLACE TRIGGER units_after_update AFTER UPDATE ON units
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION units_after_update();
 
 CREATE OR REPLACE TRIGGER units_after_delete AFTER DELETE ON units
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION units_after_delete();
