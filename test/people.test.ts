@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { rows } from '../src/db/client.js'
 import { normaliseVoterId, VOTER_ID_PATTERN } from '../src/people/identity.js'
-import { buildTestApp, call } from './helpers/app.js'
+import { buildTestApp, call, mintKey } from './helpers/app.js'
 import { csv, personByVoterId, postImport } from './helpers/imports.js'
+import { createPerson } from './helpers/people.js'
 import { createChain } from './helpers/tree.js'
 
 const { app } = await buildTestApp(t)
@@ -52,4 +53,42 @@ t.test('voter IDs: an import row with a unit code path for a voter ID fails as i
   t.match(res.json.errors[0].message, /UP\/12\/123\/456789/)
   t.ok(await personByVoterId(app, 'PQR7654321'), 'the current format is imported')
   t.ok(await personByVoterId(app, 'UP/72/145/0012345'), 'and the older one')
+})
+
+t.test('a key that sees personal data masked may not search by it', async (t) => {
+  const person = await createPerson(app, { name: 'Searched For', homeBoothId: tree.booth.id, phone: '+91 98123 45678', voterId: 'SRC1234567' })
+  const masked = await mintKey(app, 'reader', null, { maskPersonalData: true })
+  const reader = await mintKey(app, 'reader')
+
+  const attempts = [
+    { method: 'POST', url: '/v1/people/search', payload: { voterId: 'SRC1234567' } },
+    { method: 'POST', url: '/v1/people/search', payload: { phone: '9812345678' } },
+    { method: 'POST', url: '/v1/people/search', payload: { phone: '9812345678', voterId: 'SRC1234567' } },
+    { method: 'GET', url: '/v1/people?phone=9812345678' },
+    { method: 'GET', url: '/v1/people?voterId=SRC1234567' },
+    { method: 'GET', url: `/v1/people?voterId=SRC1234567&unitId=${tree.district.id}` },
+    { method: 'GET', url: '/v1/people?phone=9812345678&unitId=00000000-0000-4000-8000-000000000000' } // an unknown unit answers nothing, but not before the refusal
+  ] as const
+  for (const attempt of attempts) {
+    const refused = await call(app, attempt as any, masked)
+    t.equal(refused.status, 403, `${attempt.method} ${attempt.url} ${JSON.stringify((attempt as any).payload ?? '')}`)
+    t.equal(refused.json.code, 'masked_key_cannot_search')
+    t.match(refused.json.detail, /masked/)
+    t.notOk(refused.body.includes(person.id), 'nothing about the person in the refusal')
+  }
+  // A wrong guess is refused the same way as a right one: the answer reveals nothing.
+  const wrong = await call(app, { method: 'POST', url: '/v1/people/search', payload: { voterId: 'SRC0000000' } }, masked)
+  t.equal(wrong.status, 403)
+
+  const byName = await call(app, { method: 'GET', url: `/v1/people?q=Searched&unitId=${tree.district.id}` }, masked)
+  t.equal(byName.status, 200, 'a masked key still lists people by name')
+  t.same(byName.json.items.map((p: any) => [p.id, p.phone, p.voterId]), [[person.id, '+91******5678', '******4567']])
+
+  for (const payload of [{ voterId: 'src1234567' }, { phone: '+91 98123 45678' }]) {
+    const found = await call(app, { method: 'POST', url: '/v1/people/search', payload }, reader)
+    t.equal(found.status, 200, 'an unmasked reader searches')
+    t.same(found.json.items.map((p: any) => p.id), [person.id])
+  }
+  const filtered = await call(app, { method: 'GET', url: `/v1/people?phone=09812345678&voterId=SRC1234567&unitId=${tree.district.id}` }, reader)
+  t.same(filtered.json.items.map((p: any) => [p.id, p.phone, p.voterId]), [[person.id, '+919812345678', 'SRC1234567']])
 })

@@ -74,14 +74,15 @@ export const ListPeopleQuery = z.object({
   homeBoothId: z.uuid().optional(),
   unitId: z.uuid().optional().describe('People whose home booth lies in this unit\'s subtree'),
   q: z.string().trim().min(1).max(100).optional().describe('Case-insensitive substring of the name'),
-  phone: PhoneInput.optional().describe('Prefer POST /v1/people/search: query strings end up in proxy logs'),
-  voterId: VoterIdInput.optional(),
+  phone: PhoneInput.optional().describe('Prefer POST /v1/people/search: query strings end up in proxy logs. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
+  voterId: VoterIdInput.optional().describe('EPIC number (ABC1234567, or an older card\'s UP/12/123/456789). Prefer POST /v1/people/search. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
   ...PageQuery
 })
 
 export const SearchPeopleBody = z.strictObject({
   phone: PhoneInput.optional(),
   voterId: VoterIdInput.optional()
-}).refine(b => b.phone !== undefined || b.voterId !== undefined, 'send phone or voterId').meta({ id: 'SearchPeople' })
+}).refine(b => b.phone !== undefined || b.voterId !== undefined, 'send phone or voterId')
+  .meta({ id: 'SearchPeople', description: 'Phone, voter ID or both. Keys with maskPersonalData may not search: 403 masked_key_cannot_search' })
 
 export const PersonPage = pageOf(PersonSchema).meta({ id: 'PersonPage' })
