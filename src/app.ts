@@ -14,6 +14,7 @@ import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
 import { registerOpenApi } from './http/openapi.js'
 import { registerProblemHandlers } from './http/problem.js'
+import { mayCarryPersonalData } from './scrub.js'
 import { importRoutes } from './imports/routes.js'
 import { membershipRoutes } from './memberships/routes.js'
 import { appointmentRoutes } from './appointments/routes.js'
@@ -30,6 +31,15 @@ export interface AppOptions {
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+/**
+ * A caller's request id is written on every log line of the request, so it is kept only
+ * if it cannot carry personal data: nothing the scrubber would change (not even inside a
+ * UUID), and no run of six or more digits (a number cut short or spelt oddly).
+ */
+export function isTraceableRequestId (id: string): boolean {
+  return REQUEST_ID.test(id) && !/\d{6}/.test(id) && !mayCarryPersonalData(id)
+}
+
 /** Builds a ready-to-listen app; it never listens itself, so tests drive it with inject(). */
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
@@ -40,7 +50,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // A caller's X-Request-Id is kept so that a trace spans services; otherwise we mint one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+      return typeof given === 'string' && isTraceableRequestId(given) ? given : randomUUID()
     },
     return503OnClosing: true,
     // A connection silent this long is closed; a request as a whole has no deadline (a slow

@@ -1,10 +1,12 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import { PERSONAL_NAME, scrub, scrubUrl } from './scrub.js'
 
 /**
  * pino JSON logs; pretty only when a person is watching a terminal, never chosen by
  * NODE_ENV. Personal data (phone numbers, voter IDs) and secrets never reach a line:
- * known fields are redacted by path, and every string is scrubbed by pattern, which
- * catches them in URLs, query strings and database error messages too.
+ * known fields are redacted by path, fields named like phone or voterId at any depth lose
+ * their value, the request URL is scrubbed parameter by parameter on its decoded form,
+ * and every other string is scrubbed by pattern (src/scrub.ts).
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -16,20 +18,6 @@ export const REDACT_PATHS = [
   '*.voter_id'
 ]
 
-// Indian mobiles in any common spelling, EPIC numbers, and our own key secrets.
-const PHONE = /(?<![\w])(?:\+?91[\s-]?|0)?[6-9]\d{4}[\s-]?\d{5}(?![\w])/g
-const EPIC = /(?<![\w])[A-Za-z]{3}\d{7}(?![\w])/g
-const SECRET = /sg_[A-Za-z0-9_-]{20,}/g
-const ENCODED_PLUS_PHONE = /%2B91[\d%]{10,16}/gi
-
-export function scrub (text: string): string {
-  return text
-    .replace(SECRET, '[secret]')
-    .replace(ENCODED_PLUS_PHONE, '[phone]')
-    .replace(PHONE, '[phone]')
-    .replace(EPIC, '[voter-id]')
-}
-
 function scrubDeep (value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrub(value)
   if (depth > 6 || value === null || typeof value !== 'object') return value
@@ -38,7 +26,9 @@ function scrubDeep (value: unknown, depth = 0): unknown {
   // copying them here would lose their getters. formatters.log runs before serializers.
   if (Object.getPrototypeOf(value) !== Object.prototype) return value
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth + 1)
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = PERSONAL_NAME.test(k) && (typeof v === 'string' || typeof v === 'number') ? '[redacted]' : scrubDeep(v, depth + 1)
+  }
   return out
 }
 
@@ -68,12 +58,17 @@ export function loggerOptions (level: string): LoggerOptions {
       error: serializeError,
       req: (req: { method: string, url: string, hostname?: string, ip?: string, headers?: Record<string, unknown> }) => ({
         method: req.method,
-        url: scrub(String(req.url ?? '')),
-        host: req.hostname,
+        url: scrubUrl(String(req.url ?? '')),
+        host: req.hostname === undefined ? undefined : scrub(req.hostname),
         remoteAddress: req.ip
       })
     },
-    formatters: { log: (object) => scrubDeep(object) as Record<string, unknown> },
+    formatters: {
+      log: (object) => scrubDeep(object) as Record<string, unknown>,
+      // Child bindings (reqId) are written on every line: scrubbed too, though genReqId
+      // already refuses a caller's id that could carry personal data.
+      bindings: (bindings) => scrubDeep(bindings) as Record<string, unknown>
+    },
     hooks: {
       logMethod (args, method) {
         method.apply(this, args.map(a => typeof a === 'string' ? scrub(a) : a) as Parameters<typeof method>)

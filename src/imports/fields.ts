@@ -1,4 +1,4 @@
-import { normalisePhone, normaliseVoterId } from '../people/identity.js'
+import { normalisePhone, normaliseVoterId, VOTER_ID_FORMS } from '../people/identity.js'
 
 /**
  * Cell-level validation for import rows: each function takes the raw cell text and
@@ -80,7 +80,7 @@ export function optionalVoterId (value: string | undefined, column: string): str
   const v = optionalText(value, column, 40)
   if (v === null) return null
   const voterId = normaliseVoterId(v)
-  if (!voterId) refuse('invalid_voter_id', column, `${column} must be an EPIC number such as ABC1234567.`)
+  if (!voterId) refuse('invalid_voter_id', column, `${column} must be ${VOTER_ID_FORMS}.`)
   return voterId!
 }
 

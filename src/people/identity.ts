@@ -13,15 +13,29 @@ export function normalisePhone (input: string): string | undefined {
 }
 
 /**
- * EPIC (voter ID) numbers: usually three letters and seven digits (ABC1234567); some
- * older cards carry a state code and slashes. Stored upper-case without spaces.
+ * Voter IDs (EPIC numbers): the one definition of what the service accepts. Upper-cased,
+ * a voter ID is either
+ * - the current card: three letters and seven digits, ABC1234567; or
+ * - an older card: a two-letter state code, then the assembly constituency number
+ *   (1 to 3 digits), the part number (1 to 4 digits) and a serial (1 to 7 digits),
+ *   separated by '/': UP/12/123/456789.
+ * Nothing else: in particular no unit code path (UP/LKO/B03) passes. The expression is
+ * written so that PostgreSQL reads it the same way; people_voter_id_check should use it.
+ */
+export const VOTER_ID_PATTERN = '^([A-Z]{3}[0-9]{7}|[A-Z]{2}/[0-9]{1,3}/[0-9]{1,4}/[0-9]{1,7})$'
+const VOTER_ID = new RegExp(VOTER_ID_PATTERN)
+
+/** What a caller is told when a voter ID is refused. */
+export const VOTER_ID_FORMS = 'an EPIC number: three letters and seven digits (ABC1234567), or an older card\'s state code and numbers (UP/12/123/456789)'
+
+/**
+ * Stored upper-case without spaces; undefined when it is not a voter ID. Whitespace is
+ * taken only where people write it (ABC 1234567, UP / 12 / 123 / 456789), which are the
+ * spellings the log scrubber (src/scrub.ts) looks for.
  */
 export function normaliseVoterId (input: string): string | undefined {
-  const v = input.replace(/\s+/g, '').toUpperCase()
-  if (/^[A-Z]{3}\d{7}$/.test(v)) return v
-  // Older formats: letters, digits and '/', 6 to 20 characters, with letters and digits both.
-  if (/^[A-Z0-9/]{6,20}$/.test(v) && /[A-Z]/.test(v) && /\d/.test(v)) return v
-  return undefined
+  const v = input.trim().toUpperCase().replace(/^([A-Z]{3})\s(?=\d)/, '$1').replace(/\s*\/\s*/g, '/')
+  return VOTER_ID.test(v) ? v : undefined
 }
 
 export function maskPhone (phone: string | null): string | null {

@@ -3,6 +3,7 @@ import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
 import { containing } from '../db/like.js'
+import { DomainError } from '../errors.js'
 import { appointments, people, units } from '../db/schema.js'
 import { appointmentColumns, isCurrent, type AppointmentRow } from '../appointments/queries.js'
 import { currentMembershipOf } from '../memberships/queries.js'
@@ -80,7 +81,20 @@ export interface ListPeopleFilter {
   limit: number
 }
 
+/**
+ * A key that sees phone numbers and voter IDs masked may not look people up by them:
+ * the masked value leaves few candidates (a voter ID shows its last four characters),
+ * and trying each one as a search would reveal the whole number.
+ */
+export function refuseMaskedIdentitySearch (actor: Actor, f: Pick<ListPeopleFilter, 'phone' | 'voterId'>) {
+  if (actor.maskPersonalData && (f.phone !== undefined || f.voterId !== undefined)) {
+    throw new DomainError('forbidden', 'masked_key_cannot_search',
+      'This key sees phone numbers and voter IDs masked, so it may not search or filter people by them. Search by name (q), or use a key without maskPersonalData.')
+  }
+}
+
 export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilter): Promise<PersonRow[]> {
+  refuseMaskedIdentitySearch(actor, f)
   const where: Array<SQL | undefined> = [withinScope(actor, units.path)]
   if (f.homeBoothId) where.push(eq(people.homeBoothId, f.homeBoothId))
   if (f.under !== undefined) where.push(gte(units.codePath, f.under + '/'), lt(units.codePath, f.under + '0'))

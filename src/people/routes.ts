@@ -8,13 +8,14 @@ import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
 import { findUnit } from '../units/queries.js'
 import { createPerson, deletePerson, updatePerson } from './changes.js'
-import { listPeople, personPage, toPerson, type PersonRow } from './queries.js'
+import { listPeople, personPage, refuseMaskedIdentitySearch, toPerson, type PersonRow } from './queries.js'
 import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, PersonSchema, SearchPeopleBody, UpdatePersonBody } from './schemas.js'
 
 const tags = ['people']
 const IdParams = z.object({ id: z.uuid() })
 const Cursor = z.tuple([z.string(), z.uuid()])
 const byName = (r: PersonRow) => [r.name, r.id]
+const MASKED_SEARCH = 'A key minted with maskPersonalData may not search or filter by phone or voter ID: 403 masked_key_cannot_search (trying the candidates a masked value leaves would reveal it).'
 
 export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/people', {
@@ -27,9 +28,11 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/people', {
-    schema: { tags, summary: 'People, filtered and paginated by name', querystring: ListPeopleQuery, response: { 200: PersonPage, ...problemResponses(400) } }
+    schema: { tags, summary: 'People, filtered and paginated by name', description: MASKED_SEARCH, querystring: ListPeopleQuery, response: { 200: PersonPage, ...problemResponses(400) } }
   }, async (request) => {
     const { homeBoothId, unitId, q, phone, voterId, limit, cursor } = request.query
+    // Before the unit lookup: an unknown unit must not answer 200 where the key may not ask.
+    refuseMaskedIdentitySearch(request.actor, { phone, voterId })
     let under: string | undefined
     if (unitId) {
       const unit = await findUnit(app.db, request.actor, unitId)
@@ -42,7 +45,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/people/search', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Find people by phone or voter ID without putting them in a URL', body: SearchPeopleBody, response: { 200: PersonPage, ...problemResponses(400) } }
+    schema: { tags, summary: 'Find people by phone or voter ID without putting them in a URL', description: MASKED_SEARCH, body: SearchPeopleBody, response: { 200: PersonPage, ...problemResponses(400) } }
   }, async (request) => {
     const rows = await listPeople(app.db, request.actor, { ...request.body, limit: 500 })
     return toPage(rows, 500, r => toPerson(r, request.actor), byName)

@@ -3,7 +3,7 @@ import { GENDERS } from '../db/schema.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { MembershipSchema } from '../memberships/schemas.js'
 import { AppointmentSchema } from '../appointments/schemas.js'
-import { normalisePhone, normaliseVoterId } from './identity.js'
+import { normalisePhone, normaliseVoterId, VOTER_ID_FORMS } from './identity.js'
 
 export const PhoneInput = z.string().max(40).transform((v, ctx) => {
   const phone = normalisePhone(v)
@@ -17,11 +17,11 @@ export const PhoneInput = z.string().max(40).transform((v, ctx) => {
 export const VoterIdInput = z.string().max(40).transform((v, ctx) => {
   const voterId = normaliseVoterId(v)
   if (!voterId) {
-    ctx.addIssue({ code: 'custom', message: 'an EPIC number such as ABC1234567' })
+    ctx.addIssue({ code: 'custom', message: VOTER_ID_FORMS })
     return z.NEVER
   }
   return voterId
-}).describe('EPIC number, e.g. ABC1234567; stored upper-case')
+}).describe('EPIC number: ABC1234567, or an older card\'s UP/12/123/456789 (two letters, then 1-3, 1-4 and 1-7 digits separated by /); stored upper-case without spaces')
 
 const Handle = z.string().trim().min(1).max(200)
 
@@ -75,14 +75,15 @@ export const ListPeopleQuery = z.object({
   homeBoothId: z.uuid().optional(),
   unitId: z.uuid().optional().describe('People whose home booth lies in this unit\'s subtree'),
   q: z.string().trim().min(1).max(100).optional().describe('Case-insensitive substring of the name'),
-  phone: PhoneInput.optional().describe('Prefer POST /v1/people/search: query strings end up in proxy logs'),
-  voterId: VoterIdInput.optional(),
+  phone: PhoneInput.optional().describe('Prefer POST /v1/people/search: query strings end up in proxy logs. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
+  voterId: VoterIdInput.optional().describe('EPIC number (ABC1234567, or an older card\'s UP/12/123/456789). Prefer POST /v1/people/search. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
   ...PageQuery
 })
 
 export const SearchPeopleBody = z.strictObject({
   phone: PhoneInput.optional(),
   voterId: VoterIdInput.optional()
-}).refine(b => b.phone !== undefined || b.voterId !== undefined, 'send phone or voterId').meta({ id: 'SearchPeople' })
+}).refine(b => b.phone !== undefined || b.voterId !== undefined, 'send phone or voterId')
+  .meta({ id: 'SearchPeople', description: 'Phone, voter ID or both. Keys with maskPersonalData may not search: 403 masked_key_cannot_search' })
 
 export const PersonPage = pageOf(PersonSchema).meta({ id: 'PersonPage' })

@@ -91,7 +91,9 @@ export class VoterRoll {
     // 7,368,787 is coprime with 10^7, so the map from counter to digits never repeats.
     const digits = String((this.issued++ * 7_368_787 + this.offset) % 10_000_000).padStart(7, '0')
     const ac = booth.acNumber ?? 0
-    if (rng.chance(0.01)) return `${this.stateCode}/${String(ac).padStart(3, '0')}/${booth.psNumber}/${digits}`
+    // An older card: state / constituency / part / serial, the part without an auxiliary
+    // booth's letter (the card format has digits only: see src/people/identity.ts).
+    if (rng.chance(0.01)) return `${this.stateCode}/${String(ac).padStart(3, '0')}/${(booth.psNumber ?? '0').replace(/\D/g, '')}/${digits}`
     return `${this.stateCode}${LETTERS[(ac * 7) % 26]}${digits}`
   }
 }
