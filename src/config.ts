@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { z } from 'zod'
+import { isWellFormedSecret, WELL_FORMED_SECRET_TEXT } from './access/secret.js'
 
 // Environment is parsed once, at start-up, so a typo in a variable fails loudly
 // instead of surfacing as odd behaviour during an election.
@@ -12,7 +13,8 @@ const Env = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   // A global admin key with exactly this secret is ensured at start-up.
-  BOOTSTRAP_ADMIN_KEY: z.string().min(20, 'BOOTSTRAP_ADMIN_KEY must be at least 20 characters').optional(),
+  // Refused here rather than accepted and then never matched by the verifier.
+  BOOTSTRAP_ADMIN_KEY: z.string().refine(isWellFormedSecret, `BOOTSTRAP_ADMIN_KEY must be ${WELL_FORMED_SECRET_TEXT}`).optional(),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000).describe('requests per key per window'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   // Bounds how long a key revoked on another instance keeps working here (promise: under 5 s).

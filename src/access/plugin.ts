@@ -5,7 +5,8 @@ import fp from 'fastify-plugin'
 import { DomainError } from '../errors.js'
 import { can, type Actor, type Permission } from './actor.js'
 import { ensureBootstrapKey } from './keys.js'
-import { KeyVerifier } from './verifier.js'
+import { WELL_FORMED_SECRET_TEXT } from './secret.js'
+import { databaseKeyStore, KeyVerifier, VERIFIER_DEFAULTS } from './verifier.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,15 +31,16 @@ export interface AccessOptions {
 }
 
 const MESSAGES = {
+  malformed_key: `The API key is not well-formed: a key is ${WELL_FORMED_SECRET_TEXT}.`,
   invalid_key: 'The API key is not recognised.',
   key_revoked: 'The API key has been revoked.',
   key_expired: 'The API key has expired.'
 } as const
 
 export default fp<AccessOptions>(async (app, options) => {
-  const verifier = new KeyVerifier(app.db, {
-    ttlMs: options.keyCacheTtlMs ?? 4_000,
-    maxEntries: 50_000,
+  const verifier = new KeyVerifier(databaseKeyStore(app.db), {
+    ...VERIFIER_DEFAULTS,
+    ttlMs: options.keyCacheTtlMs ?? VERIFIER_DEFAULTS.ttlMs,
     onUseError: (err) => app.log.warn({ err: { message: (err as Error).message } }, 'could not record key use')
   })
   app.decorate('keys', verifier)
@@ -56,11 +58,12 @@ export default fp<AccessOptions>(async (app, options) => {
 
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const header = request.headers.authorization
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
-    if (!match) {
+    // Whatever follows "Bearer" is the secret; whether it is well-formed is the verifier's call.
+    const secret = typeof header === 'string' ? /^Bearer\s+(.*?)\s*$/i.exec(header)?.[1] || undefined : undefined
+    if (!secret) {
       throw new DomainError('unauthenticated', 'missing_credentials', 'Send an API key: Authorization: Bearer <key>.')
     }
-    const verdict = await verifier.verify(match[1])
+    const verdict = await verifier.verify(secret)
     if (!verdict.ok) throw new DomainError('unauthenticated', verdict.reason, MESSAGES[verdict.reason])
     const { key } = verdict
     request.actor = {
