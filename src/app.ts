@@ -66,7 +66,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(accessPlugin, {
     bootstrapSecret: config.BOOTSTRAP_ADMIN_KEY,
     dataDir: config.DATA_DIR,
-    keyCacheTtlMs: config.KEY_CACHE_TTL_MS
+    keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
+    failures: { max: config.AUTH_FAILURES_MAX, windowMs: config.AUTH_FAILURES_WINDOW_MS }
   })
   await registerOpenApi(app, pkg.version)
   await app.register(idempotency)

@@ -18,7 +18,12 @@ const Env = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000).describe('requests per key per window'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   // Bounds how long a key revoked on another instance keeps working here (promise: under 5 s).
-  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(4500).default(4000)
+  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(4500).default(4000),
+  // A person mistyping a key needs a few tries and a broken script is told after 20; one
+  // address then costs the database at most 20 lookups a minute, and is limited for at
+  // most a minute (keys it already uses keep working meanwhile).
+  AUTH_FAILURES_MAX: z.coerce.number().int().min(1).default(20).describe('failed authentications per address per window'),
+  AUTH_FAILURES_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000)
 })
 
 export type Config = z.infer<typeof Env> & {
