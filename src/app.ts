@@ -37,6 +37,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Which peers may name the client's address (X-Forwarded-For): request.ip feeds the
+    // failed-authentication limit, so only proxies we run may be believed.
+    trustProxy: config.TRUST_PROXY,
     // A caller's X-Request-Id is kept so that a trace spans services; otherwise we mint one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']

@@ -1,6 +1,42 @@
+import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { isWellFormedSecret, WELL_FORMED_SECRET_TEXT } from './access/secret.js'
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function isAddressOrRange (entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true
+  const [address, bits, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (!family || rest.length > 0) return false
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+}
+
+/**
+ * Which peers may tell us the client's address in X-Forwarded-For (Fastify's trustProxy).
+ * Unset or `false`: none, the socket's address counts. `true`: any, so the left-most
+ * address counts. A comma-separated list of proxy addresses, CIDR ranges or the names
+ * loopback, linklocal, uniquelocal: the right-most address not in the list counts.
+ * A hop count is refused: Fastify 5.12.1 dropped it, as it lets a client that reaches us
+ * directly forge its address.
+ */
+const TrustProxy = z.string().optional().transform((value, ctx): boolean | string[] => {
+  const text = value?.trim() ?? ''
+  if (text === '' || text === 'false') return false
+  if (text === 'true') return true
+  if (/^\d+$/.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'a hop count is not supported (it lets direct clients forge X-Forwarded-For): list the proxies\' addresses or CIDR ranges instead' })
+    return z.NEVER
+  }
+  const entries = text.split(',').map(e => e.trim())
+  const wrong = entries.filter(e => !isAddressOrRange(e))
+  if (wrong.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `not an address, CIDR range or one of loopback, linklocal, uniquelocal: ${wrong.join(', ')}` })
+    return z.NEVER
+  }
+  return entries
+})
 
 // Environment is parsed once, at start-up, so a typo in a variable fails loudly
 // instead of surfacing as odd behaviour during an election.
@@ -23,7 +59,8 @@ const Env = z.object({
   // address then costs the database at most 20 lookups a minute, and is limited for at
   // most a minute (keys it already uses keep working meanwhile).
   AUTH_FAILURES_MAX: z.coerce.number().int().min(1).default(20).describe('failed authentications per address per window'),
-  AUTH_FAILURES_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000)
+  AUTH_FAILURES_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  TRUST_PROXY: TrustProxy
 })
 
 export type Config = z.infer<typeof Env> & {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
+import { loadConfig } from '../src/config.js'
 import { buildTestApp, call, mintKey } from './helpers/app.js'
 
 // Five failures a minute per address, so a test reaches the limit in a few requests.
@@ -75,4 +76,45 @@ t.test('malformed secrets never reach the database', async (t) => {
   t.equal(app.keys.stats.lookups, lookups, '300 malformed secrets, no lookup')
   await from(app, '10.2.0.1', unknownSecret())
   t.equal(app.keys.stats.lookups, lookups + 1, 'a well-formed one is looked up')
+})
+
+t.test('without TRUST_PROXY, X-Forwarded-For is ignored', async (t) => {
+  for (let i = 0; i < 5; i++) {
+    const res = await from(app, '10.0.0.5', unknownSecret(), { 'x-forwarded-for': `198.51.100.${i}` })
+    t.equal(res.status, 401)
+  }
+  const res = await from(app, '10.0.0.5', unknownSecret(), { 'x-forwarded-for': '198.51.100.99' })
+  t.equal(res.status, 429, 'a forged X-Forwarded-For does not buy a fresh budget')
+})
+
+t.test('with TRUST_PROXY, X-Forwarded-For names the client behind a trusted proxy', async (t) => {
+  const { app: proxied } = await buildTestApp(t, { AUTH_FAILURES_MAX: '2', AUTH_FAILURES_WINDOW_MS: '1000', TRUST_PROXY: '10.9.0.0/16' })
+  const viaProxy = (client: string, secret: string | null) => from(proxied, '10.9.0.1', secret, { 'x-forwarded-for': client })
+  t.equal((await viaProxy('203.0.113.7', unknownSecret())).status, 401)
+  t.equal((await viaProxy('203.0.113.7', unknownSecret())).status, 401)
+  t.equal((await viaProxy('203.0.113.7', unknownSecret())).status, 429, 'the client behind the proxy is limited')
+  t.equal((await viaProxy('203.0.113.8', unknownSecret())).status, 401, 'another client behind the same proxy is not')
+  const chain = await from(proxied, '10.9.0.1', unknownSecret(), { 'x-forwarded-for': '192.0.2.1, 203.0.113.7, 10.9.0.2' })
+  t.equal(chain.status, 429, 'the right-most address that is not a trusted proxy counts, whatever the client prepends')
+
+  // A peer that is not a trusted proxy cannot name another address.
+  t.equal((await from(proxied, '198.51.100.1', unknownSecret(), { 'x-forwarded-for': '203.0.113.50' })).status, 401)
+  t.equal((await from(proxied, '198.51.100.1', unknownSecret(), { 'x-forwarded-for': '203.0.113.51' })).status, 401)
+  t.equal((await from(proxied, '198.51.100.1', unknownSecret(), { 'x-forwarded-for': '203.0.113.52' })).status, 429, 'counted against the peer itself')
+
+  await new Promise(resolve => setTimeout(resolve, 1_100))
+  const later = await viaProxy('203.0.113.7', unknownSecret())
+  t.equal(later.status, 401, 'when the window ends the address starts afresh')
+  t.equal(later.headers['x-ratelimit-remaining'], '1')
+})
+
+t.test('TRUST_PROXY: what it accepts', async (t) => {
+  t.equal(loadConfig({}).TRUST_PROXY, false, 'unset: trust no proxy')
+  t.equal(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY, false)
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true)
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,::1, fd00::/8,loopback' }).TRUST_PROXY, ['10.0.0.0/8', '192.168.1.10', '::1', 'fd00::/8', 'loopback'])
+  t.throws(() => loadConfig({ TRUST_PROXY: '1' }), /hop count is not supported/)
+  t.throws(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' }), /10\.0\.0\.0\/33/)
+  t.throws(() => loadConfig({ TRUST_PROXY: 'proxy.internal' }), /proxy\.internal/)
+  t.throws(() => loadConfig({ BOOTSTRAP_ADMIN_KEY: 'a secret with spaces in it' }), /BOOTSTRAP_ADMIN_KEY must be 20 to 200 visible ASCII/)
 })
