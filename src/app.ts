@@ -47,6 +47,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Which peers may name the client's address (X-Forwarded-For): request.ip feeds the
+    // failed-authentication limit, so only proxies we run may be believed.
+    trustProxy: config.TRUST_PROXY,
     // A caller's X-Request-Id is kept so that a trace spans services; otherwise we mint one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -85,7 +88,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(accessPlugin, {
     bootstrapSecret: config.BOOTSTRAP_ADMIN_KEY,
     dataDir: config.DATA_DIR,
-    keyCacheTtlMs: config.KEY_CACHE_TTL_MS
+    keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
+    failures: { max: config.AUTH_FAILURES_MAX, windowMs: config.AUTH_FAILURES_WINDOW_MS }
   })
   await registerOpenApi(app, pkg.version)
   await app.register(idempotency)

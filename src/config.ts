@@ -1,6 +1,43 @@
+import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { isWellFormedSecret, WELL_FORMED_SECRET_TEXT } from './access/secret.js'
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function isAddressOrRange (entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true
+  const [address, bits, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (!family || rest.length > 0) return false
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+}
+
+/**
+ * Which peers may tell us the client's address in X-Forwarded-For (Fastify's trustProxy).
+ * Unset or `false`: none, the socket's address counts. `true`: any, so the left-most
+ * address counts. A comma-separated list of proxy addresses, CIDR ranges or the names
+ * loopback, linklocal, uniquelocal: the right-most address not in the list counts.
+ * A hop count is refused: Fastify 5.12.1 dropped it, as it lets a client that reaches us
+ * directly forge its address.
+ */
+const TrustProxy = z.string().optional().transform((value, ctx): boolean | string[] => {
+  const text = value?.trim() ?? ''
+  if (text === '' || text === 'false') return false
+  if (text === 'true') return true
+  if (/^\d+$/.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'a hop count is not supported (it lets direct clients forge X-Forwarded-For): list the proxies\' addresses or CIDR ranges instead' })
+    return z.NEVER
+  }
+  const entries = text.split(',').map(e => e.trim())
+  const wrong = entries.filter(e => !isAddressOrRange(e))
+  if (wrong.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `not an address, CIDR range or one of loopback, linklocal, uniquelocal: ${wrong.join(', ')}` })
+    return z.NEVER
+  }
+  return entries
+})
 
 // Environment is parsed once, at start-up, so a typo in a variable fails loudly
 // instead of surfacing as odd behaviour during an election.
@@ -13,7 +50,8 @@ const Env = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   // A global admin key with exactly this secret is ensured at start-up.
-  BOOTSTRAP_ADMIN_KEY: z.string().min(20, 'BOOTSTRAP_ADMIN_KEY must be at least 20 characters').optional(),
+  // Refused here rather than accepted and then never matched by the verifier.
+  BOOTSTRAP_ADMIN_KEY: z.string().refine(isWellFormedSecret, `BOOTSTRAP_ADMIN_KEY must be ${WELL_FORMED_SECRET_TEXT}`).optional(),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000).describe('requests per key per window'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   // Bounds how long a key revoked on another instance keeps working here (promise: under 5 s).
@@ -32,7 +70,13 @@ const Env = z.object({
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(3),
   IMPORT_CONCURRENCY_PER_KEY: z.coerce.number().int().min(1).max(100).default(2),
   // Where PGlite's uploads wait on disk before their import begins.
-  SPOOL_DIR: z.string().default(tmpdir())
+  SPOOL_DIR: z.string().default(tmpdir()),
+  // A person mistyping a key needs a few tries and a broken script is told after 20; one
+  // address then costs the database at most 20 lookups a minute, and is limited for at
+  // most a minute (keys it already uses keep working meanwhile).
+  AUTH_FAILURES_MAX: z.coerce.number().int().min(1).default(20).describe('failed authentications per address per window'),
+  AUTH_FAILURES_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  TRUST_PROXY: TrustProxy
 }).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
   { path: ['IMPORT_CONCURRENCY'], message: 'must be below DB_POOL_MAX, or imports could take every connection' })
 

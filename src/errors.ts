@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'unprocessable' // well-formed, but can never succeed as asked
   | 'precondition_failed' // If-Match did not match
   | 'too_large' // the request is larger than accepted
+  | 'too_many' // the caller is over a rate limit; retry after Retry-After
   | 'unavailable' // a dependency is down; retry later
 
 export class DomainError extends Error {

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import { recordAudit } from '../audit/record.js'
 import type { Database } from '../db/client.js'
@@ -7,17 +6,7 @@ import { apiKeys, units, type KeyRole } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
 import { can, roleWithin, systemActor, type Actor } from './actor.js'
 import { withinScope } from './scope.js'
-
-const SECRET_PREFIX = 'sg_'
-
-/** 32 random bytes: 256 bits of entropy, so SHA-256 (not a slow password hash) is the right check. */
-export function generateSecret (): string {
-  return SECRET_PREFIX + randomBytes(32).toString('base64url')
-}
-
-export function hashSecret (secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex')
-}
+import { generateSecret, hashSecret, SECRET_PREFIX } from './secret.js'
 
 export interface KeyRow {
   id: string

@@ -4,19 +4,35 @@ import type { FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 
 type OpenApiOperation = {
-  responses?: Record<string, { description?: string, content?: Record<string, unknown> }>
+  responses?: Record<string, { description?: string, content?: Record<string, unknown>, headers?: Record<string, unknown> }>
   security?: Array<Record<string, string[]>>
 }
 type OpenApiDocument = {
   paths?: Record<string, Record<string, OpenApiOperation>>
-  components?: { securitySchemes?: Record<string, unknown>, schemas?: Record<string, unknown> }
+  components?: { securitySchemes?: Record<string, unknown>, schemas?: Record<string, unknown>, headers?: Record<string, unknown> }
 }
 
 const COMMON_V1_ERRORS: Record<string, string> = {
-  401: 'Missing, unknown, revoked or expired API key',
+  401: 'Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left',
   403: 'The key\'s role or scope does not allow this',
-  429: 'Rate limit exceeded for this key (see Retry-After)',
+  429: 'Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After',
   503: 'The database is unreachable; retry later'
+}
+
+const integer = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } })
+// Shared as components, referenced from every /v1 operation's 401 and 429.
+const HEADERS = {
+  WWWAuthenticate: { description: 'Bearer realm="sangathan"', schema: { type: 'string' } },
+  RetryAfter: integer('Seconds to wait before retrying'),
+  RateLimitLimit: integer('Requests per window for the key; on a 401 or a too_many_failed_authentications 429, failed authentications per window for the address'),
+  RateLimitRemaining: integer('What is left of that budget in this window'),
+  RateLimitReset: integer('Seconds until the window ends')
+}
+const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` })
+const LIMIT_HEADERS = { 'X-RateLimit-Limit': ref('RateLimitLimit'), 'X-RateLimit-Remaining': ref('RateLimitRemaining'), 'X-RateLimit-Reset': ref('RateLimitReset') }
+const COMMON_V1_HEADERS: Record<string, Record<string, unknown>> = {
+  401: { 'WWW-Authenticate': ref('WWWAuthenticate'), ...LIMIT_HEADERS },
+  429: { 'Retry-After': ref('RetryAfter'), ...LIMIT_HEADERS }
 }
 
 /**
@@ -26,6 +42,7 @@ const COMMON_V1_ERRORS: Record<string, string> = {
 function problemsAsProblemJson<T extends OpenApiDocument> (doc: T): T {
   doc.components = doc.components ?? {}
   doc.components.securitySchemes = { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' } }
+  doc.components.headers = HEADERS
   for (const [path, operations] of Object.entries(doc.paths ?? {})) {
     for (const operation of Object.values(operations)) {
       if (path.startsWith('/v1/')) {
@@ -33,6 +50,7 @@ function problemsAsProblemJson<T extends OpenApiDocument> (doc: T): T {
         operation.responses = operation.responses ?? {}
         for (const [status, description] of Object.entries(COMMON_V1_ERRORS)) {
           operation.responses[status] ??= { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } }
+          if (COMMON_V1_HEADERS[status]) operation.responses[status].headers ??= COMMON_V1_HEADERS[status]
         }
       }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {

@@ -36,6 +36,7 @@ const STATUS_OF: Record<ErrorKind, number> = {
   unprocessable: 422,
   precondition_failed: 412,
   too_large: 413,
+  too_many: 429,
   unavailable: 503
 }
 
