@@ -1340,7 +1340,7 @@ CREATE TABLE public.people (
     CONSTRAINT people_home_level_check CHECK ((home_level = 'booth'::public.unit_level)),
     CONSTRAINT people_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT people_phone_check CHECK ((phone ~ '^\+91[6-9][0-9]{9}$'::text)),
-    CONSTRAINT people_voter_id_check CHECK ((voter_id ~ '^[A-Z0-9/]{6,20}$'::text))
+    CONSTRAINT people_voter_id_check CHECK ((voter_id ~ '^([A-Z]{3}[0-9]{7}|[A-Z]{2}/[0-9]{1,3}/[0-9]{1,4}/[0-9]{1,7})$'::text))
 );
 
 --

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import {
   bigint, boolean, check, customType, date, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid
 } from 'drizzle-orm/pg-core'
+import { VOTER_ID_PATTERN } from '../people/identity.js'
 
 /**
  * The one schema module: tables, constraints and indexes. drizzle-kit generates the
@@ -171,7 +172,8 @@ export const people = pgTable('people', {
   check('people_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 200`),
   // E.164 Indian mobile: +91 and ten digits starting 6-9.
   check('people_phone_check', sql`${t.phone} ~ '^\\+91[6-9][0-9]{9}$'`),
-  check('people_voter_id_check', sql`${t.voterId} ~ '^[A-Z0-9/]{6,20}$'`),
+  // The one definition of a voter ID's forms lives in src/people/identity.ts.
+  check('people_voter_id_check', sql`${t.voterId} ~ ${sql.raw(`'${VOTER_ID_PATTERN}'`)}`),
   unique('people_voter_id_key').on(t.voterId),
   index('people_home_booth_idx').on(t.homeBoothId),
   index('people_phone_idx').on(t.phone),
