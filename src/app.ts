@@ -13,7 +13,7 @@ import databasePlugin from './db/plugin.js'
 import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
 import { registerOpenApi } from './http/openapi.js'
-import { registerProblemHandlers } from './http/problem.js'
+import { registerProblemHandlers, sendProblem, toProblem } from './http/problem.js'
 import { mayCarryPersonalData } from './scrub.js'
 import { importRoutes } from './imports/routes.js'
 import { membershipRoutes } from './memberships/routes.js'
@@ -64,6 +64,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // rebuild) or wait for another instance's: never give up on them half way.
     pluginTimeout: 0,
     ajv: { customOptions: { removeAdditional: false } },
+    // Refusals the router makes before any route (a malformed URL, an over-long id) are
+    // problems too, through the one handler.
+    frameworkErrors: (error, request, reply) => { sendProblem(request, reply, toProblem(error).problem) },
     routerOptions: { maxParamLength: 200 }
   }).withTypeProvider<ZodTypeProvider>()
 

@@ -99,12 +99,12 @@ export async function findKey (db: Database, actor: Actor, id: string): Promise<
   return row
 }
 
-export async function listKeys (db: Database, actor: Actor, f: { includeRevoked: boolean, before?: string, limit: number }): Promise<KeyRow[]> {
+export async function listKeys (db: Database, actor: Actor, f: { includeRevoked: boolean, before?: [string, string], limit: number }): Promise<KeyRow[]> {
   // Newest first; uuids are random, so the cursor is (created_at, id).
   const conditions: Array<SQL | undefined> = [visibleKeys(actor)]
   if (!f.includeRevoked) conditions.push(isNull(apiKeys.revokedAt))
   if (f.before) {
-    const [at, id] = JSON.parse(f.before) as [string, string]
+    const [at, id] = f.before
     conditions.push(sql`(${apiKeys.createdAt}, ${apiKeys.id}) < (${at}::timestamptz, ${id}::uuid)`)
   }
   return selectKeys(db).where(and(...conditions))

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { KEY_ROLES } from '../db/schema.js'
 import { notFound } from '../errors.js'
+import { IsoDate, IsoDateTime, text } from '../http/fields.js'
 import { decodeCursor, pageOf, PageQuery, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { indiaEndOfDay } from '../time.js'
@@ -29,8 +30,8 @@ const CreatedApiKey = ApiKeySchema.extend({
 const CreateApiKeyBody = z.strictObject({
   role: z.enum(KEY_ROLES),
   scopeUnitId: z.uuid().nullable().optional().describe('Omit for a global key (global admins only)'),
-  label: z.string().trim().min(1).max(200),
-  expiresAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).nullable().optional()
+  label: text(200),
+  expiresAt: z.union([IsoDateTime, IsoDate]).nullable().optional()
     .describe('A timestamp, or a date meaning the end of that day in India time'),
   maskPersonalData: z.boolean().optional()
 }).meta({ id: 'CreateApiKey' })
@@ -39,7 +40,7 @@ const ListQuery = z.object({
   includeRevoked: z.stringbool().default(false),
   ...PageQuery
 })
-const Cursor = z.tuple([z.string(), z.uuid()])
+const Cursor = z.tuple([z.iso.datetime(), z.uuid()])
 const IdParams = z.object({ id: z.uuid() })
 const tags = ['api-keys']
 
@@ -69,7 +70,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => {
     const { includeRevoked, limit, cursor } = request.query
     const after = decodeCursor(cursor, Cursor)
-    const rows = await listKeys(app.db, request.actor, { includeRevoked, before: after ? JSON.stringify(after) : undefined, limit })
+    const rows = await listKeys(app.db, request.actor, { includeRevoked, before: after, limit })
     return toPage(rows, limit, publicKey, (k) => [new Date(k.createdAt).toISOString(), k.id])
   })
 

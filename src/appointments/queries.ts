@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
+import { text } from '../http/fields.js'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
@@ -148,7 +149,7 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
 
 export const officeBearerKey = (r: OfficeBearerRow): [string, string, string] => [r.unitCodePath, r.role, r.id]
 /** The shape of officeBearerKey, to validate a cursor. */
-export const OfficeBearerCursor = z.tuple([z.string(), z.string(), z.uuid()])
+export const OfficeBearerCursor = z.tuple([text(300), text(50), z.uuid()])
 
 /** The API shape of an office-bearer; `mask` hides the phone (reader keys with maskPersonalData). */
 export function toOfficeBearer (r: OfficeBearerRow, mask: boolean) {

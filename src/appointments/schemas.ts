@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { IsoDate } from '../http/fields.js'
+import { IsoDate, text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { RoleCode } from '../roles/schemas.js'
 
@@ -25,7 +25,7 @@ export const CreateAppointmentBody = z.strictObject({
 
 export const EndAppointmentBody = z.strictObject({
   endDate: IsoDate.describe('The first day no longer in office: today (ends it now) or a past date'),
-  endReason: z.string().trim().min(1).max(200)
+  endReason: text(200)
 }).meta({ id: 'EndAppointment' })
 
 export const ListAppointmentsQuery = z.object({

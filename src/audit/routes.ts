@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { decodeCursor, pageOf, PageQuery, toPage } from '../http/pagination.js'
+import { IsoDateTime, text } from '../http/fields.js'
 import { problemResponses } from '../http/problem.js'
 import { listAudit } from './queries.js'
 
@@ -18,13 +19,13 @@ const AuditRecord = z.object({
 }).meta({ id: 'AuditRecord' })
 
 const AuditQuery = z.object({
-  entityType: z.string().max(50).optional(),
-  entityId: z.string().max(100).optional(),
-  action: z.string().max(50).optional(),
+  entityType: text(50).optional(),
+  entityId: text(100).optional(),
+  action: text(50).optional(),
   keyId: z.uuid().optional(),
   unitId: z.uuid().optional().describe('Records about this unit or any unit below it'),
-  from: z.iso.datetime({ offset: true }).optional().describe('Inclusive'),
-  to: z.iso.datetime({ offset: true }).optional().describe('Exclusive'),
+  from: IsoDateTime.optional().describe('Inclusive'),
+  to: IsoDateTime.optional().describe('Exclusive'),
   ...PageQuery
 })
 

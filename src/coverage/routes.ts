@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { OfficeBearerCursor, officeBearerKey, toOfficeBearer } from '../appointments/queries.js'
 import { OfficeBearerSchema } from '../appointments/schemas.js'
 import { sendCsv, wantsCsv } from '../http/csv.js'
+import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { toCoverageRow, toGap, type GapRow } from './queries.js'
@@ -31,7 +32,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request) => {
     const { cursor, ...q } = request.query
-    const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, z.string()) })
+    const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toCoverageRow, byCodePath)
     return { unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
   })
@@ -50,7 +51,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       const gaps = await allGaps(app.db, request.actor, request.params.id, { role, level })
       return sendCsv(reply, `gaps-${gaps.role.code}-${gaps.unit.codePath}.csv`, GAP_CSV_HEADER, map(gaps.rows, g => gapCsvRow(g, gaps.role.code)))
     }
-    const found = await gapsReport(app.db, request.actor, request.params.id, { role, level, limit, after: decodeCursor(cursor, z.string()) })
+    const found = await gapsReport(app.db, request.actor, request.params.id, { role, level, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
   })
 

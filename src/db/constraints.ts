@@ -53,5 +53,8 @@ export function domainErrorFromDatabase (err: unknown): DomainError | undefined 
     case '55P03': return new DomainError('unavailable', 'busy', 'The records this change needs are held by other work (a bulk import, a move) for longer than a request may wait. Retry after the time in Retry-After.')
     case '57014': return new DomainError('unavailable', 'query_timeout', 'The database took too long to answer. Retry later.')
   }
+  // Class 22, data exceptions: a value the database cannot take (out of range, a byte it
+  // cannot store). Validation should have refused it first; this is the last line.
+  if (pe.code.startsWith('22')) return new DomainError('invalid', 'invalid_value', 'A value is out of range or has a form the database cannot store.')
   return undefined
 }

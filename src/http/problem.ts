@@ -50,6 +50,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
@@ -81,6 +82,7 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_content_length', 'Content-Length does not match the body.'],
   FST_ERR_CTP_INVALID_CONTENT_TYPE: [415, 'unsupported_media_type', 'The Content-Type header is not valid.'],
   FST_ERR_BAD_URL: [400, 'bad_url', 'The URL is not valid.'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'A path segment of the URL is longer than any id this API uses.'],
   FST_ERR_ASYNC_CONSTRAINT: [400, 'bad_request', 'The request cannot be routed.']
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
+import { text } from '../http/fields.js'
 import { problemResponses } from '../http/problem.js'
 import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
@@ -13,7 +14,7 @@ import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, Pers
 
 const tags = ['people']
 const IdParams = z.object({ id: z.uuid() })
-const Cursor = z.tuple([z.string(), z.uuid()])
+const Cursor = z.tuple([text(200), z.uuid()])
 const byName = (r: PersonRow) => [r.name, r.id]
 const MASKED_SEARCH = 'A key minted with maskPersonalData may not search or filter by phone or voter ID: 403 masked_key_cannot_search (trying the candidates a masked value leaves would reveal it).'
 

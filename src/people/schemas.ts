@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { GENDERS } from '../db/schema.js'
+import { text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { MembershipSchema } from '../memberships/schemas.js'
 import { AppointmentSchema } from '../appointments/schemas.js'
@@ -23,10 +24,10 @@ export const VoterIdInput = z.string().max(40).transform((v, ctx) => {
   return voterId
 }).describe('EPIC number: ABC1234567, or an older card\'s UP/12/123/456789 (two letters, then 1-3, 1-4 and 1-7 digits separated by /); stored upper-case without spaces')
 
-const Handle = z.string().trim().min(1).max(200)
+const Handle = text(200)
 
 const personFields = {
-  name: z.string().trim().min(1).max(200),
+  name: text(200),
   phone: PhoneInput.nullable().optional(),
   voterId: VoterIdInput.nullable().optional(),
   gender: z.enum(GENDERS).nullable().optional(),
@@ -74,7 +75,7 @@ export const PersonDetailSchema = PersonSchema.extend({
 export const ListPeopleQuery = z.object({
   homeBoothId: z.uuid().optional(),
   unitId: z.uuid().optional().describe('People whose home booth lies in this unit\'s subtree'),
-  q: z.string().trim().min(1).max(100).optional().describe('Case-insensitive substring of the name'),
+  q: text(100).optional().describe('Case-insensitive substring of the name'),
   phone: PhoneInput.optional().describe('Prefer POST /v1/people/search: query strings end up in proxy logs. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
   voterId: VoterIdInput.optional().describe('EPIC number (ABC1234567, or an older card\'s UP/12/123/456789). Prefer POST /v1/people/search. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
   ...PageQuery

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { UNIT_LEVELS } from '../db/schema.js'
+import { text } from '../http/fields.js'
 
 export const RoleCode = z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9_]{1,49}$/, 'a role code: lower-case letters, digits and _')
 
@@ -14,7 +15,7 @@ export const RoleSchema = z.object({
 
 export const CreateRoleBody = z.strictObject({
   code: RoleCode,
-  name: z.string().trim().min(1).max(100),
+  name: text(100),
   levels: z.array(z.enum(UNIT_LEVELS)).min(1),
   seats: z.number().int().min(1).max(1000).nullable().optional(),
   required: z.boolean().optional(),
@@ -22,7 +23,7 @@ export const CreateRoleBody = z.strictObject({
 }).meta({ id: 'CreateRole' })
 
 export const UpdateRoleBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: text(100).optional(),
   levels: z.array(z.enum(UNIT_LEVELS)).min(1).optional(),
   seats: z.number().int().min(1).max(1000).nullable().optional(),
   required: z.boolean().optional(),

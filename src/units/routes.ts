@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
+import { text } from '../http/fields.js'
 import { problemResponses } from '../http/problem.js'
 import { createUnit, deleteUnit, moveUnit, updateUnit } from './changes.js'
 import { findUnit, findUnitByCodePath, listAncestors, listUnits, normaliseCodePath, toUnit, type UnitRow } from './queries.js'
@@ -11,7 +12,7 @@ import {
   UnitIdParams, UnitList, UnitPage, UnitSchema, UpdateUnitBody
 } from './schemas.js'
 
-const CursorKey = z.string()
+const CursorKey = text(300)
 const tags = ['units']
 const byCodePath = (r: UnitRow) => r.codePath
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { UNIT_LEVELS } from '../db/schema.js'
+import { text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 
 export const UnitLevelSchema = z.enum(UNIT_LEVELS).describe('state > district > block > ward > booth')
@@ -8,8 +9,8 @@ export const CodeSchema = z.string().trim().toUpperCase()
   .regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'a code is 1 to 32 upper-case letters, digits, - or _ (no /), starting with a letter or digit')
   .describe('The unit\'s own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A')
 
-const Name = z.string().trim().min(1).max(200)
-const OptionalText = (max: number) => z.string().trim().min(1).max(max).nullable().optional()
+const Name = text(200)
+const OptionalText = (max: number) => text(max).nullable().optional()
 
 export const UnitSchema = z.object({
   id: z.uuid(),
@@ -64,7 +65,7 @@ export const ListUnitsQuery = z.object({
   parentId: z.uuid().optional().describe('Only the children of this unit'),
   ancestorId: z.uuid().optional().describe('Only units in the subtree below this unit (itself excluded)'),
   level: UnitLevelSchema.optional(),
-  q: z.string().trim().min(1).max(100).optional().describe('Case-insensitive substring of the name or code'),
+  q: text(100).optional().describe('Case-insensitive substring of the name or code'),
   ...PageQuery
 })
 
@@ -75,7 +76,7 @@ export const AncestorsQuery = z.object({
 })
 
 export const LookupQuery = z.object({
-  path: z.string().trim().min(1).max(300).describe('Codes from the state down, joined by /, e.g. UP/LKO/B03/W12/AC072-PS0145')
+  path: text(300).describe('Codes from the state down, joined by /, e.g. UP/LKO/B03/W12/AC072-PS0145')
 })
 
 export const UnitPage = pageOf(UnitSchema).meta({ id: 'UnitPage' })
