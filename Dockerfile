@@ -5,7 +5,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # Manifests first so the dependency layer is reused while only source changes.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# The sources are not here yet: `prepare` (the build) runs below, once they are.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -16,7 +17,8 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# No scripts: `prepare` would build, and the compiler is not installed here (dist/ is copied).
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # Applied at start-up: dist/db/client.js resolves ../../migrations, i.e. /app/migrations,
 # then the routines from ../../src/db/routines.

@@ -356,7 +356,7 @@ t.test('the body must be CSV or NDJSON', async (t) => {
   t.equal(broken.json.line, 2)
 })
 
-t.test('the audit trail answers "who changed this person?" for imports too: one record per entity', async (t) => {
+t.test('the audit trail answers "who changed this person?" for imports too: one record per person', async (t) => {
   const tree = await presidentsTree('IAU')
   const sitting = await activeMember(app, await tree.booth(3), 'Sitting President')
   const term = await appoint(app, { personId: sitting.person.id, unitId: await tree.booth(3), role: 'president', startDate: '2024-01-01' })
@@ -366,17 +366,26 @@ t.test('the audit trail answers "who changed this person?" for imports too: one 
   t.equal(res.status, 200)
   const person = await personByVoterId(app, 'IAU0000001')
   const trail = async (entityId: string) => (await call(app, { method: 'GET', url: `/v1/audit?entityId=${entityId}` })).json.items
-  const created = await trail(person.id)
-  t.match(created, [{ action: 'create', entityType: 'person', requestId: 'import-audit-1', after: { importId: res.json.id } }])
-  const { membership, terms } = await standing(app, person.id)
-  t.match(await trail(membership.id), [{ action: 'create', entityType: 'membership', after: { importId: res.json.id } }])
-  t.match(await trail(terms[0].id), [{ action: 'appoint', entityType: 'appointment', unitId: await tree.booth(2) }])
-  const ended = await trail(term.id)
-  t.equal(ended[0].action, 'end', 'the replaced term has its record too')
-  t.equal(ended[0].after.importId, res.json.id)
+  const records = await trail(person.id)
+  t.equal(records.length, 1, 'one record for the person')
+  t.match(records[0], {
+    requestId: 'import-audit-1',
+    action: 'import',
+    entityType: 'person',
+    entityId: person.id,
+    unitId: await tree.booth(2),
+    after: { importId: res.json.id, line: 2, person: 'created', membership: 'created', appointment: 'created' }
+  })
+  const replacedHolder = (await trail(sitting.person.id)).filter((r: any) => r.action === 'import')
+  t.match(replacedHolder, [{ entityType: 'person', after: { importId: res.json.id, line: 3, endedTerm: term.id, endReason: 'replaced by import' } }],
+    'the sitting holder whose term the import ended has a record too')
   const summary = (await call(app, { method: 'GET', url: `/v1/audit?entityType=import&entityId=${res.json.id}` })).json.items
-  t.equal(summary.length, 1, 'beside the import\'s own summary record')
+  t.equal(summary.length, 1, 'beside the import summary record')
   const rerun = await postImport(app, 'booth-presidents', csv('booth,name,voter_id,start_date', `${tree.path(2)},Audited New,IAU0000001,2025-01-01`))
   t.equal(rerun.json.counts.unchanged, 1)
   t.equal((await trail(person.id)).length, 1, 'an unchanged row writes no record')
+  const unitsImport = await postImport(app, 'units', csv('state,district,block,ward,booth', 'IAU,LKO,B03,W12,PS77'))
+  t.equal(unitsImport.status, 200, unitsImport.body)
+  const booth = await lookup('IAU/LKO/B03/W12/PS77')
+  t.match(await trail(booth.id), [{ action: 'create', entityType: 'unit', after: { importId: unitsImport.json.id } }], 'a units import: one record per unit')
 })

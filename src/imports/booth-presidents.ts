@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
-import { rows, type Database } from '../db/client.js'
+import type { Database } from '../db/client.js'
 import { indiaToday } from '../time.js'
 import { boothReference, optionalDate, optionalPhone, optionalText, optionalVoterId, refuse, requiredText } from './fields.js'
-import { auditInto, pathInScope, type ImportContext, type ImportKind } from './kind.js'
+import { pathInScope, type ImportContext, type ImportKind } from './kind.js'
 
 /**
  * Booth presidents (and other single-seat booth posts such as the BLA): per row, find
@@ -87,34 +87,23 @@ export const boothPresidents: ImportKind = {
 
   async apply (tx, context) {
     const importId = context.importId
-    const audited = auditInto(context)
     // Terms being replaced end first, so the post has a free seat for the new term.
     await tx.execute(sql`
-      WITH ended AS (
-        UPDATE appointments a
-           SET end_date = s.start_date, end_reason = 'replaced by import', import_id = ${importId}
-          FROM import_rows s
-         WHERE s.error_code IS NULL AND s.outcome = 'created' AND s.replaces
-           AND a.unit_id = s.booth_id AND a.role_code = s.role AND a.end_date IS NULL AND a.person_id <> s.person_id
-        RETURNING a.id, a.unit_id
-      )
-      ${audited(sql`SELECT 'end', 'appointment', id, unit_id, NULL::ltree FROM ended`)}`)
+      UPDATE appointments a
+         SET end_date = s.start_date, end_reason = 'replaced by import', import_id = ${importId}
+        FROM import_rows s
+       WHERE s.error_code IS NULL AND s.outcome = 'created' AND s.replaces
+         AND a.unit_id = s.booth_id AND a.role_code = s.role AND a.end_date IS NULL AND a.person_id <> s.person_id`)
     // New people have no membership or office yet, so they cannot break the rule alone.
-    const [added] = await rows<{ n: number }>(tx, sql`
-      WITH added AS (
-        INSERT INTO people (id, name, home_booth_id, phone, voter_id, twitter, facebook, instagram, youtube, import_id)
-        SELECT person_id, name, booth_id, phone, voter_id, twitter, facebook, instagram, youtube, ${importId}
-          FROM import_rows
-         WHERE error_code IS NULL AND outcome <> 'unchanged' AND person_is_new
-        RETURNING id, home_booth_id
-      ), audit AS (
-        ${audited(sql`SELECT 'create', 'person', id, home_booth_id, NULL::ltree FROM added`)}
-      )
-      SELECT count(*)::int AS n FROM added`)
-    await refreshStatistics(tx, 'people', added.n)
+    const added = await tx.execute(sql`
+      INSERT INTO people (id, name, home_booth_id, phone, voter_id, twitter, facebook, instagram, youtube, import_id)
+      SELECT person_id, name, booth_id, phone, voter_id, twitter, facebook, instagram, youtube, ${importId}
+        FROM import_rows
+       WHERE error_code IS NULL AND outcome <> 'unchanged' AND person_is_new`)
+    await refreshStatistics(tx, 'people', added)
     // Existing people and memberships in one statement: a home booth and its membership
     // move together, and the own-booth rule is checked at the end of each statement.
-    const [enrolled] = await rows<{ n: number }>(tx, sql`
+    const enrolled = await tx.execute(sql`
       WITH changed_people AS (
         UPDATE people p
            SET name = s.name, home_booth_id = s.booth_id,
@@ -124,36 +113,54 @@ export const boothPresidents: ImportKind = {
                import_id = ${importId}
           FROM import_rows s
          WHERE s.error_code IS NULL AND s.person_changed AND p.id = s.person_id
-        RETURNING p.id, p.home_booth_id
       ), moved_memberships AS (
         UPDATE memberships m
            SET booth_id = s.booth_id, grade = 'active', import_id = ${importId}
           FROM import_rows s
          WHERE s.error_code IS NULL AND s.membership_changed AND m.id = s.membership_id
-        RETURNING m.id, m.booth_id
-      ), enrolled AS (
-        INSERT INTO memberships (person_id, booth_id, grade, joined_on, import_id)
-        SELECT person_id, booth_id, 'active', least(start_date, india_today()), ${importId}
-          FROM import_rows
-         WHERE error_code IS NULL AND outcome <> 'unchanged' AND membership_id IS NULL
-        RETURNING id, booth_id
-      ), audit AS (
-        ${audited(sql`SELECT 'update', 'person', id, home_booth_id, NULL::ltree FROM changed_people
-                UNION ALL SELECT 'update', 'membership', id, booth_id, NULL::ltree FROM moved_memberships
-                UNION ALL SELECT 'create', 'membership', id, booth_id, NULL::ltree FROM enrolled`)}
       )
-      SELECT count(*)::int AS n FROM enrolled`)
-    await refreshStatistics(tx, 'memberships', enrolled.n)
+      INSERT INTO memberships (person_id, booth_id, grade, joined_on, import_id)
+      SELECT person_id, booth_id, 'active', least(start_date, india_today()), ${importId}
+        FROM import_rows
+       WHERE error_code IS NULL AND outcome <> 'unchanged' AND membership_id IS NULL`)
+    await refreshStatistics(tx, 'memberships', enrolled)
     await tx.execute(sql`
-      WITH appointed AS (
-        INSERT INTO appointments (person_id, unit_id, role_code, start_date, import_id)
-        SELECT person_id, booth_id, role, start_date, ${importId}
-          FROM import_rows
-         WHERE error_code IS NULL AND outcome = 'created'
-        RETURNING id, unit_id
-      )
-      ${audited(sql`SELECT 'appoint', 'appointment', id, unit_id, NULL::ltree FROM appointed`)}`)
+      INSERT INTO appointments (person_id, unit_id, role_code, start_date, import_id)
+      SELECT person_id, booth_id, role, start_date, ${importId}
+        FROM import_rows
+       WHERE error_code IS NULL AND outcome = 'created'`)
+    await auditPeople(tx, context)
   }
+}
+
+/**
+ * One audit record per person the import changed (the design issue 11 allows: per entity
+ * tripled the cost of the audit against COPY): what happened to them, their membership and
+ * their term, and, for a sitting holder replaced, the term that ended. Set-based, in the
+ * import's transaction, beside its summary record: GET /v1/audit?entityId=<person> answers
+ * "who changed this person?".
+ */
+async function auditPeople (tx: Database, { importId, actor }: ImportContext) {
+  await tx.execute(sql`
+    INSERT INTO audit_log (key_id, request_id, action, entity_type, entity_id, unit_id, unit_path, after)
+    SELECT ${actor.keyId}::uuid, ${actor.requestId}, 'import', 'person', x.person_id::text, x.unit_id, u.path, jsonb_strip_nulls(x.after)
+      FROM (
+        SELECT s.person_id, s.booth_id AS unit_id,
+               jsonb_build_object('importId', ${importId}::uuid, 'line', s.line,
+                 'person', CASE WHEN s.person_is_new THEN 'created' WHEN s.person_changed THEN 'updated' END,
+                 'membership', CASE WHEN s.membership_id IS NULL THEN 'created' WHEN s.membership_changed THEN 'updated' END,
+                 'appointment', CASE WHEN s.outcome = 'created' THEN 'created' END) AS after
+          FROM import_rows s
+         WHERE s.error_code IS NULL AND s.outcome <> 'unchanged'
+        UNION ALL
+        SELECT a.person_id, a.unit_id,
+               jsonb_build_object('importId', ${importId}::uuid, 'line', s.line, 'endedTerm', a.id, 'endReason', a.end_reason)
+          FROM import_rows s
+          JOIN appointments a ON a.unit_id = s.booth_id AND a.role_code = s.role AND a.person_id <> s.person_id
+         WHERE s.error_code IS NULL AND s.outcome = 'created' AND s.replaces
+           AND a.import_id = ${importId} AND a.end_reason = 'replaced by import'
+      ) x
+      JOIN units u ON u.id = x.unit_id`)
 }
 
 /**
@@ -161,7 +168,8 @@ export const boothPresidents: ImportKind = {
  * and the rule and counter triggers that run next would be planned for a near-empty
  * table (nested loops over 100,000 rows). Small imports leave the statistics alone.
  */
-async function refreshStatistics (tx: Database, table: 'people' | 'memberships', written: number) {
+async function refreshStatistics (tx: Database, table: 'people' | 'memberships', result: unknown) {
+  const written = (result as { rowCount?: number | null, affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0
   if (written >= 10_000) await tx.execute(sql.raw(`ANALYZE ${table}`))
 }
 

@@ -64,17 +64,14 @@ export function codePathInScope (actor: Actor, codePath: SQL): SQL {
 }
 
 /**
- * An INSERT of audit records, one per entity an import created or changed, from a query of
- * (action, entity_type, id, unit_id, unit_path): set-based, in the import's transaction,
- * beside its summary record. The record names the import; what changed is in the entity's
- * row. unit_path may be NULL: it is read from the unit (a unit created by the same
- * statement is not visible there, so units pass their own path).
+ * An INSERT of audit records, one per unit an import created or changed, from a query of
+ * (action, id, path) (the statement's RETURNING: a unit it created is not yet visible to
+ * the rest of the statement). Set-based, in the import's transaction, beside its summary.
  */
-export function auditInto ({ importId, actor }: ImportContext) {
+export function auditUnits ({ importId, actor }: ImportContext) {
   return (changed: SQL) => sql`
     INSERT INTO audit_log (key_id, request_id, action, entity_type, entity_id, unit_id, unit_path, after)
-    SELECT ${actor.keyId}::uuid, ${actor.requestId}, c.action, c.entity_type, c.id::text, c.unit_id,
-           coalesce(c.unit_path, (SELECT u.path FROM units u WHERE u.id = c.unit_id)),
+    SELECT ${actor.keyId}::uuid, ${actor.requestId}, c.action, 'unit', c.id::text, c.id, c.path,
            jsonb_build_object('importId', ${importId}::uuid)
-      FROM (${changed}) AS c(action, entity_type, id, unit_id, unit_path)`
+      FROM (${changed}) AS c(action, id, path)`
 }

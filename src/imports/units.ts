@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { UNIT_LEVELS } from '../db/schema.js'
 import type { Database } from '../db/client.js'
 import { optionalCode, optionalInteger, optionalText, refuse } from './fields.js'
-import { auditInto, codePathInScope, type ImportContext, type ImportKind } from './kind.js'
+import { auditUnits, codePathInScope, type ImportContext, type ImportKind } from './kind.js'
 
 /**
  * The tree, one row per unit down to the deepest code given: state, district, block,
@@ -75,7 +75,7 @@ export const units: ImportKind = {
 
   async apply (tx, context) {
     const { importId } = context
-    const audited = auditInto(context)
+    const audited = auditUnits(context)
     // Level by level, so each unit finds the parent created by the statement before.
     for (let depth = 1; depth <= UNIT_LEVELS.length; depth++) {
       await tx.execute(sql`
@@ -86,7 +86,7 @@ export const units: ImportKind = {
             LEFT JOIN units p ON p.code_path = e.parent_code_path
           RETURNING id, path
         )
-        ${audited(sql`SELECT 'create', 'unit', id, id, path FROM created`)}`)
+        ${audited(sql`SELECT 'create', id, path FROM created`)}`)
     }
     await tx.execute(sql`
       WITH changed AS (
@@ -100,7 +100,7 @@ export const units: ImportKind = {
          WHERE u.id = c.unit_id
         RETURNING u.id, u.path
       )
-      ${audited(sql`SELECT 'update', 'unit', id, id, path FROM changed`)}`)
+      ${audited(sql`SELECT 'update', id, path FROM changed`)}`)
   }
 }
 
