@@ -237,3 +237,17 @@ t.test('deleting people', async (t) => {
   const q = await createPerson(app, { name: 'Typo Entry', homeBoothId: tree.booth.id })
   t.equal((await call(app, { method: 'DELETE', url: `/v1/people/${q.id}` })).status, 204)
 })
+
+t.test('history shows every term, one ended on its first day included', async (t) => {
+  const booth = await createUnit(app, { level: 'booth', parentId: tree.ward.id, code: 'SAMEDAY', name: 'Same-day booth' })
+  const { person, membership } = await activeMember(app, booth.id, 'Same Day President')
+  const term = await appoint(app, { personId: person.id, unitId: booth.id, role: 'president' })
+  const lapse = await call(app, { method: 'PATCH', url: `/v1/memberships/${membership.id}`, payload: { status: 'lapsed', endAppointments: true } })
+  t.equal(lapse.status, 200)
+  for (const query of [`personId=${person.id}`, `unitId=${booth.id}`, `unitId=${booth.id}&role=president`, `unitId=${booth.id}&current=false`]) {
+    const list = await call(app, { method: 'GET', url: `/v1/appointments?${query}` })
+    t.match(list.json.items, [{ id: term.id, startDate: term.startDate, endDate: term.startDate, endReason: 'membership lapsed', current: false }], `listed by ${query}`)
+  }
+  const on = await call(app, { method: 'GET', url: `/v1/appointments?unitId=${booth.id}&on=${term.startDate}` })
+  t.same(on.json.items, [], 'but nobody held the post on that day: the term never ran')
+})
