@@ -74,4 +74,4 @@ async function main () {
   }
 }
 
-runCli(main)
+runCli('keys', main)

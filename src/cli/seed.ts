@@ -70,4 +70,4 @@ async function main () {
   }
 }
 
-runCli(main)
+runCli('seed', main)
