@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -42,6 +42,8 @@ t.teardown(() => db.close())
 const one = async <T> (query: ReturnType<typeof sql>) => (await rows<T>(db.db, query))[0]
 
 t.test('the demo preset loads and says what it loaded', async (t) => {
+  // A new database is the seed's normal target: made without asking, and said where.
+  t.match(loaded.stderr, /^seed: no database in .+ yet: creating one$/m)
   t.match(loaded.stdout, /Seeded preset demo \(seed 7, today 2025-06-15\)/)
   t.match(loaded.stdout, /booth 300/)
   t.match(loaded.stdout, /presidents +DM: /)
@@ -162,4 +164,21 @@ t.test('a second load of the same states is refused, and changes nothing', async
   t.match(refused.stderr, /state DM already exists/)
   const { states } = await one<{ states: number }>(sql`SELECT count(*)::int AS states FROM units WHERE level = 'state'`)
   t.equal(states, 1)
+})
+
+t.test('usage errors, and a folder holding other files, are one line and exit 2', async (t) => {
+  const bad = await seed(first, '--preset', 'nonsense').catch(err => err)
+  t.equal(bad.code, 2)
+  t.equal(bad.stderr, 'seed: no preset "nonsense": --preset demo|cg|up|india (see --help)\n')
+
+  const folder = mkdtempSync(join(tmpdir(), 'sangathan-seed-other-'))
+  t.teardown(() => rmSync(folder, { recursive: true, force: true }))
+  mkdirSync(join(folder, 'pglite'))
+  writeFileSync(join(folder, 'pglite', 'notes.txt'), 'not a database')
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: folder }
+  delete env.DATABASE_URL
+  const other = await run(process.execPath, ['--import', 'tsx', 'src/cli/seed.ts', '--preset', 'demo'], { env }).catch(err => err)
+  t.equal(other.code, 2)
+  t.match(other.stderr, /^seed: .*pglite holds files but no database: not creating one there/)
+  t.same(readdirSync(join(folder, 'pglite')), ['notes.txt'], 'nothing written among them')
 })

@@ -1,28 +1,36 @@
-import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import { accessSync, constants, createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { stringify } from 'csv-stringify'
+import { isWellFormedSecret, WELL_FORMED_SECRET_TEXT } from '../access/secret.js'
 import { boothPresidents } from '../imports/booth-presidents.js'
 import type { ImportKind } from '../imports/kind.js'
 import { MEDIA_TYPES, recordReader, type ImportFormat, type SourceRecord } from '../imports/reader.js'
 import type { ImportError } from '../imports/record.js'
 import { units } from '../imports/units.js'
+import { callerFolder, fromCaller, runCli, UsageError, usageFromParseError } from './run.js'
 
 const USAGE = `Stream a CSV or NDJSON file to the import API and report what happened to each row.
 
-  npm run import -- FILE --kind presidents|units [--url http://localhost:3000] [--key KEY]
+  SANGATHAN_API_KEY=... npm run import -- FILE --kind presidents|units [--url http://localhost:3000]
+  npm run import -- FILE --kind presidents|units --key-file data/admin-key.txt [...]
                         [--mode partial] [--dry-run] [--replace] [--format csv|ndjson]
 
-  --key      an importer or admin key (or set SANGATHAN_API_KEY, which keeps it out of ps)
-  --mode     all_or_nothing (default: one bad row and nothing is written) or partial
-  --dry-run  check every row against the database, write nothing
-  --replace  presidents: end a sitting holder's term instead of failing the row
-  --format   by default .ndjson and .jsonl files are NDJSON, anything else CSV
+  --key-file  a file holding an importer or admin key (e.g. data/admin-key.txt); without
+              it the key comes from SANGATHAN_API_KEY. A key is never taken as an argument:
+              npm prints its command line and ps shows it to every user of the machine.
+  --url       the server (default SANGATHAN_URL, else http://localhost:3000)
+  --mode      all_or_nothing (default: one bad row and nothing is written) or partial
+  --dry-run   check every row against the database, write nothing
+  --replace   presidents: end a sitting holder's term instead of failing the row
+  --format    by default .ndjson and .jsonl files are NDJSON, anything else CSV
 
-Failed rows are written with their reasons to FILE.errors.csv. Exit code: 0 when every
-row went through, 1 when any row (or the import) failed, 2 for usage or connection errors.`
+Paths are relative to the folder you run the command in. Failed rows are written with
+their reasons to FILE.errors.csv. Exit code: 0 when every row went through, 1 when any
+row (or the import) failed, 2 for usage errors (arguments, files, key) or when the server
+refused the file or could not be reached.`
 
 const KINDS: Record<string, { path: string, kind: ImportKind }> = {
   presidents: { path: 'booth-presidents', kind: boothPresidents },
@@ -38,27 +46,40 @@ interface Report {
 }
 
 async function main (): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      kind: { type: 'string' },
-      url: { type: 'string', default: process.env.SANGATHAN_URL ?? 'http://localhost:3000' },
-      key: { type: 'string' },
-      mode: { type: 'string', default: 'all_or_nothing' },
-      'dry-run': { type: 'boolean', default: false },
-      replace: { type: 'boolean', default: false },
-      format: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
-  })
-  const file = positionals[0]
-  const target = KINDS[values.kind ?? '']
-  const key = values.key ?? process.env.SANGATHAN_API_KEY
-  const format = (values.format ?? (/\.(nd)?jsonl?$/i.test(file ?? '') ? 'ndjson' : 'csv')) as ImportFormat
-  if (values.help || !file || !target || !key || !['all_or_nothing', 'partial'].includes(values.mode!) || !(format in MEDIA_TYPES)) {
-    console.error(USAGE)
-    return values.help ? 0 : 2
+  let parsed
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        kind: { type: 'string' },
+        url: { type: 'string', default: process.env.SANGATHAN_URL || 'http://localhost:3000' },
+        // Declared so that it can be refused, whichever way it is written (--key X, --key=X).
+        key: { type: 'string' },
+        'key-file': { type: 'string' },
+        mode: { type: 'string', default: 'all_or_nothing' },
+        'dry-run': { type: 'boolean', default: false },
+        replace: { type: 'boolean', default: false },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    })
+  } catch (err) { usageFromParseError(err) }
+  const { positionals, values } = parsed
+  if (values.help) { console.log(USAGE); return 0 }
+  // Refused rather than warned about: by now npm has printed it and ps has shown it, and a
+  // command that works despite a warning gets pasted into scripts and shell history.
+  if (values.key !== undefined) {
+    throw new UsageError('a key is not taken on the command line (npm prints it, ps shows it): set SANGATHAN_API_KEY or pass --key-file PATH')
   }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one file at a time (got ${positionals.length} arguments)` : 'which file? npm run import -- FILE --kind presidents|units (see --help)')
+  const fileArg = positionals[0]
+  const target = Object.hasOwn(KINDS, values.kind ?? '') ? KINDS[values.kind!] : undefined
+  if (!target) throw new UsageError(`--kind must be ${Object.keys(KINDS).join(' or ')}`)
+  if (!['all_or_nothing', 'partial'].includes(values.mode!)) throw new UsageError('--mode must be all_or_nothing or partial')
+  const format = (values.format ?? (/\.(nd)?jsonl?$/i.test(fileArg) ? 'ndjson' : 'csv')) as ImportFormat
+  if (!Object.hasOwn(MEDIA_TYPES, format)) throw new UsageError(`--format must be ${Object.keys(MEDIA_TYPES).join(' or ')}`)
+  const file = readableFile(fileArg, 'file')
+  const key = readKey(values['key-file'])
 
   const query = new URLSearchParams({ mode: values.mode! })
   if (values['dry-run']) query.set('dryRun', 'true')
@@ -94,7 +115,7 @@ async function main (): Promise<number> {
     body = await res.json().catch(() => ({})) as typeof body
     bar?.stop()
     if (res.status !== 202) {
-      console.error(`${res.status} ${body.code ?? ''}: ${body.detail ?? 'the server refused the file'}`)
+      console.error(`import: ${res.status} ${body.code ?? ''}: ${body.detail ?? 'the server refused the file'}`)
       return 2
     }
     process.stderr.write(`uploaded; import ${body.id} is checking and writing the rows...\n`)
@@ -106,7 +127,9 @@ async function main (): Promise<number> {
     }
   } catch (err) {
     bar?.stop()
-    console.error(`could not complete the import: ${(err as Error).message}`)
+    // fetch says only "fetch failed"; what failed (ECONNREFUSED, ENOTFOUND) is in its cause.
+    const cause = (err as Error).cause as (Error & { code?: string }) | undefined
+    console.error(`import: could not complete the import: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''} [${base}]`)
     return 2
   }
 
@@ -119,15 +142,16 @@ async function main (): Promise<number> {
   if (body.errors.length > 10) console.log(`  ... ${body.errors.length - 10} more in the errors file`)
   if (body.errorsDropped > 0) console.log(`  (${body.errorsDropped} further failed rows are counted but not listed: the server keeps the first ${body.errors.length})`)
   if (c.failed > 0 || status === 'failed') {
-    const written = await writeFailedRows(file, format, target.kind, body.errors)
-    console.log(`  failed rows and their reasons: ${written}`)
+    await writeFailedRows(file, format, target.kind, body.errors)
+    // Named as the caller gave the input, so the path means the same thing to them.
+    console.log(`  failed rows and their reasons: ${fileArg}.errors.csv`)
     return 1
   }
   return 0
 }
 
 /** FILE.errors.csv: each failed row's line, column, code and message, then its original cells. */
-async function writeFailedRows (file: string, format: ImportFormat, kind: ImportKind, errors: ImportError[]): Promise<string> {
+async function writeFailedRows (file: string, format: ImportFormat, kind: ImportKind, errors: ImportError[]): Promise<void> {
   const byLine = new Map(errors.filter(e => e.line !== null).map(e => [e.line!, e]))
   const out = `${file}.errors.csv`
   const reader = recordReader(format, kind)
@@ -144,7 +168,55 @@ async function writeFailedRows (file: string, format: ImportFormat, kind: Import
     stringify(),
     createWriteStream(out)
   )
-  return out
 }
 
-process.exitCode = await main()
+/** The absolute path of a file argument, resolved from the caller's folder; a missing one is a usage error. */
+function readableFile (arg: string, what: string): string {
+  const path = fromCaller(arg)
+  let stats
+  try {
+    stats = statSync(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such ${what}: ${arg} (from ${callerFolder()})`)
+    throw new UsageError(`cannot read ${what} ${arg}: ${code ?? (err as Error).message}`)
+  }
+  if (!stats.isFile()) throw new UsageError(`not a file: ${arg} (from ${callerFolder()})`)
+  try {
+    accessSync(path, constants.R_OK)
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  return path
+}
+
+/**
+ * The key, from --key-file or SANGATHAN_API_KEY. Never echoed, not even when it is wrong;
+ * a key file others can read gets a warning (the server writes its admin key 0600).
+ */
+function readKey (keyFile: string | undefined): string {
+  let key: string
+  let source: string
+  if (keyFile !== undefined) {
+    const path = readableFile(keyFile, 'key file')
+    try {
+      key = readFileSync(path, 'utf8').trim()
+    } catch (err) {
+      throw new UsageError(`cannot read key file ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    }
+    source = `the key file ${keyFile}`
+    const mode = statSync(path).mode
+    if (process.platform !== 'win32' && (mode & 0o044) !== 0) {
+      process.stderr.write(`import: warning: ${keyFile} can be read by other users (mode ${(mode & 0o777).toString(8)}): chmod 600 ${keyFile}\n`)
+    }
+  } else if (process.env.SANGATHAN_API_KEY) {
+    key = process.env.SANGATHAN_API_KEY.trim()
+    source = 'SANGATHAN_API_KEY'
+  } else {
+    throw new UsageError('no key: set SANGATHAN_API_KEY or pass --key-file PATH (e.g. --key-file data/admin-key.txt)')
+  }
+  if (!isWellFormedSecret(key)) throw new UsageError(`${source} does not hold a key (${WELL_FORMED_SECRET_TEXT}, on one line)`)
+  return key
+}
+
+runCli('import', main)

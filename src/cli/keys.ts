@@ -2,53 +2,78 @@ import { parseArgs } from 'node:util'
 import { eq } from 'drizzle-orm'
 import { systemActor } from '../access/actor.js'
 import { createKey, listKeys, publicKey, revokeKey } from '../access/keys.js'
-import { loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
 import { KEY_ROLES, units, type KeyRole } from '../db/schema.js'
 import { DomainError } from '../errors.js'
 import { indiaEndOfDay } from '../time.js'
-import { runCli } from './run.js'
+import { checkCliDatabase, loadCliConfig, openConfiguredDatabase } from './database.js'
+import { runCli, UsageError, usageFromParseError } from './run.js'
 
 const USAGE = `Manage API keys directly in the database (DATABASE_URL, or the PGlite folder in DATA_DIR
 while the server is stopped).
 
   npm run keys -- create --role admin|editor|importer|reader --label TEXT [--scope CODE/PATH|UNIT_ID] [--expires YYYY-MM-DD] [--mask]
   npm run keys -- list [--all]
-  npm run keys -- revoke KEY_ID`
+  npm run keys -- revoke KEY_ID
+
+  --create   make a new database if there is none yet (without it, a mistyped DATA_DIR
+             or DATABASE_URL is refused instead of becoming an empty database)
+
+Exit code: 0 done, 1 refused or failed (e.g. no such unit or key), 2 usage errors.`
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 async function main () {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      role: { type: 'string' },
-      label: { type: 'string' },
-      scope: { type: 'string' },
-      expires: { type: 'string' },
-      mask: { type: 'boolean', default: false },
-      all: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
-  })
-  const [command, arg] = positionals
-  if (values.help || !command) { console.log(USAGE); return 0 }
+  let parsed
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        role: { type: 'string' },
+        label: { type: 'string' },
+        scope: { type: 'string' },
+        expires: { type: 'string' },
+        mask: { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
+        create: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    })
+  } catch (err) { usageFromParseError(err) }
+  const { positionals, values } = parsed
+  if (values.help) { console.log(USAGE); return 0 }
+  const [command, ...args] = positionals
 
-  const config = loadConfig()
-  const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE, purpose: 'keys CLI' })
+  // Every argument is checked before the database is opened: a usage error changes nothing.
+  let expiresAt: Date | null = null
+  if (command === 'create') {
+    if (!values.role || !KEY_ROLES.includes(values.role as KeyRole)) throw new UsageError(`create needs --role ${KEY_ROLES.join('|')} (see --help)`)
+    if (!values.label) throw new UsageError('create needs --label TEXT, saying who or what the key is for')
+    if (values.expires) {
+      expiresAt = /^\d{4}-\d{2}-\d{2}$/.test(values.expires) ? indiaEndOfDay(values.expires) : new Date(values.expires)
+      if (Number.isNaN(expiresAt.getTime())) throw new UsageError(`--expires ${values.expires} is not a date: give YYYY-MM-DD`)
+    }
+  } else if (command === 'revoke') {
+    if (args.length !== 1 || !UUID.test(args[0])) throw new UsageError('revoke needs one key id (from keys list)')
+  } else if (command !== 'list') {
+    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}: create, list or revoke (see --help)` : 'say what to do: create, list or revoke (see --help)')
+  }
+  if (command !== 'revoke' && args.length > 0) throw new UsageError(`${command} takes no further arguments (see --help)`)
+
+  const config = loadCliConfig()
+  await checkCliDatabase(config, { name: 'keys', create: values.create })
+  const handle = await openConfiguredDatabase(config, 'keys CLI')
   const actor = systemActor('cli')
   try {
     if (command === 'create') {
-      if (!values.role || !KEY_ROLES.includes(values.role as KeyRole) || !values.label) { console.error(USAGE); return 2 }
       let scopeUnitId: string | null = null
       if (values.scope) {
-        const byId = /^[0-9a-f-]{36}$/i.test(values.scope)
         const [unit] = await handle.db.select({ id: units.id }).from(units)
-          .where(byId ? eq(units.id, values.scope) : eq(units.codePath, values.scope.toUpperCase()))
-        if (!unit) { console.error(`no unit ${values.scope}`); return 1 }
+          .where(UUID.test(values.scope) ? eq(units.id, values.scope) : eq(units.codePath, values.scope.toUpperCase()))
+        if (!unit) { console.error(`keys: no unit ${values.scope}`); return 1 }
         scopeUnitId = unit.id
       }
-      const expiresAt = values.expires ? (values.expires.length === 10 ? indiaEndOfDay(values.expires) : new Date(values.expires)) : null
       const { key, secret } = await createKey(handle.db, actor, {
-        role: values.role as KeyRole, label: values.label, scopeUnitId, expiresAt, maskPersonalData: values.mask
+        role: values.role as KeyRole, label: values.label!, scopeUnitId, expiresAt, maskPersonalData: values.mask
       })
       console.log(JSON.stringify({ ...publicKey(key), key: secret }, null, 2))
       console.error('The key is shown once; only its hash is stored.')
@@ -57,21 +82,17 @@ async function main () {
       for (const k of rows.map(publicKey)) {
         console.log([k.id, k.role.padEnd(8), (k.scopeCodePath ?? 'global').padEnd(24), k.prefix, k.revokedAt ? 'revoked' : 'active', k.label].join('  '))
       }
-    } else if (command === 'revoke') {
-      if (!arg) { console.error(USAGE); return 2 }
-      const key = await revokeKey(handle.db, actor, arg)
-      console.log(`revoked ${key.id} (${key.label})`)
     } else {
-      console.error(USAGE)
-      return 2
+      const key = await revokeKey(handle.db, actor, args[0])
+      console.log(`revoked ${key.id} (${key.label})`)
     }
     return 0
   } catch (err) {
-    if (err instanceof DomainError) { console.error(`${err.code}: ${err.message}`); return 1 }
+    if (err instanceof DomainError) { console.error(`keys: ${err.code}: ${err.message}`); return 1 }
     throw err
   } finally {
     await handle.close()
   }
 }
 
-runCli(main)
+runCli('keys', main)

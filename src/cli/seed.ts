@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../config.js'
-import { openDatabase } from '../db/client.js'
 import { totalBooths } from '../seed/generate.js'
 import { SeedRefusal, seedDatabase } from '../seed/load.js'
 import { PRESET_NAMES, PRESETS, presetByName } from '../seed/plan.js'
 import { SeedProgress } from '../seed/progress.js'
 import { formatSummary, presidentCoverage } from '../seed/summary.js'
 import { indiaToday } from '../time.js'
-import { runCli } from './run.js'
+import { checkCliDatabase, loadCliConfig, openConfiguredDatabase } from './database.js'
+import { runCli, UsageError, usageFromParseError } from './run.js'
 
 const USAGE = `Load a synthetic organisation (deterministic: same preset, seed and day give the same data)
 into the database: DATABASE_URL, or the PGlite folder in DATA_DIR while the server is stopped.
@@ -21,33 +20,45 @@ into the database: DATABASE_URL, or the PGlite folder in DATA_DIR while the serv
 Presets:
 ${PRESET_NAMES.map(name => `  ${name.padEnd(6)} ${PRESETS[name].description}`).join('\n')}
 
-The seed refuses a database that already has one of the preset's states.`
+A new database is the seed's normal target: where there is none yet (a PGlite folder that is
+absent or empty, a PostgreSQL database without Sangathan's tables) it makes one and says
+where on stderr. It refuses a database that already has one of the preset's states (exit 1),
+a folder that holds other files, and bad arguments (exit 2).`
 
 async function main () {
-  const { values } = parseArgs({
-    options: {
-      preset: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      today: { type: 'string', default: indiaToday() },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
-  })
+  let parsed
+  try {
+    parsed = parseArgs({
+      options: {
+        preset: { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        today: { type: 'string', default: indiaToday() },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    })
+  } catch (err) { usageFromParseError(err) }
+  const { values } = parsed
   if (values.help) { console.log(USAGE); return 0 }
   const preset = presetByName(values.preset ?? '')
   const seed = Number(values.seed)
   const today = values.today
-  if (!preset || !Number.isSafeInteger(seed) || seed < 0 || !/^\d{4}-\d{2}-\d{2}$/.test(today) || Number.isNaN(Date.parse(today))) {
-    console.error(USAGE)
-    return 2
-  }
+  if (!preset) throw new UsageError(`${values.preset ? `no preset ${JSON.stringify(values.preset)}` : 'say which data to load'}: --preset ${PRESET_NAMES.join('|')} (see --help)`)
+  if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed ${values.seed} is not a whole number`)
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || Number.isNaN(Date.parse(today))) throw new UsageError(`--today ${today} is not a date: give YYYY-MM-DD`)
   // The own-booth rule treats a term ending after the database's today as current: a
   // future "today" would turn generated history into current terms.
-  if (today > indiaToday()) { console.error(`--today ${today} is in the future`); return 2 }
+  if (today > indiaToday()) throw new UsageError(`--today ${today} is in the future`)
 
-  const config = loadConfig()
+  const config = loadCliConfig()
+  await checkCliDatabase(config, { name: 'seed', create: true })
   const progress = new SeedProgress(process.stderr, totalBooths(preset))
-  const handle = await progress.time('open', () =>
-    openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE, purpose: 'seed' }))
+  let handle
+  try {
+    handle = await progress.time('open', () => openConfiguredDatabase(config, 'seed'))
+  } catch (err) {
+    progress.stop()
+    throw err
+  }
   try {
     if (handle.kind === 'pglite' && preset.name !== 'demo') {
       console.error(`Loading ${preset.name} into the embedded PGlite is slow and memory-hungry; PostgreSQL (DATABASE_URL) is the place for it.`)
@@ -63,11 +74,11 @@ async function main () {
     console.log(formatSummary(options, handle.kind === 'postgres' ? 'PostgreSQL' : 'PGlite', counts, coverage, progress.timings, progress.elapsed()))
     return 0
   } catch (err) {
-    if (err instanceof SeedRefusal) { console.error(err.message); return 1 }
+    if (err instanceof SeedRefusal) { console.error(`seed: ${err.message}`); return 1 }
     throw err
   } finally {
     await handle.close()
   }
 }
 
-runCli(main)
+runCli('seed', main)
