@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { text } from '../http/fields.js'
+import { phoneCell, type CsvColumn } from '../http/csv.js'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
@@ -167,3 +168,21 @@ export function toOfficeBearer (r: OfficeBearerRow, mask: boolean) {
     }
   }
 }
+
+type OfficeBearer = ReturnType<typeof toOfficeBearer>
+
+/** The office-bearers CSV: one row per current term, the API shape flattened (phone as in src/http/csv.ts). */
+export const OFFICE_BEARER_CSV: ReadonlyArray<CsvColumn<OfficeBearer>> = [
+  ['unit_code_path', b => b.unitCodePath],
+  ['role', b => b.role],
+  ['name', b => b.person.name],
+  ['phone', b => phoneCell(b.person.phone)],
+  ['twitter', b => b.person.twitter],
+  ['facebook', b => b.person.facebook],
+  ['instagram', b => b.person.instagram],
+  ['youtube', b => b.person.youtube],
+  ['start_date', b => b.startDate],
+  ['person_id', b => b.personId],
+  ['unit_id', b => b.unitId],
+  ['appointment_id', b => b.id]
+]

@@ -1,12 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { inBatches } from '../db/keyset.js'
 import { notFound } from '../errors.js'
+import { mapRows, sendCsvRows, wantsCsv } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { findUnit } from '../units/queries.js'
 import { appoint, endAppointment } from './changes.js'
-import { findAppointment, listAppointments, listOfficeBearers, officeBearerKey, OfficeBearerCursor, toAppointment, toOfficeBearer } from './queries.js'
+import {
+  findAppointment, listAppointments, listOfficeBearers, OFFICE_BEARER_CSV, officeBearerKey, OfficeBearerCursor, toAppointment, toOfficeBearer
+} from './queries.js'
 import {
   AppointmentPage, AppointmentSchema, CreateAppointmentBody, EndAppointmentBody, ListAppointmentsQuery,
   OfficeBearerSchema, OfficeBearersQuery
@@ -59,16 +63,21 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/units/:id/office-bearers', {
     schema: {
       tags: ['units', 'appointments'],
-      summary: 'Current office-bearers at a unit, or everywhere in its subtree',
+      summary: 'Current office-bearers at a unit, or everywhere in its subtree; JSON pages or CSV',
       params: IdParams,
       querystring: OfficeBearersQuery,
       response: { 200: pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerPage' }), ...problemResponses(400, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const unit = await findUnit(app.db, request.actor, request.params.id)
     if (!unit) throw notFound('unit')
-    const { subtree, role, limit, cursor } = request.query
+    const { subtree, role, limit, cursor, format } = request.query
+    const mask = request.actor.maskPersonalData
+    if (wantsCsv(request, format)) {
+      const rows = inBatches((after, batch) => listOfficeBearers(app.db, request.actor, unit, { subtree, role, after, limit: batch }), officeBearerKey, 2000)
+      return sendCsvRows(reply, `office-bearers-${unit.codePath}.csv`, OFFICE_BEARER_CSV, mapRows(rows, r => toOfficeBearer(r, mask)))
+    }
     const found = await listOfficeBearers(app.db, request.actor, unit, { subtree, role, after: decodeCursor(cursor, OfficeBearerCursor), limit })
-    return toPage(found, limit, r => toOfficeBearer(r, request.actor.maskPersonalData), officeBearerKey)
+    return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)
   })
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { FormatQuery } from '../http/csv.js'
 import { IsoDate, text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { RoleCode } from '../roles/schemas.js'
@@ -55,5 +56,6 @@ export const OfficeBearerSchema = AppointmentSchema.extend({
 export const OfficeBearersQuery = z.object({
   subtree: z.stringbool().default(false).describe('Include every unit below this one'),
   role: RoleCode.optional(),
+  ...FormatQuery,
   ...PageQuery
 })

@@ -10,7 +10,7 @@ const AuditRecord = z.object({
   at: z.iso.datetime(),
   keyId: z.uuid().nullable().describe('The key that made the change; null for the system (start-up, command line)'),
   requestId: z.string().nullable(),
-  action: z.string().describe('create, update, delete, move, revoke, appoint, end, lapse, import...'),
+  action: z.string().describe('create, update, delete, move, revoke, appoint, end, lapse, import, export (a download of personal data)...'),
   entityType: z.string(),
   entityId: z.string(),
   unitId: z.uuid().nullable(),

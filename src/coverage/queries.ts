@@ -16,7 +16,7 @@ export interface CoverageParams {
   newMemberDays: number
 }
 
-interface CoverageSqlRow {
+export interface CoverageSqlRow {
   unit_id: string
   code: string
   code_path: string
@@ -154,6 +154,7 @@ export interface VacancyGroupRow {
   level: UnitLevel
   role: string
   role_name: string
+  seats: number
   vacant: number
   units: GapRow[]
 }
@@ -170,7 +171,7 @@ export async function vacanciesOf (db: Database, unit: UnitRow, perGroup: number
   const inGroup = sql`u.level = g.level AND ${inSubtree(unit)} AND ${holders} < g.seats`
   return rows<VacancyGroupRow>(db, sql`
     SELECT * FROM (
-      SELECT g.level, g.code AS role, g.name AS role_name,
+      SELECT g.level, g.code AS role, g.name AS role_name, g.seats,
              CASE WHEN g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'
                   THEN (SELECT s.total_booths - coalesce(ps.filled_booths, 0)
                           FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.role_code = g.code

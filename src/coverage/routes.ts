@@ -1,37 +1,77 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { OfficeBearerCursor, officeBearerKey, toOfficeBearer } from '../appointments/queries.js'
+import { OFFICE_BEARER_CSV, OfficeBearerCursor, officeBearerKey, toOfficeBearer } from '../appointments/queries.js'
 import { OfficeBearerSchema } from '../appointments/schemas.js'
-import { sendCsv, wantsCsv } from '../http/csv.js'
+import { mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { toCoverageRow, toGap, type GapRow } from './queries.js'
-import { allGaps, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles } from './service.js'
+import { allCoverage, allGaps, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
 import { CoverageQuery, CoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
 
 const tags = ['coverage']
 const IdParams = z.object({ id: z.uuid() })
 const byCodePath = (r: { code_path: string }) => r.code_path
 
-const GAP_CSV_HEADER = ['code_path', 'state', 'district', 'block', 'ward', 'booth', 'name', 'level', 'ac_number', 'ps_number', 'role', 'holders', 'seats']
-const gapCsvRow = (g: GapRow, role: string) => {
-  const codes = g.code_path.split('/')
-  return [g.code_path, codes[0], codes[1] ?? '', codes[2] ?? '', codes[3] ?? '', codes[4] ?? '', g.name, g.level, g.ac_number, g.ps_number, role, g.holders, g.seats]
+/** The coverage CSV: the JSON rows, one per unit, the unit asked about first. */
+const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageRow>>> = [
+  ['code_path', r => r.codePath],
+  ['code', r => r.code],
+  ['name', r => r.name],
+  ['level', r => r.level],
+  ['total_booths', r => r.totalBooths],
+  ['covered_booths', r => r.coveredBooths],
+  ['coverage', r => r.coverage],
+  ['booths_with_committee', r => r.boothsWithCommittee],
+  ['active_members', r => r.activeMembers],
+  ['new_members', r => r.newMembers],
+  ['office_bearers', r => r.officeBearers],
+  ['office_bearers_with_handle', r => r.officeBearersWithHandle],
+  ['unit_id', r => r.unitId]
+]
+
+/** A gap's columns (its code path also split per level, to filter on in a sheet), with the role's between. */
+function gapCsv<R> (gapOf: (row: R) => GapRow, role: ReadonlyArray<CsvColumn<R>>): ReadonlyArray<CsvColumn<R>> {
+  const code = (level: number) => (r: R) => gapOf(r).code_path.split('/')[level] ?? ''
+  return [
+    ['code_path', r => gapOf(r).code_path],
+    ['state', code(0)],
+    ['district', code(1)],
+    ['block', code(2)],
+    ['ward', code(3)],
+    ['booth', code(4)],
+    ['name', r => gapOf(r).name],
+    ['level', r => gapOf(r).level],
+    ['ac_number', r => gapOf(r).ac_number],
+    ['ps_number', r => gapOf(r).ps_number],
+    ...role,
+    ['holders', r => gapOf(r).holders],
+    ['seats', r => gapOf(r).seats]
+  ]
 }
+
+/** The vacancies CSV: every vacant unit of every group, its level and role on each row. */
+const VACANCY_CSV = gapCsv<Vacancy>(v => v.gap, [['role', v => v.group.role], ['role_name', v => v.group.role_name]])
+
+const WITHOUT_HANDLES_CSV = OFFICE_BEARER_CSV.filter(([header]) => !['twitter', 'facebook', 'instagram', 'youtube'].includes(header))
 
 /** Coverage, gaps, vacancies and missing social handles: where the holes are (src/coverage/service.ts). */
 export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/units/:id/coverage', {
     schema: {
       tags,
-      summary: 'Coverage of a booth-level role for the unit and each child (or each descendant at a level)',
+      summary: 'Coverage of a booth-level role for the unit and each child (or each descendant at a level); JSON pages or CSV',
       params: IdParams,
       querystring: CoverageQuery,
       response: { 200: CoverageReport, ...problemResponses(400, 404, 422) }
     }
-  }, async (request) => {
-    const { cursor, ...q } = request.query
+  }, async (request, reply) => {
+    const { cursor, format, ...q } = request.query
+    if (wantsCsv(request, format)) {
+      const found = await allCoverage(app.db, request.actor, request.params.id, q)
+      return sendCsvRows(reply, `coverage-${found.role.code}-${found.unit.codePath}.csv`, COVERAGE_CSV, mapRows(found.rows, toCoverageRow))
+    }
     const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toCoverageRow, byCodePath)
     return { unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
@@ -49,7 +89,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { role, level, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
       const gaps = await allGaps(app.db, request.actor, request.params.id, { role, level })
-      return sendCsv(reply, `gaps-${gaps.role.code}-${gaps.unit.codePath}.csv`, GAP_CSV_HEADER, map(gaps.rows, g => gapCsvRow(g, gaps.role.code)))
+      return sendCsvRows(reply, `gaps-${gaps.role.code}-${gaps.unit.codePath}.csv`, gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), gaps.rows)
     }
     const found = await gapsReport(app.db, request.actor, request.params.id, { role, level, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
@@ -58,12 +98,16 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/units/:id/vacancies', {
     schema: {
       tags,
-      summary: 'Every required post left empty in the subtree, grouped by level and role',
+      summary: 'Every required post left empty in the subtree, grouped by level and role; as CSV, every vacant unit, a row each',
       params: IdParams,
       querystring: VacanciesQuery,
       response: { 200: VacancyReport, ...problemResponses(400, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
+    if (wantsCsv(request, request.query.format)) {
+      const found = await allVacancies(app.db, request.actor, request.params.id)
+      return sendCsvRows(reply, `vacancies-${found.unit.codePath}.csv`, VACANCY_CSV, found.rows)
+    }
     const { unit, groups } = await vacancies(app.db, request.actor, request.params.id, request.query.perGroup)
     return {
       items: groups.map(g => ({
@@ -91,14 +135,9 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
       const found = await allWithoutHandles(app.db, request.actor, request.params.id, { role, level })
-      return sendCsv(reply, `without-handles-${found.unit.codePath}.csv`, ['unit_code_path', 'role', 'name', 'phone', 'start_date'],
-        map(found.rows, o => { const b = toOfficeBearer(o, mask); return [b.unitCodePath, b.role, b.person.name, b.person.phone, b.startDate] }))
+      return sendCsvRows(reply, `without-handles-${found.unit.codePath}.csv`, WITHOUT_HANDLES_CSV, mapRows(found.rows, o => toOfficeBearer(o, mask)))
     }
     const found = await withoutHandles(app.db, request.actor, request.params.id, { role, level, limit, after: decodeCursor(cursor, OfficeBearerCursor) })
     return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)
   })
-}
-
-async function * map<T, U> (source: AsyncIterable<T>, fn: (t: T) => U): AsyncIterable<U> {
-  for await (const item of source) yield fn(item)
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { UNIT_LEVELS } from '../db/schema.js'
+import { FormatQuery } from '../http/csv.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { RoleCode } from '../roles/schemas.js'
 
@@ -14,7 +15,8 @@ export const CoverageQuery = z.object({
   newMemberDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_NEW_MEMBER_DAYS)
     .describe(`N: new members are current members who joined in the last N days (default ${DEFAULT_NEW_MEMBER_DAYS})`),
   limit: z.coerce.number().int().min(1).max(500).default(500).describe('Rows per page (default 500: every district of a state fits)'),
-  cursor: PageQuery.cursor
+  cursor: PageQuery.cursor,
+  ...FormatQuery
 })
 
 export const CoverageRow = z.object({
@@ -43,7 +45,7 @@ export const GapsQuery = z.object({
   role: RoleCode.default('president'),
   level: z.enum(UNIT_LEVELS).default('booth').describe('Which units to list (default booth)'),
   sort: z.literal('code').default('code').describe('Code-path order (the only order; kept explicit for clients)'),
-  format: z.enum(['json', 'csv']).optional().describe('csv: the whole list as a download (or send Accept: text/csv)'),
+  ...FormatQuery,
   ...PageQuery
 })
 
@@ -62,7 +64,8 @@ export const GapItem = z.object({
 export const GapPage = pageOf(GapItem).meta({ id: 'GapPage' })
 
 export const VacanciesQuery = z.object({
-  perGroup: z.coerce.number().int().min(0).max(500).default(20).describe('Units listed per group; the count covers them all')
+  perGroup: z.coerce.number().int().min(0).max(500).default(20).describe('Units listed per group; the count covers them all. The CSV lists every one'),
+  ...FormatQuery
 })
 
 export const VacancyGroup = z.object({
@@ -82,6 +85,6 @@ export const VacancyReport = z.object({
 export const WithoutHandlesQuery = z.object({
   role: RoleCode.optional(),
   level: z.enum(UNIT_LEVELS).optional(),
-  format: z.enum(['json', 'csv']).optional(),
+  ...FormatQuery,
   ...PageQuery
 })

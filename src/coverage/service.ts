@@ -1,11 +1,12 @@
 import type { Actor } from '../access/actor.js'
 import { listOfficeBearers, officeBearerKey, type OfficeBearerRow } from '../appointments/queries.js'
 import type { Database } from '../db/client.js'
+import { inBatches } from '../db/keyset.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
 import { findRole, type RoleRow } from '../roles/catalogue.js'
 import { findUnit, type UnitRow } from '../units/queries.js'
-import { coverageOf, gapsPage, vacanciesOf, type CoverageParams, type GapRow } from './queries.js'
+import { coverageOf, gapsPage, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
 
 /**
  * Where the holes are: coverage, gaps, vacancies and office-bearers without a social
@@ -52,6 +53,24 @@ export async function coverageReport (db: Database, actor: Actor, unitId: string
   return coverageOf(db, unit, q, { level: q.level, after: q.after, limit: q.limit })
 }
 
+/**
+ * The whole report for a streamed download: the unit's own row, then its children's (or
+ * its descendants' at a level), batch after batch (keyset). The first batch is read
+ * before returning, so a refusal comes before any output.
+ */
+export async function allCoverage (db: Database, actor: Actor, unitId: string, q: Omit<CoverageQuestion, 'after' | 'limit'>, batch = 2000) {
+  const { unit, role } = await unitAndPost(db, actor, unitId, q.role, () => 'booth')
+  levelBelow(unit, q.level, false)
+  const first = await coverageOf(db, unit, q, { level: q.level, limit: batch })
+  async function * rows (): AsyncGenerator<CoverageSqlRow> {
+    yield first.self
+    yield * inBatches(async (after: string | undefined, limit) => after === undefined
+      ? first.children
+      : (await coverageOf(db, unit, q, { level: q.level, after, limit })).children, r => r.code_path, batch)
+  }
+  return { unit, role, rows: rows() }
+}
+
 export interface GapsQuestion {
   role: string
   level: UnitLevel
@@ -91,6 +110,26 @@ export async function vacancies (db: Database, actor: Actor, unitId: string, per
   return { unit, groups: await vacanciesOf(db, unit, perGroup) }
 }
 
+/** A vacant unit, with the group (level and required role) it is listed under. */
+export interface Vacancy { group: VacancyGroupRow, gap: GapRow }
+
+/**
+ * Every vacant unit of every group (not only the first perGroup), in the groups' order
+ * and code-path order within each, batch after batch, for a streamed download.
+ */
+export async function allVacancies (db: Database, actor: Actor, unitId: string, batch = 5000) {
+  const unit = await unitInScope(db, actor, unitId)
+  const groups = await vacanciesOf(db, unit, 0)
+  async function * rows (): AsyncGenerator<Vacancy> {
+    for (const group of groups) {
+      const gaps = inBatches((after: string | undefined, limit) =>
+        gapsPage(db, unit, { role: group.role, seats: group.seats, level: group.level, after, limit: limit + 1 }), g => g.code_path, batch)
+      for await (const gap of gaps) yield { group, gap }
+    }
+  }
+  return { unit, rows: rows() }
+}
+
 export interface WithoutHandlesQuestion {
   role?: string
   level?: UnitLevel
@@ -107,14 +146,7 @@ export async function withoutHandles (db: Database, actor: Actor, unitId: string
 /** All of them, batch after batch, for a streamed download. */
 export async function allWithoutHandles (db: Database, actor: Actor, unitId: string, q: { role?: string, level?: UnitLevel }, batch = 2000) {
   const unit = await unitInScope(db, actor, unitId)
-  async function * rows () {
-    let after: [string, string, string] | undefined
-    for (;;) {
-      const page = await listOfficeBearers(db, actor, unit, { subtree: true, role: q.role, level: q.level, withoutHandle: true, after, limit: batch })
-      yield * page.slice(0, batch)
-      if (page.length <= batch) return
-      after = officeBearerKey(page[batch - 1])
-    }
-  }
-  return { unit, rows: rows() }
+  const rows = inBatches((after, limit) =>
+    listOfficeBearers(db, actor, unit, { subtree: true, role: q.role, level: q.level, withoutHandle: true, after, limit }), officeBearerKey, batch)
+  return { unit, rows }
 }

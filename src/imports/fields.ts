@@ -22,10 +22,14 @@ export const refuse = (code: string, column: string | null, message: string): ne
   throw new RowRefusal({ code, column, message })
 }
 
+// The ' our CSV downloads put before a cell a spreadsheet would run as a formula
+// (src/http/csv.ts): taken off again, so a sheet exported and re-imported keeps @handles and names.
+const FORMULA_GUARD = /^'(?=[=+\-@])/
+
 /** Trimmed text, or null when the cell is empty. */
 export function optionalText (value: string | undefined, column: string, max = 200): string | null {
   if (value === undefined) return null
-  const v = value.trim()
+  const v = value.trim().replace(FORMULA_GUARD, '')
   if (v === '') return null
   // PostgreSQL text cannot hold NUL; such a cell is a broken export, not a name.
   if (v.includes('\u0000')) refuse('invalid_text', column, `${column} contains a NUL character.`)

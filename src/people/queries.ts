@@ -7,6 +7,8 @@ import { DomainError } from '../errors.js'
 import { appointments, people, units } from '../db/schema.js'
 import { appointmentColumns, isCurrent, type AppointmentRow } from '../appointments/queries.js'
 import { currentMembershipOf } from '../memberships/queries.js'
+import { inBatches } from '../db/keyset.js'
+import { phoneCell, type CsvColumn } from '../http/csv.js'
 import { maskPhone, maskVoterId } from './identity.js'
 
 export const personColumns = {
@@ -93,7 +95,10 @@ export function refuseMaskedIdentitySearch (actor: Actor, f: Pick<ListPeopleFilt
   }
 }
 
-export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilter): Promise<PersonRow[]> {
+/** A listed person also carries their home booth's code path (the list joins it anyway). */
+export type ListedPersonRow = PersonRow & { homeBoothCodePath: string }
+
+export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilter): Promise<ListedPersonRow[]> {
   refuseMaskedIdentitySearch(actor, f)
   const where: Array<SQL | undefined> = [withinScope(actor, units.path)]
   if (f.homeBoothId) where.push(eq(people.homeBoothId, f.homeBoothId))
@@ -105,13 +110,44 @@ export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilte
     const [name, id] = f.after
     where.push(or(gt(people.name, name), and(eq(people.name, name), gt(people.id, id))))
   }
-  const rows = await db.select(personColumns).from(people)
+  const rows = await db.select({ ...personColumns, homeBoothCodePath: units.codePath }).from(people)
     .innerJoin(units, eq(units.id, people.homeBoothId))
     .where(and(...where))
     .orderBy(asc(people.name), asc(people.id))
     .limit(f.limit + 1)
-  return rows as PersonRow[]
+  return rows as ListedPersonRow[]
 }
+
+export const personKey = (r: PersonRow): [string, string] => [r.name, r.id]
+
+/** Every person the filter finds, batch after batch in name order, for a streamed download. */
+export function allPeople (db: Database, actor: Actor, f: Omit<ListPeopleFilter, 'after' | 'limit'>, batch = 2000): AsyncIterable<ListedPersonRow> {
+  refuseMaskedIdentitySearch(actor, f)
+  return inBatches((after, limit) => listPeople(db, actor, { ...f, after, limit }), personKey, batch)
+}
+
+type ListedPerson = ReturnType<typeof toPerson> & { booth: string }
+
+export const toListedPerson = (r: ListedPersonRow, actor: Actor): ListedPerson => ({ ...toPerson(r, actor), booth: r.homeBoothCodePath })
+
+/**
+ * The people CSV: the API shape (masked per key as in JSON), with the home booth's code
+ * path. Columns the presidents import also reads carry its names (booth, name, phone,
+ * voter_id, handles), so rows of the sheet can go back in as they are.
+ */
+export const PERSON_CSV: ReadonlyArray<CsvColumn<ListedPerson>> = [
+  ['name', p => p.name],
+  ['booth', p => p.booth],
+  ['phone', p => phoneCell(p.phone)],
+  ['voter_id', p => p.voterId],
+  ['gender', p => p.gender],
+  ['twitter', p => p.twitter],
+  ['facebook', p => p.facebook],
+  ['instagram', p => p.instagram],
+  ['youtube', p => p.youtube],
+  ['id', p => p.id],
+  ['home_booth_id', p => p.homeBoothId]
+]
 
 /**
  * A person's page: the person, their home booth, current membership and current terms;

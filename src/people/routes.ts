@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
+import { mapRows, wantsCsv } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
+import { sendPersonalDataCsv } from '../http/export.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { text } from '../http/fields.js'
 import { problemResponses } from '../http/problem.js'
@@ -9,13 +11,13 @@ import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
 import { findUnit } from '../units/queries.js'
 import { createPerson, deletePerson, updatePerson } from './changes.js'
-import { listPeople, personPage, refuseMaskedIdentitySearch, toPerson, type PersonRow } from './queries.js'
+import { allPeople, listPeople, PERSON_CSV, personKey, personPage, refuseMaskedIdentitySearch, toListedPerson, toPerson } from './queries.js'
 import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, PersonSchema, SearchPeopleBody, UpdatePersonBody } from './schemas.js'
 
 const tags = ['people']
 const IdParams = z.object({ id: z.uuid() })
 const Cursor = z.tuple([text(200), z.uuid()])
-const byName = (r: PersonRow) => [r.name, r.id]
+const EXPORTED = 'The CSV (format=csv or Accept: text/csv) is masked as the JSON is, and each download is recorded in the audit trail (action export, entity type people) with its filters, never a phone or voter ID.'
 const MASKED_SEARCH = 'A key minted with maskPersonalData may not search or filter by phone or voter ID: 403 masked_key_cannot_search (trying the candidates a masked value leaves would reveal it).'
 
 export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -29,19 +31,32 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/people', {
-    schema: { tags, summary: 'People, filtered and paginated by name', description: MASKED_SEARCH, querystring: ListPeopleQuery, response: { 200: PersonPage, ...problemResponses(400) } }
-  }, async (request) => {
-    const { homeBoothId, unitId, q, phone, voterId, limit, cursor } = request.query
+    schema: { tags, summary: 'People, filtered and paginated by name; as CSV, every one the filters find (the download is audited)', description: `${MASKED_SEARCH} ${EXPORTED}`, querystring: ListPeopleQuery, response: { 200: PersonPage, ...problemResponses(400) } }
+  }, async (request, reply) => {
+    const { homeBoothId, unitId, q, phone, voterId, limit, cursor, format } = request.query
     // Before the unit lookup: an unknown unit must not answer 200 where the key may not ask.
     refuseMaskedIdentitySearch(request.actor, { phone, voterId })
-    let under: string | undefined
-    if (unitId) {
-      const unit = await findUnit(app.db, request.actor, unitId)
-      if (!unit) return { items: [], nextCursor: null }
-      under = unit.codePath
+    const unit = unitId ? await findUnit(app.db, request.actor, unitId) : undefined
+    // A unit outside the key's scope (or unknown) finds nobody.
+    const nobody = unitId !== undefined && !unit
+    const filter = { homeBoothId, under: unit?.codePath, q, phone, voterId }
+    if (wantsCsv(request, format)) {
+      const booth = homeBoothId ? await findUnit(app.db, request.actor, homeBoothId) : undefined
+      const rows = nobody ? [] : allPeople(app.db, request.actor, filter)
+      return sendPersonalDataCsv(app.db, request, reply, {
+        entityType: 'people',
+        unitId: (booth ?? unit)?.id ?? request.actor.scopeUnitId,
+        filter: { unitId, homeBoothId, q },
+        personalFilter: { phone, voterId },
+        format: 'csv',
+        filename: `people-${(booth ?? unit)?.codePath ?? 'all'}.csv`,
+        columns: PERSON_CSV,
+        rows: mapRows(rows, r => toListedPerson(r, request.actor))
+      })
     }
-    const rows = await listPeople(app.db, request.actor, { homeBoothId, under, q, phone, voterId, after: decodeCursor(cursor, Cursor), limit })
-    return toPage(rows, limit, r => toPerson(r, request.actor), byName)
+    if (nobody) return { items: [], nextCursor: null }
+    const rows = await listPeople(app.db, request.actor, { ...filter, after: decodeCursor(cursor, Cursor), limit })
+    return toPage(rows, limit, r => toPerson(r, request.actor), personKey)
   })
 
   app.post('/people/search', {
@@ -49,7 +64,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, summary: 'Find people by phone or voter ID without putting them in a URL', description: MASKED_SEARCH, body: SearchPeopleBody, response: { 200: PersonPage, ...problemResponses(400) } }
   }, async (request) => {
     const rows = await listPeople(app.db, request.actor, { ...request.body, limit: 500 })
-    return toPage(rows, 500, r => toPerson(r, request.actor), byName)
+    return toPage(rows, 500, r => toPerson(r, request.actor), personKey)
   })
 
   app.get('/people/:id', {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { GENDERS } from '../db/schema.js'
+import { FormatQuery } from '../http/csv.js'
 import { text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { MembershipSchema } from '../memberships/schemas.js'
@@ -78,6 +79,7 @@ export const ListPeopleQuery = z.object({
   q: text(100).optional().describe('Case-insensitive substring of the name'),
   phone: PhoneInput.optional().describe('Prefer POST /v1/people/search: query strings end up in proxy logs. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
   voterId: VoterIdInput.optional().describe('EPIC number (ABC1234567, or an older card\'s UP/12/123/456789). Prefer POST /v1/people/search. Refused (403 masked_key_cannot_search) for keys with maskPersonalData'),
+  ...FormatQuery,
   ...PageQuery
 })
 
