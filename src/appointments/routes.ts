@@ -19,6 +19,7 @@ const IdParams = z.object({ id: z.uuid() })
 export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/appointments', {
     schema: {
+      operationId: 'createAppointment',
       tags,
       summary: 'Appoint a person to a post at a unit (they must be an active member at their home booth)',
       body: CreateAppointmentBody,
@@ -32,7 +33,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/appointments', {
-    schema: { tags, summary: 'Terms of office, newest first: by person, unit, role, current or on a date', querystring: ListAppointmentsQuery, response: { 200: AppointmentPage, ...problemResponses(400) } }
+    schema: { operationId: 'listAppointments', tags, summary: 'Terms of office, newest first: by person, unit, role, current or on a date', querystring: ListAppointmentsQuery, response: { 200: AppointmentPage, ...problemResponses(400) } }
   }, async (request) => {
     const { limit, cursor, ...filter } = request.query
     const rows = await listAppointments(app.db, request.actor, { ...filter, after: decodeCursor(cursor, z.tuple([z.iso.date(), z.uuid()])), limit })
@@ -40,7 +41,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/appointments/:id', {
-    schema: { tags, summary: 'One term of office', params: IdParams, response: { 200: AppointmentSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getAppointment', tags, summary: 'One term of office', params: IdParams, response: { 200: AppointmentSchema, ...problemResponses(400, 404) } }
   }, async (request, reply) => {
     const row = await findAppointment(app.db, request.actor, request.params.id)
     if (!row) throw notFound('appointment')
@@ -49,7 +50,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.patch('/appointments/:id', {
-    schema: { tags, summary: 'End a term: endDate (first day out of office) and endReason', params: IdParams, body: EndAppointmentBody, response: { 200: AppointmentSchema, ...problemResponses(400, 404, 409, 412, 422) } }
+    schema: { operationId: 'endAppointment', tags, summary: 'End a term: endDate (first day out of office) and endReason', params: IdParams, body: EndAppointmentBody, response: { 200: AppointmentSchema, ...problemResponses(400, 404, 409, 412, 422) } }
   }, async (request, reply) => {
     const row = await endAppointment(app.db, request.actor, request.params.id, request.body, ifMatch(request))
     setEtag(reply, row.version)
@@ -58,6 +59,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/office-bearers', {
     schema: {
+      operationId: 'unitOfficeBearers',
       tags: ['units', 'appointments'],
       summary: 'Current office-bearers at a unit, or everywhere in its subtree',
       params: IdParams,

@@ -34,6 +34,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/audit', {
     config: { permission: 'read_audit' },
     schema: {
+      operationId: 'listAuditRecords',
       tags: ['audit'],
       summary: 'The audit trail of changes, newest first (admin keys)',
       querystring: AuditQuery,

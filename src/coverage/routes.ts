@@ -24,6 +24,7 @@ const gapCsvRow = (g: GapRow, role: string) => {
 export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/units/:id/coverage', {
     schema: {
+      operationId: 'unitCoverage',
       tags,
       summary: 'Coverage of a booth-level role for the unit and each child (or each descendant at a level)',
       params: IdParams,
@@ -39,6 +40,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/gaps', {
     schema: {
+      operationId: 'unitGaps',
       tags,
       summary: 'Units in the subtree with fewer holders of a role than its seats; JSON pages, or the whole list as CSV',
       params: IdParams,
@@ -57,6 +59,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/vacancies', {
     schema: {
+      operationId: 'unitVacancies',
       tags,
       summary: 'Every required post left empty in the subtree, grouped by level and role',
       params: IdParams,
@@ -80,6 +83,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/office-bearers/without-handles', {
     schema: {
+      operationId: 'unitWithoutHandles',
       tags,
       summary: 'Current office-bearers in the subtree with no social media handle; JSON pages or CSV',
       params: IdParams,

@@ -20,6 +20,7 @@ const byCodePath = (r: UnitRow) => r.codePath
 export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/units', {
     schema: {
+      operationId: 'createUnit',
       tags,
       summary: 'Create a unit under its parent',
       body: CreateUnitBody,
@@ -34,6 +35,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units', {
     schema: {
+      operationId: 'listUnits',
       tags,
       summary: 'List units, filtered and paginated in code-path order',
       querystring: ListUnitsQuery,
@@ -54,6 +56,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/lookup', {
     schema: {
+      operationId: 'lookupUnit',
       tags,
       summary: 'Find a unit by its code path, state code first',
       querystring: LookupQuery,
@@ -68,6 +71,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id', {
     schema: {
+      operationId: 'getUnit',
       tags,
       summary: 'Read a unit',
       params: UnitIdParams,
@@ -82,6 +86,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch('/units/:id', {
     schema: {
+      operationId: 'updateUnit',
       tags,
       summary: 'Change a unit\'s code, names or booth fields (If-Match optional)',
       params: UnitIdParams,
@@ -96,6 +101,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete('/units/:id', {
     schema: {
+      operationId: 'deleteUnit',
       tags,
       summary: 'Delete a unit that has no children (If-Match optional)',
       params: UnitIdParams,
@@ -108,6 +114,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/units/:id/move', {
     schema: {
+      operationId: 'moveUnit',
       tags,
       summary: 'Move a unit, with its whole subtree, under another parent of the level above',
       params: UnitIdParams,
@@ -122,6 +129,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/children', {
     schema: {
+      operationId: 'unitChildren',
       tags,
       summary: 'The unit\'s direct children, in code order',
       params: UnitIdParams,
@@ -138,6 +146,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/ancestors', {
     schema: {
+      operationId: 'unitAncestors',
       tags,
       summary: 'The breadcrumb from the state down to the unit\'s parent (or the unit, with includeSelf)',
       params: UnitIdParams,
