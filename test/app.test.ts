@@ -30,6 +30,18 @@ t.test('docs and the OpenAPI document', async (t) => {
   t.ok(served.json.components.schemas.Unit, 'schemas are shared components')
   t.ok(served.json.paths['/v1/units'].post.responses['409'].content['application/problem+json'], 'errors documented as problem+json')
 
+  const { paths } = served.json
+  const refs = (op: { parameters?: Array<{ $ref?: string }> }) => (op.parameters ?? []).map(p => p.$ref)
+  t.same(paths['/v1/imports/booth-presidents'].post.requestBody.content['text/csv'].schema, { type: 'string', format: 'binary' }, 'an import takes the file as its body')
+  t.ok(paths['/v1/units/{id}/gaps'].get.responses['200'].content['text/csv'], 'an operation that can answer CSV says so')
+  t.ok(refs(paths['/v1/units'].post).includes('#/components/parameters/IdempotencyKey'), 'POST takes Idempotency-Key')
+  t.notOk(refs(paths['/v1/imports/units'].post).includes('#/components/parameters/IdempotencyKey'), 'but not where the plugin does not cache')
+  t.ok(refs(paths['/v1/units/{id}/move'].post).includes('#/components/parameters/IfMatch'), 'move takes If-Match')
+  t.ok(refs(paths['/v1/imports/units'].post).includes('#/components/parameters/Prefer'), 'imports take Prefer')
+  t.ok(paths['/v1/units/{id}'].get.responses['200'].headers.ETag, 'a versioned resource answers with its ETag')
+  t.ok(paths['/v1/people'].post.responses['201'].headers.Location, 'a 201 says where')
+  t.ok(paths['/health/live'].get.responses['200'].headers['X-Request-Id'], 'every response has X-Request-Id')
+
   const committed = JSON.parse(readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8'))
   t.same(committed, served.json, 'openapi/openapi.json is up to date: run `npm run openapi` and commit it')
 })

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
+import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
 import { findUnit } from '../units/queries.js'
 import { appoint, endAppointment } from './changes.js'
@@ -23,7 +24,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Appoint a person to a post at a unit (they must be an active member at their home booth)',
       body: CreateAppointmentBody,
-      response: { 201: AppointmentSchema, ...problemResponses(400, 409, 422) }
+      response: { 201: withHeaders(AppointmentSchema, 'ETag'), ...problemResponses(400, 409, 422) }
     }
   }, async (request, reply) => {
     const row = await appoint(app.db, request.actor, request.body)
@@ -41,7 +42,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/appointments/:id', {
-    schema: { operationId: 'getAppointment', tags, summary: 'One term of office', params: IdParams, response: { 200: AppointmentSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getAppointment', tags, summary: 'One term of office', params: IdParams, response: { 200: withHeaders(AppointmentSchema, 'ETag'), ...problemResponses(400, 404) } }
   }, async (request, reply) => {
     const row = await findAppointment(app.db, request.actor, request.params.id)
     if (!row) throw notFound('appointment')
@@ -50,7 +51,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.patch('/appointments/:id', {
-    schema: { operationId: 'endAppointment', tags, summary: 'End a term: endDate (first day out of office) and endReason', params: IdParams, body: EndAppointmentBody, response: { 200: AppointmentSchema, ...problemResponses(400, 404, 409, 412, 422) } }
+    schema: { operationId: 'endAppointment', tags, summary: 'End a term: endDate (first day out of office) and endReason', params: IdParams, body: EndAppointmentBody, response: { 200: withHeaders(AppointmentSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) } }
   }, async (request, reply) => {
     const row = await endAppointment(app.db, request.actor, request.params.id, request.body, ifMatch(request))
     setEtag(reply, row.version)

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { OfficeBearerCursor, officeBearerKey, toOfficeBearer } from '../appointments/queries.js'
 import { OfficeBearerSchema } from '../appointments/schemas.js'
-import { sendCsv, wantsCsv } from '../http/csv.js'
+import { jsonOrCsv, sendCsv, wantsCsv } from '../http/csv.js'
 import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
@@ -45,7 +45,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Units in the subtree with fewer holders of a role than its seats; JSON pages, or the whole list as CSV',
       params: IdParams,
       querystring: GapsQuery,
-      response: { 200: GapPage, ...problemResponses(400, 404, 422) }
+      response: { 200: jsonOrCsv(GapPage), ...problemResponses(400, 404, 422) }
     }
   }, async (request, reply) => {
     const { role, level, limit, cursor, format } = request.query
@@ -88,7 +88,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Current office-bearers in the subtree with no social media handle; JSON pages or CSV',
       params: IdParams,
       querystring: WithoutHandlesQuery,
-      response: { 200: pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerWithoutHandlePage' }), ...problemResponses(400, 404) }
+      response: { 200: jsonOrCsv(pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerWithoutHandlePage' })), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     const { role, level, limit, cursor, format } = request.query

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { stringify } from 'csv-stringify'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
 
 /**
  * CSV downloads that open cleanly in a spreadsheet: UTF-8 with a BOM (so Excel shows
@@ -12,6 +13,21 @@ export function safeCell (value: unknown): string {
   if (value === null || value === undefined) return ''
   const text = String(value)
   return FORMULA_START.test(text) ? `'${text}` : text
+}
+
+const CsvDownload = z.string()
+  .describe('UTF-8 with a BOM: a header row, then one row per item; cells a spreadsheet would run as a formula start with \'')
+
+/**
+ * The response of a route that answers JSON pages or, when asked (wantsCsv), the whole
+ * list as CSV: `response: { 200: jsonOrCsv(GapPage) }`. Fastify serialises the JSON as
+ * for a bare schema; the OpenAPI document declares both media types.
+ */
+export function jsonOrCsv<T extends z.ZodType> (schema: T) {
+  return {
+    description: 'JSON; or, with format=csv or Accept: text/csv, all of it as a CSV download',
+    content: { 'application/json': { schema }, 'text/csv': { schema: CsvDownload } }
+  }
 }
 
 /** Whether the caller asked for CSV: ?format=csv (a plain download link) or Accept: text/csv. */

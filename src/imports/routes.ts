@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
+import { withHeaders } from '../http/openapi.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { problem, problemResponses, sendProblem } from '../http/problem.js'
 import { MEDIA_TYPES, type ImportFormat } from './reader.js'
@@ -101,7 +102,14 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     summary,
     description: 'The body is the file itself, streamed: text/csv with a header row, or application/x-ndjson with one object per line. Column names are case-insensitive; an unknown column refuses the whole file. Send `Prefer: respond-async` to get 202 and poll the import.',
     querystring,
-    response: { 200: ImportReportSchema, 202: ImportReportSchema, 422: ImportFailedProblem, ...problemResponses(400, 413, 415) }
+    // Documents the streamed body without a body schema, which would have Fastify validate the stream.
+    consumes: Object.values(MEDIA_TYPES),
+    response: {
+      200: withHeaders(ImportReportSchema, 'Location'),
+      202: withHeaders(ImportReportSchema, 'Location'),
+      422: withHeaders(ImportFailedProblem, 'Location'),
+      ...problemResponses(400, 413, 415)
+    }
   })
   const postOptions = { bodyLimit: IMPORT_BODY_LIMIT, config: { permission: 'import' as const, idempotent: false } }
 

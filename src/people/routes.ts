@@ -4,6 +4,7 @@ import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { text } from '../http/fields.js'
+import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
 import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
@@ -20,7 +21,7 @@ const MASKED_SEARCH = 'A key minted with maskPersonalData may not search or filt
 
 export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/people', {
-    schema: { operationId: 'createPerson', tags, summary: 'Add a person with their home booth', body: CreatePersonBody, response: { 201: PersonSchema, ...problemResponses(400, 409, 422) } }
+    schema: { operationId: 'createPerson', tags, summary: 'Add a person with their home booth', body: CreatePersonBody, response: { 201: withHeaders(PersonSchema, 'ETag'), ...problemResponses(400, 409, 422) } }
   }, async (request, reply) => {
     const row = await createPerson(app.db, request.actor, { ...request.body, homeBoothId: request.body.homeBoothId })
     setEtag(reply, row.version)
@@ -53,7 +54,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/people/:id', {
-    schema: { operationId: 'getPerson', tags, summary: 'A person\'s page: home booth, membership and current offices in one call', params: IdParams, response: { 200: PersonDetailSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getPerson', tags, summary: 'A person\'s page: home booth, membership and current offices in one call', params: IdParams, response: { 200: withHeaders(PersonDetailSchema, 'ETag'), ...problemResponses(400, 404) } }
   }, async (request, reply) => {
     const page = await personPage(app.db, request.actor, request.params.id)
     if (!page) throw notFound('person')
@@ -68,7 +69,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.patch('/people/:id', {
-    schema: { operationId: 'updatePerson', tags, summary: 'Change a person; a new home booth with moveMembership moves their membership too', params: IdParams, body: UpdatePersonBody, response: { 200: PersonSchema, ...problemResponses(400, 404, 409, 412, 422) } }
+    schema: { operationId: 'updatePerson', tags, summary: 'Change a person; a new home booth with moveMembership moves their membership too', params: IdParams, body: UpdatePersonBody, response: { 200: withHeaders(PersonSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) } }
   }, async (request, reply) => {
     const row = await updatePerson(app.db, request.actor, request.params.id, request.body, ifMatch(request))
     setEtag(reply, row.version)

@@ -4,6 +4,7 @@ import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { text } from '../http/fields.js'
+import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
 import { createUnit, deleteUnit, moveUnit, updateUnit } from './changes.js'
 import { findUnit, findUnitByCodePath, listAncestors, listUnits, normaliseCodePath, toUnit, type UnitRow } from './queries.js'
@@ -24,7 +25,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Create a unit under its parent',
       body: CreateUnitBody,
-      response: { 201: UnitSchema, ...problemResponses(400, 409, 415, 422) }
+      response: { 201: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 409, 415, 422) }
     }
   }, async (request, reply) => {
     const row = await createUnit(app.db, request.actor, request.body)
@@ -60,7 +61,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Find a unit by its code path, state code first',
       querystring: LookupQuery,
-      response: { 200: UnitSchema, ...problemResponses(400, 404) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     const row = await findUnitByCodePath(app.db, request.actor, normaliseCodePath(request.query.path))
@@ -75,7 +76,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Read a unit',
       params: UnitIdParams,
-      response: { 200: UnitSchema, ...problemResponses(400, 404) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     const row = await findUnit(app.db, request.actor, request.params.id)
@@ -91,7 +92,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Change a unit\'s code, names or booth fields (If-Match optional)',
       params: UnitIdParams,
       body: UpdateUnitBody,
-      response: { 200: UnitSchema, ...problemResponses(400, 404, 409, 412, 422) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const row = await updateUnit(app.db, request.actor, request.params.id, request.body, ifMatch(request))
@@ -119,7 +120,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Move a unit, with its whole subtree, under another parent of the level above',
       params: UnitIdParams,
       body: MoveUnitBody,
-      response: { 200: UnitSchema, ...problemResponses(400, 404, 409, 412, 422) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const row = await moveUnit(app.db, request.actor, request.params.id, request.body.parentId, ifMatch(request))
