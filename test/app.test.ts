@@ -41,6 +41,12 @@ t.test('docs and the OpenAPI document', async (t) => {
   t.ok(paths['/v1/units/{id}'].get.responses['200'].headers.ETag, 'a versioned resource answers with its ETag')
   t.ok(paths['/v1/people'].post.responses['201'].headers.Location, 'a 201 says where')
   t.ok(paths['/health/live'].get.responses['200'].headers['X-Request-Id'], 'every response has X-Request-Id')
+  t.same(served.json.components.securitySchemes.apiKey, { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' })
+  const security = Object.entries(paths as Record<string, Record<string, { security: unknown }>>)
+    .flatMap(([path, ops]) => Object.values(ops).map(op => [path.startsWith('/v1/'), JSON.stringify(op.security)]))
+  t.same(new Set(security.filter(([v1]) => v1).map(([, s]) => s)), new Set(['[{"apiKey":[]}]']), 'every /v1 operation needs the bearer key')
+  t.same(new Set(security.filter(([v1]) => !v1).map(([, s]) => s)), new Set(['[]']), 'and nothing else does')
+  t.same(served.json.servers, [{ url: '/', description: 'The service that serves this document' }])
 
   const committed = JSON.parse(readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8'))
   t.same(committed, served.json, 'openapi/openapi.json is up to date: run `npm run openapi` and commit it')

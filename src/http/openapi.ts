@@ -25,6 +25,7 @@ type OpenApiOperation = {
   [ROUTE_NOTES]?: RouteNotes
 }
 type OpenApiDocument = {
+  servers?: Array<{ url: string, description?: string }>
   paths?: Record<string, Record<string, OpenApiOperation>>
   components?: {
     securitySchemes?: Record<string, unknown>
@@ -138,6 +139,7 @@ const UPLOAD = { type: 'string', format: 'binary' }
  * headers, uploads and servers a client generator needs are declared.
  */
 function finishDocument<T extends OpenApiDocument> (doc: T): T {
+  doc.servers = [{ url: '/', description: 'The service that serves this document' }]
   doc.components = doc.components ?? {}
   doc.components.securitySchemes = { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' } }
   doc.components.headers = HEADERS
@@ -153,6 +155,9 @@ function finishDocument<T extends OpenApiDocument> (doc: T): T {
           operation.responses[status] ??= { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } }
           if (COMMON_V1_HEADERS[status]) operation.responses[status].headers ??= COMMON_V1_HEADERS[status]
         }
+      } else {
+        // Health probes and docs need no key: say so, rather than leave it unstated.
+        operation.security = []
       }
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) >= 400 && response.content?.['application/json']) {
@@ -180,7 +185,32 @@ function finishDocument<T extends OpenApiDocument> (doc: T): T {
       }
     }
   }
+  pruneUnusedSchemas(doc)
   return doc
+}
+
+/**
+ * fastify-type-provider-zod emits an input and an output variant of every registered
+ * schema; a generator needs only the ones an operation reaches.
+ */
+function pruneUnusedSchemas (doc: OpenApiDocument) {
+  const schemas = doc.components?.schemas ?? {}
+  const prefix = '#/components/schemas/'
+  const used = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) { node.forEach(visit); return }
+    if (!node || typeof node !== 'object') return
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith(prefix)) {
+        const name = value.slice(prefix.length)
+        if (!used.has(name)) { used.add(name); visit(schemas[name]) }
+      } else {
+        visit(value)
+      }
+    }
+  }
+  visit({ ...doc, components: { ...doc.components, schemas: undefined } })
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name]
 }
 
 /** OpenAPI 3.1 produced from the routes' zod schemas; served at /openapi.json, browsable at /docs. */
