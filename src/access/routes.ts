@@ -49,6 +49,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     // Not idempotent-cached: a replay would have to store the secret, which is never stored.
     config: { permission: 'manage_keys', idempotent: false },
     schema: {
+      operationId: 'createApiKey',
       tags,
       summary: 'Mint a key (its secret is shown once)',
       body: CreateApiKeyBody,
@@ -66,7 +67,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api-keys', {
     config: { permission: 'manage_keys' },
-    schema: { tags, summary: 'Keys within your scope, newest first', querystring: ListQuery, response: { 200: pageOf(ApiKeySchema).meta({ id: 'ApiKeyPage' }), ...problemResponses(400, 403) } }
+    schema: { operationId: 'listApiKeys', tags, summary: 'Keys within your scope, newest first', querystring: ListQuery, response: { 200: pageOf(ApiKeySchema).meta({ id: 'ApiKeyPage' }), ...problemResponses(400, 403) } }
   }, async (request) => {
     const { includeRevoked, limit, cursor } = request.query
     const after = decodeCursor(cursor, Cursor)
@@ -76,7 +77,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api-keys/:id', {
     config: { permission: 'manage_keys' },
-    schema: { tags, summary: 'One key (never its secret)', params: IdParams, response: { 200: ApiKeySchema, ...problemResponses(400, 403, 404) } }
+    schema: { operationId: 'getApiKey', tags, summary: 'One key (never its secret)', params: IdParams, response: { 200: ApiKeySchema, ...problemResponses(400, 403, 404) } }
   }, async (request) => {
     const key = await findKey(app.db, request.actor, request.params.id)
     if (!key) throw notFound('api_key')
@@ -85,7 +86,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete('/api-keys/:id', {
     config: { permission: 'manage_keys' },
-    schema: { tags, summary: 'Revoke a key: it stops working at once here, within 5 s on other instances', params: IdParams, response: { 204: z.undefined(), ...problemResponses(400, 403, 404) } }
+    schema: { operationId: 'revokeApiKey', tags, summary: 'Revoke a key: it stops working at once here, within 5 s on other instances', params: IdParams, response: { 204: z.undefined(), ...problemResponses(400, 403, 404) } }
   }, async (request, reply) => {
     await revokeKey(app.db, request.actor, request.params.id)
     app.keys.forget(request.params.id)

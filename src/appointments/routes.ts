@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { inBatches } from '../db/keyset.js'
 import { notFound } from '../errors.js'
-import { mapRows, sendCsvRows, wantsCsv } from '../http/csv.js'
+import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
+import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
 import { findUnit } from '../units/queries.js'
 import { appoint, endAppointment } from './changes.js'
@@ -23,10 +24,11 @@ const IdParams = z.object({ id: z.uuid() })
 export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/appointments', {
     schema: {
+      operationId: 'createAppointment',
       tags,
       summary: 'Appoint a person to a post at a unit (they must be an active member at their home booth)',
       body: CreateAppointmentBody,
-      response: { 201: AppointmentSchema, ...problemResponses(400, 409, 422) }
+      response: { 201: withHeaders(AppointmentSchema, 'ETag'), ...problemResponses(400, 409, 422) }
     }
   }, async (request, reply) => {
     const row = await appoint(app.db, request.actor, request.body)
@@ -36,7 +38,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/appointments', {
-    schema: { tags, summary: 'Terms of office, newest first: by person, unit, role, current or on a date', querystring: ListAppointmentsQuery, response: { 200: AppointmentPage, ...problemResponses(400) } }
+    schema: { operationId: 'listAppointments', tags, summary: 'Terms of office, newest first: by person, unit, role, current or on a date', querystring: ListAppointmentsQuery, response: { 200: AppointmentPage, ...problemResponses(400) } }
   }, async (request) => {
     const { limit, cursor, ...filter } = request.query
     const rows = await listAppointments(app.db, request.actor, { ...filter, after: decodeCursor(cursor, z.tuple([z.iso.date(), z.uuid()])), limit })
@@ -44,7 +46,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/appointments/:id', {
-    schema: { tags, summary: 'One term of office', params: IdParams, response: { 200: AppointmentSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getAppointment', tags, summary: 'One term of office', params: IdParams, response: { 200: withHeaders(AppointmentSchema, 'ETag'), ...problemResponses(400, 404) } }
   }, async (request, reply) => {
     const row = await findAppointment(app.db, request.actor, request.params.id)
     if (!row) throw notFound('appointment')
@@ -53,7 +55,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.patch('/appointments/:id', {
-    schema: { tags, summary: 'End a term: endDate (first day out of office) and endReason', params: IdParams, body: EndAppointmentBody, response: { 200: AppointmentSchema, ...problemResponses(400, 404, 409, 412, 422) } }
+    schema: { operationId: 'endAppointment', tags, summary: 'End a term: endDate (first day out of office) and endReason', params: IdParams, body: EndAppointmentBody, response: { 200: withHeaders(AppointmentSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) } }
   }, async (request, reply) => {
     const row = await endAppointment(app.db, request.actor, request.params.id, request.body, ifMatch(request))
     setEtag(reply, row.version)
@@ -62,11 +64,12 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/office-bearers', {
     schema: {
+      operationId: 'unitOfficeBearers',
       tags: ['units', 'appointments'],
       summary: 'Current office-bearers at a unit, or everywhere in its subtree; JSON pages or CSV',
       params: IdParams,
       querystring: OfficeBearersQuery,
-      response: { 200: pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerPage' }), ...problemResponses(400, 404) }
+      response: { 200: jsonOrCsv(pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerPage' })), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     const unit = await findUnit(app.db, request.actor, request.params.id)

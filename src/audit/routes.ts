@@ -14,8 +14,9 @@ const AuditRecord = z.object({
   entityType: z.string(),
   entityId: z.string(),
   unitId: z.uuid().nullable(),
-  before: z.unknown().nullable(),
-  after: z.unknown().nullable()
+  // unknown already admits null; .nullable() would document an illogical anyOf [{}, null]
+  before: z.unknown().describe('The entity before the change; null when there was none'),
+  after: z.unknown().describe('The entity after the change (an import: its id); null when there is none')
 }).meta({ id: 'AuditRecord' })
 
 const AuditQuery = z.object({
@@ -34,6 +35,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/audit', {
     config: { permission: 'read_audit' },
     schema: {
+      operationId: 'listAuditRecords',
       tags: ['audit'],
       summary: 'The audit trail of changes, newest first (admin keys)',
       querystring: AuditQuery,

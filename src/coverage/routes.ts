@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { OFFICE_BEARER_CSV, OfficeBearerCursor, officeBearerKey, toOfficeBearer } from '../appointments/queries.js'
 import { OfficeBearerSchema } from '../appointments/schemas.js'
-import { mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
+import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
@@ -60,11 +60,12 @@ const WITHOUT_HANDLES_CSV = OFFICE_BEARER_CSV.filter(([header]) => !['twitter', 
 export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/units/:id/coverage', {
     schema: {
+      operationId: 'unitCoverage',
       tags,
       summary: 'Coverage of a booth-level role for the unit and each child (or each descendant at a level); JSON pages or CSV',
       params: IdParams,
       querystring: CoverageQuery,
-      response: { 200: CoverageReport, ...problemResponses(400, 404, 422) }
+      response: { 200: jsonOrCsv(CoverageReport), ...problemResponses(400, 404, 422) }
     }
   }, async (request, reply) => {
     const { cursor, format, ...q } = request.query
@@ -79,11 +80,12 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/gaps', {
     schema: {
+      operationId: 'unitGaps',
       tags,
       summary: 'Units in the subtree with fewer holders of a role than its seats; JSON pages, or the whole list as CSV',
       params: IdParams,
       querystring: GapsQuery,
-      response: { 200: GapPage, ...problemResponses(400, 404, 422) }
+      response: { 200: jsonOrCsv(GapPage), ...problemResponses(400, 404, 422) }
     }
   }, async (request, reply) => {
     const { role, level, limit, cursor, format } = request.query
@@ -97,11 +99,12 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/vacancies', {
     schema: {
+      operationId: 'unitVacancies',
       tags,
       summary: 'Every required post left empty in the subtree, grouped by level and role; as CSV, every vacant unit, a row each',
       params: IdParams,
       querystring: VacanciesQuery,
-      response: { 200: VacancyReport, ...problemResponses(400, 404) }
+      response: { 200: jsonOrCsv(VacancyReport), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     if (wantsCsv(request, request.query.format)) {
@@ -124,11 +127,12 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/office-bearers/without-handles', {
     schema: {
+      operationId: 'unitWithoutHandles',
       tags,
       summary: 'Current office-bearers in the subtree with no social media handle; JSON pages or CSV',
       params: IdParams,
       querystring: WithoutHandlesQuery,
-      response: { 200: pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerWithoutHandlePage' }), ...problemResponses(400, 404) }
+      response: { 200: jsonOrCsv(pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerWithoutHandlePage' })), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     const { role, level, limit, cursor, format } = request.query

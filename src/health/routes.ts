@@ -7,11 +7,11 @@ const READY_TIMEOUT_MS = 2_000
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/health/live', {
-    schema: { tags: ['health'], summary: 'The process is up', response: { 200: Health } }
+    schema: { operationId: 'healthLive', tags: ['health'], summary: 'The process is up', response: { 200: Health } }
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/health/ready', {
-    schema: { tags: ['health'], summary: 'The database answers', response: { 200: Health, ...problemResponses(503) } }
+    schema: { operationId: 'healthReady', tags: ['health'], summary: 'The database answers', response: { 200: Health, ...problemResponses(503) } }
   }, async (request, reply) => {
     try {
       await Promise.race([

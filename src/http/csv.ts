@@ -47,6 +47,21 @@ export const FormatQuery = {
     .describe('csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages')
 }
 
+const CsvDownload = z.string()
+  .describe('UTF-8 with a BOM: a header row, then one row per item; cells a spreadsheet would run as a formula start with \'')
+
+/**
+ * The response of a route that answers JSON pages or, when asked (wantsCsv), the whole
+ * list as CSV: `response: { 200: jsonOrCsv(GapPage) }`. Fastify serialises the JSON as
+ * for a bare schema; the OpenAPI document declares both media types.
+ */
+export function jsonOrCsv<T extends z.ZodType> (schema: T) {
+  return {
+    description: 'JSON; or, with format=csv or Accept: text/csv, all of it as a CSV download',
+    content: { 'application/json': { schema }, 'text/csv': { schema: CsvDownload } }
+  }
+}
+
 /** Whether the caller asked for CSV: ?format=csv (a plain download link) or Accept: text/csv. */
 export function wantsCsv (request: FastifyRequest, format: string | undefined): boolean {
   if (format) return format === 'csv'

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
+import { withHeaders } from '../http/openapi.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { problem, problemResponses, sendProblem } from '../http/problem.js'
 import { MEDIA_TYPES, type ImportFormat } from './reader.js'
@@ -95,27 +96,35 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     return report
   }
 
-  const postSchema = (summary: string, querystring: typeof UnitsImportQuery | typeof PresidentsImportQuery) => ({
+  const postSchema = (operationId: string, summary: string, querystring: typeof UnitsImportQuery | typeof PresidentsImportQuery) => ({
+    operationId,
     tags,
     summary,
     description: 'The body is the file itself, streamed: text/csv with a header row, or application/x-ndjson with one object per line. Column names are case-insensitive; an unknown column refuses the whole file. Send `Prefer: respond-async` to get 202 and poll the import.',
     querystring,
-    response: { 200: ImportReportSchema, 202: ImportReportSchema, 422: ImportFailedProblem, ...problemResponses(400, 413, 415) }
+    // Documents the streamed body without a body schema, which would have Fastify validate the stream.
+    consumes: Object.values(MEDIA_TYPES),
+    response: {
+      200: withHeaders(ImportReportSchema, 'Location'),
+      202: withHeaders(ImportReportSchema, 'Location'),
+      422: withHeaders(ImportFailedProblem, 'Location'),
+      ...problemResponses(400, 413, 415)
+    }
   })
   const postOptions = { bodyLimit: IMPORT_BODY_LIMIT, config: { permission: 'import' as const, idempotent: false } }
 
   app.post('/imports/units', {
     ...postOptions,
-    schema: postSchema('Create or update units down the tree from a CSV or NDJSON file', UnitsImportQuery)
+    schema: postSchema('importUnits', 'Create or update units down the tree from a CSV or NDJSON file', UnitsImportQuery)
   }, async (request, reply) => runImport(request, reply, 'units', request.query))
 
   app.post('/imports/booth-presidents', {
     ...postOptions,
-    schema: postSchema('Find or create people, enrol them as active members at their booth and appoint them (president by default)', PresidentsImportQuery)
+    schema: postSchema('importBoothPresidents', 'Find or create people, enrol them as active members at their booth and appoint them (president by default)', PresidentsImportQuery)
   }, async (request, reply) => runImport(request, reply, 'booth_presidents', request.query))
 
   app.get('/imports', {
-    schema: { tags, summary: 'Imports made within your scope, newest first (without their row errors)', querystring: ListImportsQuery, response: { 200: ImportPage, ...problemResponses(400) } }
+    schema: { operationId: 'listImports', tags, summary: 'Imports made within your scope, newest first (without their row errors)', querystring: ListImportsQuery, response: { 200: ImportPage, ...problemResponses(400) } }
   }, async (request) => {
     const { kind, status, limit, cursor } = request.query
     const reports = await listImports(app.db, request.actor, { kind, status, after: decodeCursor(cursor, z.uuid()), limit })
@@ -123,7 +132,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
   })
 
   app.get('/imports/:id', {
-    schema: { tags, summary: 'An import\'s status and report', params: ImportIdParams, response: { 200: ImportReportSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getImport', tags, summary: 'An import\'s status and report', params: ImportIdParams, response: { 200: ImportReportSchema, ...problemResponses(400, 404) } }
   }, async (request) => {
     const report = await findImport(app.db, request.actor, request.params.id)
     if (!report) throw notFound('import')

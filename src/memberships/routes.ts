@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
+import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
 import { changeMembership, enrol } from './changes.js'
 import { findMembership, listMemberships, toMembership } from './queries.js'
@@ -13,7 +14,7 @@ const IdParams = z.object({ id: z.uuid() })
 
 export const membershipRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/memberships', {
-    schema: { tags, summary: 'Enrol a person as a member at a booth', body: CreateMembershipBody, response: { 201: MembershipSchema, ...problemResponses(400, 409, 422) } }
+    schema: { operationId: 'createMembership', tags, summary: 'Enrol a person as a member at a booth', body: CreateMembershipBody, response: { 201: withHeaders(MembershipSchema, 'ETag'), ...problemResponses(400, 409, 422) } }
   }, async (request, reply) => {
     const row = await enrol(app.db, request.actor, request.body)
     setEtag(reply, row.version)
@@ -22,7 +23,7 @@ export const membershipRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/memberships', {
-    schema: { tags, summary: 'Memberships, current and lapsed', querystring: ListMembershipsQuery, response: { 200: MembershipPage, ...problemResponses(400) } }
+    schema: { operationId: 'listMemberships', tags, summary: 'Memberships, current and lapsed', querystring: ListMembershipsQuery, response: { 200: MembershipPage, ...problemResponses(400) } }
   }, async (request) => {
     const { limit, cursor, ...filter } = request.query
     const rows = await listMemberships(app.db, request.actor, { ...filter, after: decodeCursor(cursor, z.uuid()), limit })
@@ -30,7 +31,7 @@ export const membershipRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/memberships/:id', {
-    schema: { tags, summary: 'One membership', params: IdParams, response: { 200: MembershipSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getMembership', tags, summary: 'One membership', params: IdParams, response: { 200: withHeaders(MembershipSchema, 'ETag'), ...problemResponses(400, 404) } }
   }, async (request, reply) => {
     const row = await findMembership(app.db, request.actor, request.params.id)
     if (!row) throw notFound('membership')
@@ -40,11 +41,12 @@ export const membershipRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch('/memberships/:id', {
     schema: {
+      operationId: 'updateMembership',
       tags,
       summary: 'Change grade, transfer to another booth, or lapse (optionally ending the person\'s terms of office in the same transaction)',
       params: IdParams,
       body: UpdateMembershipBody,
-      response: { 200: MembershipSchema, ...problemResponses(400, 404, 409, 412, 422) }
+      response: { 200: withHeaders(MembershipSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const row = await changeMembership(app.db, request.actor, request.params.id, request.body, ifMatch(request))

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
-import { mapRows, wantsCsv } from '../http/csv.js'
+import { jsonOrCsv, mapRows, wantsCsv } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { sendPersonalDataCsv } from '../http/export.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { text } from '../http/fields.js'
+import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
 import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
@@ -22,7 +23,7 @@ const MASKED_SEARCH = 'A key minted with maskPersonalData may not search or filt
 
 export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/people', {
-    schema: { tags, summary: 'Add a person with their home booth', body: CreatePersonBody, response: { 201: PersonSchema, ...problemResponses(400, 409, 422) } }
+    schema: { operationId: 'createPerson', tags, summary: 'Add a person with their home booth', body: CreatePersonBody, response: { 201: withHeaders(PersonSchema, 'ETag'), ...problemResponses(400, 409, 422) } }
   }, async (request, reply) => {
     const row = await createPerson(app.db, request.actor, { ...request.body, homeBoothId: request.body.homeBoothId })
     setEtag(reply, row.version)
@@ -31,7 +32,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/people', {
-    schema: { tags, summary: 'People, filtered and paginated by name; as CSV, every one the filters find (the download is audited)', description: `${MASKED_SEARCH} ${EXPORTED}`, querystring: ListPeopleQuery, response: { 200: PersonPage, ...problemResponses(400) } }
+    schema: { operationId: 'listPeople', tags, summary: 'People, filtered and paginated by name; as CSV, every one the filters find (the download is audited)', description: `${MASKED_SEARCH} ${EXPORTED}`, querystring: ListPeopleQuery, response: { 200: jsonOrCsv(PersonPage), ...problemResponses(400) } }
   }, async (request, reply) => {
     const { homeBoothId, unitId, q, phone, voterId, limit, cursor, format } = request.query
     // Before the unit lookup: an unknown unit must not answer 200 where the key may not ask.
@@ -61,14 +62,14 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/people/search', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Find people by phone or voter ID without putting them in a URL', description: MASKED_SEARCH, body: SearchPeopleBody, response: { 200: PersonPage, ...problemResponses(400) } }
+    schema: { operationId: 'searchPeople', tags, summary: 'Find people by phone or voter ID without putting them in a URL', description: MASKED_SEARCH, body: SearchPeopleBody, response: { 200: PersonPage, ...problemResponses(400) } }
   }, async (request) => {
     const rows = await listPeople(app.db, request.actor, { ...request.body, limit: 500 })
     return toPage(rows, 500, r => toPerson(r, request.actor), personKey)
   })
 
   app.get('/people/:id', {
-    schema: { tags, summary: 'A person\'s page: home booth, membership and current offices in one call', params: IdParams, response: { 200: PersonDetailSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getPerson', tags, summary: 'A person\'s page: home booth, membership and current offices in one call', params: IdParams, response: { 200: withHeaders(PersonDetailSchema, 'ETag'), ...problemResponses(400, 404) } }
   }, async (request, reply) => {
     const page = await personPage(app.db, request.actor, request.params.id)
     if (!page) throw notFound('person')
@@ -83,7 +84,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.patch('/people/:id', {
-    schema: { tags, summary: 'Change a person; a new home booth with moveMembership moves their membership too', params: IdParams, body: UpdatePersonBody, response: { 200: PersonSchema, ...problemResponses(400, 404, 409, 412, 422) } }
+    schema: { operationId: 'updatePerson', tags, summary: 'Change a person; a new home booth with moveMembership moves their membership too', params: IdParams, body: UpdatePersonBody, response: { 200: withHeaders(PersonSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) } }
   }, async (request, reply) => {
     const row = await updatePerson(app.db, request.actor, request.params.id, request.body, ifMatch(request))
     setEtag(reply, row.version)
@@ -91,7 +92,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.delete('/people/:id', {
-    schema: { tags, summary: 'Delete a person with no membership, office or history', params: IdParams, response: { 204: z.undefined(), ...problemResponses(400, 404, 409, 412) } }
+    schema: { operationId: 'deletePerson', tags, summary: 'Delete a person with no membership, office or history', params: IdParams, response: { 204: z.undefined(), ...problemResponses(400, 404, 409, 412) } }
   }, async (request, reply) => {
     await deletePerson(app.db, request.actor, request.params.id, ifMatch(request))
     return reply.code(204).send()

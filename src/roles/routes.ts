@@ -10,11 +10,11 @@ const CodeParams = z.object({ code: RoleCode })
 
 export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/roles', {
-    schema: { tags, summary: 'The roles catalogue: posts, their levels and seats', response: { 200: RoleList } }
+    schema: { operationId: 'listRoles', tags, summary: 'The roles catalogue: posts, their levels and seats', response: { 200: RoleList } }
   }, async () => ({ items: (await listRoles(app.db)).map(toRole), nextCursor: null }))
 
   app.get('/roles/:code', {
-    schema: { tags, summary: 'One role', params: CodeParams, response: { 200: RoleSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'getRole', tags, summary: 'One role', params: CodeParams, response: { 200: RoleSchema, ...problemResponses(400, 404) } }
   }, async (request) => {
     const role = await findRole(app.db, request.params.code)
     if (!role) throw notFound('role')
@@ -23,7 +23,7 @@ export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/roles', {
     config: { permission: 'manage_catalogue' },
-    schema: { tags, summary: 'Add a role (global admins)', body: CreateRoleBody, response: { 201: RoleSchema, ...problemResponses(400, 409) } }
+    schema: { operationId: 'createRole', tags, summary: 'Add a role (global admins)', body: CreateRoleBody, response: { 201: RoleSchema, ...problemResponses(400, 409) } }
   }, async (request, reply) => {
     const role = await createRole(app.db, request.actor, request.body)
     reply.header('location', `/v1/roles/${role.code}`)
@@ -32,12 +32,12 @@ export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch('/roles/:code', {
     config: { permission: 'manage_catalogue' },
-    schema: { tags, summary: 'Change a role (global admins); existing terms are not affected', params: CodeParams, body: UpdateRoleBody, response: { 200: RoleSchema, ...problemResponses(400, 404) } }
+    schema: { operationId: 'updateRole', tags, summary: 'Change a role (global admins); existing terms are not affected', params: CodeParams, body: UpdateRoleBody, response: { 200: RoleSchema, ...problemResponses(400, 404) } }
   }, async (request) => toRole(await updateRole(app.db, request.actor, request.params.code, request.body)))
 
   app.delete('/roles/:code', {
     config: { permission: 'manage_catalogue' },
-    schema: { tags, summary: 'Remove an unused role (global admins)', params: CodeParams, response: { 204: z.undefined(), ...problemResponses(400, 404, 409) } }
+    schema: { operationId: 'deleteRole', tags, summary: 'Remove an unused role (global admins)', params: CodeParams, response: { 204: z.undefined(), ...problemResponses(400, 404, 409) } }
   }, async (request, reply) => {
     await deleteRole(app.db, request.actor, request.params.code)
     return reply.code(204).send()

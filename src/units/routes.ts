@@ -4,6 +4,7 @@ import { notFound } from '../errors.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { text } from '../http/fields.js'
+import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
 import { createUnit, deleteUnit, moveUnit, updateUnit } from './changes.js'
 import { findUnit, findUnitByCodePath, listAncestors, listUnits, normaliseCodePath, toUnit, type UnitRow } from './queries.js'
@@ -20,10 +21,11 @@ const byCodePath = (r: UnitRow) => r.codePath
 export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/units', {
     schema: {
+      operationId: 'createUnit',
       tags,
       summary: 'Create a unit under its parent',
       body: CreateUnitBody,
-      response: { 201: UnitSchema, ...problemResponses(400, 409, 415, 422) }
+      response: { 201: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 409, 415, 422) }
     }
   }, async (request, reply) => {
     const row = await createUnit(app.db, request.actor, request.body)
@@ -34,6 +36,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units', {
     schema: {
+      operationId: 'listUnits',
       tags,
       summary: 'List units, filtered and paginated in code-path order',
       querystring: ListUnitsQuery,
@@ -54,10 +57,11 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/lookup', {
     schema: {
+      operationId: 'lookupUnit',
       tags,
       summary: 'Find a unit by its code path, state code first',
       querystring: LookupQuery,
-      response: { 200: UnitSchema, ...problemResponses(400, 404) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     const row = await findUnitByCodePath(app.db, request.actor, normaliseCodePath(request.query.path))
@@ -68,10 +72,11 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id', {
     schema: {
+      operationId: 'getUnit',
       tags,
       summary: 'Read a unit',
       params: UnitIdParams,
-      response: { 200: UnitSchema, ...problemResponses(400, 404) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
     const row = await findUnit(app.db, request.actor, request.params.id)
@@ -82,11 +87,12 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch('/units/:id', {
     schema: {
+      operationId: 'updateUnit',
       tags,
       summary: 'Change a unit\'s code, names or booth fields (If-Match optional)',
       params: UnitIdParams,
       body: UpdateUnitBody,
-      response: { 200: UnitSchema, ...problemResponses(400, 404, 409, 412, 422) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const row = await updateUnit(app.db, request.actor, request.params.id, request.body, ifMatch(request))
@@ -96,6 +102,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete('/units/:id', {
     schema: {
+      operationId: 'deleteUnit',
       tags,
       summary: 'Delete a unit that has no children (If-Match optional)',
       params: UnitIdParams,
@@ -108,11 +115,12 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/units/:id/move', {
     schema: {
+      operationId: 'moveUnit',
       tags,
       summary: 'Move a unit, with its whole subtree, under another parent of the level above',
       params: UnitIdParams,
       body: MoveUnitBody,
-      response: { 200: UnitSchema, ...problemResponses(400, 404, 409, 412, 422) }
+      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
     const row = await moveUnit(app.db, request.actor, request.params.id, request.body.parentId, ifMatch(request))
@@ -122,6 +130,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/children', {
     schema: {
+      operationId: 'unitChildren',
       tags,
       summary: 'The unit\'s direct children, in code order',
       params: UnitIdParams,
@@ -138,6 +147,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/units/:id/ancestors', {
     schema: {
+      operationId: 'unitAncestors',
       tags,
       summary: 'The breadcrumb from the state down to the unit\'s parent (or the unit, with includeSelf)',
       params: UnitIdParams,
