@@ -1,12 +1,14 @@
 import { benchAuth } from './auth.js'
 import { benchCoverage } from './coverage.js'
 import { benchImports } from './imports.js'
+import { benchStart } from './start.js'
 
 // npm run bench -- <name>; each benchmark prints a table of medians and tails.
 const benches: Record<string, () => Promise<void>> = {
   auth: benchAuth,
   coverage: benchCoverage,
-  imports: benchImports
+  imports: benchImports,
+  start: benchStart
 }
 
 const name = process.argv[2] ?? 'auth'
