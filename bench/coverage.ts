@@ -40,7 +40,7 @@ export async function benchCoverage () {
   const N = Number(process.env.BENCH_REPEAT ?? 60)
   // "SQL" below is everything the endpoint reads (scope check, role, rows), called the way
   // the route calls it, so API - SQL is the HTTP, auth and JSON overhead alone.
-  const params = { role: 'president', minCommittee: DEFAULT_MIN_COMMITTEE, newMemberDays: DEFAULT_NEW_MEMBER_DAYS, limit: 500 }
+  const params = { wing: 'main', role: 'president', minCommittee: DEFAULT_MIN_COMMITTEE, newMemberDays: DEFAULT_NEW_MEMBER_DAYS, limit: 500 }
   const http = (path: string) => async () => {
     const res = await fetch(base + path, { headers })
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
@@ -63,7 +63,7 @@ export async function benchCoverage () {
   const cases: Array<{ what: string, target: string, api: () => Promise<unknown>, endpointSql: () => Promise<unknown>, naive: () => Promise<unknown> }> = [
     { what: 'coverage: state by district', target: 'p50 <= 50 ms', api: http(`/v1/units/${state.id}/coverage`), endpointSql: () => coverageReport(db, actor, state.id, params), naive: naiveCoverage(state) },
     { what: 'coverage: district by block', target: 'p50 <= 15 ms', api: http(`/v1/units/${district.id}/coverage`), endpointSql: () => coverageReport(db, actor, district.id, params), naive: naiveCoverage(district) },
-    { what: 'gaps: first page of the state', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps`), endpointSql: () => gapsReport(db, actor, state.id, { role: 'president', level: 'booth', limit: 50 }), naive: naiveGaps }
+    { what: 'gaps: first page of the state', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'main', role: 'president', level: 'booth', limit: 50 }), naive: naiveGaps }
   ]
   const out = []
   for (const c of cases) {

@@ -20,6 +20,7 @@ import { membershipRoutes } from './memberships/routes.js'
 import { appointmentRoutes } from './appointments/routes.js'
 import { peopleRoutes } from './people/routes.js'
 import { roleRoutes } from './roles/routes.js'
+import { wingRoutes } from './wings/routes.js'
 import { unitRoutes } from './units/routes.js'
 
 export interface AppOptions {
@@ -111,6 +112,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(unitRoutes)
     await v1.register(peopleRoutes)
     await v1.register(membershipRoutes)
+    await v1.register(wingRoutes)
     await v1.register(roleRoutes)
     await v1.register(appointmentRoutes)
     await v1.register(coverageRoutes)

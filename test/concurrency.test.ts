@@ -38,6 +38,13 @@ t.test('the own-booth rule and seat limits hold under concurrent requests', { sk
       const res = await call(app, { method: 'POST', url: '/v1/appointments', payload: { personId: p.id, unitId: page.json.homeBoothId, role: 'president' } })
       note('appoint-president', res.status, res.body)
     },
+    // The frontal organisations' posts race for the same booths and people.
+    async appointWingPresident () {
+      const p = pick(people)
+      const page = await call(app, { method: 'GET', url: `/v1/people/${p.id}` })
+      const res = await call(app, { method: 'POST', url: '/v1/appointments', payload: { personId: p.id, unitId: page.json.homeBoothId, wing: pick(['youth', 'women']), role: 'president' } })
+      note('appoint-wing-president', res.status, res.body)
+    },
     async appointWardPost () {
       const res = await call(app, { method: 'POST', url: '/v1/appointments', payload: { personId: pick(people).id, unitId: tree.ward.id, role: pick(['treasurer', 'secretary', 'president']) } })
       note('appoint-ward', res.status, res.body)
@@ -110,9 +117,9 @@ t.test('the own-booth rule and seat limits hold under concurrent requests', { sk
                           AND m.grade = 'active' AND m.booth_id = p.home_booth_id)`)
   t.same(violations, [], 'every open term is held by an active member at their home booth')
   const crowded = await rows<{ unit_id: string, role_code: string, n: number }>(app.db, sql`
-    SELECT a.unit_id, a.role_code, count(*)::int AS n FROM appointments a JOIN roles r ON r.code = a.role_code
+    SELECT a.unit_id, a.wing_code, a.role_code, count(*)::int AS n FROM appointments a JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code
      WHERE (a.end_date IS NULL OR a.end_date > (now() AT TIME ZONE 'Asia/Kolkata')::date) AND r.seats IS NOT NULL
-     GROUP BY a.unit_id, a.role_code, r.seats HAVING count(*) > r.seats`)
+     GROUP BY a.unit_id, a.wing_code, a.role_code, r.seats HAVING count(*) > r.seats`)
   t.same(crowded, [], 'no post holds more terms than seats (no booth with two presidents)')
   const doubleMembers = await rows<{ person_id: string }>(app.db, sql`
     SELECT person_id FROM memberships WHERE status = 'current' GROUP BY person_id HAVING count(*) > 1`)

@@ -136,7 +136,7 @@ t.test('gaps: JSON pages and a CSV that opens cleanly in a spreadsheet', async (
   t.match(csv.headers['content-disposition'], /attachment; filename="gaps-president-CVS.csv"/)
   t.equal(csv.rawPayload.subarray(0, 3).toString('hex'), 'efbbbf', 'UTF-8 BOM')
   const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n')
-  t.equal(lines[0], 'code_path,state,district,block,ward,booth,name,level,ac_number,ps_number,role,holders,seats')
+  t.equal(lines[0], 'code_path,state,district,block,ward,booth,name,level,ac_number,ps_number,role,holders,seats,wing')
   t.equal(lines.length, 4)
   t.match(lines[2], 'मतदान केंद्र 3', 'Hindi survives')
   t.match(lines[3], '"\'=HYPERLINK(""x"")"', 'a formula is neutralised')

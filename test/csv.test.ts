@@ -103,7 +103,7 @@ t.test('coverage CSV: the unit\'s row, then one per child (or per descendant at 
   t.match(booths.res.headers['content-disposition'], /filename="coverage-president-CSV_DST.csv"/)
 
   // Batch after batch (keyset): the same rows whatever the batch size.
-  const one = await allCoverage(app.db, systemActor(), district.id, { role: 'president', level: 'booth', minCommittee: 10, newMemberDays: 30 }, 2)
+  const one = await allCoverage(app.db, systemActor(), district.id, { wing: 'main', role: 'president', level: 'booth', minCommittee: 10, newMemberDays: 30 }, 2)
   const codes = []
   for await (const r of one.rows) codes.push(r.code_path)
   t.same(codes, booths.rows.map(r => r[0]), 'batches of two')
@@ -115,17 +115,17 @@ t.test('vacancies CSV: every vacant unit of every group, not only the first perG
   const cut = await json(`/v1/units/${district.id}/vacancies?perGroup=1`)
   t.ok(cut.items.some((g: any) => g.vacant > g.units.length), 'the JSON with perGroup=1 leaves units out')
   const csv = await download(`/v1/units/${district.id}/vacancies?perGroup=1&format=csv`)
-  t.same(csv.header, ['code_path', 'state', 'district', 'block', 'ward', 'booth', 'name', 'level', 'ac_number', 'ps_number', 'role', 'role_name', 'holders', 'seats'])
+  t.same(csv.header, ['code_path', 'state', 'district', 'block', 'ward', 'booth', 'name', 'level', 'ac_number', 'ps_number', 'role', 'role_name', 'holders', 'seats', 'wing'])
   const expected = all.items.flatMap((g: any) => g.units.map((u: any) => {
     const codes = u.codePath.split('/')
-    return [u.codePath, codes[0], codes[1] ?? '', codes[2] ?? '', codes[3] ?? '', codes[4] ?? '', u.name, u.level, u.acNumber, u.psNumber, g.role, g.roleName, u.holders, u.seats].map(cell)
+    return [u.codePath, codes[0], codes[1] ?? '', codes[2] ?? '', codes[3] ?? '', codes[4] ?? '', u.name, u.level, u.acNumber, u.psNumber, g.role, g.roleName, u.holders, u.seats, 'main'].map(cell)
   }))
   t.same(csv.rows, expected)
   t.equal(csv.rows.length, all.items.reduce((n: number, g: any) => n + g.vacant, 0), 'as many rows as the groups count vacancies')
   t.ok(csv.rows.some(r => r[0] === 'CSV/DST/B1/W2/PS5' && r[10] === 'president'), 'a booth beyond the first of its group')
   t.notOk(csv.rows.some(r => r[0] === 'CSV/DST/B1/W2/PS4' && r[10] === 'president'), 'a filled post is not vacant')
 
-  const batched = await allVacancies(app.db, systemActor(), district.id, 1)
+  const batched = await allVacancies(app.db, systemActor(), district.id, 'main', 1)
   const seen = []
   for await (const v of batched.rows) seen.push([v.gap.code_path, v.group.role])
   t.same(seen, csv.rows.map(r => [r[0], r[10]]), 'batches of one')
@@ -134,13 +134,13 @@ t.test('vacancies CSV: every vacant unit of every group, not only the first perG
 t.test('gaps CSV still matches its JSON', async (t) => {
   const page = await json(`/v1/units/${district.id}/gaps?limit=500`)
   const csv = await download(`/v1/units/${district.id}/gaps?format=csv`)
-  t.equal(csv.header.join(','), 'code_path,state,district,block,ward,booth,name,level,ac_number,ps_number,role,holders,seats')
+  t.equal(csv.header.join(','), 'code_path,state,district,block,ward,booth,name,level,ac_number,ps_number,role,holders,seats,wing')
   t.same(csv.rows.map(r => [r[0], r[6], r[8], r[9], r[11], r[12]]), page.items.map((g: any) => [g.codePath, g.name, g.acNumber, g.psNumber, g.holders, g.seats].map(cell)))
 })
 
-const OFFICE_BEARER_HEADER = ['unit_code_path', 'role', 'name', 'phone', 'twitter', 'facebook', 'instagram', 'youtube', 'start_date', 'person_id', 'unit_id', 'appointment_id']
+const OFFICE_BEARER_HEADER = ['unit_code_path', 'role', 'name', 'phone', 'twitter', 'facebook', 'instagram', 'youtube', 'start_date', 'person_id', 'unit_id', 'appointment_id', 'wing']
 const officeBearerCells = (o: any) => [o.unitCodePath, o.role, o.person.name, phoneCell(o.person.phone), o.person.twitter, o.person.facebook,
-  o.person.instagram, o.person.youtube, o.startDate, o.personId, o.unitId, o.id].map(cell)
+  o.person.instagram, o.person.youtube, o.startDate, o.personId, o.unitId, o.id, o.wing].map(cell)
 
 t.test('office-bearers CSV, of a unit and of its subtree, as in JSON', async (t) => {
   for (const query of ['', '?subtree=true', '?subtree=true&role=president']) {
@@ -156,7 +156,7 @@ t.test('office-bearers CSV, of a unit and of its subtree, as in JSON', async (t)
 
   const page = await json(`/v1/units/${district.id}/office-bearers/without-handles?limit=500`)
   const without = await download(`/v1/units/${district.id}/office-bearers/without-handles?format=csv`)
-  t.same(without.header, ['unit_code_path', 'role', 'name', 'phone', 'start_date', 'person_id', 'unit_id', 'appointment_id'])
+  t.same(without.header, ['unit_code_path', 'role', 'name', 'phone', 'start_date', 'person_id', 'unit_id', 'appointment_id', 'wing'])
   t.same(without.rows, page.items.map((o: any) => officeBearerCells(o).filter((_, i) => i < 4 || i > 7)))
   t.equal(without.rows.length, 3, 'the one with an instagram handle is left out')
 })

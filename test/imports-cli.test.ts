@@ -61,7 +61,7 @@ t.test('the import command streams the file, prints the summary, writes failed r
   t.match(failed.stdout, /line 3 \[booth\] booth_not_found/)
   t.equal(await count(app, 'people', sql`voter_id LIKE 'CLV%'`), 0, 'all or nothing by default')
   const errors = readFileSync(`${file}.errors.csv`, 'utf8').trim().split('\n')
-  t.equal(errors[0], 'line,column,code,message,booth,name,phone,voter_id,role,start_date,twitter,facebook,instagram,youtube')
+  t.equal(errors[0], 'line,column,code,message,booth,name,phone,voter_id,role,start_date,twitter,facebook,instagram,youtube,wing')
   t.match(errors[1], /^3,booth,booth_not_found,No booth has this code path or id\.,CL\/D1\/B1\/W1\/PS9,Nowhere Booth,,CLV0000002,/)
   t.equal(errors.length, 2)
 

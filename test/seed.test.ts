@@ -55,7 +55,8 @@ t.test('the demo preset loads and says what it loaded', async (t) => {
            (SELECT count(*)::int FROM units WHERE level = 'booth') AS booths,
            (SELECT count(*)::int FROM people) AS people,
            (SELECT count(*)::int FROM memberships WHERE status = 'current') AS members,
-           (SELECT count(*)::int FROM appointments WHERE end_date IS NULL) AS "officeBearers",
+           (SELECT count(*)::int FROM appointments WHERE end_date IS NULL AND wing_code = 'main') AS "officeBearers",
+           (SELECT count(*)::int FROM appointments WHERE end_date IS NULL AND wing_code <> 'main') AS "wingOfficeBearers",
            (SELECT count(*)::int FROM appointments WHERE end_date IS NOT NULL) AS "endedTerms"`)
   t.match(counts, { states: 1, districts: 3, booths: 300 })
   t.ok(counts.blocks >= 6 && counts.blocks <= 12, `${counts.blocks} blocks`)
@@ -63,7 +64,22 @@ t.test('the demo preset loads and says what it loaded', async (t) => {
   t.ok(counts.people >= 2000 && counts.people <= 5000, `${counts.people} people`)
   t.ok(counts.members >= counts.people * 0.9, 'most people are current members')
   t.ok(counts.officeBearers >= 1500 && counts.officeBearers <= 5000, `${counts.officeBearers} office-bearers`)
+  t.ok(counts.wingOfficeBearers >= 100 && counts.wingOfficeBearers <= counts.officeBearers / 2, `${counts.wingOfficeBearers} frontal organisations' office-bearers`)
   t.ok(counts.endedTerms > 0, 'some history')
+})
+
+t.test('the frontal organisations: every wing at the state, youth booth presidents uneven by district', async (t) => {
+  const wings = await rows<{ wing: string, terms: number }>(db.db, sql`
+    SELECT a.wing_code AS wing, count(*)::int AS terms FROM appointments a JOIN units u ON u.id = a.unit_id
+     WHERE u.level = 'state' AND a.role_code = 'president' AND a.end_date IS NULL GROUP BY 1 ORDER BY 1`)
+  t.same(wings.map(w => w.wing), ['it_cell', 'main', 'seva_dal', 'students', 'women', 'youth'], 'a state president in every wing')
+  const youth = await rows<{ code: string, booths: number }>(db.db, sql`
+    SELECT d.code, count(a.id)::int AS booths
+      FROM units d JOIN units b ON b.level = 'booth' AND b.code_path LIKE d.code_path || '/%'
+      LEFT JOIN appointments a ON a.unit_id = b.id AND a.wing_code = 'youth' AND a.role_code = 'president' AND a.end_date IS NULL
+     WHERE d.level = 'district' GROUP BY d.code`)
+  const n = youth.map(d => d.booths)
+  t.ok(Math.min(...n) < Math.max(...n), `youth booth presidents per district: ${n.join(', ')}`)
 })
 
 t.test('units, people and terms look like the real thing', async (t) => {
@@ -130,33 +146,39 @@ t.test('every current office-bearer is an active member at their own home booth'
 
 t.test('president coverage is partial and uneven across districts', async (t) => {
   const districts = await rows<{ code: string, coverage: number }>(db.db, sql`
-    SELECT d.code, avg((EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.role_code = 'president' AND a.end_date IS NULL))::int)::float AS coverage
+    SELECT d.code, avg((EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.wing_code = 'main' AND a.role_code = 'president' AND a.end_date IS NULL))::int)::float AS coverage
       FROM units d JOIN units b ON b.level = 'booth' AND b.code_path LIKE d.code_path || '/%'
      WHERE d.level = 'district' GROUP BY d.code`)
   const state = await one<{ coverage: number }>(sql`
-    SELECT avg((EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.role_code = 'president' AND a.end_date IS NULL))::int)::float AS coverage
+    SELECT avg((EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.wing_code = 'main' AND a.role_code = 'president' AND a.end_date IS NULL))::int)::float AS coverage
       FROM units b WHERE b.level = 'booth'`)
   t.ok(state.coverage >= 0.5 && state.coverage <= 0.9, `state coverage ${state.coverage}`)
   const shares = districts.map(d => d.coverage)
   t.ok(Math.max(...shares) - Math.min(...shares) >= 0.2, `districts from ${Math.min(...shares)} to ${Math.max(...shares)}`)
 })
 
-t.test('the coverage counters equal a naive recount', async (t) => {
-  const counters = await one<Record<string, number>>(sql`
-    SELECT s.total_booths AS "totalBooths", s.active_members AS "activeMembers", s.office_bearers AS "officeBearers",
-           (SELECT sum(x) FROM unnest(s.committee_histogram) x)::int AS "histogramBooths",
-           (SELECT filled_booths FROM post_stats p WHERE p.unit_id = u.id AND p.role_code = 'president') AS presidents,
-           (SELECT filled_booths FROM post_stats p WHERE p.unit_id = u.id AND p.role_code = 'bla') AS blas
-      FROM units u JOIN unit_stats s ON s.unit_id = u.id WHERE u.level = 'state'`)
-  const recount = await one<Record<string, number>>(sql`
-    SELECT (SELECT count(*) FROM units WHERE level = 'booth')::int AS "totalBooths",
-           (SELECT count(*) FROM memberships WHERE status = 'current' AND grade = 'active')::int AS "activeMembers",
-           (SELECT count(*) FROM appointments WHERE end_date IS NULL)::int AS "officeBearers",
-           (SELECT count(*) FROM units WHERE level = 'booth')::int AS "histogramBooths",
-           (SELECT count(DISTINCT a.unit_id) FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
-             WHERE a.role_code = 'president' AND a.end_date IS NULL)::int AS presidents,
-           (SELECT count(DISTINCT unit_id) FROM appointments WHERE role_code = 'bla' AND end_date IS NULL)::int AS blas`)
-  t.same(counters, recount)
+t.test('the coverage counters equal a naive recount, wing by wing', async (t) => {
+  for (const wing of ['main', 'youth', 'women']) {
+    const counters = await one<Record<string, number>>(sql`
+      SELECT s.total_booths AS "totalBooths", s.active_members AS "activeMembers", o.office_bearers AS "officeBearers",
+             (SELECT sum(x) FROM unnest(o.committee_histogram) x)::int AS "boothsWithTerms",
+             (SELECT filled_booths FROM post_stats p WHERE p.unit_id = u.id AND p.wing_code = ${wing} AND p.role_code = 'president') AS presidents
+        FROM units u JOIN unit_stats s ON s.unit_id = u.id JOIN office_stats o ON o.unit_id = u.id AND o.wing_code = ${wing}
+       WHERE u.level = 'state'`)
+    const recount = await one<Record<string, number>>(sql`
+      SELECT (SELECT count(*) FROM units WHERE level = 'booth')::int AS "totalBooths",
+             (SELECT count(*) FROM memberships WHERE status = 'current' AND grade = 'active')::int AS "activeMembers",
+             (SELECT count(*) FROM appointments WHERE wing_code = ${wing} AND end_date IS NULL)::int AS "officeBearers",
+             (SELECT count(DISTINCT a.unit_id) FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+               WHERE a.wing_code = ${wing} AND a.end_date IS NULL)::int AS "boothsWithTerms",
+             (SELECT count(DISTINCT a.unit_id) FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+               WHERE a.wing_code = ${wing} AND a.role_code = 'president' AND a.end_date IS NULL)::int AS presidents`)
+    t.same(counters, recount, wing)
+  }
+  const blas = await one<{ counted: number, recounted: number }>(sql`
+    SELECT (SELECT filled_booths FROM post_stats p JOIN units u ON u.id = p.unit_id AND u.level = 'state' WHERE p.wing_code = 'main' AND p.role_code = 'bla') AS counted,
+           (SELECT count(DISTINCT unit_id) FROM appointments WHERE wing_code = 'main' AND role_code = 'bla' AND end_date IS NULL)::int AS recounted`)
+  t.equal(blas.counted, blas.recounted, 'booth level agents')
 })
 
 t.test('a second load of the same states is refused, and changes nothing', async (t) => {

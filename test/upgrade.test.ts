@@ -37,8 +37,22 @@ function fixtureScript (): string {
 const COUNTED = ['units', 'people', 'memberships', 'appointments', 'api_keys', 'audit_log', 'imports'] as const
 type Counts = Record<typeof COUNTED[number], number>
 
-/** Loads the release's database, returns where it is and what it holds. */
-async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?: string }, counts: Counts }> {
+/** The release's main-body figures per unit, as text rows: office-bearers, with a handle, committees of 1 or more, filled posts. */
+const RELEASE_FIGURES = `
+  SELECT s.unit_id::text || ':' || s.office_bearers || ':' || s.office_bearers_with_handle || ':' || (s.committee_histogram[2:33])::text AS r FROM public.unit_stats s
+  UNION ALL
+  SELECT p.unit_id::text || ':' || p.role_code || ':' || p.filled_booths FROM public.post_stats p WHERE p.filled_booths <> 0
+  ORDER BY 1`
+/** The same figures, as this code keeps them: the wing 'main'. */
+const MAIN_FIGURES = sql`
+  SELECT s.unit_id::text || ':' || coalesce(o.office_bearers, 0) || ':' || coalesce(o.office_bearers_with_handle, 0) || ':' || ((coalesce(o.committee_histogram, array_fill(0, ARRAY[33])))[2:33])::text AS r
+    FROM unit_stats s LEFT JOIN office_stats o ON o.unit_id = s.unit_id AND o.wing_code = 'main'
+  UNION ALL
+  SELECT p.unit_id::text || ':' || p.role_code || ':' || p.filled_booths FROM post_stats p WHERE p.wing_code = 'main' AND p.filled_booths <> 0
+  ORDER BY 1`
+
+/** Loads the release's database, returns where it is, what it holds and its main-body figures. */
+async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?: string }, counts: Counts, figures: string[] }> {
   const script = fixtureScript()
   const countSql = `SELECT ${COUNTED.map(table => `(SELECT count(*)::int FROM public.${table}) AS ${table}`).join(', ')}`
   if (usingPostgres) {
@@ -47,16 +61,18 @@ async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?:
     await client.connect()
     await client.query(script)
     const { rows: [counts] } = await client.query(countSql)
+    const figures = (await client.query<{ r: string }>(RELEASE_FIGURES)).rows.map(x => x.r)
     await client.end()
-    return { on: { databaseUrl }, counts }
+    return { on: { databaseUrl }, counts, figures }
   }
   const pgliteDir = mkdtempSync(join(tmpdir(), 'sangathan-upgrade-'))
   t.teardown(() => rmSync(pgliteDir, { recursive: true, force: true }))
   const pglite = await openPgliteClient(pgliteDir)
   await pglite.exec(script)
   const { rows: [counts] } = await pglite.query<Counts>(countSql)
+  const figures = (await pglite.query<{ r: string }>(RELEASE_FIGURES)).rows.map(x => x.r)
   await pglite.close()
-  return { on: { pgliteDir }, counts }
+  return { on: { pgliteDir }, counts, figures }
 }
 
 /** Every routine the database runs, by name: functions, triggers and views of the public schema. */
@@ -97,6 +113,15 @@ t.test('every row is kept, the counters stay exact and the rules hold', async (t
   const [violations] = await rows<{ own_booth: number, posts: number }>(app.db, sql`
     SELECT (SELECT count(*)::int FROM own_booth_violations()) AS own_booth, (SELECT count(*)::int FROM post_violations()) AS posts`)
   t.same(violations, { own_booth: 0, posts: 0 })
+})
+
+t.test('wings: every release term is the main body\'s, with the same counters', async (t) => {
+  t.ok(release.figures.length > 100, `the release counted (${release.figures.length} figures)`)
+  t.same((await rows<{ r: string }>(app.db, MAIN_FIGURES)).map(x => x.r), release.figures, 'the main body\'s figures are the release\'s')
+  const [wings] = await rows<{ other: number, roles: number }>(app.db, sql`
+    SELECT (SELECT count(*)::int FROM appointments WHERE wing_code <> 'main') AS other,
+           (SELECT count(*)::int FROM roles WHERE wing_code = 'youth') AS roles`)
+  t.same(wings, { other: 0, roles: 4 }, 'no term moved to another wing; the wings have their roles')
 })
 
 t.test('the upgraded database serves and takes changes through the API', async (t) => {

@@ -239,6 +239,43 @@ export interface paths {
         patch: operations["updateMembership"];
         trace?: never;
     };
+    "/v1/wings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wings: the main body and the frontal organisations */
+        get: operations["listWings"];
+        put?: never;
+        /** Add a wing (global admins); give it roles with POST /v1/roles */
+        post: operations["createWing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wings/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One wing */
+        get: operations["getWing"];
+        put?: never;
+        post?: never;
+        /** Remove a wing that has no roles (global admins) */
+        delete: operations["deleteWing"];
+        options?: never;
+        head?: never;
+        /** Rename a wing (global admins) */
+        patch: operations["updateWing"];
+        trace?: never;
+    };
     "/v1/roles": {
         parameters: {
             query?: never;
@@ -246,7 +283,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The roles catalogue: posts, their levels and seats */
+        /** The roles catalogue: a wing's posts (default the main body's), their levels and seats */
         get: operations["listRoles"];
         put?: never;
         /** Add a role (global admins) */
@@ -264,7 +301,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One role */
+        /** One role of a wing (default the main body) */
         get: operations["getRole"];
         put?: never;
         post?: never;
@@ -538,7 +575,20 @@ export interface components {
             expiresAt?: (string) | null;
             maskPersonalData?: boolean;
         };
+        CreateWingInput: {
+            code: string;
+            name: string;
+            localName?: string | null;
+            sortOrder?: number;
+        };
+        UpdateWingInput: {
+            name?: string;
+            localName?: string | null;
+            sortOrder?: number;
+        };
         CreateRoleInput: {
+            /** @description The wing the role belongs to; default main, the main body */
+            wing?: string;
             code: string;
             name: string;
             levels: ("state" | "district" | "block" | "ward" | "booth")[];
@@ -558,6 +608,8 @@ export interface components {
             personId: string;
             /** Format: uuid */
             unitId: string;
+            /** @description The wing whose post this is; default main, the main body */
+            wing?: string;
             role: string;
             /**
              * Format: date
@@ -757,7 +809,20 @@ export interface components {
             /** @description The entity after the change (an import: its id); null when there is none */
             after: unknown;
         };
+        Wing: {
+            code: string;
+            name: string;
+            /** @description The name in the local language, e.g. युवा मोर्चा */
+            localName: string | null;
+            sortOrder: number;
+        };
+        WingList: {
+            items: components["schemas"]["Wing"][];
+            nextCursor: null;
+        };
         Role: {
+            /** @description The wing whose post this is (main: the main body) */
+            wing: string;
             code: string;
             name: string;
             levels: ("state" | "district" | "block" | "ward" | "booth")[];
@@ -778,7 +843,9 @@ export interface components {
             personId: string;
             /** Format: uuid */
             unitId: string;
-            /** @description The role's code */
+            /** @description The wing whose post this is (main: the main body) */
+            wing: string;
+            /** @description The role's code in its wing */
             role: string;
             /**
              * Format: date
@@ -807,7 +874,9 @@ export interface components {
             personId: string;
             /** Format: uuid */
             unitId: string;
-            /** @description The role's code */
+            /** @description The wing whose post this is (main: the main body) */
+            wing: string;
+            /** @description The role's code in its wing */
             role: string;
             /**
              * Format: date
@@ -848,16 +917,20 @@ export interface components {
             coveredBooths: number;
             /** @description coveredBooths / totalBooths, 0 to 1 (0 when there are no booths) */
             coverage: number;
-            /** @description Booths whose committee has at least minCommittee members */
+            /** @description Booths whose committee (the wing's current terms there) has at least minCommittee members */
             boothsWithCommittee: number;
             activeMembers: number;
             newMembers: number;
-            /** @description Current terms of office at units in the subtree */
+            /** @description Current terms of office of the wing at units in the subtree */
             officeBearers: number;
             /** @description Of those, held by someone with at least one social media handle */
             officeBearersWithHandle: number;
         };
         CoverageReport: {
+            /** @description The wing counted */
+            wing: string;
+            /** @description The booth-level role whose coverage is counted */
+            role: string;
             unit: components["schemas"]["CoverageRow"];
             children: components["schemas"]["CoverageRow"][];
             nextCursor: string | null;
@@ -1090,8 +1163,14 @@ export interface components {
             };
             /** @description The current membership, if any */
             membership: components["schemas"]["Membership"] | null;
-            /** @description Terms current today at units within your scope */
+            /** @description Terms current today at units within your scope, every wing */
             offices: components["schemas"]["Appointment"][];
+            /** @description The same terms grouped by wing (main body first, in the wings' order); wings without a term are left out */
+            officesByWing: {
+                wing: string;
+                wingName: string;
+                offices: components["schemas"]["Appointment"][];
+            }[];
             /** @description Terms current today at units outside your scope: counted, never shown */
             officesOutsideScope: number;
         };
@@ -3259,7 +3338,7 @@ export interface operations {
             };
         };
     };
-    listRoles: {
+    listWings: {
         parameters: {
             query?: never;
             header?: never;
@@ -3275,7 +3354,505 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["WingList"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWing: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry this POST safely: for 24 hours a request with the same key and body replays the first answer (Idempotent-Replayed: true); the same key with another body is 422 idempotency_key_reused; while the first is still running, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWingInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wing"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wing"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWing: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Change the resource only if its ETag is still this one (or *); otherwise 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWing: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Change the resource only if its ETag is still this one (or *); otherwise 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWingInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wing"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: {
+                /** @description One wing (default main, the main body), or all for every wing */
+                wing?: "all" | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["RoleList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
@@ -3429,7 +4006,10 @@ export interface operations {
     };
     getRole: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+            };
             header?: never;
             path: {
                 code: string;
@@ -3521,7 +4101,10 @@ export interface operations {
     };
     deleteRole: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+            };
             header?: never;
             path: {
                 code: string;
@@ -3621,7 +4204,10 @@ export interface operations {
     };
     updateRole: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+            };
             header?: never;
             path: {
                 code: string;
@@ -3720,6 +4306,8 @@ export interface operations {
             query?: {
                 personId?: string;
                 unitId?: string;
+                /** @description One wing (default main, the main body), or all for every wing */
+                wing?: "all" | string;
                 role?: string;
                 /** @description true: only terms current today; false: only ended or future ones */
                 current?: string;
@@ -4144,6 +4732,8 @@ export interface operations {
             query?: {
                 /** @description Include every unit below this one */
                 subtree?: string;
+                /** @description One wing (default main, the main body), or all for every wing */
+                wing?: "all" | string;
                 role?: string;
                 /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
                 format?: "json" | "csv";
@@ -4245,7 +4835,9 @@ export interface operations {
     unitCoverage: {
         parameters: {
             query?: {
-                /** @description A booth-level role (default president) */
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+                /** @description A booth-level role of the wing (default president) */
                 role?: string;
                 /** @description Rows for every descendant at this level instead of the children */
                 level?: "state" | "district" | "block" | "ward" | "booth";
@@ -4363,6 +4955,8 @@ export interface operations {
     unitGaps: {
         parameters: {
             query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
                 role?: string;
                 /** @description Which units to list (default booth) */
                 level?: "state" | "district" | "block" | "ward" | "booth";
@@ -4478,6 +5072,8 @@ export interface operations {
     unitVacancies: {
         parameters: {
             query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
                 /** @description Units listed per group; the count covers them all. The CSV lists every one */
                 perGroup?: number;
                 /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
@@ -4576,6 +5172,8 @@ export interface operations {
     unitWithoutHandles: {
         parameters: {
             query?: {
+                /** @description One wing (default main, the main body), or all for every wing */
+                wing?: "all" | string;
                 role?: string;
                 level?: "state" | "district" | "block" | "ward" | "booth";
                 /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
@@ -5279,6 +5877,8 @@ export interface operations {
                 dryRun?: string;
                 /** @description A post held by someone else: end their term on the row's start date (reason "replaced by import") instead of failing the row */
                 replace?: string;
+                /** @description The wing of rows with no wing column (default main, the main body), e.g. youth for youth wing booth presidents */
+                wing?: string;
             };
             header?: {
                 /** @description respond-async: answer 202 (Preference-Applied: respond-async) once the file is read, and write the rows in the background; poll the import at Location. */

@@ -7,7 +7,8 @@ import { appointments } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { findPerson } from '../people/queries.js'
-import { findRole } from '../roles/catalogue.js'
+import { roleOrRefuse } from '../roles/catalogue.js'
+import { MAIN_WING } from '../wings/schemas.js'
 import { INELIGIBILITY_EXPLAINED, ineligibilityOf, lockPeople, openTermsOf, ruleRefusal } from '../rules/own-booth.js'
 import { lockPost, overlappingTerms, violationsOfNewTerm, type Post } from '../rules/posts.js'
 import { indiaToday } from '../time.js'
@@ -17,6 +18,8 @@ import { appointmentColumns, findAppointment, toAppointment, type AppointmentRow
 export interface AppointInput {
   personId: string
   unitId: string
+  /** Default: the main body. */
+  wing?: string
   role: string
   startDate?: string
 }
@@ -32,17 +35,16 @@ export async function appoint (db: Database, actor: Actor, input: AppointInput):
     if (!unit) throw new DomainError('unprocessable', 'unit_not_found', 'The unit does not exist.')
     const person = await findPerson(tx, actor, input.personId)
     if (!person) throw new DomainError('unprocessable', 'person_not_found', 'The person does not exist.')
-    const role = await findRole(tx, input.role)
-    if (!role) throw new DomainError('unprocessable', 'unknown_role', `There is no role ${input.role} in the roles catalogue.`)
+    const role = await roleOrRefuse(tx, input.wing ?? MAIN_WING, input.role)
     const startDate = input.startDate ?? indiaToday()
-    const post: Post = { unitId: unit.id, role: role.code }
-    const proposed = { unitId: unit.id, unitCodePath: unit.codePath, role: role.code, startDate, endDate: null }
+    const post: Post = { unitId: unit.id, wing: role.wing, role: role.code }
+    const proposed = { unitId: unit.id, unitCodePath: unit.codePath, wing: role.wing, role: role.code, startDate, endDate: null }
 
     await lockPeople(tx, [person.id])
     await lockPost(tx, post)
     const violations = await violationsOfNewTerm(tx, post, startDate)
     if (violations.has('role_not_at_level')) {
-      throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is a post at ${role.levels.join(', ')} level, not at a ${unit.level}.`)
+      throw new DomainError('unprocessable', 'role_not_at_level', `${role.name}${role.wing === MAIN_WING ? '' : ` (${role.wing} wing)`} is a post at ${role.levels.join(', ')} level, not at a ${unit.level}.`)
     }
     const ineligible = await ineligibilityOf(tx, person.id)
     if (ineligible) {
@@ -51,7 +53,7 @@ export async function appoint (db: Database, actor: Actor, input: AppointInput):
 
     try {
       const row = await tx.transaction(async (savepoint) => {
-        const [inserted] = await savepoint.insert(appointments).values({ personId: person.id, unitId: unit.id, roleCode: role.code, startDate })
+        const [inserted] = await savepoint.insert(appointments).values({ personId: person.id, unitId: unit.id, wingCode: role.wing, roleCode: role.code, startDate })
           .returning(appointmentColumns)
         return inserted as AppointmentRow
       })
@@ -60,7 +62,7 @@ export async function appoint (db: Database, actor: Actor, input: AppointInput):
     } catch (err) {
       const constraint = constraintOf(err)
       if (constraint === 'appointments_no_double_term') {
-        const held = (await openTermsOf(tx, actor, person.id)).inScope.filter(o => o.unitId === unit.id && o.role === role.code)
+        const held = (await openTermsOf(tx, actor, person.id)).inScope.filter(o => o.unitId === unit.id && o.wing === role.wing && o.role === role.code)
         throw ruleRefusal('already_holds_post', 'This person already holds this post over those dates.', held)
       }
       if (constraint === 'appointments_seats') {

@@ -7,6 +7,7 @@ import { withinScope } from '../access/scope.js'
 import type { Database } from '../db/client.js'
 import { appointments, people, units, type UnitLevel } from '../db/schema.js'
 import { maskPhone } from '../people/identity.js'
+import { ALL_WINGS } from '../wings/schemas.js'
 
 /** A term is current today (India) when today lies in [start_date, end_date): src/db/routines/01_calendar.sql. */
 export const isCurrent = sql<boolean>`term_is_current(${appointments.startDate}, ${appointments.endDate})`
@@ -15,6 +16,7 @@ export const appointmentColumns = {
   id: appointments.id,
   personId: appointments.personId,
   unitId: appointments.unitId,
+  wing: appointments.wingCode,
   role: appointments.roleCode,
   startDate: appointments.startDate,
   endDate: appointments.endDate,
@@ -29,6 +31,7 @@ export interface AppointmentRow {
   id: string
   personId: string
   unitId: string
+  wing: string
   role: string
   startDate: string
   endDate: string | null
@@ -44,6 +47,7 @@ export function toAppointment (r: AppointmentRow) {
     id: r.id,
     personId: r.personId,
     unitId: r.unitId,
+    wing: r.wing,
     role: r.role,
     startDate: r.startDate,
     endDate: r.endDate,
@@ -66,6 +70,8 @@ export async function findAppointment (db: Database, actor: Actor, id: string, f
 export interface ListAppointmentsFilter {
   personId?: string
   unitId?: string
+  /** One wing, or 'all'. */
+  wing: string
   role?: string
   current?: boolean
   on?: string
@@ -78,6 +84,7 @@ export async function listAppointments (db: Database, actor: Actor, f: ListAppoi
   const where: Array<SQL | undefined> = [withinScope(actor, units.path)]
   if (f.personId) where.push(eq(appointments.personId, f.personId))
   if (f.unitId) where.push(eq(appointments.unitId, f.unitId))
+  if (f.wing !== ALL_WINGS) where.push(eq(appointments.wingCode, f.wing))
   if (f.role) where.push(eq(appointments.roleCode, f.role))
   if (f.current === true) where.push(isCurrent)
   if (f.current === false) where.push(sql`NOT ${isCurrent}`)
@@ -106,15 +113,17 @@ export interface OfficeBearerRow extends AppointmentRow {
 
 export interface OfficeBearersFilter {
   subtree: boolean
+  /** One wing, or 'all'. */
+  wing: string
   role?: string
   level?: UnitLevel
   withoutHandle?: boolean
-  /** Keyset: [unitCodePath, role, id] of the last row. */
-  after?: [string, string, string]
+  /** Keyset: [unitCodePath, wing, role, id] of the last row. */
+  after?: [string, string, string, string]
   limit: number
 }
 
-/** Current office-bearers at a unit (or anywhere below it), in code-path then role order. */
+/** Current office-bearers at a unit (or anywhere below it), in code-path, wing, then role order. */
 export async function listOfficeBearers (db: Database, actor: Actor, unit: { id: string, codePath: string }, f: OfficeBearersFilter): Promise<OfficeBearerRow[]> {
   const where: Array<SQL | undefined> = [isCurrent, withinScope(actor, units.path)]
   if (f.subtree) {
@@ -123,12 +132,13 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
   } else {
     where.push(eq(appointments.unitId, unit.id))
   }
+  if (f.wing !== ALL_WINGS) where.push(eq(appointments.wingCode, f.wing))
   if (f.role) where.push(eq(appointments.roleCode, f.role))
   if (f.level) where.push(eq(units.level, f.level))
   if (f.withoutHandle) where.push(sql`NOT has_social_handle(${people.twitter}, ${people.facebook}, ${people.instagram}, ${people.youtube})`)
   if (f.after) {
-    const [codePath, role, id] = f.after
-    where.push(sql`(${units.codePath}, ${appointments.roleCode}, ${appointments.id}) > (${codePath}, ${role}, ${id}::uuid)`)
+    const [codePath, wing, role, id] = f.after
+    where.push(sql`(${units.codePath}, ${appointments.wingCode}, ${appointments.roleCode}, ${appointments.id}) > (${codePath}, ${wing}, ${role}, ${id}::uuid)`)
   }
   const found = await db.select({
     ...appointmentColumns,
@@ -143,14 +153,14 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
     .innerJoin(units, eq(units.id, appointments.unitId))
     .innerJoin(people, eq(people.id, appointments.personId))
     .where(and(...where))
-    .orderBy(asc(units.codePath), asc(appointments.roleCode), asc(appointments.id))
+    .orderBy(asc(units.codePath), asc(appointments.wingCode), asc(appointments.roleCode), asc(appointments.id))
     .limit(f.limit + 1)
   return found as OfficeBearerRow[]
 }
 
-export const officeBearerKey = (r: OfficeBearerRow): [string, string, string] => [r.unitCodePath, r.role, r.id]
+export const officeBearerKey = (r: OfficeBearerRow): [string, string, string, string] => [r.unitCodePath, r.wing, r.role, r.id]
 /** The shape of officeBearerKey, to validate a cursor. */
-export const OfficeBearerCursor = z.tuple([text(300), text(50), z.uuid()])
+export const OfficeBearerCursor = z.tuple([text(300), text(30), text(50), z.uuid()])
 
 /** The API shape of an office-bearer; `mask` hides the phone (reader keys with maskPersonalData). */
 export function toOfficeBearer (r: OfficeBearerRow, mask: boolean) {
@@ -184,5 +194,7 @@ export const OFFICE_BEARER_CSV: ReadonlyArray<CsvColumn<OfficeBearer>> = [
   ['start_date', b => b.startDate],
   ['person_id', b => b.personId],
   ['unit_id', b => b.unitId],
-  ['appointment_id', b => b.id]
+  ['appointment_id', b => b.id],
+  // Last, so that a sheet or script reading the columns by position still finds them.
+  ['wing', b => b.wing]
 ]

@@ -74,13 +74,13 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const unit = await findUnit(app.db, request.actor, request.params.id)
     if (!unit) throw notFound('unit')
-    const { subtree, role, limit, cursor, format } = request.query
+    const { subtree, wing, role, limit, cursor, format } = request.query
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
-      const rows = inBatches((after, batch) => listOfficeBearers(app.db, request.actor, unit, { subtree, role, after, limit: batch }), officeBearerKey, 2000)
+      const rows = inBatches((after, batch) => listOfficeBearers(app.db, request.actor, unit, { subtree, wing, role, after, limit: batch }), officeBearerKey, 2000)
       return sendCsvRows(reply, `office-bearers-${unit.codePath}.csv`, OFFICE_BEARER_CSV, mapRows(rows, r => toOfficeBearer(r, mask)))
     }
-    const found = await listOfficeBearers(app.db, request.actor, unit, { subtree, role, after: decodeCursor(cursor, OfficeBearerCursor), limit })
+    const found = await listOfficeBearers(app.db, request.actor, unit, { subtree, wing, role, after: decodeCursor(cursor, OfficeBearerCursor), limit })
     return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)
   })
 }

@@ -3,12 +3,14 @@ import { FormatQuery } from '../http/csv.js'
 import { IsoDate, text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { RoleCode } from '../roles/schemas.js'
+import { WingCode, WingFilter } from '../wings/schemas.js'
 
 export const AppointmentSchema = z.object({
   id: z.uuid(),
   personId: z.uuid(),
   unitId: z.uuid(),
-  role: z.string().describe('The role\'s code'),
+  wing: z.string().describe('The wing whose post this is (main: the main body)'),
+  role: z.string().describe('The role\'s code in its wing'),
   startDate: IsoDate,
   endDate: IsoDate.nullable().describe('The first day no longer in office; null while the term has not ended'),
   endReason: z.string().nullable(),
@@ -20,6 +22,7 @@ export const AppointmentSchema = z.object({
 export const CreateAppointmentBody = z.strictObject({
   personId: z.uuid(),
   unitId: z.uuid(),
+  wing: WingCode.optional().describe('The wing whose post this is; default main, the main body'),
   role: RoleCode,
   startDate: IsoDate.optional().describe('Defaults to today in India')
 }).meta({ id: 'CreateAppointment' })
@@ -32,6 +35,7 @@ export const EndAppointmentBody = z.strictObject({
 export const ListAppointmentsQuery = z.object({
   personId: z.uuid().optional(),
   unitId: z.uuid().optional(),
+  wing: WingFilter,
   role: RoleCode.optional(),
   current: z.stringbool().optional().describe('true: only terms current today; false: only ended or future ones'),
   on: IsoDate.optional().describe('Only terms in force on this date, e.g. who was president on 2024-05-01'),
@@ -55,6 +59,7 @@ export const OfficeBearerSchema = AppointmentSchema.extend({
 
 export const OfficeBearersQuery = z.object({
   subtree: z.stringbool().default(false).describe('Include every unit below this one'),
+  wing: WingFilter,
   role: RoleCode.optional(),
   ...FormatQuery,
   ...PageQuery

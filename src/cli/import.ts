@@ -16,7 +16,7 @@ const USAGE = `Stream a CSV or NDJSON file to the import API and report what hap
 
   SANGATHAN_API_KEY=... npm run import -- FILE --kind presidents|units [--url http://localhost:3000]
   npm run import -- FILE --kind presidents|units --key-file data/admin-key.txt [...]
-                        [--mode partial] [--dry-run] [--replace] [--format csv|ndjson]
+                        [--mode partial] [--dry-run] [--replace] [--wing youth] [--format csv|ndjson]
 
   --key-file  a file holding an importer or admin key (e.g. data/admin-key.txt); without
               it the key comes from SANGATHAN_API_KEY. A key is never taken as an argument:
@@ -25,6 +25,7 @@ const USAGE = `Stream a CSV or NDJSON file to the import API and report what hap
   --mode      all_or_nothing (default: one bad row and nothing is written) or partial
   --dry-run   check every row against the database, write nothing
   --replace   presidents: end a sitting holder's term instead of failing the row
+  --wing      presidents: the wing of rows without a wing column (default main, the main body)
   --format    by default .ndjson and .jsonl files are NDJSON, anything else CSV
 
 Paths are relative to the folder you run the command in. Failed rows are written with
@@ -59,6 +60,7 @@ async function main (): Promise<number> {
         mode: { type: 'string', default: 'all_or_nothing' },
         'dry-run': { type: 'boolean', default: false },
         replace: { type: 'boolean', default: false },
+        wing: { type: 'string' },
         format: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -84,6 +86,10 @@ async function main (): Promise<number> {
   const query = new URLSearchParams({ mode: values.mode! })
   if (values['dry-run']) query.set('dryRun', 'true')
   if (values.replace) query.set('replace', 'true')
+  if (values.wing !== undefined) {
+    if (target.kind !== boothPresidents) throw new UsageError('--wing is for --kind presidents')
+    query.set('wing', values.wing)
+  }
   const size = statSync(file).size
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: 'uploading {bar} {percentage}% | {sentMb}/{totalMb} MB | {lines} lines | {duration_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)

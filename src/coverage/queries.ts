@@ -11,6 +11,8 @@ import type { UnitRow } from '../units/queries.js'
  */
 
 export interface CoverageParams {
+  /** The wing whose posts and office-bearers are counted. */
+  wing: string
   role: string
   minCommittee: number
   newMemberDays: number
@@ -41,18 +43,21 @@ export function coverageSql (where: SQL, p: CoverageParams, limit: number, booth
   const fromCounters = {
     total: sql`s.total_booths`,
     covered: sql`coalesce(ps.filled_booths, 0)`,
-    withCommittee: sql`(SELECT coalesce(sum(x), 0)::int FROM unnest(s.committee_histogram[${p.minCommittee + 1}:33]) AS x)`,
+    // K = 0 is every booth; office_stats leaves bucket 1 (no terms) implicit.
+    withCommittee: p.minCommittee === 0
+      ? sql`s.total_booths`
+      : sql`(SELECT coalesce(sum(x), 0)::int FROM unnest(os.committee_histogram[${p.minCommittee + 1}:33]) AS x)`,
     active: sql`s.active_members`,
     newMembers: sql`(SELECT coalesce(sum(mj.members), 0)::int FROM member_joins mj
                       WHERE mj.unit_id = u.id AND mj.joined_on > india_today() - ${p.newMemberDays}::int)`,
-    officeBearers: sql`s.office_bearers`,
-    withHandle: sql`s.office_bearers_with_handle`
+    officeBearers: sql`coalesce(os.office_bearers, 0)`,
+    withHandle: sql`coalesce(os.office_bearers_with_handle, 0)`
   }
   const boothOr = (booth: SQL, counters: SQL) => booths ? sql`CASE WHEN u.level = 'booth' THEN ${booth} ELSE ${counters} END` : counters
   return sql`
     SELECT u.id AS unit_id, u.code, u.code_path, u.name, u.level,
            ${boothOr(sql`1`, fromCounters.total)} AS total_booths,
-           ${boothOr(sql`(b.holders >= (SELECT coalesce(r.seats, 1) FROM roles r WHERE r.code = ${p.role}))::int`, fromCounters.covered)} AS covered_booths,
+           ${boothOr(sql`(b.holders >= (SELECT coalesce(r.seats, 1) FROM roles r WHERE r.wing_code = ${p.wing} AND r.code = ${p.role}))::int`, fromCounters.covered)} AS covered_booths,
            ${boothOr(sql`(b.committee >= ${p.minCommittee})::int`, fromCounters.withCommittee)} AS booths_with_committee,
            ${boothOr(sql`b.active_members`, fromCounters.active)} AS active_members,
            ${boothOr(sql`b.new_members`, fromCounters.newMembers)} AS new_members,
@@ -60,10 +65,11 @@ export function coverageSql (where: SQL, p: CoverageParams, limit: number, booth
            ${boothOr(sql`b.with_handle`, fromCounters.withHandle)} AS office_bearers_with_handle
       FROM units u
       LEFT JOIN unit_stats s ON s.unit_id = u.id
-      LEFT JOIN post_stats ps ON ps.unit_id = u.id AND ps.role_code = ${p.role}
+      LEFT JOIN office_stats os ON os.unit_id = u.id AND os.wing_code = ${p.wing}
+      LEFT JOIN post_stats ps ON ps.unit_id = u.id AND ps.wing_code = ${p.wing} AND ps.role_code = ${p.role}
       ${booths
         // Other units pass no id: their probes find nothing at once.
-        ? sql`CROSS JOIN LATERAL booth_figures(CASE WHEN u.level = 'booth' THEN u.id END, ${p.role}, india_today() - ${p.newMemberDays}::int) b`
+        ? sql`CROSS JOIN LATERAL booth_figures(CASE WHEN u.level = 'booth' THEN u.id END, ${p.wing}, ${p.role}, india_today() - ${p.newMemberDays}::int) b`
         : sql``}
      WHERE ${where}
      ORDER BY u.code_path
@@ -121,8 +127,8 @@ export interface GapRow {
  * the role than its seats, in code-path order from `after`: holders counted through the
  * open-terms index (appointments_open_idx), one probe per unit.
  */
-export async function gapsPage (db: Database, unit: UnitRow, f: { role: string, seats: number, level: UnitLevel, after?: string, limit: number }): Promise<GapRow[]> {
-  const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.role_code = ${f.role} AND a.end_date IS NULL)`
+export async function gapsPage (db: Database, unit: UnitRow, f: { wing: string, role: string, seats: number, level: UnitLevel, after?: string, limit: number }): Promise<GapRow[]> {
+  const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL)`
   const after = f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``
   return rows<GapRow>(db, sql`
     SELECT * FROM (
@@ -160,21 +166,21 @@ export interface VacancyGroupRow {
 }
 
 /**
- * Every required post left empty in the subtree, per level (the unit's and those below)
+ * Every required post of the wing left empty in the subtree, per level (the unit's and those below)
  * and required role, in one query: how many units lack it (booths under a unit: from its
  * counters) and the first `perGroup` of them in code-path order. Groups with nothing
  * vacant are left out.
  */
-export async function vacanciesOf (db: Database, unit: UnitRow, perGroup: number): Promise<VacancyGroupRow[]> {
+export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, perGroup: number): Promise<VacancyGroupRow[]> {
   const levels = UNIT_LEVELS.slice(UNIT_LEVELS.indexOf(unit.level))
-  const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.role_code = g.code AND a.end_date IS NULL)`
+  const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = g.wing_code AND a.role_code = g.code AND a.end_date IS NULL)`
   const inGroup = sql`u.level = g.level AND ${inSubtree(unit)} AND ${holders} < g.seats`
   return rows<VacancyGroupRow>(db, sql`
     SELECT * FROM (
       SELECT g.level, g.code AS role, g.name AS role_name, g.seats,
              CASE WHEN g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'
                   THEN (SELECT s.total_booths - coalesce(ps.filled_booths, 0)
-                          FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.role_code = g.code
+                          FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.wing_code = g.wing_code AND ps.role_code = g.code
                          WHERE s.unit_id = ${unit.id})
                   ELSE (SELECT count(*)::int FROM units u WHERE ${inGroup})
              END AS vacant,
@@ -182,9 +188,9 @@ export async function vacanciesOf (db: Database, unit: UnitRow, perGroup: number
                 FROM (SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders}::int AS holders, g.seats
                         FROM units u WHERE ${inGroup} ORDER BY u.code_path LIMIT ${perGroup}) x) AS units,
              g.depth, g.sort_order
-        FROM (SELECT l.level, l.depth, r.code, r.name, coalesce(r.seats, 1) AS seats, r.sort_order
+        FROM (SELECT l.level, l.depth, r.wing_code, r.code, r.name, coalesce(r.seats, 1) AS seats, r.sort_order
                 FROM unnest(${sql.param(levels)}::text[]::unit_level[]) WITH ORDINALITY AS l(level, depth)
-                JOIN roles r ON r.required AND l.level = ANY (r.levels)) g
+                JOIN roles r ON r.wing_code = ${wing} AND r.required AND l.level = ANY (r.levels)) g
     ) v
     WHERE v.vacant > 0
     ORDER BY v.depth, v.sort_order, v.role`)

@@ -6,6 +6,7 @@ import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../ht
 import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
+import { MAIN_WING } from '../wings/schemas.js'
 import { toCoverageRow, toGap, type GapRow } from './queries.js'
 import { allCoverage, allGaps, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
 import { CoverageQuery, CoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
@@ -13,6 +14,8 @@ import { CoverageQuery, CoverageReport, GapPage, GapsQuery, VacanciesQuery, Vaca
 const tags = ['coverage']
 const IdParams = z.object({ id: z.uuid() })
 const byCodePath = (r: { code_path: string }) => r.code_path
+/** A download's file name names the wing, unless it is the main body's (as always). */
+const wingPart = (wing: string) => wing === MAIN_WING ? '' : `${wing}-`
 
 /** The coverage CSV: the JSON rows, one per unit, the unit asked about first. */
 const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageRow>>> = [
@@ -52,7 +55,7 @@ function gapCsv<R> (gapOf: (row: R) => GapRow, role: ReadonlyArray<CsvColumn<R>>
 }
 
 /** The vacancies CSV: every vacant unit of every group, its level and role on each row. */
-const VACANCY_CSV = gapCsv<Vacancy>(v => v.gap, [['role', v => v.group.role], ['role_name', v => v.group.role_name]])
+const VACANCY_CSV = [...gapCsv<Vacancy>(v => v.gap, [['role', v => v.group.role], ['role_name', v => v.group.role_name]]), ['wing', (v: Vacancy) => v.wing] as CsvColumn<Vacancy>]
 
 const WITHOUT_HANDLES_CSV = OFFICE_BEARER_CSV.filter(([header]) => !['twitter', 'facebook', 'instagram', 'youtube'].includes(header))
 
@@ -71,11 +74,11 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { cursor, format, ...q } = request.query
     if (wantsCsv(request, format)) {
       const found = await allCoverage(app.db, request.actor, request.params.id, q)
-      return sendCsvRows(reply, `coverage-${found.role.code}-${found.unit.codePath}.csv`, COVERAGE_CSV, mapRows(found.rows, toCoverageRow))
+      return sendCsvRows(reply, `coverage-${wingPart(found.role.wing)}${found.role.code}-${found.unit.codePath}.csv`, COVERAGE_CSV, mapRows(found.rows, toCoverageRow))
     }
     const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toCoverageRow, byCodePath)
-    return { unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
+    return { wing: q.wing, role: q.role, unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
   })
 
   app.get('/units/:id/gaps', {
@@ -88,12 +91,13 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(GapPage), ...problemResponses(400, 404, 422) }
     }
   }, async (request, reply) => {
-    const { role, level, limit, cursor, format } = request.query
+    const { wing, role, level, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
-      const gaps = await allGaps(app.db, request.actor, request.params.id, { role, level })
-      return sendCsvRows(reply, `gaps-${gaps.role.code}-${gaps.unit.codePath}.csv`, gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), gaps.rows)
+      const gaps = await allGaps(app.db, request.actor, request.params.id, { wing, role, level })
+      const columns: ReadonlyArray<CsvColumn<GapRow>> = [...gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), ['wing', () => gaps.role.wing]]
+      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}.csv`, columns, gaps.rows)
     }
-    const found = await gapsReport(app.db, request.actor, request.params.id, { role, level, limit, after: decodeCursor(cursor, text(300)) })
+    const found = await gapsReport(app.db, request.actor, request.params.id, { wing, role, level, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
   })
 
@@ -107,11 +111,12 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(VacancyReport), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
+    const { wing } = request.query
     if (wantsCsv(request, request.query.format)) {
-      const found = await allVacancies(app.db, request.actor, request.params.id)
-      return sendCsvRows(reply, `vacancies-${found.unit.codePath}.csv`, VACANCY_CSV, found.rows)
+      const found = await allVacancies(app.db, request.actor, request.params.id, wing)
+      return sendCsvRows(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}.csv`, VACANCY_CSV, found.rows)
     }
-    const { unit, groups } = await vacancies(app.db, request.actor, request.params.id, request.query.perGroup)
+    const { unit, groups } = await vacancies(app.db, request.actor, request.params.id, wing, request.query.perGroup)
     return {
       items: groups.map(g => ({
         level: g.level,
@@ -119,7 +124,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
         roleName: g.role_name,
         vacant: g.vacant,
         units: g.units.map(toGap),
-        more: g.vacant > g.units.length ? `/v1/units/${unit.id}/gaps?role=${g.role}&level=${g.level}` : null
+        more: g.vacant > g.units.length ? `/v1/units/${unit.id}/gaps?${wing === MAIN_WING ? '' : `wing=${wing}&`}role=${g.role}&level=${g.level}` : null
       })),
       nextCursor: null
     }
@@ -135,13 +140,13 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerWithoutHandlePage' })), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const { role, level, limit, cursor, format } = request.query
+    const { wing, role, level, limit, cursor, format } = request.query
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
-      const found = await allWithoutHandles(app.db, request.actor, request.params.id, { role, level })
+      const found = await allWithoutHandles(app.db, request.actor, request.params.id, { wing, role, level })
       return sendCsvRows(reply, `without-handles-${found.unit.codePath}.csv`, WITHOUT_HANDLES_CSV, mapRows(found.rows, o => toOfficeBearer(o, mask)))
     }
-    const found = await withoutHandles(app.db, request.actor, request.params.id, { role, level, limit, after: decodeCursor(cursor, OfficeBearerCursor) })
+    const found = await withoutHandles(app.db, request.actor, request.params.id, { wing, role, level, limit, after: decodeCursor(cursor, OfficeBearerCursor) })
     return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)
   })
 }

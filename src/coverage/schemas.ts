@@ -3,12 +3,14 @@ import { UNIT_LEVELS } from '../db/schema.js'
 import { FormatQuery } from '../http/csv.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 import { RoleCode } from '../roles/schemas.js'
+import { WingFilter, WingQuery } from '../wings/schemas.js'
 
 export const DEFAULT_MIN_COMMITTEE = 10
 export const DEFAULT_NEW_MEMBER_DAYS = 30
 
 export const CoverageQuery = z.object({
-  role: RoleCode.default('president').describe('A booth-level role (default president)'),
+  wing: WingQuery,
+  role: RoleCode.default('president').describe('A booth-level role of the wing (default president)'),
   level: z.enum(UNIT_LEVELS).optional().describe('Rows for every descendant at this level instead of the children'),
   minCommittee: z.coerce.number().int().min(0).max(32).default(DEFAULT_MIN_COMMITTEE)
     .describe(`K: count booths whose committee (every current term at the booth) has at least K members (default ${DEFAULT_MIN_COMMITTEE})`),
@@ -28,20 +30,23 @@ export const CoverageRow = z.object({
   totalBooths: z.number().int(),
   coveredBooths: z.number().int().describe('Booths whose post for the role is filled'),
   coverage: z.number().describe('coveredBooths / totalBooths, 0 to 1 (0 when there are no booths)'),
-  boothsWithCommittee: z.number().int().describe('Booths whose committee has at least minCommittee members'),
+  boothsWithCommittee: z.number().int().describe('Booths whose committee (the wing\'s current terms there) has at least minCommittee members'),
   activeMembers: z.number().int(),
   newMembers: z.number().int(),
-  officeBearers: z.number().int().describe('Current terms of office at units in the subtree'),
+  officeBearers: z.number().int().describe('Current terms of office of the wing at units in the subtree'),
   officeBearersWithHandle: z.number().int().describe('Of those, held by someone with at least one social media handle')
 }).meta({ id: 'CoverageRow' })
 
 export const CoverageReport = z.object({
+  wing: z.string().describe('The wing counted'),
+  role: z.string().describe('The booth-level role whose coverage is counted'),
   unit: CoverageRow,
   children: z.array(CoverageRow),
   nextCursor: z.string().nullable()
 }).meta({ id: 'CoverageReport' })
 
 export const GapsQuery = z.object({
+  wing: WingQuery,
   role: RoleCode.default('president'),
   level: z.enum(UNIT_LEVELS).default('booth').describe('Which units to list (default booth)'),
   sort: z.literal('code').default('code').describe('Code-path order (the only order; kept explicit for clients)'),
@@ -64,6 +69,7 @@ export const GapItem = z.object({
 export const GapPage = pageOf(GapItem).meta({ id: 'GapPage' })
 
 export const VacanciesQuery = z.object({
+  wing: WingQuery,
   perGroup: z.coerce.number().int().min(0).max(500).default(20).describe('Units listed per group; the count covers them all. The CSV lists every one'),
   ...FormatQuery
 })
@@ -83,6 +89,7 @@ export const VacancyReport = z.object({
 }).meta({ id: 'VacancyReport' })
 
 export const WithoutHandlesQuery = z.object({
+  wing: WingFilter,
   role: RoleCode.optional(),
   level: z.enum(UNIT_LEVELS).optional(),
   ...FormatQuery,

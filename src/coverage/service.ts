@@ -4,7 +4,8 @@ import type { Database } from '../db/client.js'
 import { inBatches } from '../db/keyset.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
-import { findRole, type RoleRow } from '../roles/catalogue.js'
+import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
+import { wingOrRefuse } from '../wings/catalogue.js'
 import { findUnit, type UnitRow } from '../units/queries.js'
 import { coverageOf, gapsPage, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
 
@@ -28,11 +29,11 @@ function levelBelow (unit: UnitRow, level: UnitLevel | undefined, allowSame: boo
   }
 }
 
-/** The unit (in scope) and the role, a post at `level`, read in parallel: one round trip. */
-async function unitAndPost (db: Database, actor: Actor, unitId: string, code: string, level: (unit: UnitRow) => UnitLevel) {
-  const [unit, role] = await Promise.all([findUnit(db, actor, unitId), findRole(db, code)])
+/** The unit (in scope) and the wing's role, a post at `level`, read in parallel: one round trip. */
+async function unitAndPost (db: Database, actor: Actor, unitId: string, wing: string, code: string, level: (unit: UnitRow) => UnitLevel) {
+  const [unit, role] = await Promise.all([findUnit(db, actor, unitId), roleOrRefuse(db, wing, code).catch((err: unknown) => err as Error)])
   if (!unit) throw notFound('unit')
-  if (!role) throw new DomainError('unprocessable', 'unknown_role', `There is no role ${code} in the roles catalogue.`)
+  if (role instanceof Error) throw role
   const at = level(unit)
   if (!role.levels.includes(at)) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at ${at} level.`)
   return { unit, role, seats: role.seats ?? 1 }
@@ -48,7 +49,7 @@ export interface CoverageQuestion extends CoverageParams {
 
 /** The unit's coverage row and its children's (or its descendants' at a level), limit + 1 of them. */
 export async function coverageReport (db: Database, actor: Actor, unitId: string, q: CoverageQuestion) {
-  const { unit } = await unitAndPost(db, actor, unitId, q.role, () => 'booth')
+  const { unit } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => 'booth')
   levelBelow(unit, q.level, false)
   return coverageOf(db, unit, q, { level: q.level, after: q.after, limit: q.limit })
 }
@@ -59,7 +60,7 @@ export async function coverageReport (db: Database, actor: Actor, unitId: string
  * before returning, so a refusal comes before any output.
  */
 export async function allCoverage (db: Database, actor: Actor, unitId: string, q: Omit<CoverageQuestion, 'after' | 'limit'>, batch = 2000) {
-  const { unit, role } = await unitAndPost(db, actor, unitId, q.role, () => 'booth')
+  const { unit, role } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => 'booth')
   levelBelow(unit, q.level, false)
   const first = await coverageOf(db, unit, q, { level: q.level, limit: batch })
   async function * rows (): AsyncGenerator<CoverageSqlRow> {
@@ -72,6 +73,7 @@ export async function allCoverage (db: Database, actor: Actor, unitId: string, q
 }
 
 export interface GapsQuestion {
+  wing: string
   role: string
   level: UnitLevel
   after?: string
@@ -80,22 +82,22 @@ export interface GapsQuestion {
 
 /** Units at a level in the subtree without enough holders of the role: a page of limit + 1. */
 export async function gapsReport (db: Database, actor: Actor, unitId: string, q: GapsQuestion): Promise<GapRow[]> {
-  const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.role, () => q.level)
+  const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
-  return gapsPage(db, unit, { role: role.code, seats, level: q.level, after: q.after, limit: q.limit + 1 })
+  return gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, after: q.after, limit: q.limit + 1 })
 }
 
 /**
  * Every gap, batch after batch (keyset), for a streamed download. The unit and role are
  * checked before the first row is asked for, so a refusal comes before any output.
  */
-export async function allGaps (db: Database, actor: Actor, unitId: string, q: { role: string, level: UnitLevel }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, rows: AsyncIterable<GapRow> }> {
-  const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.role, () => q.level)
+export async function allGaps (db: Database, actor: Actor, unitId: string, q: { wing: string, role: string, level: UnitLevel }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, rows: AsyncIterable<GapRow> }> {
+  const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
   async function * rows () {
     let after: string | undefined
     for (;;) {
-      const page = await gapsPage(db, unit, { role: role.code, seats, level: q.level, after, limit: batch })
+      const page = await gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, after, limit: batch })
       yield * page
       if (page.length < batch) return
       after = page[page.length - 1].code_path
@@ -104,49 +106,52 @@ export async function allGaps (db: Database, actor: Actor, unitId: string, q: { 
   return { unit, role, rows: rows() }
 }
 
-/** Every required post left empty in the subtree, grouped by level and role (one query). */
-export async function vacancies (db: Database, actor: Actor, unitId: string, perGroup: number) {
+/** Every required post of the wing left empty in the subtree, grouped by level and role (one query). */
+export async function vacancies (db: Database, actor: Actor, unitId: string, wing: string, perGroup: number) {
   const unit = await unitInScope(db, actor, unitId)
-  return { unit, groups: await vacanciesOf(db, unit, perGroup) }
+  await wingOrRefuse(db, wing)
+  return { unit, groups: await vacanciesOf(db, unit, wing, perGroup) }
 }
 
 /** A vacant unit, with the group (level and required role) it is listed under. */
-export interface Vacancy { group: VacancyGroupRow, gap: GapRow }
+export interface Vacancy { wing: string, group: VacancyGroupRow, gap: GapRow }
 
 /**
  * Every vacant unit of every group (not only the first perGroup), in the groups' order
  * and code-path order within each, batch after batch, for a streamed download.
  */
-export async function allVacancies (db: Database, actor: Actor, unitId: string, batch = 5000) {
+export async function allVacancies (db: Database, actor: Actor, unitId: string, wing: string, batch = 5000) {
   const unit = await unitInScope(db, actor, unitId)
-  const groups = await vacanciesOf(db, unit, 0)
+  await wingOrRefuse(db, wing)
+  const groups = await vacanciesOf(db, unit, wing, 0)
   async function * rows (): AsyncGenerator<Vacancy> {
     for (const group of groups) {
       const gaps = inBatches((after: string | undefined, limit) =>
-        gapsPage(db, unit, { role: group.role, seats: group.seats, level: group.level, after, limit: limit + 1 }), g => g.code_path, batch)
-      for await (const gap of gaps) yield { group, gap }
+        gapsPage(db, unit, { wing, role: group.role, seats: group.seats, level: group.level, after, limit: limit + 1 }), g => g.code_path, batch)
+      for await (const gap of gaps) yield { wing, group, gap }
     }
   }
   return { unit, rows: rows() }
 }
 
 export interface WithoutHandlesQuestion {
+  wing: string
   role?: string
   level?: UnitLevel
-  after?: [string, string, string]
+  after?: [string, string, string, string]
   limit: number
 }
 
 /** Current office-bearers in the subtree with no social media handle: a page of limit + 1. */
 export async function withoutHandles (db: Database, actor: Actor, unitId: string, q: WithoutHandlesQuestion): Promise<OfficeBearerRow[]> {
   const unit = await unitInScope(db, actor, unitId)
-  return listOfficeBearers(db, actor, unit, { subtree: true, role: q.role, level: q.level, withoutHandle: true, after: q.after, limit: q.limit })
+  return listOfficeBearers(db, actor, unit, { subtree: true, wing: q.wing, role: q.role, level: q.level, withoutHandle: true, after: q.after, limit: q.limit })
 }
 
 /** All of them, batch after batch, for a streamed download. */
-export async function allWithoutHandles (db: Database, actor: Actor, unitId: string, q: { role?: string, level?: UnitLevel }, batch = 2000) {
+export async function allWithoutHandles (db: Database, actor: Actor, unitId: string, q: { wing: string, role?: string, level?: UnitLevel }, batch = 2000) {
   const unit = await unitInScope(db, actor, unitId)
   const rows = inBatches((after, limit) =>
-    listOfficeBearers(db, actor, unit, { subtree: true, role: q.role, level: q.level, withoutHandle: true, after, limit }), officeBearerKey, batch)
+    listOfficeBearers(db, actor, unit, { subtree: true, wing: q.wing, role: q.role, level: q.level, withoutHandle: true, after, limit }), officeBearerKey, batch)
   return { unit, rows }
 }

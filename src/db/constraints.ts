@@ -25,7 +25,7 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   people_home_booth_fkey: { kind: 'conflict', code: 'booth_is_home', message: 'People have this booth as their home booth: move them first.' },
   memberships_booth_fkey: { kind: 'conflict', code: 'booth_has_memberships', message: 'Memberships (current or past) are held at this booth.' },
   appointments_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_has_appointments', message: 'Terms of office (current or past) are held at this unit.' },
-  appointments_role_code_roles_code_fk: { kind: 'unprocessable', code: 'unknown_role', message: 'There is no such role.' },
+  appointments_role_fkey: { kind: 'unprocessable', code: 'unknown_role', message: 'There is no such role in the wing\'s roles catalogue.' },
   units_ac_number_check: { kind: 'invalid', code: 'invalid_ac_number', message: 'An assembly constituency number is between 1 and 9999.' }
 }
 
@@ -36,6 +36,11 @@ export function domainErrorFromDatabase (err: unknown): DomainError | undefined 
     const c = CONSTRAINTS[pe.constraint]
     // A foreign key refusal on delete means "still referenced", on insert "missing".
     return new DomainError(c.kind, c.code, c.message)
+  }
+  if (pe.constraint === 'roles_wing_code_wings_code_fk') {
+    return pe.code === '23503' && /^update or delete/i.test(pe.message)
+      ? new DomainError('conflict', 'wing_in_use', 'The wing has roles in the roles catalogue: remove them first.')
+      : new DomainError('unprocessable', 'unknown_wing', 'There is no such wing in the wings catalogue.')
   }
   if (pe.constraint === 'units_parent_fkey') {
     return pe.code === '23503' && /^update or delete/i.test(pe.message)

@@ -130,10 +130,10 @@ CREATE TYPE public.unit_level AS ENUM (
 );
 
 --
--- Name: apply_appointment_deltas(uuid[], text[], uuid[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: apply_appointment_deltas(uuid[], text[], text[], uuid[], integer[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.apply_appointment_deltas(p_unit uuid[], p_role text[], p_person uuid[], p_sign integer[]) RETURNS void
+CREATE FUNCTION public.apply_appointment_deltas(p_unit uuid[], p_wing text[], p_role text[], p_person uuid[], p_sign integer[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
 BEGIN
@@ -145,78 +145,80 @@ BEGIN
   PERFORM lock_counters_for(p_unit);
 
   WITH d AS (
-    SELECT * FROM unnest(p_unit, p_role, p_person, p_sign) AS t(unit_id, role_code, person_id, sign)),
+    SELECT * FROM unnest(p_unit, p_wing, p_role, p_person, p_sign) AS t(unit_id, wing_code, role_code, person_id, sign)),
   -- Each change with where it counts (a booth's parent, another unit itself) and whether
   -- its holder has a social handle: joins over the whole change set, not a probe per row.
   placed AS (
-    SELECT d.unit_id, d.role_code, d.sign, u.level = 'booth' AS is_booth,
+    SELECT d.unit_id, d.wing_code, d.role_code, d.sign, u.level = 'booth' AS is_booth,
            CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
            CASE WHEN has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube) THEN d.sign ELSE 0 END AS handle_sign
       FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
   per_counted AS (
-    SELECT counted, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted),
-  -- Net change per booth post. A booth whose committee changed size has at least one.
+    SELECT counted, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted, wing_code),
+  -- Net change per booth post. A booth whose wing committee changed size has at least one.
   posts AS (
-    SELECT unit_id, counted, role_code, sum(sign)::int AS delta
+    SELECT unit_id, counted, wing_code, role_code, sum(sign)::int AS delta
       FROM placed WHERE is_booth
-     GROUP BY unit_id, counted, role_code HAVING sum(sign) <> 0),
-  -- Unended terms at those booths now, after this statement, per role.
+     GROUP BY unit_id, counted, wing_code, role_code HAVING sum(sign) <> 0),
+  -- Unended terms at those booths now, after this statement, per wing and role.
   held AS (
-    SELECT a.unit_id, a.role_code, count(*)::int AS holders
+    SELECT a.unit_id, a.wing_code, a.role_code, count(*)::int AS holders
       FROM appointments a
      WHERE a.end_date IS NULL AND a.unit_id IN (SELECT unit_id FROM posts)
-     GROUP BY a.unit_id, a.role_code),
-  -- A booth's committee is its unended terms: its size before this statement is the size
-  -- now less the net change. A change of bucket moves it in the histograms above.
+     GROUP BY a.unit_id, a.wing_code, a.role_code),
+  -- A booth's wing committee is the wing's unended terms there: its size before this
+  -- statement is the size now less the net change. A change of bucket moves it in the
+  -- histograms above (bucket 1, no terms, is implicit: total_booths less the rest).
   committees AS (
-    SELECT c.counted, committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
-      FROM (SELECT unit_id, counted, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted) c
-      LEFT JOIN (SELECT unit_id, sum(holders)::int AS size FROM held GROUP BY unit_id) h ON h.unit_id = c.unit_id
+    SELECT c.counted, c.wing_code,
+           committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
+      FROM (SELECT unit_id, counted, wing_code, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted, wing_code) c
+      LEFT JOIN (SELECT unit_id, wing_code, sum(holders)::int AS size FROM held GROUP BY unit_id, wing_code) h
+        ON h.unit_id = c.unit_id AND h.wing_code = c.wing_code
      WHERE c.delta <> 0),
   cells AS (
-    SELECT counted, b, sum(v)::int AS v
-      FROM (SELECT counted, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after
+    SELECT counted, wing_code, b, sum(v)::int AS v
+      FROM (SELECT counted, wing_code, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after AND b_before > 1
             UNION ALL
-            SELECT counted, b_after, 1 FROM committees WHERE b_before <> b_after) x
-     GROUP BY counted, b HAVING sum(v) <> 0),
+            SELECT counted, wing_code, b_after, 1 FROM committees WHERE b_before <> b_after AND b_after > 1) x
+     GROUP BY counted, wing_code, b HAVING sum(v) <> 0),
   -- A booth's post is filled when its unended holders reach the role's seats.
   flips AS (
-    SELECT p.counted, p.role_code,
+    SELECT p.counted, p.wing_code, p.role_code,
            sum((coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
              - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int)::int AS v
-      FROM posts p JOIN roles r ON r.code = p.role_code
-      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.role_code = p.role_code
-     GROUP BY p.counted, p.role_code),
+      FROM posts p JOIN roles r ON r.wing_code = p.wing_code AND r.code = p.role_code
+      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.wing_code = p.wing_code AND h.role_code = p.role_code
+     GROUP BY p.counted, p.wing_code, p.role_code),
   lineage AS (
     SELECT c.counted, a.id AS anc
-      FROM per_counted c JOIN units cu ON cu.id = c.counted
+      FROM (SELECT DISTINCT counted FROM per_counted) c JOIN units cu ON cu.id = c.counted
       JOIN units a ON a.node = ANY (path_nodes(cu.path))),
   totals AS (
-    SELECT l.anc, sum(c.ob)::int AS ob, sum(c.obh)::int AS obh
-      FROM per_counted c JOIN lineage l USING (counted) GROUP BY l.anc),
-  -- Each touched histogram rebuilt cell by cell in one aggregate (its rows are locked
-  -- above, so this statement's snapshot holds their current values).
+    SELECT l.anc, c.wing_code, sum(c.ob)::int AS ob, sum(c.obh)::int AS obh
+      FROM per_counted c JOIN lineage l USING (counted) GROUP BY l.anc, c.wing_code),
   hist AS (
-    SELECT x.anc, array_agg(st.committee_histogram[g.b] + coalesce(y.v, 0) ORDER BY g.b) AS histogram
-      FROM (SELECT DISTINCT l.anc FROM cells c JOIN lineage l USING (counted)) x
-      JOIN unit_stats st ON st.unit_id = x.anc
-     CROSS JOIN generate_series(1, 33) AS g(b)
-      LEFT JOIN (SELECT l.anc, c.b, sum(c.v)::int AS v FROM cells c JOIN lineage l USING (counted) GROUP BY 1, 2) y
-        ON y.anc = x.anc AND y.b = g.b
-     GROUP BY x.anc),
-  counters AS (
-    UPDATE unit_stats s SET
-        office_bearers = s.office_bearers + t.ob,
-        office_bearers_with_handle = s.office_bearers_with_handle + t.obh,
-        committee_histogram = coalesce(h.histogram, s.committee_histogram)
-      FROM totals t LEFT JOIN hist h ON h.anc = t.anc
-     WHERE s.unit_id = t.anc)
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT l.anc, f.role_code, sum(f.v)::int
+    SELECT l.anc, c.wing_code, c.b, sum(c.v)::int AS v
+      FROM cells c JOIN lineage l USING (counted) GROUP BY l.anc, c.wing_code, c.b),
+  -- The rows are guarded by the unit_stats locks above: no other writer inserts them.
+  offices AS (
+    INSERT INTO office_stats AS s (unit_id, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
+    SELECT t.anc, t.wing_code, t.ob, t.obh,
+           (SELECT array_agg(coalesce(h.v, 0) ORDER BY g.b)
+              FROM generate_series(1, 33) AS g(b)
+              LEFT JOIN hist h ON h.anc = t.anc AND h.wing_code = t.wing_code AND h.b = g.b)
+      FROM totals t
+     ORDER BY t.anc, t.wing_code
+    ON CONFLICT (unit_id, wing_code) DO UPDATE SET
+        office_bearers = s.office_bearers + EXCLUDED.office_bearers,
+        office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
+        committee_histogram = int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1))
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT l.anc, f.wing_code, f.role_code, sum(f.v)::int
     FROM flips f JOIN lineage l USING (counted)
    WHERE f.v <> 0
-   GROUP BY 1, 2
-  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+   GROUP BY 1, 2, 3
+  ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
 END
 $$;
 
@@ -269,6 +271,7 @@ BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT unit_id FROM old_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
+    ARRAY(SELECT wing_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT role_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT person_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT -1 FROM old_rows WHERE end_date IS NULL ORDER BY id));
@@ -286,17 +289,19 @@ CREATE FUNCTION public.appointments_after_insert() RETURNS trigger
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  wing_codes text[];
   role_codes text[];
   starts date[];
   ends date[];
 BEGIN
-  SELECT array_agg(id), array_agg(unit_id), array_agg(role_code), array_agg(start_date), array_agg(end_date)
-    INTO ids, unit_ids, role_codes, starts, ends FROM new_rows;
+  SELECT array_agg(id), array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
+    INTO ids, unit_ids, wing_codes, role_codes, starts, ends FROM new_rows;
   PERFORM assert_units_within_scope(unit_ids);
-  PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM new_rows WHERE end_date IS NULL),
+    ARRAY(SELECT wing_code FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT role_code FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT person_id FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT 1 FROM new_rows WHERE end_date IS NULL));
@@ -314,34 +319,36 @@ CREATE FUNCTION public.appointments_after_update() RETURNS trigger
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  wing_codes text[];
   role_codes text[];
   starts date[];
   ends date[];
   d_unit uuid[];
+  d_wing text[];
   d_role text[];
   d_person uuid[];
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
-  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
-    INTO ids, unit_ids, role_codes, starts, ends
+  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
+    INTO ids, unit_ids, wing_codes, role_codes, starts, ends
     FROM new_rows n JOIN old_rows o ON o.id = n.id
-   WHERE n.unit_id <> o.unit_id OR n.role_code <> o.role_code
+   WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
       OR NOT (daterange(n.start_date, n.end_date, '[)') <@ daterange(o.start_date, o.end_date, '[)'));
-  PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE n.unit_id <> o.unit_id OR n.role_code <> o.role_code OR n.person_id <> o.person_id
+     WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code OR n.person_id <> o.person_id
         OR (n.end_date IS NULL) <> (o.end_date IS NULL)),
   changes AS (
-    SELECT o.unit_id, o.role_code, o.person_id, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.end_date IS NULL
+    SELECT o.unit_id, o.wing_code, o.role_code, o.person_id, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.end_date IS NULL
     UNION ALL
-    SELECT n.unit_id, n.role_code, n.person_id, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.end_date IS NULL)
-  SELECT array_agg(unit_id), array_agg(role_code), array_agg(person_id), array_agg(sign)
-    INTO d_unit, d_role, d_person, d_sign FROM changes;
-  PERFORM apply_appointment_deltas(d_unit, d_role, d_person, d_sign);
+    SELECT n.unit_id, n.wing_code, n.role_code, n.person_id, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.end_date IS NULL)
+  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign)
+    INTO d_unit, d_wing, d_role, d_person, d_sign FROM changes;
+  PERFORM apply_appointment_deltas(d_unit, d_wing, d_role, d_person, d_sign);
   RETURN NULL;
 END
 $$;
@@ -390,10 +397,10 @@ END
 $$;
 
 --
--- Name: assert_posts(uuid[], uuid[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: assert_posts(uuid[], uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.assert_posts(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[]) RETURNS void
+CREATE FUNCTION public.assert_posts(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -402,18 +409,18 @@ BEGIN
   IF coalesce(cardinality(p_id), 0) = 0 THEN
     RETURN;
   END IF;
-  PERFORM lock_posts(p_unit, p_role);
-  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_role, p_start, p_end) v
+  PERFORM lock_posts(p_unit, p_wing, p_role);
+  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_wing, p_role, p_start, p_end) v
    ORDER BY v.violation <> 'role_not_at_level'
    LIMIT 1;
   IF NOT FOUND THEN
     RETURN;
   END IF;
   IF bad.violation = 'role_not_at_level' THEN
-    RAISE EXCEPTION 'role % does not exist at the level of unit %', bad.role_code, bad.unit_id
+    RAISE EXCEPTION 'role % of wing % does not exist at the level of unit %', bad.role_code, bad.wing_code, bad.unit_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_role_level', TABLE = 'appointments';
   END IF;
-  RAISE EXCEPTION 'post % at unit % has no free seat', bad.role_code, bad.unit_id
+  RAISE EXCEPTION 'post % of wing % at unit % has no free seat', bad.role_code, bad.wing_code, bad.unit_id
     USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_seats', TABLE = 'appointments';
 END
 $$;
@@ -447,10 +454,10 @@ END
 $$;
 
 --
--- Name: booth_figures(uuid, text, date); Type: FUNCTION; Schema: public; Owner: -
+-- Name: booth_figures(uuid, text, text, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.booth_figures(p_booth uuid, p_role text, p_since date) RETURNS TABLE(committee integer, with_handle integer, holders integer, active_members integer, new_members integer)
+CREATE FUNCTION public.booth_figures(p_booth uuid, p_wing text, p_role text, p_since date) RETURNS TABLE(committee integer, with_handle integer, holders integer, active_members integer, new_members integer)
     LANGUAGE sql STABLE
     AS $$
   SELECT t.committee, t.with_handle, t.holders,
@@ -462,7 +469,7 @@ CREATE FUNCTION public.booth_figures(p_booth uuid, p_role text, p_since date) RE
                  count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS with_handle,
                  count(*) FILTER (WHERE a.role_code = p_role)::int AS holders
             FROM appointments a JOIN people p ON p.id = a.person_id
-           WHERE a.unit_id = p_booth AND a.end_date IS NULL) t
+           WHERE a.unit_id = p_booth AND a.wing_code = p_wing AND a.end_date IS NULL) t
 $$;
 
 --
@@ -551,10 +558,10 @@ END
 $$;
 
 --
--- Name: lock_posts(uuid[], text[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: lock_posts(uuid[], text[], text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.lock_posts(p_unit uuid[], p_role text[]) RETURNS void
+CREATE FUNCTION public.lock_posts(p_unit uuid[], p_wing text[], p_role text[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
 BEGIN
@@ -563,9 +570,9 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock(k)
-     FROM (SELECT DISTINCT post_key(t.unit_id, t.role_code) AS k
-             FROM unnest(p_unit, p_role) AS t(unit_id, role_code)
-             JOIN roles r ON r.code = t.role_code
+     FROM (SELECT DISTINCT post_key(t.unit_id, t.wing_code, t.role_code) AS k
+             FROM unnest(p_unit, p_wing, p_role) AS t(unit_id, wing_code, role_code)
+             JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
             WHERE r.seats IS NOT NULL) posts
     ORDER BY k;
 END
@@ -740,7 +747,7 @@ CREATE FUNCTION public.people_after_update() RETURNS trigger
     AS $$
 DECLARE
   d_unit uuid[];
-  d_person uuid[];
+  d_wing text[];
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT home_booth_id FROM old_rows UNION SELECT home_booth_id FROM new_rows));
@@ -753,73 +760,74 @@ BEGIN
       FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube)
         <> has_social_handle(o.twitter, o.facebook, o.instagram, o.youtube))
-  SELECT array_agg(a.unit_id), array_agg(a.person_id), array_agg(CASE WHEN f.now_has THEN 1 ELSE -1 END)
-    INTO d_unit, d_person, d_sign
+  SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(CASE WHEN f.now_has THEN 1 ELSE -1 END)
+    INTO d_unit, d_wing, d_sign
     FROM flipped f JOIN appointments a ON a.person_id = f.id AND a.end_date IS NULL;
   IF d_unit IS NOT NULL THEN
     PERFORM lock_counters_for(d_unit);
-    UPDATE unit_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
-      FROM (SELECT a.id AS anc, sum(t.sign)::int AS n
-              FROM unnest(d_unit, d_sign) AS t(unit_id, sign)
+    -- The wing's row exists: it has counted this person's term since it began.
+    UPDATE office_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
+      FROM (SELECT a.id AS anc, t.wing_code, sum(t.sign)::int AS n
+              FROM unnest(d_unit, d_wing, d_sign) AS t(unit_id, wing_code, sign)
               JOIN units u ON u.id = t.unit_id
               JOIN units a ON a.node = ANY (path_nodes(u.path))
-             GROUP BY a.id) x
-     WHERE s.unit_id = x.anc;
+             GROUP BY a.id, t.wing_code) x
+     WHERE s.unit_id = x.anc AND s.wing_code = x.wing_code;
   END IF;
   RETURN NULL;
 END
 $$;
 
 --
--- Name: post_key(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: post_key(uuid, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.post_key(p_unit uuid, p_role text) RETURNS bigint
+CREATE FUNCTION public.post_key(p_unit uuid, p_wing text, p_role text) RETURNS bigint
     LANGUAGE sql IMMUTABLE
     AS $$
-  SELECT hashtextextended(p_unit::text || '/' || p_role, 0)
+  SELECT hashtextextended(p_unit::text || '/' || p_wing || '/' || p_role, 0)
 $$;
 
 --
 -- Name: post_violations(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.post_violations() RETURNS TABLE(appointment_id uuid, unit_id uuid, role_code text, violation text)
+CREATE FUNCTION public.post_violations() RETURNS TABLE(appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text)
     LANGUAGE sql STABLE
     AS $$
   SELECT v.*
-    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(role_code) AS r,
+    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(wing_code) AS w, array_agg(role_code) AS r,
                  array_agg(start_date) AS s, array_agg(end_date) AS e
             FROM appointments) a,
-         post_violations(a.i, a.u, a.r, a.s, a.e) v
+         post_violations(a.i, a.u, a.w, a.r, a.s, a.e) v
 $$;
 
 --
--- Name: post_violations(uuid[], uuid[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: post_violations(uuid[], uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.post_violations(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[]) RETURNS TABLE(appointment_id uuid, unit_id uuid, role_code text, violation text)
+CREATE FUNCTION public.post_violations(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[]) RETURNS TABLE(appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text)
     LANGUAGE sql STABLE
     AS $$
   -- Only terms of roles with a fixed number of seats are counted: materialised first, so
   -- that however few rows the planner expects from the arrays, the open-ended roles (a
   -- booth committee: every member overlaps every other) never reach the join.
   WITH seated AS MATERIALIZED (
-    SELECT t.id, t.unit_id, t.role_code, t.start_date, t.end_date, r.seats
-      FROM unnest(p_id, p_unit, p_role, p_start, p_end) AS t(id, unit_id, role_code, start_date, end_date)
-      JOIN roles r ON r.code = t.role_code
+    SELECT t.id, t.unit_id, t.wing_code, t.role_code, t.start_date, t.end_date, r.seats
+      FROM unnest(p_id, p_unit, p_wing, p_role, p_start, p_end) AS t(id, unit_id, wing_code, role_code, start_date, end_date)
+      JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
      WHERE r.seats IS NOT NULL)
-  SELECT t.id, t.unit_id, t.role_code, 'role_not_at_level'
-    FROM unnest(p_id, p_unit, p_role) AS t(id, unit_id, role_code)
-    JOIN roles r ON r.code = t.role_code
+  SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'role_not_at_level'
+    FROM unnest(p_id, p_unit, p_wing, p_role) AS t(id, unit_id, wing_code, role_code)
+    JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
     JOIN units u ON u.id = t.unit_id
    WHERE NOT (u.level = ANY (r.levels))
   UNION ALL
-  SELECT t.id, t.unit_id, t.role_code, 'no_free_seat'
+  SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'no_free_seat'
     FROM seated t
-    JOIN appointments o ON o.unit_id = t.unit_id AND o.role_code = t.role_code AND o.id <> t.id
+    JOIN appointments o ON o.unit_id = t.unit_id AND o.wing_code = t.wing_code AND o.role_code = t.role_code AND o.id <> t.id
                        AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
-   GROUP BY t.id, t.unit_id, t.role_code, t.seats
+   GROUP BY t.id, t.unit_id, t.wing_code, t.role_code, t.seats
   HAVING count(*) >= t.seats
 $$;
 
@@ -833,6 +841,7 @@ CREATE FUNCTION public.rebuild_coverage_stats() RETURNS void
 BEGIN
   DELETE FROM post_stats;
   DELETE FROM member_joins;
+  DELETE FROM office_stats;
   DELETE FROM unit_stats;
   -- Every unit with the units above booths on its lineage (itself too, when it is one).
   CREATE TEMP TABLE lineage ON COMMIT DROP AS
@@ -841,10 +850,11 @@ BEGIN
      WHERE a.level <> 'booth';
   CREATE INDEX ON lineage (unit_id);
   ANALYZE lineage;
+  -- Booth committees per wing: the wing's unended terms at the booth (none: no row).
   CREATE TEMP TABLE committee ON COMMIT DROP AS
-    SELECT b.id AS booth_id, count(a.id)::int AS size
-      FROM units b LEFT JOIN appointments a ON a.unit_id = b.id AND a.end_date IS NULL
-     WHERE b.level = 'booth' GROUP BY b.id;
+    SELECT a.unit_id AS booth_id, a.wing_code, count(*)::int AS size
+      FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+     WHERE a.end_date IS NULL GROUP BY a.unit_id, a.wing_code;
   INSERT INTO unit_stats (unit_id) SELECT id FROM units WHERE level <> 'booth';
   UPDATE unit_stats s SET total_booths = t.n FROM (
     SELECT l.ancestor_id, count(*)::int AS n FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth' GROUP BY 1) t
@@ -853,29 +863,28 @@ BEGIN
     SELECT l.ancestor_id, count(*)::int AS n FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
      WHERE m.status = 'current' AND m.grade = 'active' GROUP BY 1) t
    WHERE s.unit_id = t.ancestor_id;
-  UPDATE unit_stats s SET office_bearers = t.n, office_bearers_with_handle = t.h FROM (
-    SELECT l.ancestor_id, count(*)::int AS n,
-           count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
-      FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
-     WHERE a.end_date IS NULL GROUP BY 1) t
-   WHERE s.unit_id = t.ancestor_id;
-  UPDATE unit_stats s SET committee_histogram = t.hist FROM (
-    SELECT x.ancestor_id, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
-      FROM (SELECT DISTINCT l.ancestor_id FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth') x
+  INSERT INTO office_stats (unit_id, wing_code, office_bearers, office_bearers_with_handle)
+  SELECT l.ancestor_id, a.wing_code, count(*)::int,
+         count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int
+    FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
+   WHERE a.end_date IS NULL GROUP BY 1, 2 ORDER BY 1, 2;
+  UPDATE office_stats s SET committee_histogram = t.hist FROM (
+    SELECT x.ancestor_id, x.wing_code, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
+      FROM (SELECT DISTINCT l.ancestor_id, c.wing_code FROM committee c JOIN lineage l ON l.unit_id = c.booth_id) x
       CROSS JOIN generate_series(1, 33) g(b)
-      LEFT JOIN (SELECT l.ancestor_id, committee_bucket(c.size) AS b, count(*)::int AS n
-                   FROM committee c JOIN lineage l ON l.unit_id = c.booth_id GROUP BY 1, 2) c
-        ON c.ancestor_id = x.ancestor_id AND c.b = g.b
-     GROUP BY x.ancestor_id) t
-   WHERE s.unit_id = t.ancestor_id;
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT l.ancestor_id, h.role_code, count(*)::int
-    FROM (SELECT a.unit_id, a.role_code, count(*) AS holders
+      LEFT JOIN (SELECT l.ancestor_id, c.wing_code, committee_bucket(c.size) AS b, count(*)::int AS n
+                   FROM committee c JOIN lineage l ON l.unit_id = c.booth_id GROUP BY 1, 2, 3) c
+        ON c.ancestor_id = x.ancestor_id AND c.wing_code = x.wing_code AND c.b = g.b
+     GROUP BY x.ancestor_id, x.wing_code) t
+   WHERE s.unit_id = t.ancestor_id AND s.wing_code = t.wing_code;
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT l.ancestor_id, h.wing_code, h.role_code, count(*)::int
+    FROM (SELECT a.unit_id, a.wing_code, a.role_code, count(*) AS holders
             FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
-           WHERE a.end_date IS NULL GROUP BY 1, 2) h
-    JOIN roles r ON r.code = h.role_code
+           WHERE a.end_date IS NULL GROUP BY 1, 2, 3) h
+    JOIN roles r ON r.wing_code = h.wing_code AND r.code = h.role_code
     JOIN lineage l ON l.unit_id = h.unit_id
-   WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2;
+   WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2, 3;
   -- In key order: "joined in the last N days" then reads a unit's rows from a page or two.
   INSERT INTO member_joins (unit_id, joined_on, members)
   SELECT l.ancestor_id, m.joined_on, count(*)::int
@@ -894,11 +903,11 @@ CREATE FUNCTION public.roles_seats_changed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  DELETE FROM post_stats WHERE role_code = NEW.code;
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT a.id, NEW.code, count(*)::int
+  DELETE FROM post_stats WHERE wing_code = NEW.wing_code AND role_code = NEW.code;
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT a.id, NEW.wing_code, NEW.code, count(*)::int
     FROM (SELECT ap.unit_id FROM appointments ap JOIN units b ON b.id = ap.unit_id AND b.level = 'booth'
-           WHERE ap.role_code = NEW.code AND ap.end_date IS NULL
+           WHERE ap.wing_code = NEW.wing_code AND ap.role_code = NEW.code AND ap.end_date IS NULL
            GROUP BY ap.unit_id HAVING count(*) >= coalesce(NEW.seats, 1)) f
     JOIN units b ON b.id = f.unit_id
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
@@ -957,9 +966,9 @@ CREATE FUNCTION public.units_after_delete() RETURNS trigger
     AS $$
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows));
-  -- Foreign keys guarantee a deleted booth has no members or terms left: committee size 0.
-  UPDATE unit_stats s SET total_booths = s.total_booths - x.n,
-         committee_histogram[1] = s.committee_histogram[1] - x.n
+  -- Foreign keys guarantee a deleted booth has no members or terms left: it counts in no
+  -- committee histogram (office_stats).
+  UPDATE unit_stats s SET total_booths = s.total_booths - x.n
     FROM (SELECT a.id AS anc, count(*)::int AS n
             FROM old_rows b JOIN units a ON a.node = ANY (path_nodes(b.path))
            WHERE b.level = 'booth' GROUP BY a.id) x
@@ -978,8 +987,7 @@ CREATE FUNCTION public.units_after_insert() RETURNS trigger
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM new_rows));
   INSERT INTO unit_stats (unit_id) SELECT id FROM new_rows WHERE level <> 'booth';
-  UPDATE unit_stats s SET total_booths = s.total_booths + x.n,
-         committee_histogram[1] = s.committee_histogram[1] + x.n
+  UPDATE unit_stats s SET total_booths = s.total_booths + x.n
     FROM (SELECT a.id AS anc, sum(c.n)::int AS n
             FROM (SELECT parent_id, count(*)::int AS n FROM new_rows WHERE level = 'booth' GROUP BY parent_id) c
             JOIN units p ON p.id = c.parent_id
@@ -1085,10 +1093,7 @@ BEGIN
   new_line := unit_lineage(subpath(NEW.path, 0, nlevel(NEW.path) - 1));
   PERFORM 1 FROM unit_stats WHERE unit_id = ANY (old_line || new_line) ORDER BY unit_id FOR UPDATE;
   IF is_booth THEN
-    SELECT NEW.id, 1, f.active_members, f.committee, f.with_handle,
-           (SELECT array_agg((g.b = committee_bucket(f.committee))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
-      INTO moved
-      FROM booth_figures(NEW.id, NULL, NULL) f;
+    SELECT NEW.id, 1, f.active_members INTO moved FROM booth_figures(NEW.id, NULL, NULL, NULL) f;
   ELSE
     SELECT * INTO moved FROM unit_stats WHERE unit_id = NEW.id;
   END IF;
@@ -1100,21 +1105,38 @@ BEGIN
    GROUP BY unit_id HAVING sum(v) <> 0;
   UPDATE unit_stats s SET
       total_booths = s.total_booths + l.v * moved.total_booths,
-      active_members = s.active_members + l.v * moved.active_members,
-      office_bearers = s.office_bearers + l.v * moved.office_bearers,
-      office_bearers_with_handle = s.office_bearers_with_handle + l.v * moved.office_bearers_with_handle,
-      committee_histogram = int_array_add(s.committee_histogram, moved.committee_histogram, l.v)
+      active_members = s.active_members + l.v * moved.active_members
     FROM move_signs l
    WHERE s.unit_id = l.unit_id;
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT l.unit_id, p.role_code, l.v * p.filled_booths
+  -- Per wing: a unit's office counters; a booth's own terms, its committee one bucket.
+  INSERT INTO office_stats AS s (unit_id, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
+  SELECT l.unit_id, o.wing_code, l.v * o.office_bearers, l.v * o.office_bearers_with_handle,
+         (SELECT array_agg(l.v * x ORDER BY i) FROM unnest(o.committee_histogram) WITH ORDINALITY AS h(x, i))
     FROM move_signs l, (
-      SELECT ps.role_code, ps.filled_booths FROM post_stats ps WHERE ps.unit_id = NEW.id AND NOT is_booth
+      SELECT os.wing_code, os.office_bearers, os.office_bearers_with_handle, os.committee_histogram
+        FROM office_stats os WHERE os.unit_id = NEW.id AND NOT is_booth
       UNION ALL
-      SELECT a.role_code, 1 FROM appointments a JOIN roles r ON r.code = a.role_code
+      SELECT c.wing_code, c.n, c.h,
+             (SELECT array_agg((g.b = committee_bucket(c.n))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
+        FROM (SELECT a.wing_code, count(*)::int AS n,
+                     count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
+                FROM appointments a JOIN people p ON p.id = a.person_id
+               WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
+               GROUP BY a.wing_code) c) o
+   ORDER BY 1, 2
+  ON CONFLICT (unit_id, wing_code) DO UPDATE SET
+      office_bearers = s.office_bearers + EXCLUDED.office_bearers,
+      office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
+      committee_histogram = int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1);
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT l.unit_id, p.wing_code, p.role_code, l.v * p.filled_booths
+    FROM move_signs l, (
+      SELECT ps.wing_code, ps.role_code, ps.filled_booths FROM post_stats ps WHERE ps.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT a.wing_code, a.role_code, 1 FROM appointments a JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code
        WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
-       GROUP BY a.role_code, r.seats HAVING count(*) >= coalesce(r.seats, 1)) p
-  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+       GROUP BY a.wing_code, a.role_code, r.seats HAVING count(*) >= coalesce(r.seats, 1)) p
+  ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
   INSERT INTO member_joins (unit_id, joined_on, members)
   SELECT l.unit_id, j.joined_on, l.v * j.members
     FROM move_signs l, (
@@ -1217,6 +1239,7 @@ CREATE TABLE public.appointments (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     import_id uuid,
+    wing_code text DEFAULT 'main'::text NOT NULL,
     CONSTRAINT appointments_dates_check CHECK (((end_date IS NULL) OR (end_date >= start_date))),
     CONSTRAINT appointments_end_reason_check CHECK (((end_reason IS NULL) OR (end_date IS NOT NULL)))
 );
@@ -1318,6 +1341,18 @@ CREATE TABLE public.memberships (
 );
 
 --
+-- Name: office_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.office_stats (
+    unit_id uuid NOT NULL,
+    wing_code text NOT NULL,
+    office_bearers integer DEFAULT 0 NOT NULL,
+    office_bearers_with_handle integer DEFAULT 0 NOT NULL,
+    committee_histogram integer[] DEFAULT array_fill(0, ARRAY[33]) NOT NULL
+);
+
+--
 -- Name: people; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1363,7 +1398,8 @@ CREATE VIEW public.open_terms_standing AS
 CREATE TABLE public.post_stats (
     unit_id uuid NOT NULL,
     role_code text NOT NULL,
-    filled_booths integer DEFAULT 0 NOT NULL
+    filled_booths integer DEFAULT 0 NOT NULL,
+    wing_code text NOT NULL
 );
 
 --
@@ -1380,6 +1416,7 @@ CREATE TABLE public.roles (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    wing_code text DEFAULT 'main'::text NOT NULL,
     CONSTRAINT roles_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{1,49}$'::text)),
     CONSTRAINT roles_levels_check CHECK ((cardinality(levels) >= 1)),
     CONSTRAINT roles_seats_check CHECK (((seats IS NULL) OR (seats >= 1)))
@@ -1402,10 +1439,7 @@ CREATE TABLE public.schema_routines (
 CREATE TABLE public.unit_stats (
     unit_id uuid NOT NULL,
     total_booths integer DEFAULT 0 NOT NULL,
-    active_members integer DEFAULT 0 NOT NULL,
-    office_bearers integer DEFAULT 0 NOT NULL,
-    office_bearers_with_handle integer DEFAULT 0 NOT NULL,
-    committee_histogram integer[] DEFAULT array_fill(0, ARRAY[33]) NOT NULL
+    active_members integer DEFAULT 0 NOT NULL
 );
 
 --
@@ -1460,6 +1494,22 @@ ALTER TABLE public.units ALTER COLUMN node ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: wings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.wings (
+    code text NOT NULL,
+    name text NOT NULL,
+    local_name text,
+    sort_order integer DEFAULT 100 NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT wings_code_check CHECK (((code ~ '^[a-z][a-z0-9_]{1,29}$'::text) AND (code <> 'all'::text))),
+    CONSTRAINT wings_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+--
 -- Name: __drizzle_migrations id; Type: DEFAULT; Schema: drizzle; Owner: -
 --
 
@@ -1491,7 +1541,7 @@ ALTER TABLE ONLY public.api_keys
 --
 
 ALTER TABLE ONLY public.appointments
-    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (unit_id WITH =, role_code WITH =, person_id WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
+    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (unit_id WITH =, wing_code WITH =, role_code WITH =, person_id WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
 
 --
 -- Name: appointments appointments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1536,6 +1586,13 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (id);
 
 --
+-- Name: office_stats office_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.office_stats
+    ADD CONSTRAINT office_stats_pkey PRIMARY KEY (unit_id, wing_code);
+
+--
 -- Name: people people_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1554,14 +1611,14 @@ ALTER TABLE ONLY public.people
 --
 
 ALTER TABLE ONLY public.post_stats
-    ADD CONSTRAINT post_stats_pkey PRIMARY KEY (unit_id, role_code);
+    ADD CONSTRAINT post_stats_pkey PRIMARY KEY (unit_id, wing_code, role_code);
 
 --
 -- Name: roles roles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.roles
-    ADD CONSTRAINT roles_pkey PRIMARY KEY (code);
+    ADD CONSTRAINT roles_pkey PRIMARY KEY (wing_code, code);
 
 --
 -- Name: schema_routines schema_routines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1613,6 +1670,13 @@ ALTER TABLE ONLY public.units
     ADD CONSTRAINT units_sibling_code_key UNIQUE NULLS NOT DISTINCT (parent_id, code);
 
 --
+-- Name: wings wings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.wings
+    ADD CONSTRAINT wings_pkey PRIMARY KEY (code);
+
+--
 -- Name: api_keys_scope_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1622,7 +1686,7 @@ CREATE INDEX api_keys_scope_idx ON public.api_keys USING btree (scope_unit_id);
 -- Name: appointments_open_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX appointments_open_idx ON public.appointments USING btree (unit_id, role_code) WHERE (end_date IS NULL);
+CREATE INDEX appointments_open_idx ON public.appointments USING btree (unit_id, wing_code, role_code) WHERE (end_date IS NULL);
 
 --
 -- Name: appointments_person_idx; Type: INDEX; Schema: public; Owner: -
@@ -1634,7 +1698,7 @@ CREATE INDEX appointments_person_idx ON public.appointments USING btree (person_
 -- Name: appointments_post_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX appointments_post_idx ON public.appointments USING btree (unit_id, role_code, start_date);
+CREATE INDEX appointments_post_idx ON public.appointments USING btree (unit_id, wing_code, role_code, start_date);
 
 --
 -- Name: audit_log_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1865,6 +1929,12 @@ CREATE TRIGGER units_derive_tree_columns BEFORE INSERT OR UPDATE ON public.units
 CREATE TRIGGER units_stats_on_move AFTER UPDATE ON public.units FOR EACH ROW WHEN ((old.path IS DISTINCT FROM new.path)) EXECUTE FUNCTION public.units_stats_on_move();
 
 --
+-- Name: wings wings_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER wings_bump_version BEFORE UPDATE ON public.wings FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
 -- Name: api_keys api_keys_scope_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1879,11 +1949,11 @@ ALTER TABLE ONLY public.appointments
     ADD CONSTRAINT appointments_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id);
 
 --
--- Name: appointments appointments_role_code_roles_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+-- Name: appointments appointments_role_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.appointments
-    ADD CONSTRAINT appointments_role_code_roles_code_fk FOREIGN KEY (role_code) REFERENCES public.roles(code) ON UPDATE CASCADE;
+    ADD CONSTRAINT appointments_role_fkey FOREIGN KEY (wing_code, role_code) REFERENCES public.roles(wing_code, code) ON UPDATE CASCADE;
 
 --
 -- Name: appointments appointments_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1914,6 +1984,13 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id);
 
 --
+-- Name: office_stats office_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.office_stats
+    ADD CONSTRAINT office_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
 -- Name: people people_home_booth_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1926,6 +2003,13 @@ ALTER TABLE ONLY public.people
 
 ALTER TABLE ONLY public.post_stats
     ADD CONSTRAINT post_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: roles roles_wing_code_wings_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_wing_code_wings_code_fk FOREIGN KEY (wing_code) REFERENCES public.wings(code) ON UPDATE CASCADE;
 
 --
 -- Name: unit_stats unit_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -204,9 +204,29 @@ export const memberships = pgTable('memberships', {
   index('memberships_person_idx').on(t.personId)
 ])
 
-/** The roles catalogue: which posts exist at which levels, with how many seats. */
-export const roles = pgTable('roles', {
+/**
+ * The wings of the organisation: the main body and the frontal organisations (youth,
+ * women's, students' wings, Seva Dal, the IT and social media cell). Each has posts of
+ * its own at the same units; the main body is a wing like the others.
+ */
+export const wings = pgTable('wings', {
   code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  localName: text('local_name'),
+  sortOrder: integer('sort_order').notNull().default(100),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  // 'all' is the filter meaning every wing: it can never name one.
+  check('wings_code_check', sql`${t.code} ~ '^[a-z][a-z0-9_]{1,29}$' AND ${t.code} <> 'all'`),
+  check('wings_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 100`)
+])
+
+/** The roles catalogue: which posts each wing has, at which levels, with how many seats. */
+export const roles = pgTable('roles', {
+  wingCode: text('wing_code').notNull().default('main').references(() => wings.code, { onUpdate: 'cascade' }),
+  code: text('code').notNull(),
   name: text('name').notNull(),
   levels: unitLevel('levels').array().notNull(),
   // null: no fixed number of seats (a booth committee)
@@ -218,6 +238,7 @@ export const roles = pgTable('roles', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
+  primaryKey({ name: 'roles_pkey', columns: [t.wingCode, t.code] }),
   check('roles_code_check', sql`${t.code} ~ '^[a-z][a-z0-9_]{1,49}$'`),
   check('roles_seats_check', sql`${t.seats} IS NULL OR ${t.seats} >= 1`),
   check('roles_levels_check', sql`cardinality(${t.levels}) >= 1`)
@@ -231,7 +252,9 @@ export const appointments = pgTable('appointments', {
   id: uuid('id').primaryKey().defaultRandom(),
   personId: uuid('person_id').notNull().references(() => people.id),
   unitId: uuid('unit_id').notNull().references(() => units.id),
-  roleCode: text('role_code').notNull().references(() => roles.code, { onUpdate: 'cascade' }),
+  // A post is (unit, wing, role): the role is looked up in its wing's catalogue.
+  wingCode: text('wing_code').notNull().default('main'),
+  roleCode: text('role_code').notNull(),
   startDate: date('start_date', { mode: 'string' }).notNull(),
   endDate: date('end_date', { mode: 'string' }),
   endReason: text('end_reason'),
@@ -240,11 +263,12 @@ export const appointments = pgTable('appointments', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
+  foreignKey({ name: 'appointments_role_fkey', columns: [t.wingCode, t.roleCode], foreignColumns: [roles.wingCode, roles.code] }).onUpdate('cascade'),
   check('appointments_dates_check', sql`${t.endDate} IS NULL OR ${t.endDate} >= ${t.startDate}`),
   check('appointments_end_reason_check', sql`${t.endReason} IS NULL OR ${t.endDate} IS NOT NULL`),
-  index('appointments_post_idx').on(t.unitId, t.roleCode, t.startDate),
+  index('appointments_post_idx').on(t.unitId, t.wingCode, t.roleCode, t.startDate),
   index('appointments_person_idx').on(t.personId),
-  index('appointments_open_idx').on(t.unitId, t.roleCode).where(sql`${t.endDate} IS NULL`)
+  index('appointments_open_idx').on(t.unitId, t.wingCode, t.roleCode).where(sql`${t.endDate} IS NULL`)
 ])
 
 /**
@@ -260,20 +284,30 @@ export const unitStats = pgTable('unit_stats', {
   totalBooths: integer('total_booths').notNull().default(0),
   // Current memberships of grade active at booths in the subtree.
   activeMembers: integer('active_members').notNull().default(0),
-  // Unended terms of office at units in the subtree, and those whose holder has a social handle.
-  officeBearers: integer('office_bearers').notNull().default(0),
-  officeBearersWithHandle: integer('office_bearers_with_handle').notNull().default(0),
-  // Booths in the subtree by committee size (unended terms at the booth): index 1 holds
-  // size 0, index 33 holds 32 or more. "Committees of at least K" sums a tail.
-  committeeHistogram: integer('committee_histogram').array().notNull().default(sql`array_fill(0, ARRAY[33])`)
 })
 
-/** Per unit above booths and booth-level role: booths in the subtree whose post is filled. */
+/**
+ * Per unit above booths and wing: unended terms of office in the subtree, those whose
+ * holder has a social handle, and booths by committee size (the wing's unended terms at
+ * the booth): index i holds committees of i-1 members, 33 holds 32 or more; index 1 is
+ * always 0 (a booth without terms is every booth not counted elsewhere: total_booths
+ * less the rest). A row appears with a wing's first term in the subtree.
+ */
+export const officeStats = pgTable('office_stats', {
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  wingCode: text('wing_code').notNull(),
+  officeBearers: integer('office_bearers').notNull().default(0),
+  officeBearersWithHandle: integer('office_bearers_with_handle').notNull().default(0),
+  committeeHistogram: integer('committee_histogram').array().notNull().default(sql`array_fill(0, ARRAY[33])`)
+}, (t) => [primaryKey({ name: 'office_stats_pkey', columns: [t.unitId, t.wingCode] })])
+
+/** Per unit above booths, wing and booth-level role: booths in the subtree whose post is filled. */
 export const postStats = pgTable('post_stats', {
   unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  wingCode: text('wing_code').notNull(),
   roleCode: text('role_code').notNull(),
   filledBooths: integer('filled_booths').notNull().default(0)
-}, (t) => [primaryKey({ name: 'post_stats_pkey', columns: [t.unitId, t.roleCode] })])
+}, (t) => [primaryKey({ name: 'post_stats_pkey', columns: [t.unitId, t.wingCode, t.roleCode] })])
 
 /** Per unit above booths and join date: current memberships in the subtree, for "new members in the last N days". */
 export const memberJoins = pgTable('member_joins', {

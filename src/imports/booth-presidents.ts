@@ -5,16 +5,18 @@ import { boothReference, optionalDate, optionalPhone, optionalText, optionalVote
 import { pathInScope, type ImportContext, type ImportKind } from './kind.js'
 
 /**
- * Booth presidents (and other single-seat booth posts such as the BLA): per row, find
+ * Booth presidents (and other single-seat booth posts such as the BLA, of any wing: the
+ * row's `wing`, else the import's, else the main body): per row, find
  * or create the person, make the booth their home, make sure they are a current active
  * member there, and appoint them. Four UPDATEs over the staging table decide every row;
  * three statements write them.
  */
 
 const ROLE = /^[a-z][a-z0-9_]{1,49}$/
+const WING = /^[a-z][a-z0-9_]{1,29}$/
 
 export const boothPresidents: ImportKind = {
-  columns: ['booth', 'name', 'phone', 'voter_id', 'role', 'start_date', 'twitter', 'facebook', 'instagram', 'youtube'],
+  columns: ['booth', 'name', 'phone', 'voter_id', 'role', 'start_date', 'twitter', 'facebook', 'instagram', 'youtube', 'wing'],
   required: ['booth', 'name'],
   stagedColumns: [
     ['booth_code_path', 'text COLLATE "C"'],
@@ -27,7 +29,8 @@ export const boothPresidents: ImportKind = {
     ['twitter', 'text'],
     ['facebook', 'text'],
     ['instagram', 'text'],
-    ['youtube', 'text']
+    ['youtube', 'text'],
+    ['wing', 'text']
   ],
   resolvedColumns: [
     ['booth_id', 'uuid'],
@@ -48,11 +51,13 @@ export const boothPresidents: ImportKind = {
     if (phone === null && voterId === null) refuse('identity_required', 'voter_id', 'Give the voter ID or the phone (or both), so the person can be found again.')
     const role = (optionalText(v.role, 'role', 50) ?? 'president').toLowerCase()
     if (!ROLE.test(role)) refuse('unknown_role', 'role', 'role must be a role code such as president or bla.')
+    const wing = optionalText(v.wing, 'wing', 30)?.toLowerCase() ?? null
+    if (wing !== null && !WING.test(wing)) refuse('unknown_wing', 'wing', 'wing must be a wing code such as main or youth.')
     const startDate = optionalDate(v.start_date, 'start_date') ?? indiaToday()
     return [
       booth.codePath, booth.id, name, phone, voterId, role, startDate,
       optionalText(v.twitter, 'twitter'), optionalText(v.facebook, 'facebook'),
-      optionalText(v.instagram, 'instagram'), optionalText(v.youtube, 'youtube')
+      optionalText(v.instagram, 'instagram'), optionalText(v.youtube, 'youtube'), wing
     ]
   },
 
@@ -61,7 +66,8 @@ export const boothPresidents: ImportKind = {
     not_a_booth: { column: 'booth', message: 'This unit is not a booth.' },
     outside_scope: { column: 'booth', message: 'This booth is outside the subtree your key may change.' },
     person_outside_scope: { column: 'voter_id', message: 'A person with this voter ID is outside the subtree your key may change: an admin of a wider scope must import this row.' },
-    unknown_role: { column: 'role', message: 'There is no such role in the roles catalogue.' },
+    unknown_wing: { column: 'wing', message: 'There is no such wing in the wings catalogue.' },
+    unknown_role: { column: 'role', message: 'There is no such role in the wing\'s roles catalogue.' },
     role_not_importable: { column: 'role', message: 'Only single-seat booth posts (president, bla, ...) can be imported here.' },
     identity_conflict: { column: 'phone', message: 'The voter ID and the phone belong to two different people.' },
     ambiguous_phone: { column: 'phone', message: 'Several people have this phone; add the voter ID to say which one.' },
@@ -93,7 +99,7 @@ export const boothPresidents: ImportKind = {
          SET end_date = s.start_date, end_reason = 'replaced by import', import_id = ${importId}
         FROM import_rows s
        WHERE s.error_code IS NULL AND s.outcome = 'created' AND s.replaces
-         AND a.unit_id = s.booth_id AND a.role_code = s.role AND a.end_date IS NULL AND a.person_id <> s.person_id`)
+         AND a.unit_id = s.booth_id AND a.wing_code = s.wing AND a.role_code = s.role AND a.end_date IS NULL AND a.person_id <> s.person_id`)
     // New people have no membership or office yet, so they cannot break the rule alone.
     const added = await tx.execute(sql`
       INSERT INTO people (id, name, home_booth_id, phone, voter_id, twitter, facebook, instagram, youtube, import_id)
@@ -125,8 +131,8 @@ export const boothPresidents: ImportKind = {
        WHERE error_code IS NULL AND outcome <> 'unchanged' AND membership_id IS NULL`)
     await refreshStatistics(tx, 'memberships', enrolled)
     await tx.execute(sql`
-      INSERT INTO appointments (person_id, unit_id, role_code, start_date, import_id)
-      SELECT person_id, booth_id, role, start_date, ${importId}
+      INSERT INTO appointments (person_id, unit_id, wing_code, role_code, start_date, import_id)
+      SELECT person_id, booth_id, wing, role, start_date, ${importId}
         FROM import_rows
        WHERE error_code IS NULL AND outcome = 'created'`)
     await auditPeople(tx, context)
@@ -156,7 +162,7 @@ async function auditPeople (tx: Database, { importId, actor }: ImportContext) {
         SELECT a.person_id, a.unit_id,
                jsonb_build_object('importId', ${importId}::uuid, 'line', s.line, 'endedTerm', a.id, 'endReason', a.end_reason)
           FROM import_rows s
-          JOIN appointments a ON a.unit_id = s.booth_id AND a.role_code = s.role AND a.person_id <> s.person_id
+          JOIN appointments a ON a.unit_id = s.booth_id AND a.wing_code = s.wing AND a.role_code = s.role AND a.person_id <> s.person_id
          WHERE s.error_code IS NULL AND s.outcome = 'created' AND s.replaces
            AND a.import_id = ${importId} AND a.end_reason = 'replaced by import'
       ) x
@@ -173,24 +179,29 @@ async function refreshStatistics (tx: Database, table: 'people' | 'memberships',
   if (written >= 10_000) await tx.execute(sql.raw(`ANALYZE ${table}`))
 }
 
-/** The booth (by code path or id) must exist, be a booth and lie in the key's scope; the role must be a single-seat booth post. */
-async function resolveBoothsAndRoles (tx: Database, { actor }: ImportContext) {
+/**
+ * The booth (by code path or id) must exist, be a booth and lie in the key's scope; the
+ * wing (the row's, else the import's) must exist, and the role must be its single-seat
+ * booth post.
+ */
+async function resolveBoothsAndRoles (tx: Database, { actor, wing }: ImportContext) {
   await tx.execute(sql`
     UPDATE import_rows s
-       SET booth_id = c.booth_id, error_code = c.error_code
+       SET booth_id = c.booth_id, wing = c.wing, error_code = c.error_code
       FROM (
-        SELECT x.line, u.id AS booth_id,
+        SELECT x.line, u.id AS booth_id, coalesce(x.wing, ${wing}) AS wing,
                CASE
                  WHEN u.id IS NULL THEN 'booth_not_found'
                  WHEN u.level <> 'booth' THEN 'not_a_booth'
                  WHEN NOT ${pathInScope(actor, sql`u.path`)} THEN 'outside_scope'
+                 WHEN NOT EXISTS (SELECT 1 FROM wings w WHERE w.code = coalesce(x.wing, ${wing})) THEN 'unknown_wing'
                  WHEN r.code IS NULL THEN 'unknown_role'
                  WHEN NOT ('booth' = ANY (r.levels)) OR r.seats IS DISTINCT FROM 1 THEN 'role_not_importable'
                END AS error_code
           FROM import_rows x
           LEFT JOIN units by_path ON by_path.code_path = x.booth_code_path
           LEFT JOIN units u ON u.id = coalesce(by_path.id, x.booth_ref_id)
-          LEFT JOIN roles r ON r.code = x.role
+          LEFT JOIN roles r ON r.wing_code = coalesce(x.wing, ${wing}) AND r.code = x.role
          WHERE x.error_code IS NULL
       ) c
      WHERE s.line = c.line`)
@@ -247,7 +258,7 @@ async function refuseRepeats (tx: Database) {
       FROM (
         SELECT line,
                CASE
-                 WHEN row_number() OVER (PARTITION BY booth_id, role ORDER BY line) > 1 THEN 'duplicate_post'
+                 WHEN row_number() OVER (PARTITION BY booth_id, wing, role ORDER BY line) > 1 THEN 'duplicate_post'
                  WHEN row_number() OVER (PARTITION BY coalesce(person_id::text, 'voter:' || voter_id, 'phone:' || phone) ORDER BY line) > 1 THEN 'duplicate_person'
                  WHEN voter_id IS NULL AND count(*) OVER (PARTITION BY phone) > 1 THEN 'phone_repeated'
                END AS error_code
@@ -311,7 +322,7 @@ async function decideOutcomes (tx: Database, { replace }: ImportContext) {
                    count(*) FILTER (WHERE a.person_id IS DISTINCT FROM x.person_id) AS others,
                    count(*) FILTER (WHERE a.person_id IS DISTINCT FROM x.person_id AND a.end_date IS NULL AND a.start_date <= x.start_date) AS replaceable
               FROM appointments a
-             WHERE a.unit_id = x.booth_id AND a.role_code = x.role
+             WHERE a.unit_id = x.booth_id AND a.wing_code = x.wing AND a.role_code = x.role
                AND (a.end_date IS NULL OR a.end_date > x.start_date)
           ) t
          WHERE x.error_code IS NULL

@@ -30,6 +30,8 @@ export interface ImportContext {
   actor: Actor
   /** Booth presidents: end another holder's term instead of refusing the row. */
   replace: boolean
+  /** Booth presidents: the wing of rows that name none (default the main body). */
+  wing: string
 }
 
 export interface ImportKind {

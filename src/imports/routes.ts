@@ -14,6 +14,8 @@ import {
   ImportFailedProblem, ImportIdParams, ImportPage, ImportReportSchema, ListImportsQuery, PresidentsImportQuery, UnitsImportQuery
 } from './schemas.js'
 
+import { wingOrRefuse } from '../wings/catalogue.js'
+
 const tags = ['imports']
 /** Far above any real file (1,000,000 presidents is about 100 MB); the body streams, so this bounds only the time spent reading. */
 export const IMPORT_BODY_LIMIT = 1024 * 1024 * 1024
@@ -55,7 +57,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     await Promise.allSettled(background)
   })
 
-  async function runImport (request: FastifyRequest, reply: FastifyReply, kind: ImportKindName, query: { mode: 'all_or_nothing' | 'partial', dryRun: boolean, replace?: boolean }) {
+  async function runImport (request: FastifyRequest, reply: FastifyReply, kind: ImportKindName, query: { mode: 'all_or_nothing' | 'partial', dryRun: boolean, replace?: boolean, wing?: string }) {
     const format = formatOf(request.headers['content-type'])
     if (!format || !(request.body instanceof Readable)) {
       return sendProblem(request, reply, problem(415, 'unsupported_media_type', 'Send the file as text/csv or application/x-ndjson.'))
@@ -63,6 +65,8 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     if (Number(request.headers['content-length']) > IMPORT_BODY_LIMIT) {
       return sendProblem(request, reply, problem(413, 'payload_too_large', 'The file is larger than this endpoint accepts.'))
     }
+    // A wrong wing would fail every row: refused before the file is read.
+    if (query.wing) await wingOrRefuse(app.db, query.wing)
     const release = budget.acquire(request.actor.keyId ?? 'system')
     if (!release) {
       // The body is not read: close the connection rather than drain a file nobody will use.
@@ -73,7 +77,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     let started
     try {
       started = await startImport(app.database, request.actor, request.body, {
-        kind, format, mode: query.mode, dryRun: query.dryRun, replace: query.replace ?? false, bodyLimit: IMPORT_BODY_LIMIT, spoolDir: options.spoolDir
+        kind, format, mode: query.mode, dryRun: query.dryRun, replace: query.replace ?? false, wing: query.wing, bodyLimit: IMPORT_BODY_LIMIT, spoolDir: options.spoolDir
       })
     } catch (err) {
       release()

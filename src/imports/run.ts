@@ -42,6 +42,8 @@ export interface ImportOptions {
   mode: ImportMode
   dryRun: boolean
   replace: boolean
+  /** Booth presidents: the wing of rows that name none (default the main body). */
+  wing?: string
   /** Largest body accepted, in bytes. */
   bodyLimit: number
   /** Where PGlite's uploads are written before their transaction begins (src/imports/spool.ts). */
@@ -66,7 +68,7 @@ export interface StartedImport {
 
 export async function startImport (database: DatabaseHandle, actor: Actor, body: Readable, options: ImportOptions): Promise<StartedImport> {
   const kind = KINDS[options.kind]
-  const context: ImportContext = { importId: randomUUID(), actor, replace: options.replace }
+  const context: ImportContext = { importId: randomUUID(), actor, replace: options.replace, wing: options.wing ?? 'main' }
   const connection = await openSession(database)
   let record: ImportReport
   try {
@@ -105,7 +107,7 @@ export async function startImport (database: DatabaseHandle, actor: Actor, body:
           entityType: 'import',
           entityId: context.importId,
           unitId: actor.scopeUnitId,
-          after: { kind: options.kind, mode: options.mode, replace: options.replace, counts }
+          after: { kind: options.kind, mode: options.mode, replace: options.replace, ...(options.wing ? { wing: options.wing } : {}), counts }
         })
         const report = await finishImportRecord(session.tx, context.importId, status, counts, errors)
         return { commit: true, value: { status, counts, errors, report } }

@@ -1,3 +1,4 @@
+import { WingCode } from '../wings/schemas.js'
 import { z } from 'zod'
 import { IMPORT_KINDS, IMPORT_STATUSES } from '../db/schema.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
@@ -12,7 +13,8 @@ export const UnitsImportQuery = z.object({ mode: Mode, dryRun: DryRun })
 export const PresidentsImportQuery = z.object({
   mode: Mode,
   dryRun: DryRun,
-  replace: z.stringbool().default(false).describe('A post held by someone else: end their term on the row\'s start date (reason "replaced by import") instead of failing the row')
+  replace: z.stringbool().default(false).describe('A post held by someone else: end their term on the row\'s start date (reason "replaced by import") instead of failing the row'),
+  wing: WingCode.optional().describe('The wing of rows with no wing column (default main, the main body), e.g. youth for youth wing booth presidents')
 })
 
 const Counts = z.object({

@@ -9,6 +9,7 @@ import { appointmentColumns, isCurrent, type AppointmentRow } from '../appointme
 import { currentMembershipOf } from '../memberships/queries.js'
 import { inBatches } from '../db/keyset.js'
 import { phoneCell, type CsvColumn } from '../http/csv.js'
+import { listWings } from '../wings/catalogue.js'
 import { maskPhone, maskVoterId } from './identity.js'
 
 export const personColumns = {
@@ -156,14 +157,19 @@ export const PERSON_CSV: ReadonlyArray<CsvColumn<ListedPerson>> = [
 export async function personPage (db: Database, actor: Actor, id: string) {
   const person = await findPerson(db, actor, id)
   if (!person) return undefined
-  const [[homeBooth], membership, terms] = await Promise.all([
+  const [[homeBooth], membership, terms, wingList] = await Promise.all([
     db.select({ id: units.id, code: units.code, codePath: units.codePath, name: units.name }).from(units).where(eq(units.id, person.homeBoothId)),
     currentMembershipOf(db, person.id),
     db.select({ ...appointmentColumns, visible: sql<boolean>`${withinScope(actor, units.path) ?? sql`true`}` }).from(appointments)
       .innerJoin(units, eq(units.id, appointments.unitId))
       .where(and(eq(appointments.personId, person.id), isCurrent))
-      .orderBy(asc(appointments.startDate), asc(appointments.id))
+      .orderBy(asc(appointments.startDate), asc(appointments.id)),
+    listWings(db)
   ])
   const offices = terms.filter(t => t.visible) as AppointmentRow[]
-  return { person, homeBooth, membership, offices, officesOutsideScope: terms.length - offices.length }
+  // The same terms grouped by wing, in the wings' order; wings without one left out.
+  const officesByWing = wingList
+    .map(w => ({ wing: w.code, wingName: w.name, offices: offices.filter(o => o.wing === w.code) }))
+    .filter(g => g.offices.length > 0)
+  return { person, homeBooth, membership, offices, officesByWing, officesOutsideScope: terms.length - offices.length }
 }

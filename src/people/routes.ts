@@ -79,6 +79,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
       homeBooth: page.homeBooth,
       membership: page.membership ? toMembership(page.membership) : null,
       offices: page.offices.map(toAppointment),
+      officesByWing: page.officesByWing.map(g => ({ ...g, offices: g.offices.map(toAppointment) })),
       officesOutsideScope: page.officesOutsideScope
     }
   })

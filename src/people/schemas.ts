@@ -69,7 +69,12 @@ export const PersonSchema = z.object({
 export const PersonDetailSchema = PersonSchema.extend({
   homeBooth: z.object({ id: z.uuid(), code: z.string(), codePath: z.string(), name: z.string() }),
   membership: MembershipSchema.nullable().describe('The current membership, if any'),
-  offices: z.array(AppointmentSchema).describe('Terms current today at units within your scope'),
+  offices: z.array(AppointmentSchema).describe('Terms current today at units within your scope, every wing'),
+  officesByWing: z.array(z.object({
+    wing: z.string(),
+    wingName: z.string(),
+    offices: z.array(AppointmentSchema)
+  })).describe('The same terms grouped by wing (main body first, in the wings\' order); wings without a term are left out'),
   officesOutsideScope: z.number().int().describe('Terms current today at units outside your scope: counted, never shown')
 }).meta({ id: 'PersonDetail' })
 

@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import { UNIT_LEVELS } from '../db/schema.js'
 import { text } from '../http/fields.js'
+import { WingCode } from '../wings/schemas.js'
 
 export const RoleCode = z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9_]{1,49}$/, 'a role code: lower-case letters, digits and _')
 
 export const RoleSchema = z.object({
+  wing: z.string().describe('The wing whose post this is (main: the main body)'),
   code: z.string(),
   name: z.string(),
   levels: z.array(z.enum(UNIT_LEVELS)),
@@ -14,6 +16,7 @@ export const RoleSchema = z.object({
 }).meta({ id: 'Role' })
 
 export const CreateRoleBody = z.strictObject({
+  wing: WingCode.optional().describe('The wing the role belongs to; default main, the main body'),
   code: RoleCode,
   name: text(100),
   levels: z.array(z.enum(UNIT_LEVELS)).min(1),

@@ -20,6 +20,7 @@ export interface OfficeRef {
   id: string
   unitId: string
   unitCodePath: string
+  wing: string
   role: string
   startDate: string
   endDate: string | null
@@ -53,7 +54,7 @@ export interface OpenTerms {
 
 export async function openTermsOf (db: Database, actor: Actor, personId: string): Promise<OpenTerms> {
   const found = await rows<OfficeRef & { visible: boolean }>(db, sql`
-    SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.role_code AS role,
+    SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.wing_code AS wing, a.role_code AS role,
            a.start_date AS "startDate", a.end_date AS "endDate", ${withinScope(actor, sql`u.path`) ?? sql`true`} AS visible
       FROM appointments a JOIN units u ON u.id = a.unit_id
      WHERE a.person_id = ${personId} AND term_is_open(a.end_date)

@@ -1,5 +1,5 @@
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
-import { districtPresidentRates, populateDistrict, populateStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
+import { districtPresidentRates, populateDistrict, populateStateOffice, populateWings, populateWingsStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
 import type { Preset } from './plan.js'
 import { IdSequence, Random } from './random.js'
 import { buildStateTree, type UnitRow } from './tree.js'
@@ -36,8 +36,11 @@ export function * generate (preset: Preset, options: GenerateOptions): Generator
     for (const district of tree.districts) {
       const organisation = populateDistrict(rng.fork(`organisation-${district.index}`), context, district, rates[district.index])
       yield { kind: 'organisation', state: plan.code, label: district.unit.code, booths: district.booths.length, ...organisation }
+      // The frontal organisations, from random streams of their own: the main body's figures are the same without them.
+      yield { kind: 'organisation', state: plan.code, label: `${district.unit.code} wings`, booths: 0, ...populateWings(rng.fork(`wings-${district.index}`), context, district) }
     }
     yield { kind: 'organisation', state: plan.code, label: 'state office', booths: 0, ...populateStateOffice(rng.fork('state-office'), context, tree) }
+    yield { kind: 'organisation', state: plan.code, label: 'state office wings', booths: 0, ...populateWingsStateOffice(rng.fork('wings-state-office'), context, tree) }
   }
 }
 

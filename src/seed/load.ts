@@ -49,7 +49,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
   const session = await openSession(handle)
   try {
     await refuseExistingStates(session.db, options.preset)
-    const roles = await rows<RoleSpec>(session.db, sql`SELECT code, levels::text[] AS levels, seats FROM roles ORDER BY sort_order, code`)
+    const roles = await rows<RoleSpec>(session.db, sql`SELECT wing_code AS wing, code, levels::text[] AS levels, seats FROM roles ORDER BY wing_code, sort_order, code`)
     const counts = await session.transaction(async (load) => {
       const { tx } = load
       await beginWork(tx, systemActor('seed'), limitsOf(handle.db).bulk)
@@ -127,7 +127,7 @@ const ANALYZE_AFTER_ROWS = 1000
 const UNIT_COLUMNS = ['id', 'level', 'parent_id', 'code', 'name', 'local_name', 'display_label', 'ac_number', 'ac_name', 'ps_number']
 const PERSON_COLUMNS = ['id', 'name', 'home_booth_id', 'phone', 'voter_id', 'gender', 'twitter', 'facebook', 'instagram', 'youtube']
 const MEMBERSHIP_COLUMNS = ['id', 'person_id', 'booth_id', 'grade', 'status', 'joined_on', 'lapsed_on']
-const APPOINTMENT_COLUMNS = ['id', 'person_id', 'unit_id', 'role_code', 'start_date', 'end_date', 'end_reason']
+const APPOINTMENT_COLUMNS = ['id', 'person_id', 'unit_id', 'wing_code', 'role_code', 'start_date', 'end_date', 'end_reason']
 
 const unitValues = (u: UnitRow): CopyValue[] =>
   [u.id, u.level, u.parentId, u.code, u.name, u.localName, u.displayLabel, u.acNumber, u.acName, u.psNumber]
@@ -136,7 +136,7 @@ const personValues = (p: PersonRow): CopyValue[] =>
 const membershipValues = (m: MembershipRow): CopyValue[] =>
   [m.id, m.personId, m.boothId, m.grade, m.status, m.joinedOn, m.lapsedOn]
 const appointmentValues = (a: AppointmentRow): CopyValue[] =>
-  [a.id, a.personId, a.unitId, a.roleCode, a.startDate, a.endDate, a.endReason]
+  [a.id, a.personId, a.unitId, a.wingCode, a.roleCode, a.startDate, a.endDate, a.endReason]
 
 async function loadBatches (load: SessionTransaction, batches: Generator<SeedBatch>, progress: SeedProgress): Promise<SeedCounts> {
   const counts: SeedCounts = {

@@ -33,6 +33,7 @@ export interface AppointmentRow {
   id: string
   personId: string
   unitId: string
+  wingCode: string
   roleCode: string
   startDate: string
   endDate: string | null
@@ -46,7 +47,7 @@ export interface Organisation {
 }
 
 /** A post as the roles catalogue defines it (read from the database, which admins may change). */
-export interface RoleSpec { code: string, levels: UnitLevel[], seats: number | null }
+export interface RoleSpec { wing: string, code: string, levels: UnitLevel[], seats: number | null }
 
 export interface OrganisingContext {
   /** Day number of "today": every date is relative to it, so a load is reproducible on another day. */
@@ -54,6 +55,7 @@ export interface OrganisingContext {
   region: Region
   voters: VoterRoll
   ids: IdSequence
+  /** Every wing's roles; each organiser takes its own wing's. */
   roles: RoleSpec[]
 }
 
@@ -124,6 +126,54 @@ export function populateStateOffice (rng: Random, context: OrganisingContext, tr
   return organiser.rows
 }
 
+/**
+ * How far each frontal organisation reaches: the chance of a president at each level, and
+ * of booth presidents as a range a district's rate is drawn from (uneven, like the main
+ * body's: what "youth wing presidents per district" exists to show).
+ */
+const WING_REACH: Record<string, { state: number, district: number, block: number, ward: number, booth: readonly [number, number], seat: number }> = {
+  youth: { state: 1, district: 0.95, block: 0.8, ward: 0.5, booth: [0.08, 0.55], seat: 0.4 },
+  women: { state: 1, district: 0.9, block: 0.7, ward: 0.35, booth: [0.04, 0.35], seat: 0.3 },
+  students: { state: 1, district: 0.8, block: 0.4, ward: 0.1, booth: [0, 0.02], seat: 0.2 },
+  seva_dal: { state: 1, district: 0.7, block: 0.3, ward: 0.05, booth: [0, 0.01], seat: 0.15 },
+  it_cell: { state: 1, district: 0.95, block: 0.6, ward: 0.2, booth: [0.01, 0.08], seat: 0.3 }
+}
+
+/**
+ * The frontal organisations' office-bearers in a district (from a random stream of their
+ * own, so the main body's figures are the same with or without them): thinner than
+ * the main body, and uneven between districts.
+ */
+export function populateWings (rng: Random, context: OrganisingContext, district: DistrictNode): Organisation {
+  const rows: Organisation = { people: [], memberships: [], appointments: [] }
+  for (const [wing, reach] of Object.entries(WING_REACH)) {
+    const organiser = new Organiser(rng, context, wing, rows)
+    if (!organiser.hasRoles) continue
+    const boothRate = rng.real(reach.booth[0], reach.booth[1])
+    for (const block of district.blocks) {
+      const blockBooths: UnitRow[] = []
+      for (const ward of block.wards) {
+        for (const booth of ward.booths) organiser.wingBooth(booth, boothRate)
+        organiser.posts(ward.unit, ward.booths, { president: reach.ward, seat: reach.seat / 4 })
+        blockBooths.push(...ward.booths)
+      }
+      organiser.posts(block.unit, blockBooths, { president: reach.block, seat: reach.seat / 2 })
+    }
+    organiser.posts(district.unit, district.booths, { president: reach.district, seat: reach.seat })
+  }
+  return rows
+}
+
+/** The frontal organisations' state office-bearers. */
+export function populateWingsStateOffice (rng: Random, context: OrganisingContext, tree: StateTree): Organisation {
+  const rows: Organisation = { people: [], memberships: [], appointments: [] }
+  for (const [wing, reach] of Object.entries(WING_REACH)) {
+    const organiser = new Organiser(rng, context, wing, rows)
+    if (organiser.hasRoles) organiser.posts(tree.unit, tree.byLevel.booth, { president: reach.state, seat: reach.seat * 2 })
+  }
+  return rows
+}
+
 interface Household { family: Family, phone: string | null }
 
 /** How a person of some standing looks: office-bearers are more often men and more often online. */
@@ -144,13 +194,16 @@ const END_REASONS = ['term completed', 'resigned', 'reorganisation', 'moved away
 const THREE_YEARS = 1095
 
 class Organiser {
-  readonly rows: Organisation = { people: [], memberships: [], appointments: [] }
+  /** This wing's roles. */
+  private readonly roles: RoleSpec[]
   /** Roles the catalogue has at booth level: a booth gets only posts that exist there. */
   private readonly boothRole: Map<string, RoleSpec>
   private readonly extraBoothPosts: RoleSpec[]
 
-  constructor (private readonly rng: Random, private readonly context: OrganisingContext) {
-    const boothRoles = context.roles.filter(r => r.levels.includes('booth'))
+  constructor (private readonly rng: Random, private readonly context: OrganisingContext, private readonly wing = 'main',
+    readonly rows: Organisation = { people: [], memberships: [], appointments: [] }) {
+    this.roles = context.roles.filter(r => r.wing === wing)
+    const boothRoles = this.roles.filter(r => r.levels.includes('booth'))
     this.boothRole = new Map(boothRoles.map(r => [r.code, r]))
     this.extraBoothPosts = boothRoles.filter(r => r.seats !== null && !['president', 'bla', 'committee_member'].includes(r.code))
   }
@@ -188,10 +241,17 @@ class Organiser {
     }
   }
 
+  get hasRoles (): boolean { return this.roles.length > 0 }
+
+  /** A frontal organisation's booth: at most a president, who lives there. */
+  wingBooth (booth: UnitRow, presidentRate: number): void {
+    if (this.boothRole.has('president') && this.rng.chance(presidentRate)) this.officeBearer(booth, 'president', booth)
+  }
+
   /** The posts of a ward, block, district or state, held by people living at its booths. */
   posts (unit: UnitRow, homes: UnitRow[], fill: { president: number, seat: number }): void {
     const rng = this.rng
-    for (const role of this.context.roles) {
+    for (const role of this.roles) {
       if (role.seats === null || !role.levels.includes(unit.level)) continue
       if (role.code === 'president') {
         if (!rng.chance(fill.president)) continue
@@ -212,7 +272,7 @@ class Organiser {
     const joined = this.joinDay()
     this.membership(person, home, 'active', joined, null)
     const start = rng.int(joined, this.context.today)
-    this.rows.appointments.push({ id: this.context.ids.next(rng), personId: person.id, unitId: unit.id, roleCode, startDate: isoDate(start), endDate: null, endReason: null })
+    this.rows.appointments.push({ id: this.context.ids.next(rng), personId: person.id, unitId: unit.id, wingCode: this.wing, roleCode, startDate: isoDate(start), endDate: null, endReason: null })
     return { person, start }
   }
 
@@ -223,6 +283,7 @@ class Organiser {
       id: this.context.ids.next(rng),
       personId: person.id,
       unitId: unit.id,
+      wingCode: this.wing,
       roleCode,
       startDate: isoDate(end - rng.int(365, 1460)),
       endDate: isoDate(end),

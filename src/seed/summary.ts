@@ -13,10 +13,10 @@ export async function presidentCoverage (db: Database, codes: string[]): Promise
            max(coalesce(dp.filled_booths, 0)::float / nullif(ds.total_booths, 0)) AS highest
       FROM units s
       JOIN unit_stats st ON st.unit_id = s.id
-      LEFT JOIN post_stats sp ON sp.unit_id = s.id AND sp.role_code = 'president'
+      LEFT JOIN post_stats sp ON sp.unit_id = s.id AND sp.wing_code = 'main' AND sp.role_code = 'president'
       JOIN units d ON d.parent_id = s.id
       JOIN unit_stats ds ON ds.unit_id = d.id
-      LEFT JOIN post_stats dp ON dp.unit_id = d.id AND dp.role_code = 'president'
+      LEFT JOIN post_stats dp ON dp.unit_id = d.id AND dp.wing_code = 'main' AND dp.role_code = 'president'
      WHERE s.level = 'state' AND s.code = ANY (string_to_array(${codes.join(',')}, ','))
      GROUP BY s.code, st.total_booths, sp.filled_booths
      ORDER BY s.code`)

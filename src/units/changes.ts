@@ -159,8 +159,8 @@ export async function deleteUnit (db: Database, actor: Actor, id: string, matche
       const [homes] = await rows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM people WHERE home_booth_id = ${id}`)
       if (homes.n > 0) {
         // The offices they hold, as far as the caller may see them (the rest only counted).
-        const offices = await rows<{ id: string, unitId: string, unitCodePath: string, role: string, startDate: string, endDate: string | null, visible: boolean }>(tx, sql`
-          SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.role_code AS role, a.start_date AS "startDate", a.end_date AS "endDate",
+        const offices = await rows<{ id: string, unitId: string, unitCodePath: string, wing: string, role: string, startDate: string, endDate: string | null, visible: boolean }>(tx, sql`
+          SELECT a.id, a.unit_id AS "unitId", u.code_path AS "unitCodePath", a.wing_code AS wing, a.role_code AS role, a.start_date AS "startDate", a.end_date AS "endDate",
                  ${withinScope(actor, sql`u.path`) ?? sql`true`} AS visible
             FROM appointments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id
            WHERE p.home_booth_id = ${id} AND term_is_open(a.end_date)

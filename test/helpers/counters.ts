@@ -3,8 +3,11 @@ import type { Database } from '../../src/db/client.js'
 import { rows } from '../../src/db/client.js'
 
 const SNAPSHOT = {
-  unit_stats: sql`SELECT unit_id::text || ':' || total_booths || ':' || active_members || ':' || office_bearers || ':' || office_bearers_with_handle || ':' || committee_histogram::text AS r FROM unit_stats ORDER BY 1`,
-  post_stats: sql`SELECT unit_id::text || ':' || role_code || ':' || filled_booths AS r FROM post_stats WHERE filled_booths <> 0 ORDER BY 1`,
+  unit_stats: sql`SELECT unit_id::text || ':' || total_booths || ':' || active_members AS r FROM unit_stats ORDER BY 1`,
+  // A wing's row that counts nothing any more equals no row.
+  office_stats: sql`SELECT unit_id::text || ':' || wing_code || ':' || office_bearers || ':' || office_bearers_with_handle || ':' || committee_histogram::text AS r
+                      FROM office_stats WHERE office_bearers <> 0 OR committee_histogram <> array_fill(0, ARRAY[33]) ORDER BY 1`,
+  post_stats: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || filled_booths AS r FROM post_stats WHERE filled_booths <> 0 ORDER BY 1`,
   member_joins: sql`SELECT unit_id::text || ':' || joined_on || ':' || members AS r FROM member_joins WHERE members <> 0 ORDER BY 1`
 }
 

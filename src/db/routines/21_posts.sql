@@ -1,76 +1,77 @@
--- POSTS: a post is a role at a unit. A term of office fills one seat of its post; a role
--- exists only at the levels the roles catalogue names, with at most `seats` terms at once
--- (NULL seats: no fixed number). The same person twice in one post over overlapping
--- dates is refused by the exclusion constraint appointments_no_double_term.
+-- POSTS: a post is a role of a wing at a unit, (unit, wing, role). A term of office fills
+-- one seat of its post; a wing's role exists only at the levels the roles catalogue
+-- names, with at most `seats` terms at once (NULL seats: no fixed number). The same person
+-- twice in one post over overlapping dates is refused by the exclusion constraint
+-- appointments_no_double_term (unit, wing, role, person, dates).
 --
--- The post's key is defined here once: a later wing or booth cluster extends it here, and
--- every lock and check follows. Called by the appointments triggers
--- (40_appointments.sql), the API (src/rules/posts.ts) and the seed's verification.
+-- The post's key is defined here once: a later booth cluster extends it here, and every
+-- lock and check follows. Called by the appointments triggers (40_appointments.sql), the
+-- API (src/rules/posts.ts) and the seed's verification.
 
-CREATE OR REPLACE FUNCTION post_key(p_unit uuid, p_role text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-  SELECT hashtextextended(p_unit::text || '/' || p_role, 0)
+CREATE OR REPLACE FUNCTION post_key(p_unit uuid, p_wing text, p_role text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT hashtextextended(p_unit::text || '/' || p_wing || '/' || p_role, 0)
 $$;
 
 -- One writer per post at a time (in a fixed order, against deadlocks), so two
 -- transactions cannot both take the last seat: whoever counts seats after this lock sees
 -- the previous writer's commit. A statement writing more than 1,000 terms (an import)
 -- locks the table against concurrent writers instead of taking one lock per post.
-CREATE OR REPLACE FUNCTION lock_posts(p_unit uuid[], p_role text[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION lock_posts(p_unit uuid[], p_wing text[], p_role text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF cardinality(p_unit) > 1000 THEN
     LOCK TABLE appointments IN SHARE ROW EXCLUSIVE MODE;
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock(k)
-     FROM (SELECT DISTINCT post_key(t.unit_id, t.role_code) AS k
-             FROM unnest(p_unit, p_role) AS t(unit_id, role_code)
-             JOIN roles r ON r.code = t.role_code
+     FROM (SELECT DISTINCT post_key(t.unit_id, t.wing_code, t.role_code) AS k
+             FROM unnest(p_unit, p_wing, p_role) AS t(unit_id, wing_code, role_code)
+             JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
             WHERE r.seats IS NOT NULL) posts
     ORDER BY k;
 END
 $$;
 
 -- The terms (given by their values, the way a statement's transition table has them)
--- that break their post: held at a level where the role does not exist
+-- that break their post: held at a level where the wing's role does not exist
 -- ('role_not_at_level'), or overlapping as many other terms of the post as it has seats
 -- ('no_free_seat'). Seats are counted through the post's B-tree (appointments_post_idx).
-CREATE OR REPLACE FUNCTION post_violations(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[])
-RETURNS TABLE (appointment_id uuid, unit_id uuid, role_code text, violation text) LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION post_violations(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[])
+RETURNS TABLE (appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text) LANGUAGE sql STABLE AS $$
   -- Only terms of roles with a fixed number of seats are counted: materialised first, so
   -- that however few rows the planner expects from the arrays, the open-ended roles (a
   -- booth committee: every member overlaps every other) never reach the join.
   WITH seated AS MATERIALIZED (
-    SELECT t.id, t.unit_id, t.role_code, t.start_date, t.end_date, r.seats
-      FROM unnest(p_id, p_unit, p_role, p_start, p_end) AS t(id, unit_id, role_code, start_date, end_date)
-      JOIN roles r ON r.code = t.role_code
+    SELECT t.id, t.unit_id, t.wing_code, t.role_code, t.start_date, t.end_date, r.seats
+      FROM unnest(p_id, p_unit, p_wing, p_role, p_start, p_end) AS t(id, unit_id, wing_code, role_code, start_date, end_date)
+      JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
      WHERE r.seats IS NOT NULL)
-  SELECT t.id, t.unit_id, t.role_code, 'role_not_at_level'
-    FROM unnest(p_id, p_unit, p_role) AS t(id, unit_id, role_code)
-    JOIN roles r ON r.code = t.role_code
+  SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'role_not_at_level'
+    FROM unnest(p_id, p_unit, p_wing, p_role) AS t(id, unit_id, wing_code, role_code)
+    JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
     JOIN units u ON u.id = t.unit_id
    WHERE NOT (u.level = ANY (r.levels))
   UNION ALL
-  SELECT t.id, t.unit_id, t.role_code, 'no_free_seat'
+  SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'no_free_seat'
     FROM seated t
-    JOIN appointments o ON o.unit_id = t.unit_id AND o.role_code = t.role_code AND o.id <> t.id
+    JOIN appointments o ON o.unit_id = t.unit_id AND o.wing_code = t.wing_code AND o.role_code = t.role_code AND o.id <> t.id
                        AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
-   GROUP BY t.id, t.unit_id, t.role_code, t.seats
+   GROUP BY t.id, t.unit_id, t.wing_code, t.role_code, t.seats
   HAVING count(*) >= t.seats
 $$;
 
 -- Every term that breaks its post, anywhere (the seed's verification).
 CREATE OR REPLACE FUNCTION post_violations()
-RETURNS TABLE (appointment_id uuid, unit_id uuid, role_code text, violation text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text) LANGUAGE sql STABLE AS $$
   SELECT v.*
-    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(role_code) AS r,
+    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(wing_code) AS w, array_agg(role_code) AS r,
                  array_agg(start_date) AS s, array_agg(end_date) AS e
             FROM appointments) a,
-         post_violations(a.i, a.u, a.r, a.s, a.e) v
+         post_violations(a.i, a.u, a.w, a.r, a.s, a.e) v
 $$;
 
 -- Refuses (check_violation, constraint appointments_role_level or appointments_seats)
 -- when any of these terms breaks its post, after locking the posts.
-CREATE OR REPLACE FUNCTION assert_posts(p_id uuid[], p_unit uuid[], p_role text[], p_start date[], p_end date[])
+CREATE OR REPLACE FUNCTION assert_posts(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   bad record;
@@ -78,18 +79,18 @@ BEGIN
   IF coalesce(cardinality(p_id), 0) = 0 THEN
     RETURN;
   END IF;
-  PERFORM lock_posts(p_unit, p_role);
-  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_role, p_start, p_end) v
+  PERFORM lock_posts(p_unit, p_wing, p_role);
+  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_wing, p_role, p_start, p_end) v
    ORDER BY v.violation <> 'role_not_at_level'
    LIMIT 1;
   IF NOT FOUND THEN
     RETURN;
   END IF;
   IF bad.violation = 'role_not_at_level' THEN
-    RAISE EXCEPTION 'role % does not exist at the level of unit %', bad.role_code, bad.unit_id
+    RAISE EXCEPTION 'role % of wing % does not exist at the level of unit %', bad.role_code, bad.wing_code, bad.unit_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_role_level', TABLE = 'appointments';
   END IF;
-  RAISE EXCEPTION 'post % at unit % has no free seat', bad.role_code, bad.unit_id
+  RAISE EXCEPTION 'post % of wing % at unit % has no free seat', bad.role_code, bad.wing_code, bad.unit_id
     USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_seats', TABLE = 'appointments';
 END
 $$;

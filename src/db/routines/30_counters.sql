@@ -1,16 +1,18 @@
 -- COVERAGE COUNTERS
 --
--- Every unit above the booths has a counters row aggregating its subtree, kept exact in
--- the same transaction as every change by the statement-level triggers of
--- 40_appointments.sql, 41_memberships.sql, 42_people.sql and 43_units.sql:
---   unit_stats    booths, active members, office-bearers (unended terms), those with a
---                 social handle, and a histogram of booth committee sizes
---   post_stats    per booth-level role: booths whose post is filled
+-- Every unit above the booths has counters aggregating its subtree, kept exact in the
+-- same transaction as every change by the statement-level triggers of 40_appointments.sql,
+-- 41_memberships.sql, 42_people.sql and 43_units.sql:
+--   unit_stats    booths and active members (one row per unit: the lock every writer takes)
+--   office_stats  per wing: office-bearers (unended terms), those with a social handle,
+--                 and a histogram of booth committee sizes (the wing's terms at a booth)
+--   post_stats    per wing and booth-level role: booths whose post is filled
 --   member_joins  current members by join date ("new members in the last N days")
+-- A wing counts only its own posts: the main body's figures are the wing 'main'.
 -- A booth keeps no counter rows: its own figures are a few index probes (booth_figures).
--- Counter rows are always locked in one order (lock_counters_for), so concurrent writers
--- queue instead of deadlocking. rebuild_coverage_stats() recounts everything; the tests
--- compare it with the maintained counters.
+-- Counter rows are always locked in one order (lock_counters_for, on unit_stats), so
+-- concurrent writers queue instead of deadlocking. rebuild_coverage_stats() recounts
+-- everything; the tests compare it with the maintained counters.
 
 -- Whether someone runs the party's social media: any of the four handles.
 CREATE OR REPLACE FUNCTION has_social_handle(p_twitter text, p_facebook text, p_instagram text, p_youtube text)
@@ -28,11 +30,11 @@ CREATE OR REPLACE FUNCTION committee_bucket(size integer) RETURNS integer LANGUA
   SELECT least(greatest(size, 0), 32) + 1
 $$;
 
--- A booth's figures, read from its own rows: unended terms (all roles, those whose holder
--- has a social handle, those in p_role), current active members, current members who
--- joined after p_since. A set-returning SQL function, so a query that calls it per row
--- gets it inlined.
-CREATE OR REPLACE FUNCTION booth_figures(p_booth uuid, p_role text, p_since date)
+-- A booth's figures, read from its own rows: the wing's unended terms (all its roles,
+-- those whose holder has a social handle, those in p_role), current active members,
+-- current members who joined after p_since. A set-returning SQL function, so a query
+-- that calls it per row gets it inlined.
+CREATE OR REPLACE FUNCTION booth_figures(p_booth uuid, p_wing text, p_role text, p_since date)
 RETURNS TABLE (committee integer, with_handle integer, holders integer, active_members integer, new_members integer)
 LANGUAGE sql STABLE AS $$
   SELECT t.committee, t.with_handle, t.holders,
@@ -44,7 +46,7 @@ LANGUAGE sql STABLE AS $$
                  count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS with_handle,
                  count(*) FILTER (WHERE a.role_code = p_role)::int AS holders
             FROM appointments a JOIN people p ON p.id = a.person_id
-           WHERE a.unit_id = p_booth AND a.end_date IS NULL) t
+           WHERE a.unit_id = p_booth AND a.wing_code = p_wing AND a.end_date IS NULL) t
 $$;
 
 -- Locks the counter rows a change at these units moves: every unit above booths on their
@@ -64,8 +66,9 @@ END
 $$;
 
 -- Counters from a set of appointment changes (+1 an unended term appears, -1 it goes). A
--- booth's change counts from its parent up; any other unit's from itself up.
-CREATE OR REPLACE FUNCTION apply_appointment_deltas(p_unit uuid[], p_role text[], p_person uuid[], p_sign integer[]) RETURNS void LANGUAGE plpgsql AS $$
+-- booth's change counts from its parent up; any other unit's from itself up; each in
+-- its own wing.
+CREATE OR REPLACE FUNCTION apply_appointment_deltas(p_unit uuid[], p_wing text[], p_role text[], p_person uuid[], p_sign integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(p_unit), 0) = 0 THEN
     RETURN;
@@ -75,78 +78,80 @@ BEGIN
   PERFORM lock_counters_for(p_unit);
 
   WITH d AS (
-    SELECT * FROM unnest(p_unit, p_role, p_person, p_sign) AS t(unit_id, role_code, person_id, sign)),
+    SELECT * FROM unnest(p_unit, p_wing, p_role, p_person, p_sign) AS t(unit_id, wing_code, role_code, person_id, sign)),
   -- Each change with where it counts (a booth's parent, another unit itself) and whether
   -- its holder has a social handle: joins over the whole change set, not a probe per row.
   placed AS (
-    SELECT d.unit_id, d.role_code, d.sign, u.level = 'booth' AS is_booth,
+    SELECT d.unit_id, d.wing_code, d.role_code, d.sign, u.level = 'booth' AS is_booth,
            CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
            CASE WHEN has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube) THEN d.sign ELSE 0 END AS handle_sign
       FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
   per_counted AS (
-    SELECT counted, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted),
-  -- Net change per booth post. A booth whose committee changed size has at least one.
+    SELECT counted, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted, wing_code),
+  -- Net change per booth post. A booth whose wing committee changed size has at least one.
   posts AS (
-    SELECT unit_id, counted, role_code, sum(sign)::int AS delta
+    SELECT unit_id, counted, wing_code, role_code, sum(sign)::int AS delta
       FROM placed WHERE is_booth
-     GROUP BY unit_id, counted, role_code HAVING sum(sign) <> 0),
-  -- Unended terms at those booths now, after this statement, per role.
+     GROUP BY unit_id, counted, wing_code, role_code HAVING sum(sign) <> 0),
+  -- Unended terms at those booths now, after this statement, per wing and role.
   held AS (
-    SELECT a.unit_id, a.role_code, count(*)::int AS holders
+    SELECT a.unit_id, a.wing_code, a.role_code, count(*)::int AS holders
       FROM appointments a
      WHERE a.end_date IS NULL AND a.unit_id IN (SELECT unit_id FROM posts)
-     GROUP BY a.unit_id, a.role_code),
-  -- A booth's committee is its unended terms: its size before this statement is the size
-  -- now less the net change. A change of bucket moves it in the histograms above.
+     GROUP BY a.unit_id, a.wing_code, a.role_code),
+  -- A booth's wing committee is the wing's unended terms there: its size before this
+  -- statement is the size now less the net change. A change of bucket moves it in the
+  -- histograms above (bucket 1, no terms, is implicit: total_booths less the rest).
   committees AS (
-    SELECT c.counted, committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
-      FROM (SELECT unit_id, counted, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted) c
-      LEFT JOIN (SELECT unit_id, sum(holders)::int AS size FROM held GROUP BY unit_id) h ON h.unit_id = c.unit_id
+    SELECT c.counted, c.wing_code,
+           committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
+      FROM (SELECT unit_id, counted, wing_code, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted, wing_code) c
+      LEFT JOIN (SELECT unit_id, wing_code, sum(holders)::int AS size FROM held GROUP BY unit_id, wing_code) h
+        ON h.unit_id = c.unit_id AND h.wing_code = c.wing_code
      WHERE c.delta <> 0),
   cells AS (
-    SELECT counted, b, sum(v)::int AS v
-      FROM (SELECT counted, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after
+    SELECT counted, wing_code, b, sum(v)::int AS v
+      FROM (SELECT counted, wing_code, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after AND b_before > 1
             UNION ALL
-            SELECT counted, b_after, 1 FROM committees WHERE b_before <> b_after) x
-     GROUP BY counted, b HAVING sum(v) <> 0),
+            SELECT counted, wing_code, b_after, 1 FROM committees WHERE b_before <> b_after AND b_after > 1) x
+     GROUP BY counted, wing_code, b HAVING sum(v) <> 0),
   -- A booth's post is filled when its unended holders reach the role's seats.
   flips AS (
-    SELECT p.counted, p.role_code,
+    SELECT p.counted, p.wing_code, p.role_code,
            sum((coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
              - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int)::int AS v
-      FROM posts p JOIN roles r ON r.code = p.role_code
-      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.role_code = p.role_code
-     GROUP BY p.counted, p.role_code),
+      FROM posts p JOIN roles r ON r.wing_code = p.wing_code AND r.code = p.role_code
+      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.wing_code = p.wing_code AND h.role_code = p.role_code
+     GROUP BY p.counted, p.wing_code, p.role_code),
   lineage AS (
     SELECT c.counted, a.id AS anc
-      FROM per_counted c JOIN units cu ON cu.id = c.counted
+      FROM (SELECT DISTINCT counted FROM per_counted) c JOIN units cu ON cu.id = c.counted
       JOIN units a ON a.node = ANY (path_nodes(cu.path))),
   totals AS (
-    SELECT l.anc, sum(c.ob)::int AS ob, sum(c.obh)::int AS obh
-      FROM per_counted c JOIN lineage l USING (counted) GROUP BY l.anc),
-  -- Each touched histogram rebuilt cell by cell in one aggregate (its rows are locked
-  -- above, so this statement's snapshot holds their current values).
+    SELECT l.anc, c.wing_code, sum(c.ob)::int AS ob, sum(c.obh)::int AS obh
+      FROM per_counted c JOIN lineage l USING (counted) GROUP BY l.anc, c.wing_code),
   hist AS (
-    SELECT x.anc, array_agg(st.committee_histogram[g.b] + coalesce(y.v, 0) ORDER BY g.b) AS histogram
-      FROM (SELECT DISTINCT l.anc FROM cells c JOIN lineage l USING (counted)) x
-      JOIN unit_stats st ON st.unit_id = x.anc
-     CROSS JOIN generate_series(1, 33) AS g(b)
-      LEFT JOIN (SELECT l.anc, c.b, sum(c.v)::int AS v FROM cells c JOIN lineage l USING (counted) GROUP BY 1, 2) y
-        ON y.anc = x.anc AND y.b = g.b
-     GROUP BY x.anc),
-  counters AS (
-    UPDATE unit_stats s SET
-        office_bearers = s.office_bearers + t.ob,
-        office_bearers_with_handle = s.office_bearers_with_handle + t.obh,
-        committee_histogram = coalesce(h.histogram, s.committee_histogram)
-      FROM totals t LEFT JOIN hist h ON h.anc = t.anc
-     WHERE s.unit_id = t.anc)
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT l.anc, f.role_code, sum(f.v)::int
+    SELECT l.anc, c.wing_code, c.b, sum(c.v)::int AS v
+      FROM cells c JOIN lineage l USING (counted) GROUP BY l.anc, c.wing_code, c.b),
+  -- The rows are guarded by the unit_stats locks above: no other writer inserts them.
+  offices AS (
+    INSERT INTO office_stats AS s (unit_id, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
+    SELECT t.anc, t.wing_code, t.ob, t.obh,
+           (SELECT array_agg(coalesce(h.v, 0) ORDER BY g.b)
+              FROM generate_series(1, 33) AS g(b)
+              LEFT JOIN hist h ON h.anc = t.anc AND h.wing_code = t.wing_code AND h.b = g.b)
+      FROM totals t
+     ORDER BY t.anc, t.wing_code
+    ON CONFLICT (unit_id, wing_code) DO UPDATE SET
+        office_bearers = s.office_bearers + EXCLUDED.office_bearers,
+        office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
+        committee_histogram = int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1))
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT l.anc, f.wing_code, f.role_code, sum(f.v)::int
     FROM flips f JOIN lineage l USING (counted)
    WHERE f.v <> 0
-   GROUP BY 1, 2
-  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+   GROUP BY 1, 2, 3
+  ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
 END
 $$;
 
@@ -190,6 +195,7 @@ CREATE OR REPLACE FUNCTION rebuild_coverage_stats() RETURNS void LANGUAGE plpgsq
 BEGIN
   DELETE FROM post_stats;
   DELETE FROM member_joins;
+  DELETE FROM office_stats;
   DELETE FROM unit_stats;
   -- Every unit with the units above booths on its lineage (itself too, when it is one).
   CREATE TEMP TABLE lineage ON COMMIT DROP AS
@@ -198,10 +204,11 @@ BEGIN
      WHERE a.level <> 'booth';
   CREATE INDEX ON lineage (unit_id);
   ANALYZE lineage;
+  -- Booth committees per wing: the wing's unended terms at the booth (none: no row).
   CREATE TEMP TABLE committee ON COMMIT DROP AS
-    SELECT b.id AS booth_id, count(a.id)::int AS size
-      FROM units b LEFT JOIN appointments a ON a.unit_id = b.id AND a.end_date IS NULL
-     WHERE b.level = 'booth' GROUP BY b.id;
+    SELECT a.unit_id AS booth_id, a.wing_code, count(*)::int AS size
+      FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+     WHERE a.end_date IS NULL GROUP BY a.unit_id, a.wing_code;
   INSERT INTO unit_stats (unit_id) SELECT id FROM units WHERE level <> 'booth';
   UPDATE unit_stats s SET total_booths = t.n FROM (
     SELECT l.ancestor_id, count(*)::int AS n FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth' GROUP BY 1) t
@@ -210,29 +217,28 @@ BEGIN
     SELECT l.ancestor_id, count(*)::int AS n FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
      WHERE m.status = 'current' AND m.grade = 'active' GROUP BY 1) t
    WHERE s.unit_id = t.ancestor_id;
-  UPDATE unit_stats s SET office_bearers = t.n, office_bearers_with_handle = t.h FROM (
-    SELECT l.ancestor_id, count(*)::int AS n,
-           count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
-      FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
-     WHERE a.end_date IS NULL GROUP BY 1) t
-   WHERE s.unit_id = t.ancestor_id;
-  UPDATE unit_stats s SET committee_histogram = t.hist FROM (
-    SELECT x.ancestor_id, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
-      FROM (SELECT DISTINCT l.ancestor_id FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth') x
+  INSERT INTO office_stats (unit_id, wing_code, office_bearers, office_bearers_with_handle)
+  SELECT l.ancestor_id, a.wing_code, count(*)::int,
+         count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int
+    FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
+   WHERE a.end_date IS NULL GROUP BY 1, 2 ORDER BY 1, 2;
+  UPDATE office_stats s SET committee_histogram = t.hist FROM (
+    SELECT x.ancestor_id, x.wing_code, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
+      FROM (SELECT DISTINCT l.ancestor_id, c.wing_code FROM committee c JOIN lineage l ON l.unit_id = c.booth_id) x
       CROSS JOIN generate_series(1, 33) g(b)
-      LEFT JOIN (SELECT l.ancestor_id, committee_bucket(c.size) AS b, count(*)::int AS n
-                   FROM committee c JOIN lineage l ON l.unit_id = c.booth_id GROUP BY 1, 2) c
-        ON c.ancestor_id = x.ancestor_id AND c.b = g.b
-     GROUP BY x.ancestor_id) t
-   WHERE s.unit_id = t.ancestor_id;
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT l.ancestor_id, h.role_code, count(*)::int
-    FROM (SELECT a.unit_id, a.role_code, count(*) AS holders
+      LEFT JOIN (SELECT l.ancestor_id, c.wing_code, committee_bucket(c.size) AS b, count(*)::int AS n
+                   FROM committee c JOIN lineage l ON l.unit_id = c.booth_id GROUP BY 1, 2, 3) c
+        ON c.ancestor_id = x.ancestor_id AND c.wing_code = x.wing_code AND c.b = g.b
+     GROUP BY x.ancestor_id, x.wing_code) t
+   WHERE s.unit_id = t.ancestor_id AND s.wing_code = t.wing_code;
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT l.ancestor_id, h.wing_code, h.role_code, count(*)::int
+    FROM (SELECT a.unit_id, a.wing_code, a.role_code, count(*) AS holders
             FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
-           WHERE a.end_date IS NULL GROUP BY 1, 2) h
-    JOIN roles r ON r.code = h.role_code
+           WHERE a.end_date IS NULL GROUP BY 1, 2, 3) h
+    JOIN roles r ON r.wing_code = h.wing_code AND r.code = h.role_code
     JOIN lineage l ON l.unit_id = h.unit_id
-   WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2;
+   WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2, 3;
   -- In key order: "joined in the last N days" then reads a unit's rows from a page or two.
   INSERT INTO member_joins (unit_id, joined_on, members)
   SELECT l.ancestor_id, m.joined_on, count(*)::int

@@ -7,17 +7,19 @@ CREATE OR REPLACE FUNCTION appointments_after_insert() RETURNS trigger LANGUAGE 
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  wing_codes text[];
   role_codes text[];
   starts date[];
   ends date[];
 BEGIN
-  SELECT array_agg(id), array_agg(unit_id), array_agg(role_code), array_agg(start_date), array_agg(end_date)
-    INTO ids, unit_ids, role_codes, starts, ends FROM new_rows;
+  SELECT array_agg(id), array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
+    INTO ids, unit_ids, wing_codes, role_codes, starts, ends FROM new_rows;
   PERFORM assert_units_within_scope(unit_ids);
-  PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM new_rows WHERE end_date IS NULL),
+    ARRAY(SELECT wing_code FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT role_code FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT person_id FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT 1 FROM new_rows WHERE end_date IS NULL));
@@ -29,34 +31,36 @@ CREATE OR REPLACE FUNCTION appointments_after_update() RETURNS trigger LANGUAGE 
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  wing_codes text[];
   role_codes text[];
   starts date[];
   ends date[];
   d_unit uuid[];
+  d_wing text[];
   d_role text[];
   d_person uuid[];
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
-  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
-    INTO ids, unit_ids, role_codes, starts, ends
+  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
+    INTO ids, unit_ids, wing_codes, role_codes, starts, ends
     FROM new_rows n JOIN old_rows o ON o.id = n.id
-   WHERE n.unit_id <> o.unit_id OR n.role_code <> o.role_code
+   WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
       OR NOT (daterange(n.start_date, n.end_date, '[)') <@ daterange(o.start_date, o.end_date, '[)'));
-  PERFORM assert_posts(ids, unit_ids, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE n.unit_id <> o.unit_id OR n.role_code <> o.role_code OR n.person_id <> o.person_id
+     WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code OR n.person_id <> o.person_id
         OR (n.end_date IS NULL) <> (o.end_date IS NULL)),
   changes AS (
-    SELECT o.unit_id, o.role_code, o.person_id, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.end_date IS NULL
+    SELECT o.unit_id, o.wing_code, o.role_code, o.person_id, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.end_date IS NULL
     UNION ALL
-    SELECT n.unit_id, n.role_code, n.person_id, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.end_date IS NULL)
-  SELECT array_agg(unit_id), array_agg(role_code), array_agg(person_id), array_agg(sign)
-    INTO d_unit, d_role, d_person, d_sign FROM changes;
-  PERFORM apply_appointment_deltas(d_unit, d_role, d_person, d_sign);
+    SELECT n.unit_id, n.wing_code, n.role_code, n.person_id, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.end_date IS NULL)
+  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign)
+    INTO d_unit, d_wing, d_role, d_person, d_sign FROM changes;
+  PERFORM apply_appointment_deltas(d_unit, d_wing, d_role, d_person, d_sign);
   RETURN NULL;
 END
 $$;
@@ -66,6 +70,7 @@ BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT unit_id FROM old_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
+    ARRAY(SELECT wing_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT role_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT person_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT -1 FROM old_rows WHERE end_date IS NULL ORDER BY id));

@@ -20,7 +20,7 @@ $$;
 CREATE OR REPLACE FUNCTION people_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   d_unit uuid[];
-  d_person uuid[];
+  d_wing text[];
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT home_booth_id FROM old_rows UNION SELECT home_booth_id FROM new_rows));
@@ -33,18 +33,19 @@ BEGIN
       FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube)
         <> has_social_handle(o.twitter, o.facebook, o.instagram, o.youtube))
-  SELECT array_agg(a.unit_id), array_agg(a.person_id), array_agg(CASE WHEN f.now_has THEN 1 ELSE -1 END)
-    INTO d_unit, d_person, d_sign
+  SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(CASE WHEN f.now_has THEN 1 ELSE -1 END)
+    INTO d_unit, d_wing, d_sign
     FROM flipped f JOIN appointments a ON a.person_id = f.id AND a.end_date IS NULL;
   IF d_unit IS NOT NULL THEN
     PERFORM lock_counters_for(d_unit);
-    UPDATE unit_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
-      FROM (SELECT a.id AS anc, sum(t.sign)::int AS n
-              FROM unnest(d_unit, d_sign) AS t(unit_id, sign)
+    -- The wing's row exists: it has counted this person's term since it began.
+    UPDATE office_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
+      FROM (SELECT a.id AS anc, t.wing_code, sum(t.sign)::int AS n
+              FROM unnest(d_unit, d_wing, d_sign) AS t(unit_id, wing_code, sign)
               JOIN units u ON u.id = t.unit_id
               JOIN units a ON a.node = ANY (path_nodes(u.path))
-             GROUP BY a.id) x
-     WHERE s.unit_id = x.anc;
+             GROUP BY a.id, t.wing_code) x
+     WHERE s.unit_id = x.anc AND s.wing_code = x.wing_code;
   END IF;
   RETURN NULL;
 END

@@ -7,8 +7,7 @@ CREATE OR REPLACE FUNCTION units_after_insert() RETURNS trigger LANGUAGE plpgsql
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM new_rows));
   INSERT INTO unit_stats (unit_id) SELECT id FROM new_rows WHERE level <> 'booth';
-  UPDATE unit_stats s SET total_booths = s.total_booths + x.n,
-         committee_histogram[1] = s.committee_histogram[1] + x.n
+  UPDATE unit_stats s SET total_booths = s.total_booths + x.n
     FROM (SELECT a.id AS anc, sum(c.n)::int AS n
             FROM (SELECT parent_id, count(*)::int AS n FROM new_rows WHERE level = 'booth' GROUP BY parent_id) c
             JOIN units p ON p.id = c.parent_id
@@ -22,9 +21,9 @@ $$;
 CREATE OR REPLACE FUNCTION units_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows));
-  -- Foreign keys guarantee a deleted booth has no members or terms left: committee size 0.
-  UPDATE unit_stats s SET total_booths = s.total_booths - x.n,
-         committee_histogram[1] = s.committee_histogram[1] - x.n
+  -- Foreign keys guarantee a deleted booth has no members or terms left: it counts in no
+  -- committee histogram (office_stats).
+  UPDATE unit_stats s SET total_booths = s.total_booths - x.n
     FROM (SELECT a.id AS anc, count(*)::int AS n
             FROM old_rows b JOIN units a ON a.node = ANY (path_nodes(b.path))
            WHERE b.level = 'booth' GROUP BY a.id) x
@@ -60,10 +59,7 @@ BEGIN
   new_line := unit_lineage(subpath(NEW.path, 0, nlevel(NEW.path) - 1));
   PERFORM 1 FROM unit_stats WHERE unit_id = ANY (old_line || new_line) ORDER BY unit_id FOR UPDATE;
   IF is_booth THEN
-    SELECT NEW.id, 1, f.active_members, f.committee, f.with_handle,
-           (SELECT array_agg((g.b = committee_bucket(f.committee))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
-      INTO moved
-      FROM booth_figures(NEW.id, NULL, NULL) f;
+    SELECT NEW.id, 1, f.active_members INTO moved FROM booth_figures(NEW.id, NULL, NULL, NULL) f;
   ELSE
     SELECT * INTO moved FROM unit_stats WHERE unit_id = NEW.id;
   END IF;
@@ -75,21 +71,38 @@ BEGIN
    GROUP BY unit_id HAVING sum(v) <> 0;
   UPDATE unit_stats s SET
       total_booths = s.total_booths + l.v * moved.total_booths,
-      active_members = s.active_members + l.v * moved.active_members,
-      office_bearers = s.office_bearers + l.v * moved.office_bearers,
-      office_bearers_with_handle = s.office_bearers_with_handle + l.v * moved.office_bearers_with_handle,
-      committee_histogram = int_array_add(s.committee_histogram, moved.committee_histogram, l.v)
+      active_members = s.active_members + l.v * moved.active_members
     FROM move_signs l
    WHERE s.unit_id = l.unit_id;
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT l.unit_id, p.role_code, l.v * p.filled_booths
+  -- Per wing: a unit's office counters; a booth's own terms, its committee one bucket.
+  INSERT INTO office_stats AS s (unit_id, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
+  SELECT l.unit_id, o.wing_code, l.v * o.office_bearers, l.v * o.office_bearers_with_handle,
+         (SELECT array_agg(l.v * x ORDER BY i) FROM unnest(o.committee_histogram) WITH ORDINALITY AS h(x, i))
     FROM move_signs l, (
-      SELECT ps.role_code, ps.filled_booths FROM post_stats ps WHERE ps.unit_id = NEW.id AND NOT is_booth
+      SELECT os.wing_code, os.office_bearers, os.office_bearers_with_handle, os.committee_histogram
+        FROM office_stats os WHERE os.unit_id = NEW.id AND NOT is_booth
       UNION ALL
-      SELECT a.role_code, 1 FROM appointments a JOIN roles r ON r.code = a.role_code
+      SELECT c.wing_code, c.n, c.h,
+             (SELECT array_agg((g.b = committee_bucket(c.n))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
+        FROM (SELECT a.wing_code, count(*)::int AS n,
+                     count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
+                FROM appointments a JOIN people p ON p.id = a.person_id
+               WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
+               GROUP BY a.wing_code) c) o
+   ORDER BY 1, 2
+  ON CONFLICT (unit_id, wing_code) DO UPDATE SET
+      office_bearers = s.office_bearers + EXCLUDED.office_bearers,
+      office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
+      committee_histogram = int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1);
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT l.unit_id, p.wing_code, p.role_code, l.v * p.filled_booths
+    FROM move_signs l, (
+      SELECT ps.wing_code, ps.role_code, ps.filled_booths FROM post_stats ps WHERE ps.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT a.wing_code, a.role_code, 1 FROM appointments a JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code
        WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
-       GROUP BY a.role_code, r.seats HAVING count(*) >= coalesce(r.seats, 1)) p
-  ON CONFLICT (unit_id, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+       GROUP BY a.wing_code, a.role_code, r.seats HAVING count(*) >= coalesce(r.seats, 1)) p
+  ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
   INSERT INTO member_joins (unit_id, joined_on, members)
   SELECT l.unit_id, j.joined_on, l.v * j.members
     FROM move_signs l, (

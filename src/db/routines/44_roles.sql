@@ -1,13 +1,13 @@
 -- Triggers on the roles catalogue. A change of seats changes which booths count as filled
--- for that role (30_counters.sql): its post_stats rows are recounted.
+-- for that wing's role (30_counters.sql): its post_stats rows are recounted.
 
 CREATE OR REPLACE FUNCTION roles_seats_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM post_stats WHERE role_code = NEW.code;
-  INSERT INTO post_stats (unit_id, role_code, filled_booths)
-  SELECT a.id, NEW.code, count(*)::int
+  DELETE FROM post_stats WHERE wing_code = NEW.wing_code AND role_code = NEW.code;
+  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+  SELECT a.id, NEW.wing_code, NEW.code, count(*)::int
     FROM (SELECT ap.unit_id FROM appointments ap JOIN units b ON b.id = ap.unit_id AND b.level = 'booth'
-           WHERE ap.role_code = NEW.code AND ap.end_date IS NULL
+           WHERE ap.wing_code = NEW.wing_code AND ap.role_code = NEW.code AND ap.end_date IS NULL
            GROUP BY ap.unit_id HAVING count(*) >= coalesce(NEW.seats, 1)) f
     JOIN units b ON b.id = f.unit_id
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
