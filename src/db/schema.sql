@@ -200,19 +200,25 @@ BEGIN
   hist AS (
     SELECT l.anc, c.wing_code, c.b, sum(c.v)::int AS v
       FROM cells c JOIN lineage l USING (counted) GROUP BY l.anc, c.wing_code, c.b),
+  -- Each touched histogram's change as a whole array, in one aggregate (a join, not a
+  -- probe per counter row: a bulk write touches thousands of them).
+  hist_delta AS (
+    SELECT k.anc, k.wing_code, array_agg(coalesce(h.v, 0) ORDER BY g.b) AS delta
+      FROM (SELECT DISTINCT anc, wing_code FROM hist) k
+     CROSS JOIN generate_series(1, 33) AS g(b)
+      LEFT JOIN hist h ON h.anc = k.anc AND h.wing_code = k.wing_code AND h.b = g.b
+     GROUP BY k.anc, k.wing_code),
   -- The rows are guarded by the unit_stats locks above: no other writer inserts them.
   offices AS (
     INSERT INTO office_stats AS s (unit_id, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
-    SELECT t.anc, t.wing_code, t.ob, t.obh,
-           (SELECT array_agg(coalesce(h.v, 0) ORDER BY g.b)
-              FROM generate_series(1, 33) AS g(b)
-              LEFT JOIN hist h ON h.anc = t.anc AND h.wing_code = t.wing_code AND h.b = g.b)
-      FROM totals t
+    SELECT t.anc, t.wing_code, t.ob, t.obh, coalesce(d.delta, array_fill(0, ARRAY[33]))
+      FROM totals t LEFT JOIN hist_delta d ON d.anc = t.anc AND d.wing_code = t.wing_code
      ORDER BY t.anc, t.wing_code
     ON CONFLICT (unit_id, wing_code) DO UPDATE SET
         office_bearers = s.office_bearers + EXCLUDED.office_bearers,
         office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
-        committee_histogram = int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1))
+        committee_histogram = CASE WHEN EXCLUDED.committee_histogram = array_fill(0, ARRAY[33]) THEN s.committee_histogram
+                                   ELSE int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1) END)
   INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
   SELECT l.anc, f.wing_code, f.role_code, sum(f.v)::int
     FROM flips f JOIN lineage l USING (counted)
