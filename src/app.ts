@@ -27,6 +27,12 @@ export interface AppOptions {
   config: Config
   /** The process logger (server.ts) or a capturing one (tests); silent when absent. */
   logger?: Logger
+  /**
+   * With no DATABASE_URL and no PGlite folder: start the in-memory database from this dump
+   * of a migrated one (dumpPglite in src/db/client.ts) rather than migrate an empty one.
+   * Tests use it to migrate once per run; boot still runs the migrations, which find them done.
+   */
+  pgliteSnapshot?: Blob
 }
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -83,6 +89,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(databasePlugin, {
     url: config.DATABASE_URL,
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE,
+    snapshot: config.DATABASE_URL ? undefined : options.pgliteSnapshot,
     poolMax: config.DB_POOL_MAX,
     limits: {
       interactive: { lockTimeoutMs: config.LOCK_TIMEOUT_MS, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS },

@@ -40,6 +40,11 @@ export interface DatabaseOptions {
   url?: string
   /** Folder for PGlite's files; without it PGlite keeps everything in memory (tests). */
   dataDir?: string
+  /**
+   * In-memory PGlite only: start from this dump of a data folder (dumpPglite) instead of
+   * an empty database. Migrations and routines still run, and find done what the dump holds.
+   */
+  snapshot?: Blob
   poolMax?: number
   /** Who is opening the PGlite folder, for the lock file (server, seed, keys CLI). */
   purpose?: string
@@ -113,6 +118,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
 }
 
 async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.snapshot && options.dataDir) throw new Error('a PGlite snapshot starts an in-memory database only, not one in a folder')
   let release = () => {}
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true })
@@ -120,7 +126,7 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
   }
   let client: PGlite
   try {
-    client = await openPgliteClient(options.dataDir)
+    client = await openPgliteClient(options.dataDir, options.snapshot)
   } catch (err) {
     release()
     throw err
@@ -166,16 +172,30 @@ async function migrate (runner: RoutineRunner, runMigrations: () => Promise<void
   await applyRoutines(runner, { all: await count() !== before })
 }
 
-/** A PGlite with the extensions the schema needs; the database layer and the tests' fixtures use it. */
-export function openPgliteClient (dataDir: string | undefined): Promise<PGlite> {
+/**
+ * A PGlite with the extensions the schema needs, in `dataDir` or in memory (then optionally
+ * loaded from a `snapshot`); the database layer and the tests' fixtures use it.
+ */
+export function openPgliteClient (dataDir: string | undefined, snapshot?: Blob): Promise<PGlite> {
   return PGlite.create({
     dataDir,
+    loadDataDir: snapshot,
     extensions: { ltree, pg_trgm: pgTrgm, btree_gist: btreeGist },
     // The embedded database holds a demo or a small district, not a state: a quarter of
     // PostgreSQL's default buffers is plenty, and the process stays ~90 MB smaller.
     startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
     parsers: { [PG_DATE]: (v: string) => v, [PG_INT8]: (v: string) => Number(v), [PG_NUMERIC]: (v: string) => Number(v) }
   })
+}
+
+/**
+ * The data folder of an open PGlite database as a tarball, checkpointed first so that a
+ * database started from it (the `snapshot` option) has no WAL to replay.
+ */
+export async function dumpPglite (handle: DatabaseHandle): Promise<Blob> {
+  if (handle.driver.kind !== 'pglite') throw new Error('only a PGlite database can be dumped')
+  await handle.driver.pglite.exec('CHECKPOINT')
+  return handle.driver.pglite.dumpDataDir('none')
 }
 
 /** Runs raw SQL and returns its rows, whichever driver is underneath. */
