@@ -1,38 +1,14 @@
-import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import pg from 'pg'
 import pino from 'pino'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { loggerOptions } from '../../src/logger.js'
+import { freshDatabaseUrl, migratedDatabaseUrl, pgliteSnapshot } from './database.js'
 
 interface Teardown { teardown (fn: () => unknown): void }
 
-export const usingPostgres = Boolean(process.env.DATABASE_URL)
-
-/**
- * A fresh, empty database for one test file: a new PostgreSQL database on the server in
- * DATABASE_URL (so parallel files never share state), or an in-memory PGlite.
- */
-export async function freshDatabaseUrl (t: Teardown): Promise<string | undefined> {
-  const base = process.env.DATABASE_URL
-  if (!base) return undefined
-  const name = `sangathan_t_${process.pid}_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  t.teardown(async () => {
-    const c = new pg.Client({ connectionString: base })
-    await c.connect()
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await c.end()
-  })
-  const url = new URL(base)
-  url.pathname = `/${name}`
-  return url.toString()
-}
+export { freshDatabaseUrl, usingPostgres } from './database.js'
 
 /** The global admin key every test app is bootstrapped with (BOOTSTRAP_ADMIN_KEY). */
 export const ADMIN_KEY = 'sg_test_bootstrap_admin_key_0123456789'
@@ -46,10 +22,13 @@ export interface TestApp {
 
 /**
  * One app per test file: PGlite takes seconds to boot, so tests share it. By default on a
- * fresh database; `on` opens an existing one instead (a PostgreSQL URL or a PGlite folder).
+ * new, migrated database (test/helpers/database.ts); `empty` starts from an empty one, so
+ * that boot runs every migration; `databaseUrl` or `pgliteDir` opens an existing one.
  */
-export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, on: { databaseUrl?: string, pgliteDir?: string } = {}): Promise<TestApp> {
-  const databaseUrl = on.databaseUrl ?? (on.pgliteDir ? undefined : await freshDatabaseUrl(t))
+export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, on: { databaseUrl?: string, pgliteDir?: string, empty?: boolean } = {}): Promise<TestApp> {
+  const existing = on.databaseUrl !== undefined || on.pgliteDir !== undefined
+  const databaseUrl = existing ? on.databaseUrl : on.empty ? await freshDatabaseUrl(t) : await migratedDatabaseUrl(t)
+  const pgliteSnapshotBlob = existing || on.empty || databaseUrl ? undefined : await pgliteSnapshot()
   const logs: Array<Record<string, unknown>> = []
   const sink = new Writable({
     write (chunk, _enc, cb) {
@@ -61,7 +40,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   // No DATA_DIR for tests: PGlite stays in memory, unless a folder is given.
   config.DATA_DIR_PGLITE = on.pgliteDir
   const logger = pino(loggerOptions(config.LOG_LEVEL), sink)
-  const app = await buildApp({ config, logger })
+  const app = await buildApp({ config, logger, pgliteSnapshot: pgliteSnapshotBlob })
   t.teardown(() => app.close())
   return { app, databaseUrl, logs }
 }
