@@ -23,7 +23,11 @@ function countingStore (inner: KeyStore = databaseKeyStore(app.db)) {
 const randomWellFormed = () => 'sg_' + randomBytes(32).toString('base64url')
 const revokeInDatabase = (secret: string) =>
   app.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.secretHash, hashSecret(secret)))
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+/** A clock the test moves by hand, so that a TTL passes (or not) exactly when it says. */
+function manualClock () {
+  let now = Date.now()
+  return { now: () => now, advance: (ms: number) => { now += ms } }
+}
 
 t.test('what a well-formed secret is', async (t) => {
   t.ok(isWellFormedSecret(generateSecret()), 'a minted key')
@@ -102,13 +106,15 @@ t.test('100,000 unknown secrets at the default bounds: the key stays cached', as
 
 t.test('a key revoked elsewhere stops working within the TTL; revoked here, at once', async (t) => {
   const store = countingStore()
-  const verifier = new KeyVerifier(store, { ...VERIFIER_DEFAULTS, ttlMs: 300 })
+  const clock = manualClock()
+  const verifier = new KeyVerifier(store, { ...VERIFIER_DEFAULTS, ttlMs: 300, now: clock.now })
   const elsewhere = await mintKey(app, 'reader')
   t.equal((await verifier.verify(elsewhere)).ok, true)
   await revokeInDatabase(elsewhere) // as another instance does: this verifier is not told
+  clock.advance(299)
   const stillCached = await verifier.verify(elsewhere)
   t.equal(stillCached.ok, true, 'within the TTL the cached answer stands (the bounded window)')
-  await sleep(350)
+  clock.advance(1)
   t.same(await verifier.verify(elsewhere), { ok: false, reason: 'key_revoked' }, 'after the TTL the database is asked again')
 
   const here = await mintKey(app, 'reader')
@@ -121,7 +127,8 @@ t.test('a key revoked elsewhere stops working within the TTL; revoked here, at o
 
 t.test('verifyKnown: keys this instance knows, never a lookup for anything else', async (t) => {
   const store = countingStore()
-  const verifier = new KeyVerifier(store, { ...VERIFIER_DEFAULTS, ttlMs: 200 })
+  const clock = manualClock()
+  const verifier = new KeyVerifier(store, { ...VERIFIER_DEFAULTS, ttlMs: 200, now: clock.now })
   const secret = await mintKey(app, 'reader')
   t.equal(await verifier.verifyKnown(secret), undefined, 'a key not yet seen here is not known')
   t.equal(await verifier.verifyKnown(randomWellFormed()), undefined)
@@ -130,7 +137,7 @@ t.test('verifyKnown: keys this instance knows, never a lookup for anything else'
   t.equal((await verifier.verify(secret)).ok, true)
   t.equal((await verifier.verifyKnown(secret))?.ok, true)
   t.equal(store.lookups, 1, 'a fresh answer is used as is')
-  await sleep(250)
+  clock.advance(200)
   await revokeInDatabase(secret)
   t.same(await verifier.verifyKnown(secret), { ok: false, reason: 'key_revoked' }, 'a stale answer is checked again')
   t.equal(store.lookups, 2)

@@ -30,6 +30,8 @@ export interface VerifierOptions {
   /** Secrets that are no key. A cache of their own, so guesses only ever evict other guesses. */
   maxUnknown: number
   onUseError?: (err: unknown) => void
+  /** The clock, in ms since the epoch (Date.now unless given): a test moves its own by hand. */
+  now?: () => number
 }
 
 export const VERIFIER_DEFAULTS: VerifierOptions = { ttlMs: 4_000, maxKeys: 50_000, maxUnknown: 10_000 }
@@ -49,6 +51,7 @@ export class KeyVerifier {
   private readonly keys: LRUCache<string, KnownKey>
   private readonly unknown: LRUCache<string, number>
   private readonly useRecordedAt: LRUCache<string, number>
+  private readonly now: () => number
   private lookups = 0
   // Bumped by forget(): a lookup that was in flight across a revocation must not cache its answer.
   private forgets = 0
@@ -57,12 +60,13 @@ export class KeyVerifier {
     this.keys = new LRUCache({ max: options.maxKeys })
     this.unknown = new LRUCache({ max: options.maxUnknown })
     this.useRecordedAt = new LRUCache({ max: options.maxKeys })
+    this.now = options.now ?? Date.now
   }
 
   async verify (secret: string): Promise<Verification> {
     if (!isWellFormedSecret(secret)) return { ok: false, reason: 'malformed_key' }
     const hash = hashSecret(secret)
-    const now = Date.now()
+    const now = this.now()
     const known = this.keys.get(hash)
     if (known && this.fresh(known.checkedAt, now)) return this.judge(known.key, now)
     if (!known) {
@@ -81,7 +85,7 @@ export class KeyVerifier {
   async verifyKnown (secret: string): Promise<Verification | undefined> {
     if (!isWellFormedSecret(secret)) return undefined
     const hash = hashSecret(secret)
-    const now = Date.now()
+    const now = this.now()
     const known = this.keys.get(hash)
     if (!known) return undefined
     if (this.fresh(known.checkedAt, now)) return this.judge(known.key, now)
