@@ -12,27 +12,45 @@ const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-server-'))
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
 const databaseUrl = await freshDatabaseUrl(t)
 
-interface Running { child: ChildProcess, port: number, lines: Array<Record<string, any>>, exited: Promise<number | null> }
+type Line = Record<string, any>
+interface Running {
+  child: ChildProcess
+  port: number
+  lines: Line[]
+  /** The first log line (already written or still to come) that `matches`. */
+  logged (matches: (line: Line) => boolean): Promise<Line>
+  exited: Promise<number | null>
+}
 
 async function startServer (): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }
   if (databaseUrl) env.DATABASE_URL = databaseUrl
   else delete env.DATABASE_URL
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines: Array<Record<string, any>> = []
+  const lines: Line[] = []
+  const waiting: Array<{ matches: (line: Line) => boolean, resolve: (line: Line) => void }> = []
+  const logged = (matches: (line: Line) => boolean) => new Promise<Line>(resolve => {
+    const found = lines.find(matches)
+    if (found) resolve(found)
+    else waiting.push({ matches, resolve })
+  })
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000)
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: Record<string, any>
+      let entry: Line
       try { entry = JSON.parse(line) } catch { return }
       lines.push(entry)
+      for (const w of waiting.filter(w => w.matches(entry))) {
+        waiting.splice(waiting.indexOf(w), 1)
+        w.resolve(entry)
+      }
       const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(String(entry.msg))
       if (m) { clearTimeout(timer); resolve(Number(m[1])) }
     })
     child.on('exit', () => reject(new Error('server exited during start-up')))
   })
-  return { child, port, lines, exited }
+  return { child, port, lines, logged, exited }
 }
 
 function request (port: number, method: string, path: string, key: string): Promise<{ status: number, json: any }> {
@@ -59,20 +77,22 @@ t.test('SIGTERM lets an in-flight request finish, then exits cleanly; data survi
   t.equal(statSync(keyFile).mode & 0o777, 0o600, 'readable by its owner only')
   t.notMatch(JSON.stringify(first.lines), key, 'the key itself is never logged')
 
-  // Start a request, send half of its body, then ask the server to stop.
+  // Start a request, send the start of its body, then ask the server to stop: once the
+  // server has the request, and the rest of the body once it is shutting down.
   const body = JSON.stringify({ level: 'state', code: 'GRACE', name: 'Graceful State' })
+  const req = http.request({ port: first.port, method: 'POST', path: '/v1/units', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } })
   const inFlight = new Promise<{ status: number, json: any }>((resolve, reject) => {
-    const req = http.request({ port: first.port, method: 'POST', path: '/v1/units', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } }, (res) => {
+    req.on('response', (res) => {
       let text = ''
       res.on('data', c => { text += c }).on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }))
     })
     req.on('error', reject)
-    req.write(body.slice(0, 10))
-    setTimeout(() => {
-      first.child.kill('SIGTERM')
-      setTimeout(() => req.end(body.slice(10)), 300)
-    }, 200)
   })
+  req.write(body.slice(0, 10))
+  await first.logged(l => l.msg === 'incoming request' && l.req?.url === '/v1/units')
+  first.child.kill('SIGTERM')
+  await first.logged(l => /shutting down/.test(String(l.msg)))
+  req.end(body.slice(10))
   const answered = await inFlight
   t.equal(answered.status, 201, 'the in-flight request completed')
   t.equal(await first.exited, 0, 'exit code 0 after a graceful close')
