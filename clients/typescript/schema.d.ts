@@ -434,6 +434,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key making the request: its role, scope and masking (any key) */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -565,6 +582,41 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CreateUnitInput: {
+            /**
+             * @description state > district > block > ward > booth
+             * @enum {string}
+             */
+            level: "state" | "district" | "block" | "ward" | "booth";
+            /** @description Required for every level but state */
+            parentId?: string | null;
+            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
+            code: string;
+            name: string;
+            localName?: string | null;
+            displayLabel?: string | null;
+            acNumber?: number | null;
+            acName?: string | null;
+            psNumber?: string | null;
+        };
+        /** @description Fields to change; null clears an optional field. The level and parent change only by a move. */
+        UpdateUnitInput: {
+            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
+            code?: string;
+            name?: string;
+            localName?: string | null;
+            displayLabel?: string | null;
+            acNumber?: number | null;
+            acName?: string | null;
+            psNumber?: string | null;
+        };
+        MoveUnitInput: {
+            /**
+             * Format: uuid
+             * @description The new parent: a unit of the level directly above
+             */
+            parentId: string;
+        };
         CreateApiKeyInput: {
             /** @enum {string} */
             role: "reader" | "editor" | "importer" | "admin";
@@ -694,41 +746,6 @@ export interface components {
             /** @description EPIC number: ABC1234567, or an older card's UP/12/123/456789 (two letters, then 1-3, 1-4 and 1-7 digits separated by /); stored upper-case without spaces */
             voterId?: string;
         };
-        CreateUnitInput: {
-            /**
-             * @description state > district > block > ward > booth
-             * @enum {string}
-             */
-            level: "state" | "district" | "block" | "ward" | "booth";
-            /** @description Required for every level but state */
-            parentId?: string | null;
-            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
-            code: string;
-            name: string;
-            localName?: string | null;
-            displayLabel?: string | null;
-            acNumber?: number | null;
-            acName?: string | null;
-            psNumber?: string | null;
-        };
-        /** @description Fields to change; null clears an optional field. The level and parent change only by a move. */
-        UpdateUnitInput: {
-            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
-            code?: string;
-            name?: string;
-            localName?: string | null;
-            displayLabel?: string | null;
-            acNumber?: number | null;
-            acName?: string | null;
-            psNumber?: string | null;
-        };
-        MoveUnitInput: {
-            /**
-             * Format: uuid
-             * @description The new parent: a unit of the level directly above
-             */
-            parentId: string;
-        };
         Problem: {
             /** @description URI naming the problem type; stable, one per code */
             type: string;
@@ -747,6 +764,43 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        Unit: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description state > district > block > ward > booth
+             * @enum {string}
+             */
+            level: "state" | "district" | "block" | "ward" | "booth";
+            parentId: string | null;
+            code: string;
+            /** @description Codes from the state down to this unit, joined by /, e.g. UP/LKO/B03/W12/AC072-PS0145 */
+            codePath: string;
+            name: string;
+            /** @description Name in the local language, e.g. Hindi */
+            localName: string | null;
+            /** @description What this level is called here: city, nagar, panchayat, sector... */
+            displayLabel: string | null;
+            /** @description Booths: assembly constituency number */
+            acNumber: number | null;
+            /** @description Booths: assembly constituency name */
+            acName: string | null;
+            /** @description Booths: polling station (part) number; text because auxiliary booths carry a suffix, e.g. 145A */
+            psNumber: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        UnitPage: {
+            items: components["schemas"]["Unit"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        UnitList: {
+            items: components["schemas"]["Unit"][];
+            nextCursor: null;
         };
         ApiKey: {
             /** Format: uuid */
@@ -791,6 +845,20 @@ export interface components {
             revokedAt: string | null;
             /** @description The secret. Shown this once; only its hash is stored. */
             key: string;
+        };
+        Me: {
+            /** Format: uuid */
+            keyId: string;
+            label: string;
+            /** @enum {string} */
+            role: "reader" | "editor" | "importer" | "admin";
+            /** @description What this key may do */
+            permissions: ("read" | "write" | "import" | "manage_keys" | "manage_catalogue" | "read_audit")[];
+            /** @description The unit whose subtree the key may see and change; null is global (every state) */
+            scopeUnit: components["schemas"]["Unit"] | null;
+            /** @description Phone numbers and voter IDs come back masked */
+            maskPersonalData: boolean;
+            expiresAt: string | null;
         };
         AuditRecord: {
             id: number;
@@ -1179,43 +1247,6 @@ export interface components {
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
         };
-        Unit: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description state > district > block > ward > booth
-             * @enum {string}
-             */
-            level: "state" | "district" | "block" | "ward" | "booth";
-            parentId: string | null;
-            code: string;
-            /** @description Codes from the state down to this unit, joined by /, e.g. UP/LKO/B03/W12/AC072-PS0145 */
-            codePath: string;
-            name: string;
-            /** @description Name in the local language, e.g. Hindi */
-            localName: string | null;
-            /** @description What this level is called here: city, nagar, panchayat, sector... */
-            displayLabel: string | null;
-            /** @description Booths: assembly constituency number */
-            acNumber: number | null;
-            /** @description Booths: assembly constituency name */
-            acName: string | null;
-            /** @description Booths: polling station (part) number; text because auxiliary booths carry a suffix, e.g. 145A */
-            psNumber: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        UnitPage: {
-            items: components["schemas"]["Unit"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        UnitList: {
-            items: components["schemas"]["Unit"][];
-            nextCursor: null;
-        };
         OfficeBearerPage: {
             items: components["schemas"]["OfficeBearer"][];
             /** @description Pass as ?cursor= for the next page; null on the last page */
@@ -1331,7 +1362,7 @@ export interface operations {
                 ancestorId?: string;
                 /** @description state > district > block > ward > booth */
                 level?: "state" | "district" | "block" | "ward" | "booth";
-                /** @description Case-insensitive substring of the name or code */
+                /** @description Case-insensitive substring of the name, the local name, or the code path (so a code, or a part of a path such as LKO/B03) */
                 q?: string;
                 /** @description Page size, 1 to 500 (default 50) */
                 limit?: number;
@@ -5238,6 +5269,76 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
