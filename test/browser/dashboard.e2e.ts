@@ -176,6 +176,18 @@ t.test('vacancies and office-bearers without handles', async (t) => {
   t.equal(await page.locator('section table tbody tr').count(), without.items.length)
 })
 
+t.test('trend: a line chart of 12 weeks and its figures, as the API gives them', async (t) => {
+  const page = await newPage(t)
+  await signIn(page, ADMIN_KEY, `/units/${state.id}/trend`)
+  await page.waitForSelector('table.trend tbody tr')
+  t.ok(await page.locator('.chart canvas').count() > 0, 'a chart is drawn')
+  const trend = await api(`/v1/units/${state.id}/coverage/trend`)
+  const today = await page.locator('table.trend tbody tr').first().locator('td').nth(1).innerText()
+  t.equal(today, `${Math.round(trend.unit.coverage[11] * 1000) / 10}%`)
+  t.equal(await page.locator('table.trend tbody tr').count(), 1 + trend.children.length)
+  await screenshot(page, 'trend')
+})
+
 t.test('a scoped, masked reader: its scope, its limits, a refusal shown as the problem says', async (t) => {
   const district = worstFirst[0]
   const reader = await mintKey(app, 'reader', district.unitId, { maskPersonalData: true })
