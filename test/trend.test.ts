@@ -81,6 +81,8 @@ t.test('appointments backdated, ended and moved: always equal to the terms', asy
   await term(2, daysAgo(20))
   await term(5, today)
   await term(3, daysAgo(30), 'bla')
+  // A term dated ahead: not filled on any day asked about, but counted by post_stats.
+  await term(4, daysAgo(-10))
   await exact(t, 'president', 'after appointing')
   // End one a month ago (its first day out of office), one today.
   t.equal((await call(app, { method: 'PATCH', url: `/v1/appointments/${a0.id}`, payload: { endDate: daysAgo(35), endReason: 'resigned' } })).status, 200)

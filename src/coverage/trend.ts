@@ -39,16 +39,19 @@ export async function trendOf (db: Database, unit: UnitRow, p: TrendParams, days
       WHERE c.parent_id = ${unit.id} ${page.after !== undefined ? sql`AND c.code_path > ${page.after}` : sql``}
       ORDER BY c.code_path LIMIT ${page.limit + 1})`
   const found = await rows<TrendSqlRow & { ord: number }>(db, sql`
-    WITH days AS (SELECT d::date AS day, i FROM unnest(${`{${days.join(',')}}`}::date[]) WITH ORDINALITY AS x(d, i)),
-    targets AS (${targets}),
-    -- Above booths: the changes after the oldest day asked about, per unit.
-    recent AS (
-      SELECT pd.unit_id, pd.day, pd.delta FROM post_days pd JOIN targets t ON t.id = pd.unit_id AND t.level <> 'booth'
-       WHERE pd.wing_code = ${p.wing} AND pd.role_code = ${p.role} AND pd.day > (SELECT min(day) FROM days)),
-    later AS (
-      SELECT r.unit_id, d.i, sum(r.delta)::int AS n FROM recent r JOIN days d ON r.day > d.day GROUP BY 1, 2),
+    -- Day i (1 = oldest) is d0 + 7(i - 1). A change on a day in (day i-1, day i] falls in
+    -- week i; after the last day (a term dated ahead), in the last week too. Changes after
+    -- day i = the sum over the weeks after it: one aggregate over the weeks' rows, then a
+    -- running sum over at most 12 cells per unit.
+    WITH days AS MATERIALIZED (SELECT d::date AS day, i::int AS i FROM unnest(${`{${days.join(',')}}`}::date[]) WITH ORDINALITY AS x(d, i)),
+    targets AS MATERIALIZED (${targets}),
+    weeks AS (
+      SELECT pd.unit_id, least(ceil((pd.day - ${days[0]}::date) / 7.0)::int + 1, ${days.length + 1}::int) AS i, sum(pd.delta)::int AS n
+        FROM post_days pd JOIN targets t ON t.id = pd.unit_id AND t.level <> 'booth'
+       WHERE pd.wing_code = ${p.wing} AND pd.role_code = ${p.role} AND pd.day > ${days[0]}::date
+       GROUP BY 1, 2),
     -- Booths: their own steps, from their terms of this post.
-    booth_terms AS (
+    booth_terms AS MATERIALIZED (
       SELECT a.id, a.unit_id, a.wing_code, a.role_code, a.start_date, a.end_date
         FROM appointments a JOIN targets t ON t.id = a.unit_id AND t.level = 'booth'
        WHERE a.wing_code = ${p.wing} AND a.role_code = ${p.role}),
@@ -58,17 +61,21 @@ export async function trendOf (db: Database, unit: UnitRow, p: TrendParams, days
         ARRAY(SELECT role_code FROM booth_terms ORDER BY id), ARRAY(SELECT start_date FROM booth_terms ORDER BY id),
         ARRAY(SELECT end_date FROM booth_terms ORDER BY id))),
     booth_filled AS (
-      SELECT s.booth_id AS unit_id, d.i, sum(s.delta)::int AS n FROM steps s JOIN days d ON s.day <= d.day GROUP BY 1, 2)
+      SELECT s.booth_id AS unit_id, d.i, sum(s.delta)::int AS n FROM steps s JOIN days d ON s.day <= d.day GROUP BY 1, 2),
+    cells AS (
+      SELECT t.id, d.i,
+             CASE WHEN t.level = 'booth' THEN coalesce(bf.n, 0)
+                  ELSE coalesce(ps.filled_booths, 0) - coalesce(sum(w.n) OVER (PARTITION BY t.id ORDER BY d.i DESC), 0) END AS filled
+        FROM targets t CROSS JOIN days d
+        LEFT JOIN post_stats ps ON ps.unit_id = t.id AND ps.wing_code = ${p.wing} AND ps.role_code = ${p.role}
+        LEFT JOIN weeks w ON w.unit_id = t.id AND w.i = d.i + 1
+        LEFT JOIN booth_filled bf ON bf.unit_id = t.id AND bf.i = d.i),
+    series AS (
+      SELECT id, array_agg(filled::int ORDER BY i) AS filled FROM cells GROUP BY id)
     SELECT t.id AS unit_id, t.code, t.code_path, t.name, t.level, t.ord,
-           CASE WHEN t.level = 'booth' THEN 1 ELSE coalesce(us.total_booths, 0) END AS total_booths,
-           (SELECT array_agg(CASE WHEN t.level = 'booth' THEN coalesce(bf.n, 0)
-                                  ELSE coalesce(ps.filled_booths, 0) - coalesce(l.n, 0) END ORDER BY d.i)
-              FROM days d
-              LEFT JOIN later l ON l.unit_id = t.id AND l.i = d.i
-              LEFT JOIN booth_filled bf ON bf.unit_id = t.id AND bf.i = d.i) AS filled
-      FROM targets t
-      LEFT JOIN unit_stats us ON us.unit_id = t.id
-      LEFT JOIN post_stats ps ON ps.unit_id = t.id AND ps.wing_code = ${p.wing} AND ps.role_code = ${p.role}
+           CASE WHEN t.level = 'booth' THEN 1 ELSE coalesce((SELECT us.total_booths FROM unit_stats us WHERE us.unit_id = t.id), 0) END AS total_booths,
+           s.filled
+      FROM targets t JOIN series s ON s.id = t.id
      ORDER BY t.ord, t.code_path`)
   const [self, ...children] = found
   return { self, children }
