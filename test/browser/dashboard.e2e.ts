@@ -76,6 +76,12 @@ t.test('sign in: the key is kept in the tab only, the worst district comes first
   t.equal(storage.local, '{}', 'nothing in localStorage')
   t.same(storage.session, ['sangathan.key'])
   t.notMatch(page.url(), /sg_/, 'no key in the URL')
+  // The state's Hindi name is on screen: the shipped Devanagari font is what draws it.
+  const fontLoaded = await page.evaluate(async () => {
+    await document.fonts.ready
+    return [...document.fonts].some(f => /Noto Sans Devanagari/.test(f.family) && f.status === 'loaded')
+  })
+  t.ok(fontLoaded, 'Noto Sans Devanagari loaded from the service')
   await screenshot(page, 'coverage')
   await page.reload()
   await page.waitForSelector('table.coverage tbody tr')
@@ -108,9 +114,11 @@ t.test('drill down from the state to a booth and its office-bearers; breadcrumb 
   const path: string[] = []
   for (const level of ['district', 'block', 'ward', 'booth']) {
     await page.waitForSelector('table.coverage tbody tr')
-    const first = page.locator('table.coverage tbody tr').first()
+    // Worst first all the way down, but into a booth that has a president (the last row).
+    const rowsHere = page.locator('table.coverage tbody tr')
+    const first = level === 'booth' ? rowsHere.last() : rowsHere.first()
     path.push((await first.getAttribute('data-code'))!)
-    await first.getByRole('link').click()
+    await first.getByRole('link').first().click()
     await page.waitForFunction((code) => document.querySelector('.unit-header .code')?.textContent?.endsWith(code), path[path.length - 1])
     t.equal((await page.locator('.unit-header .code').innerText()).split('/').length, path.length + 1, `at a ${level}`)
     if (level === 'district') await screenshot(page, 'district')
@@ -123,6 +131,9 @@ t.test('drill down from the state to a booth and its office-bearers; breadcrumb 
   await page.locator('section table').first().or(page.getByText('Nobody holds office here now.')).waitFor()
   const names = await page.locator('section table').first().locator('tbody tr td:nth-child(2)').allInnerTexts().catch(() => [])
   t.same(names.sort(), bearers.items.map((o: { person: { name: string } }) => o.person.name).sort(), 'the booth\'s office-bearers')
+  t.ok(names.length > 0, 'a booth with office-bearers')
+  await page.locator('table.history tbody tr').first().waitFor()
+  t.ok(await page.locator('table.history tbody tr').count() >= names.length, 'their terms in the history')
   await screenshot(page, 'booth')
   await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link').nth(2).click()
   await page.waitForFunction((code) => document.querySelector('.unit-header .code')?.textContent === code, `${state.code}/${path[0]}`)
@@ -135,7 +146,9 @@ t.test('drill down from the state to a booth and its office-bearers; breadcrumb 
 t.test('gaps: paged, and the CSV download holds the same rows as the API', async (t) => {
   const district = worstFirst[0]
   const page = await newPage(t)
-  await signIn(page, ADMIN_KEY, `/units/${district.unitId}/gaps`)
+  await signIn(page, ADMIN_KEY)
+  // From the first screen, the district furthest behind is on top: its gaps in two clicks.
+  await page.locator('table.coverage tbody tr').first().getByRole('link', { name: `Gaps in ${district.name}` }).click()
   await page.waitForSelector('table.gaps tbody tr')
   const apiFirst = await api(`/v1/units/${district.unitId}/gaps?role=president&limit=50`)
   t.same(await page.locator('table.gaps tbody td.code').allInnerTexts(), apiFirst.items.map((g: { codePath: string }) => g.codePath), 'the first page')
@@ -227,7 +240,7 @@ t.test('a wrong key is refused at sign-in; a revoked key returns to sign-in', as
   await page.waitForSelector('table.coverage tbody tr')
   const me = await api('/v1/me', editor)
   t.equal((await call(app, { method: 'DELETE', url: `/v1/api-keys/${me.keyId}` })).status, 204)
-  await page.locator('table.coverage tbody tr').first().getByRole('link').click()
+  await page.locator('table.coverage tbody tr').first().getByRole('link').first().click()
   await page.getByLabel('API key').waitFor()
   t.match(await page.getByRole('alert').innerText(), /revoked/)
   t.same(await page.evaluate(() => Object.keys(sessionStorage)), [], 'the revoked key is forgotten')
@@ -266,7 +279,7 @@ t.test('keyboard: tab to a unit and open it with Enter', async (t) => {
   const page = await newPage(t)
   await signIn(page, ADMIN_KEY)
   await page.waitForSelector('table.coverage tbody tr')
-  const target = page.locator('table.coverage tbody tr').first().getByRole('link')
+  const target = page.locator('table.coverage tbody tr').first().getByRole('link').first()
   let focused = ''
   for (let i = 0; i < 40 && focused !== worstFirst[0].name; i++) {
     await page.keyboard.press('Tab')

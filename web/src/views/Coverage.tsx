@@ -18,6 +18,8 @@ const COLUMNS: Array<{ key: Column, label: string, value: (r: Row) => number | s
   { key: 'handles', label: 'Office-bearers with a handle', value: r => percent(r.unit.officeBearersWithHandle, r.unit.officeBearers) }
 ]
 
+const ORDER_WORDS: Partial<Record<Column, [string, string]>> = { name: ['A to Z', 'Z to A'], booths: ['fewest first', 'most first'] }
+
 function compare (column: Column, dir: 'asc' | 'desc') {
   const value = COLUMNS.find(c => c.key === column)!.value
   return (a: Row, b: Row) => {
@@ -70,6 +72,20 @@ export function Coverage ({ unit, place, wing }: { unit: Unit, place: Place, win
               />
             </label>
           </div>
+          <label class='inline sort-select'>Sort by
+            <select
+              value={`${sort}:${dir}`}
+              onChange={(e) => {
+                const [column, order] = (e.target as HTMLSelectElement).value.split(':')
+                navigate(withQuery(place, { sort: column === 'president' ? null : column, dir: order === 'asc' ? null : order }), { replace: true })
+              }}
+            >
+              {COLUMNS.flatMap(c => [
+                <option key={`${c.key}:asc`} value={`${c.key}:asc`}>{c.label}, {ORDER_WORDS[c.key]?.[0] ?? 'worst first'}</option>,
+                <option key={`${c.key}:desc`} value={`${c.key}:desc`}>{c.label}, {ORDER_WORDS[c.key]?.[1] ?? 'best first'}</option>
+              ])}
+            </select>
+          </label>
           {sorted.length === 0
             ? <p>No units below this one.</p>
             : (
@@ -94,6 +110,7 @@ export function Coverage ({ unit, place, wing }: { unit: Unit, place: Place, win
                         <th scope='row'>
                           <a href={`/units/${r.unit.unitId}${wing === 'main' ? '' : `?wing=${wing}`}`}>{unitLabel(r.unit as { name: string })}</a>
                           <small class='code'>{r.unit.code}</small>
+                          <a class='row-gaps' href={`/units/${r.unit.unitId}/gaps${wing === 'main' ? '' : `?wing=${wing}`}`} aria-label={`Gaps in ${r.unit.name}`}>gaps</a>
                         </th>
                         <td class='num'>{r.unit.totalBooths}</td>
                         <td><Bar part={r.unit.coveredBooths} whole={r.unit.totalBooths} /></td>
