@@ -4,19 +4,24 @@ import { api, ok, Problem, type Unit } from './api.js'
 
 export interface Loaded<T> { data?: T, error?: Problem, loading: boolean }
 
-/** Runs an API call when its inputs change; a refusal becomes a problem to show. */
+/**
+ * Runs an API call when its inputs change; a refusal becomes a problem to show. An answer
+ * is only ever shown for the inputs it was asked with: while another unit, page or K
+ * loads, the last answer is not shown under the new heading.
+ */
 export function useLoad<T> (load: () => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>({ loading: true })
+  const key = JSON.stringify(deps)
+  const [state, setState] = useState<Loaded<T> & { key?: string }>({ loading: true })
   useEffect(() => {
     let live = true
-    setState(s => ({ data: s.data, loading: true }))
+    setState({ loading: true, key })
     load().then(
-      data => { if (live) setState({ data, loading: false }) },
-      (err: unknown) => { if (live) setState({ error: asProblem(err), loading: false }) }
+      data => { if (live) setState({ data, loading: false, key }) },
+      (err: unknown) => { if (live) setState({ error: asProblem(err), loading: false, key }) }
     )
     return () => { live = false }
-  }, deps)
-  return state
+  }, [key])
+  return state.key === key ? state : { loading: true }
 }
 
 export function asProblem (err: unknown): Problem {
