@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 
-# --- build: full dependency tree, TypeScript compiled to dist/ ---
+# --- build: full dependency tree, TypeScript compiled to dist/, the dashboard to web/dist ---
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # Manifests first so the dependency layer is reused while only source changes.
@@ -9,6 +9,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
+COPY clients ./clients
 RUN npm run build
 
 # --- runtime: production dependencies, compiled code and migrations only ---
@@ -20,6 +22,8 @@ COPY package.json package-lock.json ./
 # No scripts: `prepare` would build, and the compiler is not installed here (dist/ is copied).
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The dashboard: dist/dashboard/plugin.js serves ../../web/dist, i.e. /app/web/dist.
+COPY --from=build /app/web/dist ./web/dist
 # Applied at start-up: dist/db/client.js resolves ../../migrations, i.e. /app/migrations,
 # then the routines from ../../src/db/routines.
 COPY migrations ./migrations

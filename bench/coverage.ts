@@ -4,7 +4,7 @@ import { systemActor } from '../src/access/actor.js'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { rows } from '../src/db/client.js'
-import { coverageReport, gapsReport } from '../src/coverage/service.js'
+import { coverageReport, coverageTrend, gapsReport } from '../src/coverage/service.js'
 import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
 import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
@@ -60,9 +60,24 @@ export async function benchCoverage () {
        AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.wing_code = ${wing} AND a.role_code = 'president' AND a.end_date IS NULL)
      ORDER BY b.code_path LIMIT 51`)
 
+  // The trend's floor: for each of the 12 weekly days, the booths with a president in
+  // office that day, straight from the terms (president has one seat: a distinct count).
+  const naiveTrend = (parent: UnitRow) => async () => rows(db, sql`
+    WITH days AS (SELECT india_today() - 7 * g AS day FROM generate_series(0, 11) AS g)
+    SELECT c.id, d.day, count(DISTINCT a.unit_id) AS filled
+      FROM units c
+      JOIN units b ON b.level = 'booth' AND b.code_path >= c.code_path || '/' AND b.code_path < c.code_path || '0'
+      JOIN appointments a ON a.unit_id = b.id AND a.wing_code = 'main' AND a.role_code = 'president'
+      JOIN days d ON a.start_date <= d.day AND (a.end_date IS NULL OR a.end_date > d.day)
+     WHERE c.parent_id = ${parent.id}
+     GROUP BY c.id, d.day`)
+  const trendParams = { wing: 'main', role: 'president', weeks: 12, limit: 500 }
+
   const cases: Array<{ what: string, target: string, api: () => Promise<unknown>, endpointSql: () => Promise<unknown>, naive: () => Promise<unknown> }> = [
     { what: 'coverage: state by district', target: 'p50 <= 50 ms', api: http(`/v1/units/${state.id}/coverage`), endpointSql: () => coverageReport(db, actor, state.id, params), naive: naiveCoverage(state) },
     { what: 'coverage: district by block', target: 'p50 <= 15 ms', api: http(`/v1/units/${district.id}/coverage`), endpointSql: () => coverageReport(db, actor, district.id, params), naive: naiveCoverage(district) },
+    { what: 'trend: state by district, 12 weeks', target: 'p50 < 100 ms', api: http(`/v1/units/${state.id}/coverage/trend`), endpointSql: () => coverageTrend(db, actor, state.id, trendParams), naive: naiveTrend(state) },
+    { what: 'trend: district by block, 12 weeks', target: 'p50 < 100 ms', api: http(`/v1/units/${district.id}/coverage/trend`), endpointSql: () => coverageTrend(db, actor, district.id, trendParams), naive: naiveTrend(district) },
     { what: 'gaps: first page of the state', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'main', role: 'president', level: 'booth', limit: 50 }), naive: naiveGaps() },
     // A frontal organisation's figures come from the same counters, per wing: the same time.
     { what: 'youth wing: state by district', target: 'as main body', api: http(`/v1/units/${state.id}/coverage?wing=youth`), endpointSql: () => coverageReport(db, actor, state.id, { ...params, wing: 'youth' }), naive: naiveCoverage(state, 'youth') },

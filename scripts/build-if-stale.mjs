@@ -1,37 +1,59 @@
-// Runs before `npm start`: the service starts from dist/, built at install (npm ci runs
-// `prepare`). Only when a source is newer than the build (a checkout, an edit) does it
-// compile first, and it says so. Plain JavaScript, so that no compiler loads otherwise.
+// Runs before `npm start`: the service starts from dist/ and serves the dashboard from
+// web/dist, both built at install (npm ci runs `prepare`). Only when a source is newer than
+// its build (a checkout, an edit) does it compile that one first, and it says so. Plain
+// JavaScript, so that no compiler loads otherwise.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const built = join(root, 'dist', 'server.js')
 
-/** The newest source file (TypeScript under src/, and the files that shape the build), with its time. */
-function newestSource () {
+/** The newest file among these folders (files ending in one of `endings`) and files, with its time. */
+function newestSource (folders, endings, files) {
   let newest = { file: '', ms: 0 }
   const visit = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) visit(path)
-      else if (entry.name.endsWith('.ts')) consider(path)
+      else if (endings.some(e => entry.name.endsWith(e))) consider(path)
     }
   }
   const consider = (path) => {
     const ms = statSync(path).mtimeMs
     if (ms > newest.ms) newest = { file: path.slice(root.length), ms }
   }
-  visit(join(root, 'src'))
-  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) consider(join(root, file))
+  for (const folder of folders) visit(join(root, folder))
+  for (const file of files) consider(join(root, file))
   return newest
 }
 
-let builtAt = 0
-try { builtAt = statSync(built).mtimeMs } catch { /* never built */ }
-const source = newestSource()
+const builtTime = (file) => { try { return statSync(file).mtimeMs } catch { return 0 } }
+
+/** Runs a package's command line with this Node; false when it fails. */
+function run (pkg, bin, args) {
+  const dir = dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`))
+  return spawnSync(process.execPath, [join(dir, bin), ...args], { stdio: 'inherit', cwd: root }).status === 0
+}
+
+// The dashboard: web/src, its page and config, and the client types it is typed by.
+const page = join(root, 'web', 'dist', 'index.html')
+const pageAt = builtTime(page)
+const webSource = newestSource(['web/src', 'clients/typescript'], ['.ts', '.tsx', '.css'], ['web/index.html', 'web/vite.config.ts', 'package-lock.json'])
+if (pageAt < webSource.ms) {
+  console.error(pageAt === 0
+    ? 'No dashboard build yet (web/dist/index.html is missing): building with `npm run build:web` first...'
+    : `${webSource.file} is newer than the dashboard build: rebuilding with \`npm run build:web\` first...`)
+  if (!run('vite', 'bin/vite.js', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'])) {
+    console.error('The dashboard build failed: fix the errors above, or run `npm ci` to restore a clean install.')
+    process.exit(1)
+  }
+}
+
+const builtAt = builtTime(built)
+const source = newestSource(['src'], ['.ts'], ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'])
 if (builtAt >= source.ms) process.exit(0)
 
 console.error(builtAt === 0

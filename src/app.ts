@@ -9,6 +9,7 @@ import accessPlugin from './access/plugin.js'
 import { apiKeyRoutes } from './access/routes.js'
 import { auditRoutes } from './audit/routes.js'
 import { coverageRoutes } from './coverage/routes.js'
+import { dashboardRoutes } from './dashboard/plugin.js'
 import databasePlugin from './db/plugin.js'
 import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
@@ -106,6 +107,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency)
 
   await app.register(healthRoutes)
+  // The coverage dashboard (web/): its files and its page; it calls /v1 with the key it is given.
+  await app.register(dashboardRoutes)
   // Everything under /v1 needs a key; health and docs do not.
   await app.register(async (v1) => {
     v1.addHook('onRequest', app.authenticate)

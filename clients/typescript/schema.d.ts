@@ -383,6 +383,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/units/{id}/coverage/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coverage of a required booth post (president, BLA) on each of the last weeks, for the unit and each child, over today's tree */
+        get: operations["unitCoverageTrend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/units/{id}/gaps": {
         parameters: {
             query?: never;
@@ -426,6 +443,23 @@ export interface paths {
         };
         /** Current office-bearers in the subtree with no social media handle; JSON pages or CSV */
         get: operations["unitWithoutHandles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key making the request: its role, scope and masking (any key) */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -565,6 +599,41 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CreateUnitInput: {
+            /**
+             * @description state > district > block > ward > booth
+             * @enum {string}
+             */
+            level: "state" | "district" | "block" | "ward" | "booth";
+            /** @description Required for every level but state */
+            parentId?: string | null;
+            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
+            code: string;
+            name: string;
+            localName?: string | null;
+            displayLabel?: string | null;
+            acNumber?: number | null;
+            acName?: string | null;
+            psNumber?: string | null;
+        };
+        /** @description Fields to change; null clears an optional field. The level and parent change only by a move. */
+        UpdateUnitInput: {
+            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
+            code?: string;
+            name?: string;
+            localName?: string | null;
+            displayLabel?: string | null;
+            acNumber?: number | null;
+            acName?: string | null;
+            psNumber?: string | null;
+        };
+        MoveUnitInput: {
+            /**
+             * Format: uuid
+             * @description The new parent: a unit of the level directly above
+             */
+            parentId: string;
+        };
         CreateApiKeyInput: {
             /** @enum {string} */
             role: "reader" | "editor" | "importer" | "admin";
@@ -694,41 +763,6 @@ export interface components {
             /** @description EPIC number: ABC1234567, or an older card's UP/12/123/456789 (two letters, then 1-3, 1-4 and 1-7 digits separated by /); stored upper-case without spaces */
             voterId?: string;
         };
-        CreateUnitInput: {
-            /**
-             * @description state > district > block > ward > booth
-             * @enum {string}
-             */
-            level: "state" | "district" | "block" | "ward" | "booth";
-            /** @description Required for every level but state */
-            parentId?: string | null;
-            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
-            code: string;
-            name: string;
-            localName?: string | null;
-            displayLabel?: string | null;
-            acNumber?: number | null;
-            acName?: string | null;
-            psNumber?: string | null;
-        };
-        /** @description Fields to change; null clears an optional field. The level and parent change only by a move. */
-        UpdateUnitInput: {
-            /** @description The unit's own short code, unique among its siblings, e.g. UP, LKO, AC072-PS0145A */
-            code?: string;
-            name?: string;
-            localName?: string | null;
-            displayLabel?: string | null;
-            acNumber?: number | null;
-            acName?: string | null;
-            psNumber?: string | null;
-        };
-        MoveUnitInput: {
-            /**
-             * Format: uuid
-             * @description The new parent: a unit of the level directly above
-             */
-            parentId: string;
-        };
         Problem: {
             /** @description URI naming the problem type; stable, one per code */
             type: string;
@@ -747,6 +781,43 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        Unit: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description state > district > block > ward > booth
+             * @enum {string}
+             */
+            level: "state" | "district" | "block" | "ward" | "booth";
+            parentId: string | null;
+            code: string;
+            /** @description Codes from the state down to this unit, joined by /, e.g. UP/LKO/B03/W12/AC072-PS0145 */
+            codePath: string;
+            name: string;
+            /** @description Name in the local language, e.g. Hindi */
+            localName: string | null;
+            /** @description What this level is called here: city, nagar, panchayat, sector... */
+            displayLabel: string | null;
+            /** @description Booths: assembly constituency number */
+            acNumber: number | null;
+            /** @description Booths: assembly constituency name */
+            acName: string | null;
+            /** @description Booths: polling station (part) number; text because auxiliary booths carry a suffix, e.g. 145A */
+            psNumber: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        UnitPage: {
+            items: components["schemas"]["Unit"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        UnitList: {
+            items: components["schemas"]["Unit"][];
+            nextCursor: null;
         };
         ApiKey: {
             /** Format: uuid */
@@ -791,6 +862,20 @@ export interface components {
             revokedAt: string | null;
             /** @description The secret. Shown this once; only its hash is stored. */
             key: string;
+        };
+        Me: {
+            /** Format: uuid */
+            keyId: string;
+            label: string;
+            /** @enum {string} */
+            role: "reader" | "editor" | "importer" | "admin";
+            /** @description What this key may do */
+            permissions: ("read" | "write" | "import" | "manage_keys" | "manage_catalogue" | "read_audit")[];
+            /** @description The unit whose subtree the key may see and change; null is global (every state) */
+            scopeUnit: components["schemas"]["Unit"] | null;
+            /** @description Phone numbers and voter IDs come back masked */
+            maskPersonalData: boolean;
+            expiresAt: string | null;
         };
         AuditRecord: {
             id: number;
@@ -967,6 +1052,30 @@ export interface components {
         VacancyReport: {
             items: components["schemas"]["VacancyGroup"][];
             nextCursor: null;
+        };
+        TrendRow: {
+            /** Format: uuid */
+            unitId: string;
+            code: string;
+            codePath: string;
+            name: string;
+            /** @enum {string} */
+            level: "state" | "district" | "block" | "ward" | "booth";
+            /** @description Booths in the subtree today: the trend is over today's tree */
+            totalBooths: number;
+            /** @description Booths whose post was filled on each day of `days` */
+            filled: number[];
+            /** @description filled / totalBooths on each day, 0 to 1 */
+            coverage: number[];
+        };
+        CoverageTrend: {
+            wing: string;
+            role: string;
+            /** @description One day a week, oldest first; the last is today (India) */
+            days: string[];
+            unit: components["schemas"]["TrendRow"];
+            children: components["schemas"]["TrendRow"][];
+            nextCursor: string | null;
         };
         Health: {
             /** @constant */
@@ -1179,43 +1288,6 @@ export interface components {
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
         };
-        Unit: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description state > district > block > ward > booth
-             * @enum {string}
-             */
-            level: "state" | "district" | "block" | "ward" | "booth";
-            parentId: string | null;
-            code: string;
-            /** @description Codes from the state down to this unit, joined by /, e.g. UP/LKO/B03/W12/AC072-PS0145 */
-            codePath: string;
-            name: string;
-            /** @description Name in the local language, e.g. Hindi */
-            localName: string | null;
-            /** @description What this level is called here: city, nagar, panchayat, sector... */
-            displayLabel: string | null;
-            /** @description Booths: assembly constituency number */
-            acNumber: number | null;
-            /** @description Booths: assembly constituency name */
-            acName: string | null;
-            /** @description Booths: polling station (part) number; text because auxiliary booths carry a suffix, e.g. 145A */
-            psNumber: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        UnitPage: {
-            items: components["schemas"]["Unit"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        UnitList: {
-            items: components["schemas"]["Unit"][];
-            nextCursor: null;
-        };
         OfficeBearerPage: {
             items: components["schemas"]["OfficeBearer"][];
             /** @description Pass as ?cursor= for the next page; null on the last page */
@@ -1331,7 +1403,7 @@ export interface operations {
                 ancestorId?: string;
                 /** @description state > district > block > ward > booth */
                 level?: "state" | "district" | "block" | "ward" | "booth";
-                /** @description Case-insensitive substring of the name or code */
+                /** @description Case-insensitive substring of the name, the local name, or the code path (so a code, or a part of a path such as LKO/B03) */
                 q?: string;
                 /** @description Page size, 1 to 500 (default 50) */
                 limit?: number;
@@ -4952,6 +5024,119 @@ export interface operations {
             };
         };
     };
+    unitCoverageTrend: {
+        parameters: {
+            query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+                /** @description A required booth-level role of the wing (default president; also bla) */
+                role?: string;
+                /** @description How many weekly points, the last one today (default 12) */
+                weeks?: number;
+                /** @description Children per page (default 500) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageTrend"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     unitGaps: {
         parameters: {
             query?: {
@@ -5238,6 +5423,76 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

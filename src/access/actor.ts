@@ -33,6 +33,12 @@ export function can (actor: Actor, permission: Permission): boolean {
   return GRANTS[actor.role].has(permission)
 }
 
+/** Everything the actor may do, in a fixed order (for GET /v1/me). */
+export function permissionsOf (actor: Actor): Permission[] {
+  const all: Permission[] = ['read', 'write', 'import', 'manage_keys', 'manage_catalogue', 'read_audit']
+  return all.filter(p => can(actor, p))
+}
+
 /** Roles ordered by power: a key may only mint keys whose grants are a subset of its own. */
 export function roleWithin (minted: KeyRole, minter: KeyRole): boolean {
   return [...GRANTS[minted]].every(p => GRANTS[minter].has(p))

@@ -99,6 +99,12 @@ export async function findKey (db: Database, actor: Actor, id: string): Promise<
   return row
 }
 
+/** The key a request came with, whatever its role: for GET /v1/me. */
+export async function findOwnKey (db: Database, id: string): Promise<KeyRow | undefined> {
+  const [row] = await selectKeys(db).where(eq(apiKeys.id, id))
+  return row
+}
+
 export async function listKeys (db: Database, actor: Actor, f: { includeRevoked: boolean, before?: [string, string], limit: number }): Promise<KeyRow[]> {
   // Newest first; uuids are random, so the cursor is (created_at, id).
   const conditions: Array<SQL | undefined> = [visibleKeys(actor)]

@@ -6,7 +6,10 @@ import { IsoDate, IsoDateTime, text } from '../http/fields.js'
 import { decodeCursor, pageOf, PageQuery, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { indiaEndOfDay } from '../time.js'
-import { createKey, findKey, listKeys, publicKey, revokeKey } from './keys.js'
+import { findUnit, toUnit } from '../units/queries.js'
+import { UnitSchema } from '../units/schemas.js'
+import { permissionsOf } from './actor.js'
+import { createKey, findKey, findOwnKey, listKeys, publicKey, revokeKey } from './keys.js'
 
 const ApiKeySchema = z.object({
   id: z.uuid(),
@@ -36,6 +39,18 @@ const CreateApiKeyBody = z.strictObject({
   maskPersonalData: z.boolean().optional()
 }).meta({ id: 'CreateApiKey' })
 
+const PERMISSIONS = ['read', 'write', 'import', 'manage_keys', 'manage_catalogue', 'read_audit'] as const
+
+const MeSchema = z.object({
+  keyId: z.uuid(),
+  label: z.string(),
+  role: z.enum(KEY_ROLES),
+  permissions: z.array(z.enum(PERMISSIONS)).describe('What this key may do'),
+  scopeUnit: UnitSchema.nullable().describe('The unit whose subtree the key may see and change; null is global (every state)'),
+  maskPersonalData: z.boolean().describe('Phone numbers and voter IDs come back masked'),
+  expiresAt: z.iso.datetime().nullable()
+}).meta({ id: 'Me' })
+
 const ListQuery = z.object({
   includeRevoked: z.stringbool().default(false),
   ...PageQuery
@@ -45,6 +60,27 @@ const IdParams = z.object({ id: z.uuid() })
 const tags = ['api-keys']
 
 export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/me', {
+    // Any key may ask what it is: a dashboard shows its scope and role before anything else.
+    config: { permission: 'read' },
+    schema: { operationId: 'getMe', tags, summary: 'The key making the request: its role, scope and masking (any key)', response: { 200: MeSchema } }
+  }, async (request, reply) => {
+    const { actor } = request
+    const key = await findOwnKey(app.db, actor.keyId!)
+    if (!key) throw notFound('api_key')
+    const scope = actor.scopeUnitId ? await findUnit(app.db, actor, actor.scopeUnitId) : undefined
+    reply.header('cache-control', 'no-store')
+    return {
+      keyId: key.id,
+      label: key.label,
+      role: key.role,
+      permissions: permissionsOf(actor),
+      scopeUnit: scope ? toUnit(scope) : null,
+      maskPersonalData: key.maskPersonalData,
+      expiresAt: key.expiresAt ? new Date(key.expiresAt).toISOString() : null
+    }
+  })
+
   app.post('/api-keys', {
     // Not idempotent-cached: a replay would have to store the secret, which is never stored.
     config: { permission: 'manage_keys', idempotent: false },

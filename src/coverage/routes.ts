@@ -8,8 +8,9 @@ import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { MAIN_WING } from '../wings/schemas.js'
 import { toCoverageRow, toGap, type GapRow } from './queries.js'
-import { allCoverage, allGaps, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
-import { CoverageQuery, CoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
+import { toTrendRow } from './trend.js'
+import { allCoverage, allGaps, coverageTrend, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
+import { CoverageTrend, TrendQuery, CoverageQuery, CoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
 
 const tags = ['coverage']
 const IdParams = z.object({ id: z.uuid() })
@@ -79,6 +80,22 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toCoverageRow, byCodePath)
     return { wing: q.wing, role: q.role, unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
+  })
+
+  app.get('/units/:id/coverage/trend', {
+    schema: {
+      operationId: 'unitCoverageTrend',
+      tags,
+      summary: 'Coverage of a required booth post (president, BLA) on each of the last weeks, for the unit and each child, over today\'s tree',
+      params: IdParams,
+      querystring: TrendQuery,
+      response: { 200: CoverageTrend, ...problemResponses(400, 404, 422) }
+    }
+  }, async (request) => {
+    const { cursor, ...q } = request.query
+    const { days, self, children } = await coverageTrend(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
+    const page = toPage(children, q.limit, toTrendRow, byCodePath)
+    return { wing: q.wing, role: q.role, days, unit: toTrendRow(self), children: page.items, nextCursor: page.nextCursor }
   })
 
   app.get('/units/:id/gaps', {

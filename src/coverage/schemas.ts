@@ -95,3 +95,31 @@ export const WithoutHandlesQuery = z.object({
   ...FormatQuery,
   ...PageQuery
 })
+
+export const TrendQuery = z.object({
+  wing: WingQuery,
+  role: RoleCode.default('president').describe('A required booth-level role of the wing (default president; also bla)'),
+  weeks: z.coerce.number().int().min(1).max(104).default(12).describe('How many weekly points, the last one today (default 12)'),
+  limit: z.coerce.number().int().min(1).max(500).default(500).describe('Children per page (default 500)'),
+  cursor: PageQuery.cursor
+})
+
+export const TrendRow = z.object({
+  unitId: z.uuid(),
+  code: z.string(),
+  codePath: z.string(),
+  name: z.string(),
+  level: z.enum(UNIT_LEVELS),
+  totalBooths: z.number().int().describe('Booths in the subtree today: the trend is over today\'s tree'),
+  filled: z.array(z.number().int()).describe('Booths whose post was filled on each day of `days`'),
+  coverage: z.array(z.number()).describe('filled / totalBooths on each day, 0 to 1')
+}).meta({ id: 'TrendRow' })
+
+export const CoverageTrend = z.object({
+  wing: z.string(),
+  role: z.string(),
+  days: z.array(z.string()).describe('One day a week, oldest first; the last is today (India)'),
+  unit: TrendRow,
+  children: z.array(TrendRow),
+  nextCursor: z.string().nullable()
+}).meta({ id: 'CoverageTrend' })

@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../errors.js'
 import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
 import { wingOrRefuse } from '../wings/catalogue.js'
 import { findUnit, type UnitRow } from '../units/queries.js'
+import { trendDays, trendOf, type TrendParams } from './trend.js'
 import { coverageOf, gapsPage, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
 
 /**
@@ -154,4 +155,18 @@ export async function allWithoutHandles (db: Database, actor: Actor, unitId: str
   const rows = inBatches((after, limit) =>
     listOfficeBearers(db, actor, unit, { subtree: true, wing: q.wing, role: q.role, level: q.level, withoutHandle: true, after, limit }), officeBearerKey, batch)
   return { unit, rows }
+}
+
+/**
+ * The trend of a required booth post over the last weeks, for the unit and a page of its
+ * children (limit + 1), over today's tree.
+ */
+export async function coverageTrend (db: Database, actor: Actor, unitId: string, q: TrendParams & { after?: string, limit: number }) {
+  const { unit, role } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => 'booth')
+  if (!role.required) {
+    throw new DomainError('unprocessable', 'role_not_tracked', `${role.name} is not a required post: coverage by day is kept for the required booth posts (such as president and BLA).`)
+  }
+  const days = await trendDays(db, q.weeks)
+  const { self, children } = await trendOf(db, unit, { wing: role.wing, role: role.code, weeks: q.weeks }, days, { after: q.after, limit: q.limit })
+  return { days, self, children }
 }

@@ -267,6 +267,62 @@ END
 $$;
 
 --
+-- Name: apply_post_day_changes(uuid[], text[], text[], uuid[], uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_post_day_changes(p_posts_booth uuid[], p_posts_wing text[], p_posts_role text[], p_new_ids uuid[], p_old_booth uuid[], p_old_wing text[], p_old_role text[], p_old_start date[], p_old_end date[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  a_booth uuid[]; a_wing text[]; a_role text[]; a_start date[]; a_end date[];
+  b_booth uuid[]; b_wing text[]; b_role text[]; b_start date[]; b_end date[];
+BEGIN
+  IF coalesce(cardinality(p_posts_booth), 0) = 0 THEN
+    RETURN;
+  END IF;
+  CREATE TEMP TABLE IF NOT EXISTS post_day_posts (booth_id uuid, wing_code text, role_code text) ON COMMIT DROP;
+  DELETE FROM post_day_posts;
+  INSERT INTO post_day_posts
+  SELECT DISTINCT p.booth_id, p.wing_code, p.role_code
+    FROM unnest(p_posts_booth, p_posts_wing, p_posts_role) AS p(booth_id, wing_code, role_code)
+    JOIN units u ON u.id = p.booth_id AND u.level = 'booth'
+    JOIN roles r ON r.wing_code = p.wing_code AND r.code = p.role_code AND r.required;
+  IF NOT EXISTS (SELECT 1 FROM post_day_posts) THEN
+    RETURN;
+  END IF;
+  PERFORM lock_counters_for(ARRAY(SELECT DISTINCT booth_id FROM post_day_posts));
+  -- The posts' terms now, and before: now less the statement's new rows, plus its old rows.
+  SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(a.role_code), array_agg(a.start_date), array_agg(a.end_date)
+    INTO a_booth, a_wing, a_role, a_start, a_end
+    FROM appointments a JOIN post_day_posts p ON p.booth_id = a.unit_id AND p.wing_code = a.wing_code AND p.role_code = a.role_code;
+  WITH fresh AS (SELECT DISTINCT unnest(p_new_ids) AS id)
+  SELECT array_agg(x.unit_id), array_agg(x.wing_code), array_agg(x.role_code), array_agg(x.start_date), array_agg(x.end_date)
+    INTO b_booth, b_wing, b_role, b_start, b_end
+    FROM (SELECT a.unit_id, a.wing_code, a.role_code, a.start_date, a.end_date
+            FROM appointments a JOIN post_day_posts p ON p.booth_id = a.unit_id AND p.wing_code = a.wing_code AND p.role_code = a.role_code
+            LEFT JOIN fresh f ON f.id = a.id
+           WHERE f.id IS NULL
+          UNION ALL
+          SELECT o.booth_id, o.wing_code, o.role_code, o.start_date, o.end_date
+            FROM unnest(p_old_booth, p_old_wing, p_old_role, p_old_start, p_old_end) AS o(booth_id, wing_code, role_code, start_date, end_date)
+            JOIN post_day_posts p ON p.booth_id = o.booth_id AND p.wing_code = o.wing_code AND p.role_code = o.role_code) x;
+  WITH net AS (
+    SELECT booth_id, wing_code, role_code, day, sum(delta)::int AS delta
+      FROM (SELECT * FROM post_steps(a_booth, a_wing, a_role, a_start, a_end)
+            UNION ALL
+            SELECT s.booth_id, s.wing_code, s.role_code, s.day, -s.delta FROM post_steps(b_booth, b_wing, b_role, b_start, b_end) s) x
+     GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0)
+  INSERT INTO post_days AS d (unit_id, wing_code, role_code, day, delta)
+  SELECT a.id, n.wing_code, n.role_code, n.day, sum(n.delta)::int
+    FROM net n JOIN units b ON b.id = n.booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+   GROUP BY 1, 2, 3, 4
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (unit_id, wing_code, role_code, day) DO UPDATE SET delta = d.delta + EXCLUDED.delta;
+END
+$$;
+
+--
 -- Name: appointments_after_delete(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -281,6 +337,11 @@ BEGIN
     ARRAY(SELECT role_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT person_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT -1 FROM old_rows WHERE end_date IS NULL ORDER BY id));
+  PERFORM apply_post_day_changes(
+    ARRAY(SELECT unit_id FROM old_rows ORDER BY id), ARRAY(SELECT wing_code FROM old_rows ORDER BY id), ARRAY(SELECT role_code FROM old_rows ORDER BY id),
+    NULL,
+    ARRAY(SELECT unit_id FROM old_rows ORDER BY id), ARRAY(SELECT wing_code FROM old_rows ORDER BY id), ARRAY(SELECT role_code FROM old_rows ORDER BY id),
+    ARRAY(SELECT start_date FROM old_rows ORDER BY id), ARRAY(SELECT end_date FROM old_rows ORDER BY id));
   RETURN NULL;
 END
 $$;
@@ -311,6 +372,9 @@ BEGIN
     ARRAY(SELECT role_code FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT person_id FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT 1 FROM new_rows WHERE end_date IS NULL));
+  PERFORM apply_post_day_changes(
+    ARRAY(SELECT unit_id FROM new_rows ORDER BY id), ARRAY(SELECT wing_code FROM new_rows ORDER BY id), ARRAY(SELECT role_code FROM new_rows ORDER BY id),
+    ARRAY(SELECT id FROM new_rows), NULL, NULL, NULL, NULL, NULL);
   RETURN NULL;
 END
 $$;
@@ -355,6 +419,31 @@ BEGIN
   SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign)
     INTO d_unit, d_wing, d_role, d_person, d_sign FROM changes;
   PERFORM apply_appointment_deltas(d_unit, d_wing, d_role, d_person, d_sign);
+  -- Coverage by day (31_post_days.sql): terms whose post or dates changed.
+  CREATE TEMP TABLE IF NOT EXISTS post_day_changed (id uuid) ON COMMIT DROP;
+  DELETE FROM post_day_changed;
+  INSERT INTO post_day_changed
+  SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+   WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
+      OR n.start_date <> o.start_date OR n.end_date IS DISTINCT FROM o.end_date;
+  IF EXISTS (SELECT 1 FROM post_day_changed) THEN
+    CREATE TEMP TABLE IF NOT EXISTS post_day_touched (unit_id uuid, wing_code text, role_code text) ON COMMIT DROP;
+    DELETE FROM post_day_touched;
+    INSERT INTO post_day_touched
+    SELECT o.unit_id, o.wing_code, o.role_code FROM old_rows o JOIN post_day_changed c USING (id)
+    UNION
+    SELECT n.unit_id, n.wing_code, n.role_code FROM new_rows n JOIN post_day_changed c USING (id);
+    PERFORM apply_post_day_changes(
+      ARRAY(SELECT unit_id FROM post_day_touched ORDER BY unit_id, wing_code, role_code),
+      ARRAY(SELECT wing_code FROM post_day_touched ORDER BY unit_id, wing_code, role_code),
+      ARRAY(SELECT role_code FROM post_day_touched ORDER BY unit_id, wing_code, role_code),
+      ARRAY(SELECT id FROM post_day_changed),
+      ARRAY(SELECT o.unit_id FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.wing_code FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.role_code FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.start_date FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.end_date FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id));
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -795,6 +884,32 @@ CREATE FUNCTION public.post_key(p_unit uuid, p_wing text, p_role text) RETURNS b
 $$;
 
 --
+-- Name: post_steps(uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.post_steps(p_booth uuid[], p_wing text[], p_role text[], p_start date[], p_end date[]) RETURNS TABLE(booth_id uuid, wing_code text, role_code text, day date, delta integer)
+    LANGUAGE sql STABLE
+    AS $$
+  WITH terms AS (
+    SELECT t.* FROM unnest(p_booth, p_wing, p_role, p_start, p_end) AS t(booth_id, wing_code, role_code, start_date, end_date)
+     WHERE t.start_date < coalesce(t.end_date, 'infinity')),
+  events AS (
+    SELECT t.booth_id, t.wing_code, t.role_code, e.day, sum(e.v)::int AS v
+      FROM terms t CROSS JOIN LATERAL (VALUES (t.start_date, 1), (t.end_date, -1)) AS e(day, v)
+     WHERE e.day IS NOT NULL
+     GROUP BY 1, 2, 3, 4),
+  filled AS (
+    SELECT e.booth_id, e.wing_code, e.role_code, e.day,
+           (sum(e.v) OVER (PARTITION BY e.booth_id, e.wing_code, e.role_code ORDER BY e.day) >= coalesce(r.seats, 1))::int AS f
+      FROM events e JOIN roles r ON r.wing_code = e.wing_code AND r.code = e.role_code AND r.required AND 'booth' = ANY (r.levels)),
+  steps AS (
+    SELECT f.booth_id, f.wing_code, f.role_code, f.day,
+           f.f - coalesce(lag(f.f) OVER (PARTITION BY f.booth_id, f.wing_code, f.role_code ORDER BY f.day), 0) AS delta
+      FROM filled f)
+  SELECT s.booth_id, s.wing_code, s.role_code, s.day, s.delta FROM steps s WHERE s.delta <> 0
+$$;
+
+--
 -- Name: post_violations(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -898,6 +1013,47 @@ BEGIN
    WHERE m.status = 'current' GROUP BY 1, 2 ORDER BY 1, 2;
   DROP TABLE lineage;
   DROP TABLE committee;
+  PERFORM rebuild_post_days();
+END
+$$;
+
+--
+-- Name: rebuild_post_days(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_post_days(p_wing text DEFAULT NULL::text, p_role text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  t_booth uuid[]; t_wing text[]; t_role text[]; t_start date[]; t_end date[];
+BEGIN
+  DELETE FROM post_days WHERE (p_wing IS NULL OR wing_code = p_wing) AND (p_role IS NULL OR role_code = p_role);
+  SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(a.role_code), array_agg(a.start_date), array_agg(a.end_date)
+    INTO t_booth, t_wing, t_role, t_start, t_end
+    FROM appointments a
+    JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code AND r.required AND 'booth' = ANY (r.levels)
+    JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+   WHERE (p_wing IS NULL OR a.wing_code = p_wing) AND (p_role IS NULL OR a.role_code = p_role);
+  INSERT INTO post_days (unit_id, wing_code, role_code, day, delta)
+  SELECT a.id, s.wing_code, s.role_code, s.day, sum(s.delta)::int
+    FROM post_steps(t_booth, t_wing, t_role, t_start, t_end) s
+    JOIN units b ON b.id = s.booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+   GROUP BY 1, 2, 3, 4 HAVING sum(s.delta) <> 0
+   ORDER BY 1, 2, 3, 4;
+END
+$$;
+
+--
+-- Name: roles_post_days_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.roles_post_days_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM rebuild_post_days(NEW.wing_code, NEW.code);
+  RETURN NULL;
 END
 $$;
 
@@ -1091,6 +1247,7 @@ DECLARE
   old_line uuid[];
   new_line uuid[];
   is_booth boolean := NEW.level = 'booth';
+  t_booth uuid[]; t_wing text[]; t_role text[]; t_start date[]; t_end date[];
 BEGIN
   IF pg_trigger_depth() > 1 THEN
     RETURN NULL;
@@ -1152,6 +1309,21 @@ BEGIN
        WHERE is_booth AND m.booth_id = NEW.id AND m.status = 'current'
        GROUP BY m.joined_on) j
   ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+  -- Coverage by day (31_post_days.sql): a unit's rows are its subtree's; a booth's, its steps.
+  IF is_booth THEN
+    SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(a.role_code), array_agg(a.start_date), array_agg(a.end_date)
+      INTO t_booth, t_wing, t_role, t_start, t_end
+      FROM appointments a WHERE a.unit_id = NEW.id;
+  END IF;
+  INSERT INTO post_days AS d (unit_id, wing_code, role_code, day, delta)
+  SELECT l.unit_id, p.wing_code, p.role_code, p.day, sum(l.v * p.delta)::int
+    FROM move_signs l, (
+      SELECT pd.wing_code, pd.role_code, pd.day, pd.delta FROM post_days pd WHERE pd.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT s.wing_code, s.role_code, s.day, s.delta FROM post_steps(t_booth, t_wing, t_role, t_start, t_end) s WHERE is_booth) p
+   GROUP BY 1, 2, 3, 4
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (unit_id, wing_code, role_code, day) DO UPDATE SET delta = d.delta + EXCLUDED.delta;
   RETURN NULL;
 END
 $$;
@@ -1398,6 +1570,18 @@ CREATE VIEW public.open_terms_standing AS
   WHERE public.term_is_open(a.end_date);
 
 --
+-- Name: post_days; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.post_days (
+    unit_id uuid NOT NULL,
+    wing_code text NOT NULL,
+    role_code text NOT NULL,
+    day date NOT NULL,
+    delta integer NOT NULL
+);
+
+--
 -- Name: post_stats; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1611,6 +1795,13 @@ ALTER TABLE ONLY public.people
 
 ALTER TABLE ONLY public.people
     ADD CONSTRAINT people_voter_id_key UNIQUE (voter_id);
+
+--
+-- Name: post_days post_days_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.post_days
+    ADD CONSTRAINT post_days_pkey PRIMARY KEY (unit_id, wing_code, role_code, day);
 
 --
 -- Name: post_stats post_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1893,6 +2084,12 @@ CREATE TRIGGER people_bump_version BEFORE UPDATE ON public.people FOR EACH ROW E
 CREATE TRIGGER roles_bump_version BEFORE UPDATE ON public.roles FOR EACH ROW EXECUTE FUNCTION public.bump_version();
 
 --
+-- Name: roles roles_post_days_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER roles_post_days_changed AFTER UPDATE OF seats, required, levels ON public.roles FOR EACH ROW WHEN (((old.seats IS DISTINCT FROM new.seats) OR (old.required IS DISTINCT FROM new.required) OR (old.levels IS DISTINCT FROM new.levels))) EXECUTE FUNCTION public.roles_post_days_changed();
+
+--
 -- Name: roles roles_seats_changed; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2002,6 +2199,13 @@ ALTER TABLE ONLY public.office_stats
 
 ALTER TABLE ONLY public.people
     ADD CONSTRAINT people_home_booth_fkey FOREIGN KEY (home_booth_id, home_level) REFERENCES public.units(id, level);
+
+--
+-- Name: post_days post_days_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.post_days
+    ADD CONSTRAINT post_days_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
 
 --
 -- Name: post_stats post_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -309,6 +309,19 @@ export const postStats = pgTable('post_stats', {
   filledBooths: integer('filled_booths').notNull().default(0)
 }, (t) => [primaryKey({ name: 'post_stats_pkey', columns: [t.unitId, t.wingCode, t.roleCode] })])
 
+/**
+ * Per unit above booths, wing, required booth-level role and day: how the number of its
+ * booths whose post was filled (as many terms in force as seats) changed on that day.
+ * Filled on day D is the sum up to D; the trend of coverage reads it (30_counters.sql).
+ */
+export const postDays = pgTable('post_days', {
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  wingCode: text('wing_code').notNull(),
+  roleCode: text('role_code').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  delta: integer('delta').notNull()
+}, (t) => [primaryKey({ name: 'post_days_pkey', columns: [t.unitId, t.wingCode, t.roleCode, t.day] })])
+
 /** Per unit above booths and join date: current memberships in the subtree, for "new members in the last N days". */
 export const memberJoins = pgTable('member_joins', {
   unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),

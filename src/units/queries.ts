@@ -107,7 +107,8 @@ export async function listUnits (db: Database, actor: Actor, f: ListUnitsFilter)
   if (f.level) where.push(eq(units.level, f.level))
   if (f.q) {
     const pattern = containing(f.q)
-    where.push(or(ilike(units.name, pattern), ilike(units.code, pattern))!)
+    // The code path covers the code and a typed path (LKO/B03); the local name, Hindi searches.
+    where.push(or(ilike(units.name, pattern), ilike(units.codePath, pattern), ilike(units.localName, pattern))!)
   }
   if (f.after !== undefined) where.push(gt(units.codePath, f.after))
   const rows = await db.select(unitColumns).from(units)

@@ -65,7 +65,7 @@ export const ListUnitsQuery = z.object({
   parentId: z.uuid().optional().describe('Only the children of this unit'),
   ancestorId: z.uuid().optional().describe('Only units in the subtree below this unit (itself excluded)'),
   level: UnitLevelSchema.optional(),
-  q: text(100).optional().describe('Case-insensitive substring of the name or code'),
+  q: text(100).optional().describe('Case-insensitive substring of the name, the local name, or the code path (so a code, or a part of a path such as LKO/B03)'),
   ...PageQuery
 })
 

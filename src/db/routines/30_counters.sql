@@ -8,6 +8,8 @@
 --                 and a histogram of booth committee sizes (the wing's terms at a booth)
 --   post_stats    per wing and booth-level role: booths whose post is filled
 --   member_joins  current members by join date ("new members in the last N days")
+--   post_days     per wing and required booth-level role, filled booths by day (the
+--                 trend; its own file, 31_post_days.sql)
 -- A wing counts only its own posts: the main body's figures are the wing 'main'.
 -- A booth keeps no counter rows: its own figures are a few index probes (booth_figures).
 -- Counter rows are always locked in one order (lock_counters_for, on unit_stats), so
@@ -252,5 +254,6 @@ BEGIN
    WHERE m.status = 'current' GROUP BY 1, 2 ORDER BY 1, 2;
   DROP TABLE lineage;
   DROP TABLE committee;
+  PERFORM rebuild_post_days();
 END
 $$;

@@ -1,6 +1,7 @@
 -- Triggers on appointments (terms of office): once per statement, over its transition
 -- tables, the caller's scope (04_scope.sql), the post rules (21_posts.sql), the own-booth
--- rule (20_own_booth_rule.sql) and the coverage counters (30_counters.sql). A bulk import of 100,000 terms runs a handful
+-- rule (20_own_booth_rule.sql), the coverage counters (30_counters.sql) and coverage by
+-- day (31_post_days.sql). A bulk import of 100,000 terms runs a handful
 -- of set-based queries; a single-row API write costs the same.
 
 CREATE OR REPLACE FUNCTION appointments_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -23,6 +24,9 @@ BEGIN
     ARRAY(SELECT role_code FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT person_id FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT 1 FROM new_rows WHERE end_date IS NULL));
+  PERFORM apply_post_day_changes(
+    ARRAY(SELECT unit_id FROM new_rows ORDER BY id), ARRAY(SELECT wing_code FROM new_rows ORDER BY id), ARRAY(SELECT role_code FROM new_rows ORDER BY id),
+    ARRAY(SELECT id FROM new_rows), NULL, NULL, NULL, NULL, NULL);
   RETURN NULL;
 END
 $$;
@@ -61,6 +65,31 @@ BEGIN
   SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign)
     INTO d_unit, d_wing, d_role, d_person, d_sign FROM changes;
   PERFORM apply_appointment_deltas(d_unit, d_wing, d_role, d_person, d_sign);
+  -- Coverage by day (31_post_days.sql): terms whose post or dates changed.
+  CREATE TEMP TABLE IF NOT EXISTS post_day_changed (id uuid) ON COMMIT DROP;
+  DELETE FROM post_day_changed;
+  INSERT INTO post_day_changed
+  SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+   WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
+      OR n.start_date <> o.start_date OR n.end_date IS DISTINCT FROM o.end_date;
+  IF EXISTS (SELECT 1 FROM post_day_changed) THEN
+    CREATE TEMP TABLE IF NOT EXISTS post_day_touched (unit_id uuid, wing_code text, role_code text) ON COMMIT DROP;
+    DELETE FROM post_day_touched;
+    INSERT INTO post_day_touched
+    SELECT o.unit_id, o.wing_code, o.role_code FROM old_rows o JOIN post_day_changed c USING (id)
+    UNION
+    SELECT n.unit_id, n.wing_code, n.role_code FROM new_rows n JOIN post_day_changed c USING (id);
+    PERFORM apply_post_day_changes(
+      ARRAY(SELECT unit_id FROM post_day_touched ORDER BY unit_id, wing_code, role_code),
+      ARRAY(SELECT wing_code FROM post_day_touched ORDER BY unit_id, wing_code, role_code),
+      ARRAY(SELECT role_code FROM post_day_touched ORDER BY unit_id, wing_code, role_code),
+      ARRAY(SELECT id FROM post_day_changed),
+      ARRAY(SELECT o.unit_id FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.wing_code FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.role_code FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.start_date FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id),
+      ARRAY(SELECT o.end_date FROM old_rows o JOIN post_day_changed c USING (id) ORDER BY o.id));
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -74,6 +103,11 @@ BEGIN
     ARRAY(SELECT role_code FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT person_id FROM old_rows WHERE end_date IS NULL ORDER BY id),
     ARRAY(SELECT -1 FROM old_rows WHERE end_date IS NULL ORDER BY id));
+  PERFORM apply_post_day_changes(
+    ARRAY(SELECT unit_id FROM old_rows ORDER BY id), ARRAY(SELECT wing_code FROM old_rows ORDER BY id), ARRAY(SELECT role_code FROM old_rows ORDER BY id),
+    NULL,
+    ARRAY(SELECT unit_id FROM old_rows ORDER BY id), ARRAY(SELECT wing_code FROM old_rows ORDER BY id), ARRAY(SELECT role_code FROM old_rows ORDER BY id),
+    ARRAY(SELECT start_date FROM old_rows ORDER BY id), ARRAY(SELECT end_date FROM old_rows ORDER BY id));
   RETURN NULL;
 END
 $$;

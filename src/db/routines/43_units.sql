@@ -51,6 +51,7 @@ DECLARE
   old_line uuid[];
   new_line uuid[];
   is_booth boolean := NEW.level = 'booth';
+  t_booth uuid[]; t_wing text[]; t_role text[]; t_start date[]; t_end date[];
 BEGIN
   IF pg_trigger_depth() > 1 THEN
     RETURN NULL;
@@ -112,6 +113,21 @@ BEGIN
        WHERE is_booth AND m.booth_id = NEW.id AND m.status = 'current'
        GROUP BY m.joined_on) j
   ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+  -- Coverage by day (31_post_days.sql): a unit's rows are its subtree's; a booth's, its steps.
+  IF is_booth THEN
+    SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(a.role_code), array_agg(a.start_date), array_agg(a.end_date)
+      INTO t_booth, t_wing, t_role, t_start, t_end
+      FROM appointments a WHERE a.unit_id = NEW.id;
+  END IF;
+  INSERT INTO post_days AS d (unit_id, wing_code, role_code, day, delta)
+  SELECT l.unit_id, p.wing_code, p.role_code, p.day, sum(l.v * p.delta)::int
+    FROM move_signs l, (
+      SELECT pd.wing_code, pd.role_code, pd.day, pd.delta FROM post_days pd WHERE pd.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT s.wing_code, s.role_code, s.day, s.delta FROM post_steps(t_booth, t_wing, t_role, t_start, t_end) s WHERE is_booth) p
+   GROUP BY 1, 2, 3, 4
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (unit_id, wing_code, role_code, day) DO UPDATE SET delta = d.delta + EXCLUDED.delta;
   RETURN NULL;
 END
 $$;

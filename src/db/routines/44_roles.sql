@@ -20,3 +20,18 @@ CREATE OR REPLACE TRIGGER roles_seats_changed
   AFTER UPDATE OF seats ON roles
   FOR EACH ROW WHEN (OLD.seats IS DISTINCT FROM NEW.seats)
   EXECUTE FUNCTION roles_seats_changed();
+
+-- Which booths count as filled, and whether a role is counted by day at all, follow its
+-- seats, its levels and whether it is required: its post_days rows are recounted
+-- (31_post_days.sql).
+CREATE OR REPLACE FUNCTION roles_post_days_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM rebuild_post_days(NEW.wing_code, NEW.code);
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER roles_post_days_changed
+  AFTER UPDATE OF seats, required, levels ON roles
+  FOR EACH ROW WHEN (OLD.seats IS DISTINCT FROM NEW.seats OR OLD.required IS DISTINCT FROM NEW.required OR OLD.levels IS DISTINCT FROM NEW.levels)
+  EXECUTE FUNCTION roles_post_days_changed();
