@@ -124,7 +124,7 @@ t.test('booth presidents: new people are created, enrolled as active members at 
   t.equal(res.headers.location, `/v1/imports/${res.json.id}`)
 
   const asha = await personByVoterId(app, 'ABC1000001')
-  t.match(asha, { name: 'Asha Devi', phone: '+919811100001', home_booth_id: await tree.booth(1), twitter: '@asha', import_id: res.json.id })
+  t.match(asha, { name: 'Asha Devi', phone: '+919811100001', home_booth_id: await tree.booth(1), twitter: 'asha', import_id: res.json.id })
   const ashaStanding = await standing(app, asha.id)
   t.match(ashaStanding.membership, { booth_id: await tree.booth(1), grade: 'active', import_id: res.json.id })
   t.match(ashaStanding.terms, [{ unit_id: await tree.booth(1), role_code: 'president', start_date: '2025-01-15', import_id: res.json.id }])

@@ -95,7 +95,7 @@ t.test('units, people and terms look like the real thing', async (t) => {
            (SELECT count(*)::int FROM people WHERE gender = 'female') AS women,
            (SELECT count(*)::int FROM (SELECT phone FROM people WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1) shared) AS "sharedPhones",
            (SELECT count(*)::int FROM appointments a JOIN people p ON p.id = a.person_id
-             WHERE a.end_date IS NULL AND coalesce(p.twitter, p.facebook, p.instagram, p.youtube) IS NULL) AS "officeBearersOffline",
+             WHERE a.end_date IS NULL AND p.handle_platforms = '{}') AS "officeBearersOffline",
            (SELECT max(n)::int FROM (SELECT count(*) AS n FROM appointments WHERE role_code = 'committee_member' AND end_date IS NULL GROUP BY unit_id) c) AS "largestCommittee",
            (SELECT count(*)::int FROM memberships WHERE joined_on > date '2025-06-15' - 30) AS "recentJoins",
            (SELECT count(*)::int FROM appointments WHERE start_date > date '2025-06-15' OR end_date > date '2025-06-15') AS "futureDates"`)

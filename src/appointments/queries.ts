@@ -1,3 +1,4 @@
+import { handlesOf, legacyFields, type Handles } from '../social-media/fields.js'
 import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { text } from '../http/fields.js'
@@ -105,10 +106,7 @@ export interface OfficeBearerRow extends AppointmentRow {
   unitCodePath: string
   personName: string
   phone: string | null
-  twitter: string | null
-  facebook: string | null
-  instagram: string | null
-  youtube: string | null
+  handles: Handles
 }
 
 export interface OfficeBearersFilter {
@@ -135,7 +133,7 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
   if (f.wing !== ALL_WINGS) where.push(eq(appointments.wingCode, f.wing))
   if (f.role) where.push(eq(appointments.roleCode, f.role))
   if (f.level) where.push(eq(units.level, f.level))
-  if (f.withoutHandle) where.push(sql`NOT has_social_handle(${people.twitter}, ${people.facebook}, ${people.instagram}, ${people.youtube})`)
+  if (f.withoutHandle) where.push(sql`${people.handlePlatforms} = '{}'`)
   if (f.after) {
     const [codePath, wing, role, id] = f.after
     where.push(sql`(${units.codePath}, ${appointments.wingCode}, ${appointments.roleCode}, ${appointments.id}) > (${codePath}, ${wing}, ${role}, ${id}::uuid)`)
@@ -145,10 +143,7 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
     unitCodePath: units.codePath,
     personName: people.name,
     phone: people.phone,
-    twitter: people.twitter,
-    facebook: people.facebook,
-    instagram: people.instagram,
-    youtube: people.youtube
+    handles: handlesOf(people.id)
   }).from(appointments)
     .innerJoin(units, eq(units.id, appointments.unitId))
     .innerJoin(people, eq(people.id, appointments.personId))
@@ -171,10 +166,8 @@ export function toOfficeBearer (r: OfficeBearerRow, mask: boolean) {
       id: r.personId,
       name: r.personName,
       phone: mask ? maskPhone(r.phone) : r.phone,
-      twitter: r.twitter,
-      facebook: r.facebook,
-      instagram: r.instagram,
-      youtube: r.youtube
+      ...legacyFields(r.handles),
+      handles: r.handles ?? {}
     }
   }
 }

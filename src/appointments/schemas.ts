@@ -52,7 +52,8 @@ export const OfficeBearerSchema = AppointmentSchema.extend({
     twitter: z.string().nullable(),
     facebook: z.string().nullable(),
     instagram: z.string().nullable(),
-    youtube: z.string().nullable()
+    youtube: z.string().nullable(),
+    handles: z.record(z.string(), z.string()).describe('Every handle, by platform code')
   }),
   unitCodePath: z.string()
 }).meta({ id: 'OfficeBearer' })

@@ -158,10 +158,9 @@ export const people = pgTable('people', {
   phone: text('phone'),
   voterId: text('voter_id'),
   gender: gender('gender'),
-  twitter: text('twitter'),
-  facebook: text('facebook'),
-  instagram: text('instagram'),
-  youtube: text('youtube'),
+  // The platforms of the person's handles (person_handles), sorted: kept by that table's
+  // triggers (22_handles.sql) so counters and lists need no join to know them.
+  handlePlatforms: text('handle_platforms').array().notNull().default(sql`'{}'::text[]`),
   version: integer('version').notNull().default(1),
   importId: uuid('import_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -300,6 +299,106 @@ export const officeStats = pgTable('office_stats', {
   officeBearersWithHandle: integer('office_bearers_with_handle').notNull().default(0),
   committeeHistogram: integer('committee_histogram').array().notNull().default(sql`array_fill(0, ARRAY[33])`)
 }, (t) => [primaryKey({ name: 'office_stats_pkey', columns: [t.unitId, t.wingCode] })])
+
+/**
+ * The social media platforms office-bearers may be asked to run. A handle is stored in
+ * its canonical form (canonical_handle in 22_handles.sql): lower case, no '@', no URL,
+ * matching handle_pattern; a profile URL on one of url_hosts is read for its handle.
+ */
+export const socialPlatforms = pgTable('social_platforms', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  localName: text('local_name'),
+  // A POSIX regular expression the whole canonical handle must match.
+  handlePattern: text('handle_pattern').notNull(),
+  urlHosts: text('url_hosts').array().notNull().default(sql`'{}'::text[]`),
+  // The profile address, with {handle} where the handle goes.
+  profileUrl: text('profile_url').notNull(),
+  sortOrder: integer('sort_order').notNull().default(100),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  check('social_platforms_code_check', sql`${t.code} ~ '^[a-z][a-z0-9_]{1,29}$'`),
+  check('social_platforms_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 100`),
+  check('social_platforms_profile_url_check', sql`${t.profileUrl} ~ '^https://[^ ]*[{]handle[}]'`)
+])
+
+/** A person's handle on a platform: one per platform, and a handle belongs to one person. */
+export const personHandles = pgTable('person_handles', {
+  personId: uuid('person_id').notNull().references(() => people.id, { onDelete: 'cascade' }),
+  platformCode: text('platform_code').notNull().references(() => socialPlatforms.code),
+  handle: text('handle').notNull(),
+  importId: uuid('import_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  primaryKey({ name: 'person_handles_pkey', columns: [t.personId, t.platformCode] }),
+  unique('person_handles_platform_handle_key').on(t.platformCode, t.handle)
+])
+
+/**
+ * The social media duty, as data: holders of (wing, role) posts at units of `level` must
+ * run `platform`. Counted by duty_stats and duty_platform_stats (32_duties.sql).
+ */
+export const handleDuties = pgTable('handle_duties', {
+  wingCode: text('wing_code').notNull(),
+  roleCode: text('role_code').notNull(),
+  level: unitLevel('level').notNull(),
+  platformCode: text('platform_code').notNull().references(() => socialPlatforms.code),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  primaryKey({ name: 'handle_duties_pkey', columns: [t.wingCode, t.roleCode, t.level, t.platformCode] }),
+  foreignKey({ name: 'handle_duties_role_fkey', columns: [t.wingCode, t.roleCode], foreignColumns: [roles.wingCode, roles.code] }).onUpdate('cascade').onDelete('cascade')
+])
+
+export const HANDLE_ISSUE_REASONS = ['invalid_handle', 'handle_taken'] as const
+
+/**
+ * Handles that could not be kept as given (when the four people columns were migrated to
+ * person_handles): an admin reviews and dismisses them. Nothing is lost: raw_value is
+ * what the person had.
+ */
+export const handleIssues = pgTable('handle_issues', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  personId: uuid('person_id').notNull().references(() => people.id, { onDelete: 'cascade' }),
+  platformCode: text('platform_code').notNull().references(() => socialPlatforms.code),
+  rawValue: text('raw_value').notNull(),
+  reason: text('reason', { enum: HANDLE_ISSUE_REASONS }).notNull(),
+  // handle_taken: the person who kept the handle.
+  takenBy: uuid('taken_by').references(() => people.id, { onDelete: 'set null' }),
+  source: text('source').notNull().default('migration'),
+  dismissedAt: timestamp('dismissed_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  check('handle_issues_reason_check', sql`${t.reason} IN ('invalid_handle', 'handle_taken')`),
+  index('handle_issues_person_idx').on(t.personId)
+])
+
+/**
+ * Per unit above booths and bound post kind (wing, role, level of the post's unit): the
+ * unended terms the duty binds in the subtree, and those whose holder runs every platform
+ * it requires. Kept exact by 32_duties.sql.
+ */
+export const dutyStats = pgTable('duty_stats', {
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  wingCode: text('wing_code').notNull(),
+  roleCode: text('role_code').notNull(),
+  level: unitLevel('level').notNull(),
+  bound: integer('bound').notNull().default(0),
+  compliant: integer('compliant').notNull().default(0)
+}, (t) => [primaryKey({ name: 'duty_stats_pkey', columns: [t.unitId, t.wingCode, t.roleCode, t.level] })])
+
+/** The same per required platform: terms bound to run it, and those whose holder does. */
+export const dutyPlatformStats = pgTable('duty_platform_stats', {
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  wingCode: text('wing_code').notNull(),
+  roleCode: text('role_code').notNull(),
+  level: unitLevel('level').notNull(),
+  platformCode: text('platform_code').notNull(),
+  bound: integer('bound').notNull().default(0),
+  held: integer('held').notNull().default(0)
+}, (t) => [primaryKey({ name: 'duty_platform_stats_pkey', columns: [t.unitId, t.wingCode, t.roleCode, t.level, t.platformCode] })])
 
 /** Per unit above booths, wing and booth-level role: booths in the subtree whose post is filled. */
 export const postStats = pgTable('post_stats', {

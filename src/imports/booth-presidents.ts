@@ -12,6 +12,8 @@ import { pathInScope, type ImportContext, type ImportKind } from './kind.js'
  * three statements write them.
  */
 
+/** The handle columns: each names its platform in the platforms catalogue. */
+const HANDLE_COLUMNS = ['twitter', 'facebook', 'instagram', 'youtube'] as const
 const ROLE = /^[a-z][a-z0-9_]{1,49}$/
 const WING = /^[a-z][a-z0-9_]{1,29}$/
 
@@ -77,7 +79,8 @@ export const boothPresidents: ImportKind = {
     overlaps_earlier_term: { column: 'start_date', message: 'This person held this post until after the start date; the new term would overlap it.' },
     post_held: { column: 'booth', message: 'Someone else holds this post; send replace=true to end their term on this row\'s start date.' },
     replace_not_possible: { column: 'start_date', message: 'Another term at this post starts after this start date, or ended after it: it cannot be replaced from this date.' },
-    replace_in_future: { column: 'start_date', message: 'A term is ended today or earlier: a replacement cannot start after today.' }
+    replace_in_future: { column: 'start_date', message: 'A term is ended today or earlier: a replacement cannot start after today.' },
+    ...handleMessages()
   },
 
   async resolve (tx, context) {
@@ -87,6 +90,7 @@ export const boothPresidents: ImportKind = {
     await tx.execute(sql`LOCK TABLE appointments IN SHARE ROW EXCLUSIVE MODE`)
     await resolveBoothsAndRoles(tx, context)
     await resolvePeople(tx, context)
+    await resolveHandles(tx)
     await refuseRepeats(tx)
     await decideOutcomes(tx, context)
   },
@@ -102,8 +106,8 @@ export const boothPresidents: ImportKind = {
          AND a.unit_id = s.booth_id AND a.wing_code = s.wing AND a.role_code = s.role AND a.end_date IS NULL AND a.person_id <> s.person_id`)
     // New people have no membership or office yet, so they cannot break the rule alone.
     const added = await tx.execute(sql`
-      INSERT INTO people (id, name, home_booth_id, phone, voter_id, twitter, facebook, instagram, youtube, import_id)
-      SELECT person_id, name, booth_id, phone, voter_id, twitter, facebook, instagram, youtube, ${importId}
+      INSERT INTO people (id, name, home_booth_id, phone, voter_id, import_id)
+      SELECT person_id, name, booth_id, phone, voter_id, ${importId}
         FROM import_rows
        WHERE error_code IS NULL AND outcome <> 'unchanged' AND person_is_new`)
     await refreshStatistics(tx, 'people', added)
@@ -114,8 +118,6 @@ export const boothPresidents: ImportKind = {
         UPDATE people p
            SET name = s.name, home_booth_id = s.booth_id,
                phone = coalesce(s.phone, p.phone), voter_id = coalesce(p.voter_id, s.voter_id),
-               twitter = coalesce(s.twitter, p.twitter), facebook = coalesce(s.facebook, p.facebook),
-               instagram = coalesce(s.instagram, p.instagram), youtube = coalesce(s.youtube, p.youtube),
                import_id = ${importId}
           FROM import_rows s
          WHERE s.error_code IS NULL AND s.person_changed AND p.id = s.person_id
@@ -130,6 +132,16 @@ export const boothPresidents: ImportKind = {
         FROM import_rows
        WHERE error_code IS NULL AND outcome <> 'unchanged' AND membership_id IS NULL`)
     await refreshStatistics(tx, 'memberships', enrolled)
+    // Handles before terms: the new terms then count their holders' platforms as they
+    // begin, and the platforms' refresh finds no terms of new people to move.
+    await tx.execute(sql`
+      INSERT INTO person_handles (person_id, platform_code, handle, import_id)
+      SELECT s.person_id, v.platform, v.handle, ${importId}
+        FROM import_rows s
+       CROSS JOIN LATERAL (VALUES ${sql.raw(HANDLE_COLUMNS.map(c => `('${c}', s.${c})`).join(', '))}) AS v(platform, handle)
+       WHERE s.error_code IS NULL AND s.outcome <> 'unchanged' AND v.handle IS NOT NULL
+      ON CONFLICT (person_id, platform_code) DO UPDATE SET handle = EXCLUDED.handle, import_id = EXCLUDED.import_id
+       WHERE person_handles.handle IS DISTINCT FROM EXCLUDED.handle`)
     await tx.execute(sql`
       INSERT INTO appointments (person_id, unit_id, wing_code, role_code, start_date, import_id)
       SELECT person_id, booth_id, wing, role, start_date, ${importId}
@@ -246,6 +258,42 @@ async function resolvePeople (tx: Database, { actor }: ImportContext) {
      WHERE s.line = c.line`)
 }
 
+
+function handleMessages () {
+  return Object.fromEntries(HANDLE_COLUMNS.flatMap(c => [
+    [`invalid_${c}`, { column: c, message: `Not a valid ${c} handle: give @name, name or the profile address (GET /v1/platforms gives each platform's rule).` }],
+    [`${c}_taken`, { column: c, message: `This ${c} handle belongs to another person (or to another row of this file): a handle is one person's.` }]
+  ]))
+}
+
+/**
+ * Handles, checked as the database checks them (canonical_handle, in
+ * src/db/routines/22_handles.sql): each made canonical in place, or the row refused; a
+ * handle someone else holds, or an earlier row gives, is refused too. The first failing
+ * column names the error.
+ */
+async function resolveHandles (tx: Database) {
+  for (const c of HANDLE_COLUMNS) {
+    const column = sql.raw(c)
+    await tx.execute(sql`
+      UPDATE import_rows s
+         SET ${column} = c.handle,
+             error_code = CASE
+               WHEN c.handle IS NULL THEN ${`invalid_${c}`}
+               WHEN c.holder IS NOT NULL OR c.earlier THEN ${`${c}_taken`}
+             END
+        FROM (
+          SELECT x.line, x.handle,
+                 (SELECT h.person_id FROM person_handles h
+                   WHERE h.platform_code = ${c} AND h.handle = x.handle AND h.person_id IS DISTINCT FROM x.person_id LIMIT 1) AS holder,
+                 row_number() OVER (PARTITION BY x.handle ORDER BY x.line) > 1 AS earlier
+            FROM (SELECT line, person_id, canonical_handle(${c}, ${column}) AS handle
+                    FROM import_rows WHERE error_code IS NULL AND ${column} IS NOT NULL) x
+        ) c
+       WHERE s.line = c.line`)
+  }
+}
+
 /**
  * Rows of one file that contradict each other: the same post twice, the same person
  * twice (they have one home booth), or a phone-only row whose phone another row also
@@ -303,10 +351,9 @@ async function decideOutcomes (tx: Database, { replace }: ImportContext) {
                  p.name <> x.name OR p.home_booth_id <> x.booth_id
                  OR (x.phone IS NOT NULL AND p.phone IS DISTINCT FROM x.phone)
                  OR (x.voter_id IS NOT NULL AND p.voter_id IS NULL)
-                 OR (x.twitter IS NOT NULL AND p.twitter IS DISTINCT FROM x.twitter)
-                 OR (x.facebook IS NOT NULL AND p.facebook IS DISTINCT FROM x.facebook)
-                 OR (x.instagram IS NOT NULL AND p.instagram IS DISTINCT FROM x.instagram)
-                 OR (x.youtube IS NOT NULL AND p.youtube IS DISTINCT FROM x.youtube)) AS person_changed,
+                 OR EXISTS (SELECT 1 FROM (VALUES ${sql.raw(HANDLE_COLUMNS.map(c => `('${c}', x.${c})`).join(', '))}) AS v(platform, handle)
+                             WHERE v.handle IS NOT NULL AND NOT EXISTS (
+                               SELECT 1 FROM person_handles h WHERE h.person_id = p.id AND h.platform_code = v.platform AND h.handle = v.handle))) AS person_changed,
                -- The row's booth becomes the person's home: the own-booth rule
                -- (src/db/routines/20_own_booth_rule.sql) says whether their membership must change.
                m.id IS NOT NULL AND office_ineligibility(x.booth_id, m.booth_id, m.grade) IS NOT NULL AS membership_changed

@@ -8,6 +8,7 @@ import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { currentMembershipOf, membershipColumns, toMembership, type MembershipRow } from '../memberships/queries.js'
 import { lockPeople, openTermsOf, ruleRefusal, unlessRuleRefuses } from '../rules/own-booth.js'
 import { findUnit } from '../units/queries.js'
+import { LEGACY_PLATFORMS, writeHandles, type HandleChanges } from '../social-media/handles.js'
 import { findPerson, personColumns, toPerson, type PersonRow } from './queries.js'
 
 export interface PersonInput {
@@ -20,6 +21,14 @@ export interface PersonInput {
   facebook?: string | null
   instagram?: string | null
   youtube?: string | null
+  handles?: HandleChanges
+}
+
+/** The handle changes a body asks for: the four legacy fields and `handles` (which wins). */
+function handleChanges (input: Partial<PersonInput>): HandleChanges {
+  const changes: HandleChanges = {}
+  for (const k of LEGACY_PLATFORMS) if (input[k] !== undefined) changes[k] = input[k]
+  return { ...changes, ...input.handles }
 }
 
 async function homeBooth (tx: Database, actor: Actor, boothId: string) {
@@ -48,14 +57,12 @@ export async function createPerson (db: Database, actor: Actor, input: PersonInp
       homeBoothId: booth.id,
       phone: input.phone ?? null,
       voterId: input.voterId ?? null,
-      gender: input.gender ?? null,
-      twitter: input.twitter ?? null,
-      facebook: input.facebook ?? null,
-      instagram: input.instagram ?? null,
-      youtube: input.youtube ?? null
-    }).returning(personColumns)
-    await recordAudit(tx, actor, { action: 'create', entityType: 'person', entityId: row.id, unitId: booth.id, after: toPerson(row as PersonRow, actor) })
-    return row as PersonRow
+      gender: input.gender ?? null
+    }).returning({ id: people.id })
+    await writeHandles(tx, actor, row.id, handleChanges(input))
+    const created = (await findPerson(tx, actor, row.id))!
+    await recordAudit(tx, actor, { action: 'create', entityType: 'person', entityId: row.id, unitId: booth.id, after: toPerson(created, actor) })
+    return created
   })
 }
 
@@ -73,7 +80,7 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
 
     const moving = change.homeBoothId !== undefined && change.homeBoothId !== before.homeBoothId
     const set: Partial<typeof people.$inferInsert> = {}
-    for (const k of ['name', 'homeBoothId', 'phone', 'voterId', 'gender', 'twitter', 'facebook', 'instagram', 'youtube'] as const) {
+    for (const k of ['name', 'homeBoothId', 'phone', 'voterId', 'gender'] as const) {
       if (change[k] !== undefined) (set as Record<string, unknown>)[k] = change[k]
     }
     if (moving) {
@@ -90,10 +97,12 @@ export async function updatePerson (db: Database, actor: Actor, id: string, chan
         await recordAudit(tx, actor, { action: 'transfer', entityType: 'membership', entityId: membership.id, unitId: change.homeBoothId!, before: toMembership(membership), after: toMembership(moved as MembershipRow) })
       }
     }
-    const [row] = Object.keys(set).length > 0
-      ? await unlessRuleRefuses(tx, (savepoint) => savepoint.update(people).set(set).where(eq(people.id, id)).returning(personColumns),
+    if (Object.keys(set).length > 0) {
+      await unlessRuleRefuses(tx, (savepoint) => savepoint.update(people).set(set).where(eq(people.id, id)),
         async () => ruleRefusal('home_booth_change_breaks_rule', 'This person holds office: their home booth must stay where their membership is. Move the membership with it (moveMembership), or end their terms first.', await openTermsOf(tx, actor, id)))
-      : await tx.select(personColumns).from(people).where(eq(people.id, id))
+    }
+    await writeHandles(tx, actor, id, handleChanges(change))
+    const [row] = await tx.select(personColumns).from(people).where(eq(people.id, id))
     await recordAudit(tx, actor, { action: 'update', entityType: 'person', entityId: id, unitId: (row as PersonRow).homeBoothId, before: toPerson(before, actor), after: toPerson(row as PersonRow, actor) })
     return row as PersonRow
   })

@@ -10,6 +10,7 @@ import { currentMembershipOf } from '../memberships/queries.js'
 import { inBatches } from '../db/keyset.js'
 import { phoneCell, type CsvColumn } from '../http/csv.js'
 import { listWings } from '../wings/catalogue.js'
+import { handlesOf, legacyFields, type Handles } from '../social-media/fields.js'
 import { maskPhone, maskVoterId } from './identity.js'
 
 export const personColumns = {
@@ -19,10 +20,7 @@ export const personColumns = {
   phone: people.phone,
   voterId: people.voterId,
   gender: people.gender,
-  twitter: people.twitter,
-  facebook: people.facebook,
-  instagram: people.instagram,
-  youtube: people.youtube,
+  handles: handlesOf(people.id),
   version: people.version,
   createdAt: people.createdAt,
   updatedAt: people.updatedAt
@@ -35,10 +33,7 @@ export type PersonRow = {
   phone: string | null
   voterId: string | null
   gender: 'female' | 'male' | 'other' | null
-  twitter: string | null
-  facebook: string | null
-  instagram: string | null
-  youtube: string | null
+  handles: Handles
   version: number
   createdAt: Date
   updatedAt: Date
@@ -54,10 +49,8 @@ export function toPerson (r: PersonRow, actor: Actor) {
     phone: mask ? maskPhone(r.phone) : r.phone,
     voterId: mask ? maskVoterId(r.voterId) : r.voterId,
     gender: r.gender,
-    twitter: r.twitter,
-    facebook: r.facebook,
-    instagram: r.instagram,
-    youtube: r.youtube,
+    ...legacyFields(r.handles),
+    handles: r.handles ?? {},
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString()
   }

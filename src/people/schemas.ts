@@ -26,16 +26,18 @@ export const VoterIdInput = z.string().max(40).transform((v, ctx) => {
 }).describe('EPIC number: ABC1234567, or an older card\'s UP/12/123/456789 (two letters, then 1-3, 1-4 and 1-7 digits separated by /); stored upper-case without spaces')
 
 const Handle = text(200)
+const HandleMap = z.record(z.string().regex(/^[a-z][a-z0-9_]{1,29}$/, 'a platform code'), Handle.nullable())
 
 const personFields = {
   name: text(200),
   phone: PhoneInput.nullable().optional(),
   voterId: VoterIdInput.nullable().optional(),
   gender: z.enum(GENDERS).nullable().optional(),
-  twitter: Handle.nullable().optional().describe('Twitter/X handle or URL'),
-  facebook: Handle.nullable().optional(),
-  instagram: Handle.nullable().optional(),
-  youtube: Handle.nullable().optional()
+  twitter: Handle.nullable().optional().describe('X (Twitter) handle: @name, name or the profile address; stored canonical (lower case, no @). null removes it. The same as handles.twitter'),
+  facebook: Handle.nullable().optional().describe('The same as handles.facebook'),
+  instagram: Handle.nullable().optional().describe('The same as handles.instagram'),
+  youtube: Handle.nullable().optional().describe('The same as handles.youtube'),
+  handles: HandleMap.optional().describe('Handles by platform code (GET /v1/platforms), in any form the platform accepts; null removes one. Platforms not named are left as they are. A handle another person holds is 409 handle_taken; one that fails the platform\'s rule, 422 invalid_handle')
 }
 
 export const CreatePersonBody = z.strictObject({
@@ -58,10 +60,11 @@ export const PersonSchema = z.object({
   phone: z.string().nullable().describe('E.164; masked (+91******3210) for reader keys with maskPersonalData'),
   voterId: z.string().nullable().describe('Masked (******4567) for reader keys with maskPersonalData'),
   gender: z.enum(GENDERS).nullable(),
-  twitter: z.string().nullable(),
-  facebook: z.string().nullable(),
-  instagram: z.string().nullable(),
-  youtube: z.string().nullable(),
+  twitter: z.string().nullable().describe('handles.twitter, kept for existing clients'),
+  facebook: z.string().nullable().describe('handles.facebook, kept for existing clients'),
+  instagram: z.string().nullable().describe('handles.instagram, kept for existing clients'),
+  youtube: z.string().nullable().describe('handles.youtube, kept for existing clients'),
+  handles: z.record(z.string(), z.string()).describe('Every handle, by platform code, canonical (lower case, no @)'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime()
 }).meta({ id: 'Person' })

@@ -38,7 +38,7 @@ export class SeedRefusal extends Error {}
 const TREE_TRIGGER = 'units_derive_tree_columns'
 // On these tables every user trigger (own-booth rule, seats, counters) is replaced by the
 // set-based verification and the counter rebuild below.
-const ORGANISATION_TABLES = ['people', 'memberships', 'appointments'] as const
+const ORGANISATION_TABLES = ['people', 'person_handles', 'memberships', 'appointments'] as const
 
 /**
  * Loads a preset in one transaction: COPY per level and per district with the per-row
@@ -125,14 +125,18 @@ async function deferIndexes (tx: Database): Promise<string[]> {
 
 const ANALYZE_AFTER_ROWS = 1000
 const UNIT_COLUMNS = ['id', 'level', 'parent_id', 'code', 'name', 'local_name', 'display_label', 'ac_number', 'ac_name', 'ps_number']
-const PERSON_COLUMNS = ['id', 'name', 'home_booth_id', 'phone', 'voter_id', 'gender', 'twitter', 'facebook', 'instagram', 'youtube']
+const PERSON_COLUMNS = ['id', 'name', 'home_booth_id', 'phone', 'voter_id', 'gender', 'handle_platforms']
+const HANDLE_COLUMNS = ['person_id', 'platform_code', 'handle']
+const PLATFORMS = ['facebook', 'instagram', 'twitter', 'youtube'] as const
 const MEMBERSHIP_COLUMNS = ['id', 'person_id', 'booth_id', 'grade', 'status', 'joined_on', 'lapsed_on']
 const APPOINTMENT_COLUMNS = ['id', 'person_id', 'unit_id', 'wing_code', 'role_code', 'start_date', 'end_date', 'end_reason']
 
 const unitValues = (u: UnitRow): CopyValue[] =>
   [u.id, u.level, u.parentId, u.code, u.name, u.localName, u.displayLabel, u.acNumber, u.acName, u.psNumber]
 const personValues = (p: PersonRow): CopyValue[] =>
-  [p.id, p.name, p.homeBoothId, p.phone, p.voterId, p.gender, p.twitter, p.facebook, p.instagram, p.youtube]
+  [p.id, p.name, p.homeBoothId, p.phone, p.voterId, p.gender, `{${PLATFORMS.filter(k => p[k] !== null).join(',')}}`]
+const handleValues = (people: PersonRow[]): CopyValue[][] =>
+  people.flatMap(p => PLATFORMS.filter(k => p[k] !== null).map(k => [p.id, k, p[k]]))
 const membershipValues = (m: MembershipRow): CopyValue[] =>
   [m.id, m.personId, m.boothId, m.grade, m.status, m.joinedOn, m.lapsedOn]
 const appointmentValues = (a: AppointmentRow): CopyValue[] =>
@@ -165,6 +169,7 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
     }
     // People first: memberships and terms reference them (foreign keys stay on).
     await progress.time('copy people', () => load.copy('people', PERSON_COLUMNS, batch.people.map(personValues)))
+    await progress.time('copy people', () => load.copy('person_handles', HANDLE_COLUMNS, handleValues(batch.people)))
     await progress.time('copy memberships', () => load.copy('memberships', MEMBERSHIP_COLUMNS, batch.memberships.map(membershipValues)))
     await progress.time('copy appointments', () => load.copy('appointments', APPOINTMENT_COLUMNS, batch.appointments.map(appointmentValues)))
     counts.people += batch.people.length

@@ -176,6 +176,24 @@ export function populateWingsStateOffice (rng: Random, context: OrganisingContex
 
 interface Household { family: Family, phone: string | null }
 
+const SEED_PLATFORMS = ['twitter', 'facebook', 'instagram', 'youtube'] as const
+
+/** Handle rules of the seeded platforms (migrations/0020_social_handles.sql): separator and longest. */
+const HANDLE_SHAPE: Record<typeof SEED_PLATFORMS[number], { separator: string, longest: number, allowed: RegExp }> = {
+  twitter: { separator: '_', longest: 15, allowed: /[^a-z0-9_]/g },
+  facebook: { separator: '.', longest: 50, allowed: /[^a-z0-9.]/g },
+  instagram: { separator: '_', longest: 30, allowed: /[^a-z0-9._]/g },
+  youtube: { separator: '_', longest: 30, allowed: /[^a-z0-9._-]/g }
+}
+
+/** A canonical handle, unique by the serial it ends with: name part cut to fit. */
+export function uniqueHandle (platform: typeof SEED_PLATFORMS[number], raw: string, serial: string): string {
+  const shape = HANDLE_SHAPE[platform]
+  const base = raw.replace(/^@/, '').toLowerCase().replace(shape.allowed, '')
+  const room = shape.longest - serial.length - 1
+  return `${base.slice(0, Math.max(room, 0)) || 'p'}${shape.separator}${serial}`.padEnd(5, '0')
+}
+
 /** How a person of some standing looks: office-bearers are more often men and more often online. */
 interface Profile { femaleShare: number, handleShare: number, voterIdShare: number }
 
@@ -346,6 +364,13 @@ class Organiser {
       youtube: online && rng.chance(0.15) ? `@${handleFor(rng, name)}` : null
     }
     if (online && !person.twitter && !person.facebook && !person.instagram && !person.youtube) person.facebook = handleFor(rng, name)
+    // A handle is one person's: each gets the person's serial number, within the
+    // platform's length (the same draws as before, so every other figure stays).
+    const serial = this.context.ids.count.toString(36)
+    for (const platform of SEED_PLATFORMS) {
+      const raw = person[platform]
+      if (raw !== null) person[platform] = uniqueHandle(platform, raw, serial)
+    }
     if (household.phone === null) household.phone = person.phone
     this.rows.people.push(person)
     return person

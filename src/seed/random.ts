@@ -96,6 +96,9 @@ export class IdSequence {
 
   constructor (private readonly startMs: number) {}
 
+  /** How many ids were issued: the last one's serial number plus one. */
+  get count (): number { return this.issued }
+
   next (rng: Random): string {
     const time = (this.startMs + this.issued++).toString(16).padStart(12, '0')
     const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0')

@@ -28,7 +28,7 @@ export async function count (app: FastifyInstance, table: 'people' | 'membership
 
 export async function personByVoterId (app: FastifyInstance, voterId: string) {
   const [person] = await rows<{ id: string, name: string, phone: string | null, home_booth_id: string, import_id: string | null, twitter: string | null }>(app.db,
-    sql`SELECT id, name, phone, home_booth_id, import_id, twitter FROM people WHERE voter_id = ${voterId}`)
+    sql`SELECT id, name, phone, home_booth_id, import_id, (SELECT h.handle FROM person_handles h WHERE h.person_id = people.id AND h.platform_code = 'twitter') AS twitter FROM people WHERE voter_id = ${voterId}`)
   return person
 }
 

@@ -13,3 +13,4 @@ CREATE OR REPLACE TRIGGER memberships_bump_version BEFORE UPDATE ON memberships 
 CREATE OR REPLACE TRIGGER appointments_bump_version BEFORE UPDATE ON appointments FOR EACH ROW EXECUTE FUNCTION bump_version();
 CREATE OR REPLACE TRIGGER roles_bump_version BEFORE UPDATE ON roles FOR EACH ROW EXECUTE FUNCTION bump_version();
 CREATE OR REPLACE TRIGGER wings_bump_version BEFORE UPDATE ON wings FOR EACH ROW EXECUTE FUNCTION bump_version();
+CREATE OR REPLACE TRIGGER social_platforms_bump_version BEFORE UPDATE ON social_platforms FOR EACH ROW EXECUTE FUNCTION bump_version();

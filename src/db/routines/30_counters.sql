@@ -8,6 +8,8 @@
 --                 and a histogram of booth committee sizes (the wing's terms at a booth)
 --   post_stats    per wing and booth-level role: booths whose post is filled
 --   member_joins  current members by join date ("new members in the last N days")
+--   duty_stats    per bound post kind, the social media duty's terms and the compliant
+--                 (its own file, 32_duties.sql, called from here)
 --   post_days     per wing and required booth-level role, filled booths by day (the
 --                 trend; its own file, 31_post_days.sql)
 -- A wing counts only its own posts: the main body's figures are the wing 'main'.
@@ -15,12 +17,6 @@
 -- Counter rows are always locked in one order (lock_counters_for, on unit_stats), so
 -- concurrent writers queue instead of deadlocking. rebuild_coverage_stats() recounts
 -- everything; the tests compare it with the maintained counters.
-
--- Whether someone runs the party's social media: any of the four handles.
-CREATE OR REPLACE FUNCTION has_social_handle(p_twitter text, p_facebook text, p_instagram text, p_youtube text)
-RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(p_twitter, p_facebook, p_instagram, p_youtube) IS NOT NULL
-$$;
 
 CREATE OR REPLACE FUNCTION int_array_add(a integer[], b integer[], sign integer) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
   SELECT array_agg(x + sign * y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
@@ -45,7 +41,7 @@ LANGUAGE sql STABLE AS $$
          (SELECT count(*)::int FROM memberships m
            WHERE m.booth_id = p_booth AND m.status = 'current' AND m.joined_on > p_since)
     FROM (SELECT count(*)::int AS committee,
-                 count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS with_handle,
+                 count(*) FILTER (WHERE p.handle_platforms <> '{}')::int AS with_handle,
                  count(*) FILTER (WHERE a.role_code = p_role)::int AS holders
             FROM appointments a JOIN people p ON p.id = a.person_id
            WHERE a.unit_id = p_booth AND a.wing_code = p_wing AND a.end_date IS NULL) t
@@ -86,7 +82,7 @@ BEGIN
   placed AS (
     SELECT d.unit_id, d.wing_code, d.role_code, d.sign, u.level = 'booth' AS is_booth,
            CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
-           CASE WHEN has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube) THEN d.sign ELSE 0 END AS handle_sign
+           CASE WHEN p.handle_platforms <> '{}' THEN d.sign ELSE 0 END AS handle_sign
       FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
   per_counted AS (
     SELECT counted, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted, wing_code),
@@ -160,6 +156,11 @@ BEGIN
    WHERE f.v <> 0
    GROUP BY 1, 2, 3
   ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+  -- The social media duty (32_duties.sql), with each holder's platforms as they are now.
+  PERFORM apply_duty_deltas(array_agg(d.unit_id ORDER BY d.n), array_agg(d.wing_code ORDER BY d.n), array_agg(d.role_code ORDER BY d.n),
+                            array_agg(array_to_string(p.handle_platforms, ',') ORDER BY d.n), array_agg(d.sign ORDER BY d.n))
+     FROM unnest(p_unit, p_wing, p_role, p_person, p_sign) WITH ORDINALITY AS d(unit_id, wing_code, role_code, person_id, sign, n)
+     JOIN people p ON p.id = d.person_id;
 END
 $$;
 
@@ -227,7 +228,7 @@ BEGIN
    WHERE s.unit_id = t.ancestor_id;
   INSERT INTO office_stats (unit_id, wing_code, office_bearers, office_bearers_with_handle)
   SELECT l.ancestor_id, a.wing_code, count(*)::int,
-         count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int
+         count(*) FILTER (WHERE p.handle_platforms <> '{}')::int
     FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
    WHERE a.end_date IS NULL GROUP BY 1, 2 ORDER BY 1, 2;
   UPDATE office_stats s SET committee_histogram = t.hist FROM (
@@ -255,5 +256,6 @@ BEGIN
   DROP TABLE lineage;
   DROP TABLE committee;
   PERFORM rebuild_post_days();
+  PERFORM rebuild_duty_stats();
 END
 $$;

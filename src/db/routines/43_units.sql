@@ -86,7 +86,7 @@ BEGIN
       SELECT c.wing_code, c.n, c.h,
              (SELECT array_agg((g.b = committee_bucket(c.n))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
         FROM (SELECT a.wing_code, count(*)::int AS n,
-                     count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
+                     count(*) FILTER (WHERE p.handle_platforms <> '{}')::int AS h
                 FROM appointments a JOIN people p ON p.id = a.person_id
                WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
                GROUP BY a.wing_code) c) o
@@ -113,6 +113,30 @@ BEGIN
        WHERE is_booth AND m.booth_id = NEW.id AND m.status = 'current'
        GROUP BY m.joined_on) j
   ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+  -- The social media duty (32_duties.sql): a unit's rows are its subtree's; a booth's, its bound terms.
+  INSERT INTO duty_stats AS s (unit_id, wing_code, role_code, level, bound, compliant)
+  SELECT l.unit_id, x.wing_code, x.role_code, x.level, l.v * x.bound, l.v * x.compliant
+    FROM move_signs l, (
+      SELECT ds.wing_code, ds.role_code, ds.level, ds.bound, ds.compliant FROM duty_stats ds WHERE ds.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT t.wing_code, t.role_code, t.level, count(*)::int, count(*) FILTER (WHERE t.ok)::int
+        FROM (SELECT b.wing_code, b.role_code, b.level, bool_and(b.held) AS ok FROM bound_terms b
+               WHERE is_booth AND b.unit_id = NEW.id GROUP BY b.appointment_id, b.wing_code, b.role_code, b.level) t
+       GROUP BY t.wing_code, t.role_code, t.level) x
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (unit_id, wing_code, role_code, level) DO UPDATE SET
+      bound = s.bound + EXCLUDED.bound, compliant = s.compliant + EXCLUDED.compliant;
+  INSERT INTO duty_platform_stats AS s (unit_id, wing_code, role_code, level, platform_code, bound, held)
+  SELECT l.unit_id, x.wing_code, x.role_code, x.level, x.platform_code, l.v * x.bound, l.v * x.held
+    FROM move_signs l, (
+      SELECT dp.wing_code, dp.role_code, dp.level, dp.platform_code, dp.bound, dp.held FROM duty_platform_stats dp WHERE dp.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT b.wing_code, b.role_code, b.level, b.platform_code, count(*)::int, count(*) FILTER (WHERE b.held)::int
+        FROM bound_terms b WHERE is_booth AND b.unit_id = NEW.id
+       GROUP BY b.wing_code, b.role_code, b.level, b.platform_code) x
+   ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (unit_id, wing_code, role_code, level, platform_code) DO UPDATE SET
+      bound = s.bound + EXCLUDED.bound, held = s.held + EXCLUDED.held;
   -- Coverage by day (31_post_days.sql): a unit's rows are its subtree's; a booth's, its steps.
   IF is_booth THEN
     SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(a.role_code), array_agg(a.start_date), array_agg(a.end_date)
