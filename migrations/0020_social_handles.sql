@@ -109,7 +109,8 @@ BEGIN
   IF pattern IS NULL OR v IS NULL OR v = '' THEN
     RETURN NULL;
   END IF;
-  IF v ~* '^(https?://)?([a-z0-9-]+[.])+[a-z]{2,}(/|$)' THEN
+  -- A profile address: with its scheme, or a host and a path ("full.one" alone is a handle).
+  IF v ~* '^https?://' OR v ~* '^([a-z0-9-]+[.])+[a-z]{2,}/' THEN
     parts := string_to_array(regexp_replace(regexp_replace(v, '^https?://', '', 'i'), '[?#].*$', ''), '/');
     host := regexp_replace(lower(parts[1]), '^(www|m|mobile)[.]', '');
     IF NOT host = ANY (hosts) THEN
@@ -156,3 +157,19 @@ SELECT person_id, platform_code, raw_value, 'handle_taken', keeper FROM handle_r
 UPDATE "people" p SET "handle_platforms" = h.platforms
   FROM (SELECT person_id, array_agg(platform_code ORDER BY platform_code) AS platforms FROM person_handles GROUP BY person_id) h
  WHERE p.id = h.person_id;
+--> statement-breakpoint
+-- "Office-bearers with a handle" now means a handle kept in person_handles: someone whose
+-- every handle became an issue no longer counts. Recounted where it changed (ancestors by
+-- the path operator: the routines' helpers are applied after the migrations).
+UPDATE "office_stats" s SET "office_bearers_with_handle" = coalesce(x.n, 0)
+  FROM "office_stats" o
+  LEFT JOIN (
+    SELECT anc.id AS unit_id, ap.wing_code, count(*)::int AS n
+      FROM appointments ap
+      JOIN people p ON p.id = ap.person_id AND p.handle_platforms <> '{}'
+      JOIN units u ON u.id = ap.unit_id
+      JOIN units anc ON anc.path @> u.path AND anc.level <> 'booth'
+     WHERE ap.end_date IS NULL
+     GROUP BY anc.id, ap.wing_code) x ON x.unit_id = o.unit_id AND x.wing_code = o.wing_code
+ WHERE s.unit_id = o.unit_id AND s.wing_code = o.wing_code
+   AND s.office_bearers_with_handle IS DISTINCT FROM coalesce(x.n, 0);

@@ -22,6 +22,7 @@ import { appointmentRoutes } from './appointments/routes.js'
 import { peopleRoutes } from './people/routes.js'
 import { roleRoutes } from './roles/routes.js'
 import { wingRoutes } from './wings/routes.js'
+import { complianceRoutes } from './social-media/compliance-routes.js'
 import { unitRoutes } from './units/routes.js'
 
 export interface AppOptions {
@@ -124,6 +125,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(membershipRoutes)
     await v1.register(wingRoutes)
     await v1.register(roleRoutes)
+    await v1.register(complianceRoutes)
     await v1.register(appointmentRoutes)
     await v1.register(coverageRoutes)
     await v1.register(apiKeyRoutes)

@@ -35,24 +35,34 @@ function fixtureScript (): string {
 }
 
 const COUNTED = ['units', 'people', 'memberships', 'appointments', 'api_keys', 'audit_log', 'imports'] as const
+/** The release's handles, one row per person and platform: person:platform:value. */
+const RELEASE_HANDLES = `
+  SELECT p.id::text || ':' || v.platform || ':' || v.value AS r
+    FROM public.people p
+   CROSS JOIN LATERAL (VALUES ('twitter', p.twitter), ('youtube', p.youtube), ('facebook', p.facebook), ('instagram', p.instagram)) AS v(platform, value)
+   WHERE nullif(btrim(v.value), '') IS NOT NULL ORDER BY 1`
 type Counts = Record<typeof COUNTED[number], number>
 
-/** The release's main-body figures per unit, as text rows: office-bearers, with a handle, committees of 1 or more, filled posts. */
+/**
+ * The release's main-body figures per unit, as text rows: office-bearers, committees of 1
+ * or more, filled posts. (Office-bearers with a handle are checked apart: a handle that
+ * fails its platform's rule or collides is an issue now, not a handle.)
+ */
 const RELEASE_FIGURES = `
-  SELECT s.unit_id::text || ':' || s.office_bearers || ':' || s.office_bearers_with_handle || ':' || (s.committee_histogram[2:33])::text AS r FROM public.unit_stats s
+  SELECT s.unit_id::text || ':' || s.office_bearers || ':' || (s.committee_histogram[2:33])::text AS r FROM public.unit_stats s
   UNION ALL
   SELECT p.unit_id::text || ':' || p.role_code || ':' || p.filled_booths FROM public.post_stats p WHERE p.filled_booths <> 0
   ORDER BY 1`
 /** The same figures, as this code keeps them: the wing 'main'. */
 const MAIN_FIGURES = sql`
-  SELECT s.unit_id::text || ':' || coalesce(o.office_bearers, 0) || ':' || coalesce(o.office_bearers_with_handle, 0) || ':' || ((coalesce(o.committee_histogram, array_fill(0, ARRAY[33])))[2:33])::text AS r
+  SELECT s.unit_id::text || ':' || coalesce(o.office_bearers, 0) || ':' || ((coalesce(o.committee_histogram, array_fill(0, ARRAY[33])))[2:33])::text AS r
     FROM unit_stats s LEFT JOIN office_stats o ON o.unit_id = s.unit_id AND o.wing_code = 'main'
   UNION ALL
   SELECT p.unit_id::text || ':' || p.role_code || ':' || p.filled_booths FROM post_stats p WHERE p.wing_code = 'main' AND p.filled_booths <> 0
   ORDER BY 1`
 
 /** Loads the release's database, returns where it is, what it holds and its main-body figures. */
-async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?: string }, counts: Counts, figures: string[] }> {
+async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?: string }, counts: Counts, figures: string[], handles: string[] }> {
   const script = fixtureScript()
   const countSql = `SELECT ${COUNTED.map(table => `(SELECT count(*)::int FROM public.${table}) AS ${table}`).join(', ')}`
   if (usingPostgres) {
@@ -62,8 +72,9 @@ async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?:
     await client.query(script)
     const { rows: [counts] } = await client.query(countSql)
     const figures = (await client.query<{ r: string }>(RELEASE_FIGURES)).rows.map(x => x.r)
+    const handles = (await client.query<{ r: string }>(RELEASE_HANDLES)).rows.map(x => x.r)
     await client.end()
-    return { on: { databaseUrl }, counts, figures }
+    return { on: { databaseUrl }, counts, figures, handles }
   }
   const pgliteDir = mkdtempSync(join(tmpdir(), 'sangathan-upgrade-'))
   t.teardown(() => rmSync(pgliteDir, { recursive: true, force: true }))
@@ -71,8 +82,9 @@ async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?:
   await pglite.exec(script)
   const { rows: [counts] } = await pglite.query<Counts>(countSql)
   const figures = (await pglite.query<{ r: string }>(RELEASE_FIGURES)).rows.map(x => x.r)
+  const handles = (await pglite.query<{ r: string }>(RELEASE_HANDLES)).rows.map(x => x.r)
   await pglite.close()
-  return { on: { pgliteDir }, counts, figures }
+  return { on: { pgliteDir }, counts, figures, handles }
 }
 
 /** Every routine the database runs, by name: functions, triggers and views of the public schema. */
@@ -123,6 +135,24 @@ t.test('wings: every release term is the main body\'s, with the same counters', 
     SELECT (SELECT count(*)::int FROM appointments WHERE wing_code <> 'main') AS other,
            (SELECT count(*)::int FROM roles WHERE wing_code = 'youth') AS roles`)
   t.same(wings, { other: 0, roles: 4 }, 'no term moved to another wing; the wings have their roles')
+})
+
+t.test('social media handles: every release value is a canonical handle or an issue an admin can fetch', async (t) => {
+  t.ok(release.handles.length > 100, `the release had handles (${release.handles.length})`)
+  const kept = await rows<{ r: string, raw: string }>(app.db, sql`
+    SELECT h.person_id::text || ':' || h.platform_code AS r, h.handle AS raw FROM person_handles h ORDER BY 1`)
+  const issues = await rows<{ r: string, reason: string, taken_by: string | null }>(app.db, sql`
+    SELECT i.person_id::text || ':' || i.platform_code || ':' || i.raw_value AS r, i.reason, i.taken_by FROM handle_issues i ORDER BY 1`)
+  t.equal(kept.length + issues.length, release.handles.length, `each of the ${release.handles.length} values is kept (${kept.length}) or an issue (${issues.length}): none lost`)
+  const keptKeys = new Set(kept.map(k => k.r))
+  const issueKeys = new Set(issues.map(i => i.r))
+  t.same(release.handles.filter(h => !keptKeys.has(h.split(':').slice(0, 2).join(':')) && !issueKeys.has(h)), [], 'every release value is accounted for')
+  t.ok(kept.every(k => /^[a-z0-9._-]+$/.test(k.raw)), 'kept handles are canonical')
+  t.ok(issues.every(i => i.reason === 'invalid_handle' || i.taken_by !== null), 'a taken handle names who kept it')
+  const [mirror] = await rows<{ n: number }>(app.db, sql`
+    SELECT count(*)::int AS n FROM people p
+     WHERE p.handle_platforms <> coalesce((SELECT array_agg(h.platform_code ORDER BY h.platform_code) FROM person_handles h WHERE h.person_id = p.id), '{}')`)
+  t.equal(mirror.n, 0, 'people.handle_platforms mirrors the migrated handles')
 })
 
 t.test('the upgraded database serves and takes changes through the API', async (t) => {

@@ -9,7 +9,10 @@ const SNAPSHOT = {
                       FROM office_stats WHERE office_bearers <> 0 OR committee_histogram <> array_fill(0, ARRAY[33]) ORDER BY 1`,
   post_stats: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || filled_booths AS r FROM post_stats WHERE filled_booths <> 0 ORDER BY 1`,
   member_joins: sql`SELECT unit_id::text || ':' || joined_on || ':' || members AS r FROM member_joins WHERE members <> 0 ORDER BY 1`,
-  post_days: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || day || ':' || delta AS r FROM post_days WHERE delta <> 0 ORDER BY 1`
+  post_days: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || day || ':' || delta AS r FROM post_days WHERE delta <> 0 ORDER BY 1`,
+  duty_stats: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || level || ':' || bound || ':' || compliant AS r FROM duty_stats WHERE bound <> 0 OR compliant <> 0 ORDER BY 1`,
+  duty_platform_stats: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || level || ':' || platform_code || ':' || bound || ':' || held AS r
+                             FROM duty_platform_stats WHERE bound <> 0 OR held <> 0 ORDER BY 1`
 }
 
 /**

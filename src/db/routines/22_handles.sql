@@ -23,7 +23,8 @@ BEGIN
   IF pattern IS NULL OR v IS NULL OR v = '' THEN
     RETURN NULL;
   END IF;
-  IF v ~* '^(https?://)?([a-z0-9-]+[.])+[a-z]{2,}(/|$)' THEN
+  -- A profile address: with its scheme, or a host and a path ("full.one" alone is a handle).
+  IF v ~* '^https?://' OR v ~* '^([a-z0-9-]+[.])+[a-z]{2,}/' THEN
     parts := string_to_array(regexp_replace(regexp_replace(v, '^https?://', '', 'i'), '[?#].*$', ''), '/');
     host := regexp_replace(lower(parts[1]), '^(www|m|mobile)[.]', '');
     IF NOT host = ANY (hosts) THEN
