@@ -7,10 +7,11 @@ import { rows } from '../src/db/client.js'
 import { coverageReport, coverageTrend, gapsReport } from '../src/coverage/service.js'
 import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
 import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
+import { complianceReport, nonCompliant } from '../src/social-media/compliance.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
 
 /**
- * Coverage and gaps on a loaded state (npm run seed -- --preset up), through real HTTP,
+ * Coverage, gaps and the social media duty on a loaded state (npm run seed -- --preset up), through real HTTP,
  * beside the SQL the endpoint runs and a naive GROUP BY / anti-join over the base
  * tables with no counters (the floor the design has to beat), in the same run.
  *
@@ -73,6 +74,22 @@ export async function benchCoverage () {
      GROUP BY c.id, d.day`)
   const trendParams = { wing: 'main', role: 'president', weeks: 12, limit: 500 }
 
+  // The social media duty's floor: every bound term's compliance from the terms, handles
+  // and policy (the bound_terms view), grouped per child by code-path range.
+  const naiveCompliance = (parent: UnitRow) => async () => rows(db, sql`
+    SELECT c.id, count(*) AS bound, count(*) FILTER (WHERE t.ok) AS compliant
+      FROM units c
+      JOIN (SELECT b.unit_id, bool_and(b.held) AS ok FROM bound_terms b GROUP BY b.appointment_id, b.unit_id) t ON true
+      JOIN units u ON u.id = t.unit_id AND u.code_path >= c.code_path || '/' AND u.code_path < c.code_path || '0'
+     WHERE c.parent_id = ${parent.id}
+     GROUP BY c.id`)
+  const naiveNonCompliant = () => async () => rows(db, sql`
+    SELECT b.appointment_id, u.code_path FROM bound_terms b JOIN units u ON u.id = b.unit_id
+     WHERE u.code_path >= ${state.codePath + '/'} AND u.code_path < ${state.codePath + '0'}
+     GROUP BY b.appointment_id, u.code_path HAVING NOT bool_and(b.held)
+     ORDER BY u.code_path, b.appointment_id LIMIT 51`)
+  const duty = { wing: 'all', limit: 500 }
+
   const cases: Array<{ what: string, target: string, api: () => Promise<unknown>, endpointSql: () => Promise<unknown>, naive: () => Promise<unknown> }> = [
     { what: 'coverage: state by district', target: 'p50 <= 50 ms', api: http(`/v1/units/${state.id}/coverage`), endpointSql: () => coverageReport(db, actor, state.id, params), naive: naiveCoverage(state) },
     { what: 'coverage: district by block', target: 'p50 <= 15 ms', api: http(`/v1/units/${district.id}/coverage`), endpointSql: () => coverageReport(db, actor, district.id, params), naive: naiveCoverage(district) },
@@ -81,6 +98,9 @@ export async function benchCoverage () {
     { what: 'gaps: first page of the state', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'main', role: 'president', level: 'booth', limit: 50 }), naive: naiveGaps() },
     // A frontal organisation's figures come from the same counters, per wing: the same time.
     { what: 'youth wing: state by district', target: 'as main body', api: http(`/v1/units/${state.id}/coverage?wing=youth`), endpointSql: () => coverageReport(db, actor, state.id, { ...params, wing: 'youth' }), naive: naiveCoverage(state, 'youth') },
+    { what: 'social media: state by district', target: 'p50 < 50 ms', api: http(`/v1/units/${state.id}/social-media`), endpointSql: () => complianceReport(db, actor, state.id, duty), naive: naiveCompliance(state) },
+    { what: 'social media: district by block', target: 'p50 < 50 ms', api: http(`/v1/units/${district.id}/social-media`), endpointSql: () => complianceReport(db, actor, district.id, duty), naive: naiveCompliance(district) },
+    { what: 'social media: non-compliant, first page', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/social-media/non-compliant`), endpointSql: () => nonCompliant(db, actor, state.id, { wing: 'all', limit: 50 }), naive: naiveNonCompliant() },
     { what: 'youth wing: gaps, first page', target: 'as main body', api: http(`/v1/units/${state.id}/gaps?wing=youth`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'youth', role: 'president', level: 'booth', limit: 50 }), naive: naiveGaps('youth') }
   ]
   const out = []

@@ -1,5 +1,5 @@
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
-import { districtPresidentRates, populateDistrict, populateStateOffice, populateWings, populateWingsStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
+import { districtHandleDrives, districtPresidentRates, driveHandles, populateDistrict, populateStateOffice, populateWings, populateWingsStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
 import type { Preset } from './plan.js'
 import { IdSequence, Random } from './random.js'
 import { buildStateTree, type UnitRow } from './tree.js'
@@ -24,6 +24,8 @@ export function * generate (preset: Preset, options: GenerateOptions): Generator
   const root = new Random(String(options.seed))
   // Ids count up from the load's day in generation order: every COPY sends its rows' ids ascending.
   const ids = new IdSequence(options.today * 86_400_000)
+  // An id's serial as IdSequence.count gave it just after issuing it (members.ts person()).
+  const serialOf = (id: string) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16) - options.today * 86_400_000 + 1
   for (const plan of preset.states) {
     // Keyed by state code only: CG in the india preset has the same places and people as
     // in the cg preset (not the same ids, which count up across the whole load).
@@ -33,8 +35,10 @@ export function * generate (preset: Preset, options: GenerateOptions): Generator
 
     const context = { today: options.today, region: plan.region, voters: new VoterRoll(plan.code, rng.fork('epic')), ids, roles: options.roles }
     const rates = districtPresidentRates(rng.fork('coverage'), tree.districts.length)
+    const drives = districtHandleDrives(rng.fork('social-media'), tree.districts.length)
     for (const district of tree.districts) {
       const organisation = populateDistrict(rng.fork(`organisation-${district.index}`), context, district, rates[district.index])
+      if (drives[district.index]) driveHandles(rng.fork(`social-media-${district.index}`), organisation, serialOf)
       yield { kind: 'organisation', state: plan.code, label: district.unit.code, booths: district.booths.length, ...organisation }
       // The frontal organisations, from random streams of their own: the main body's figures are the same without them.
       yield { kind: 'organisation', state: plan.code, label: `${district.unit.code} wings`, booths: 0, ...populateWings(rng.fork(`wings-${district.index}`), context, district) }

@@ -76,6 +76,36 @@ export function districtPresidentRates (rng: Random, districts: number): number[
 }
 
 /**
+ * The social media drive, per district: the training camps order presidents to run every
+ * platform, and some districts have followed through. A third of the districts (at least
+ * one) ran a drive, where most presidents of blocks, wards and booths run each platform;
+ * elsewhere only what people had anyway. From a random stream of its own: every other
+ * figure of the load stays the same.
+ */
+export function districtHandleDrives (rng: Random, districts: number): boolean[] {
+  const order = rng.shuffle([...Array(districts).keys()])
+  const driven = new Set(order.slice(0, Math.max(1, Math.round(districts / 3))))
+  return [...Array(districts).keys()].map(i => driven.has(i))
+}
+
+/**
+ * In a drive district, the main body's presidents take up each platform they lack, mostly.
+ * `serialOf` gives the serial their first handles were made unique with (see person()).
+ */
+export function driveHandles (rng: Random, organisation: Organisation, serialOf: (personId: string) => number): void {
+  const presidents = new Set(organisation.appointments
+    .filter(a => a.wingCode === 'main' && a.roleCode === 'president' && a.endDate === null)
+    .map(a => a.personId))
+  for (const person of organisation.people) {
+    if (!presidents.has(person.id)) continue
+    const serial = serialOf(person.id).toString(36)
+    for (const platform of SEED_PLATFORMS) {
+      if (person[platform] === null && rng.chance(0.85)) person[platform] = uniqueHandle(platform, handleFor(rng, person.name), serial)
+    }
+  }
+}
+
+/**
  * EPIC numbers, unique by construction: the state code, a letter for the constituency,
  * and seven digits from a bijection of a per-state counter (so no set of issued numbers
  * has to be kept). Some people carry an older card format with slashes.
