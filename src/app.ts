@@ -22,6 +22,7 @@ import { appointmentRoutes } from './appointments/routes.js'
 import { peopleRoutes } from './people/routes.js'
 import { roleRoutes } from './roles/routes.js'
 import { wingRoutes } from './wings/routes.js'
+import { socialMediaCatalogueRoutes } from './social-media/catalogue-routes.js'
 import { unitRoutes } from './units/routes.js'
 
 export interface AppOptions {
@@ -123,6 +124,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(peopleRoutes)
     await v1.register(membershipRoutes)
     await v1.register(wingRoutes)
+    await v1.register(socialMediaCatalogueRoutes)
     await v1.register(roleRoutes)
     await v1.register(appointmentRoutes)
     await v1.register(coverageRoutes)
