@@ -23,6 +23,7 @@ import { peopleRoutes } from './people/routes.js'
 import { roleRoutes } from './roles/routes.js'
 import { wingRoutes } from './wings/routes.js'
 import { complianceRoutes } from './social-media/compliance-routes.js'
+import { socialMediaCatalogueRoutes } from './social-media/catalogue-routes.js'
 import { unitRoutes } from './units/routes.js'
 
 export interface AppOptions {
@@ -124,6 +125,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(peopleRoutes)
     await v1.register(membershipRoutes)
     await v1.register(wingRoutes)
+    await v1.register(socialMediaCatalogueRoutes)
     await v1.register(roleRoutes)
     await v1.register(complianceRoutes)
     await v1.register(appointmentRoutes)

@@ -26,8 +26,23 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   memberships_booth_fkey: { kind: 'conflict', code: 'booth_has_memberships', message: 'Memberships (current or past) are held at this booth.' },
   appointments_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_has_appointments', message: 'Terms of office (current or past) are held at this unit.' },
   appointments_role_fkey: { kind: 'unprocessable', code: 'unknown_role', message: 'There is no such role in the wing\'s roles catalogue.' },
-  units_ac_number_check: { kind: 'invalid', code: 'invalid_ac_number', message: 'An assembly constituency number is between 1 and 9999.' }
+  units_ac_number_check: { kind: 'invalid', code: 'invalid_ac_number', message: 'An assembly constituency number is between 1 and 9999.' },
+  social_platforms_pkey: { kind: 'conflict', code: 'platform_exists', message: 'A platform with this code already exists.' },
+  social_platforms_code_check: { kind: 'invalid', code: 'invalid_code', message: 'A platform code is 2 to 30 lower-case letters, digits or _, starting with a letter.' },
+  social_platforms_name_check: { kind: 'invalid', code: 'invalid_name', message: 'A name is 1 to 100 characters.' },
+  social_platforms_profile_url_check: { kind: 'invalid', code: 'invalid_profile_url', message: 'A profile address starts with https:// and has {handle} where the handle goes.' },
+  person_handles_platform_handle_key: { kind: 'conflict', code: 'handle_taken', message: 'This handle belongs to another person: a handle is one person\'s.' },
+  person_handles_handle_check: { kind: 'unprocessable', code: 'invalid_handle', message: 'That is not a valid handle of the platform (GET /v1/platforms lists each platform\'s rule).' },
+  handle_duties_pkey: { kind: 'conflict', code: 'duty_exists', message: 'Holders of this post must already run this platform.' },
+  handle_duties_role_fkey: { kind: 'unprocessable', code: 'unknown_role', message: 'There is no such role in the wing\'s roles catalogue.' }
 }
+
+/** Foreign keys to the platforms catalogue: refused on delete, the platform is in use; on insert, it is unknown. */
+const PLATFORM_FOREIGN_KEYS = new Set([
+  'person_handles_platform_code_social_platforms_code_fk',
+  'handle_duties_platform_code_social_platforms_code_fk',
+  'handle_issues_platform_code_social_platforms_code_fk'
+])
 
 export function domainErrorFromDatabase (err: unknown): DomainError | undefined {
   const pe = pgError(err)
@@ -41,6 +56,11 @@ export function domainErrorFromDatabase (err: unknown): DomainError | undefined 
     return pe.code === '23503' && /^update or delete/i.test(pe.message)
       ? new DomainError('conflict', 'wing_in_use', 'The wing has roles in the roles catalogue: remove them first.')
       : new DomainError('unprocessable', 'unknown_wing', 'There is no such wing in the wings catalogue.')
+  }
+  if (pe.constraint && PLATFORM_FOREIGN_KEYS.has(pe.constraint)) {
+    return pe.code === '23503' && /^update or delete/i.test(pe.message)
+      ? new DomainError('conflict', 'platform_in_use', 'Handles, duties or handle issues name this platform: remove them first.')
+      : new DomainError('unprocessable', 'unknown_platform', 'There is no such platform in the platforms catalogue (GET /v1/platforms).')
   }
   if (pe.constraint === 'units_parent_fkey') {
     return pe.code === '23503' && /^update or delete/i.test(pe.message)

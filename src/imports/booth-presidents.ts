@@ -258,7 +258,6 @@ async function resolvePeople (tx: Database, { actor }: ImportContext) {
      WHERE s.line = c.line`)
 }
 
-
 function handleMessages () {
   return Object.fromEntries(HANDLE_COLUMNS.flatMap(c => [
     [`invalid_${c}`, { column: c, message: `Not a valid ${c} handle: give @name, name or the profile address (GET /v1/platforms gives each platform's rule).` }],

@@ -8,7 +8,7 @@ import { problemResponses } from '../http/problem.js'
 import { allCompliance, allNonCompliant, complianceReport, nonCompliant, nonCompliantKey, toNonCompliant, type ComplianceRow, type Platform } from './compliance.js'
 import { ComplianceQuery, ComplianceReport, NonCompliantPage, NonCompliantQuery } from './compliance-schemas.js'
 
-const tags = ['social media']
+const tags = ['social-media']
 const IdParams = z.object({ id: z.uuid() })
 const Cursor = z.tuple([text(300), text(30), text(50), z.uuid()])
 const filePart = (q: { wing: string, role?: string, postLevel?: string }) =>
