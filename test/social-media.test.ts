@@ -182,9 +182,9 @@ t.test('the non-compliant: pages, filters, scope, masking and CSV', async (t) =>
 
 t.test('the presidents import: handles checked per line, canonical, and counted', async (t) => {
   const file = csv('booth,name,phone,voter_id,twitter,facebook,instagram,youtube',
-    `SMD/DA/B1/W2/PS1,Import Ok,,IMP1234567,https://x.com/Import_OK,import.ok,@import.ok,youtube.com/@importok`,
-    `SMD/DA/B1/W2/PS1,Import Bad,,IMP1234568,not valid!,,,`,
-    `SMD/DA/B1/W2/PS1,Import Taken,,IMP1234569,@full_one,,,`)
+    'SMD/DA/B1/W2/PS1,Import Ok,,IMP1234567,https://x.com/Import_OK,import.ok,@import.ok,youtube.com/@importok',
+    'SMD/DA/B1/W2/PS1,Import Bad,,IMP1234568,not valid!,,,',
+    'SMD/DA/B1/W2/PS1,Import Taken,,IMP1234569,@full_one,,,')
   const res = await postImport(app, 'booth-presidents', file, { query: 'mode=partial' })
   t.equal(res.status, 200, res.body)
   t.same(res.json.errors.map((e: any) => [e.line, e.code, e.column]), [[3, 'invalid_twitter', 'twitter'], [4, 'twitter_taken', 'twitter']])
