@@ -193,7 +193,7 @@ export async function nonCompliantPage (db: Database, actor: Actor, unit: UnitRo
   return rows<NonCompliantRow>(db, sql`
     SELECT a.id AS appointment_id, a.unit_id, u.code_path AS unit_code_path, a.wing_code AS wing, a.role_code AS role,
            u.level AS post_level, a.start_date::text AS start_date, p.id AS person_id, p.name AS person_name, p.phone,
-           (SELECT coalesce(jsonb_object_agg(h.platform_code, h.handle), '{}'::jsonb) FROM person_handles h WHERE h.person_id = p.id) AS handles,
+           (SELECT coalesce(json_object_agg(h.platform_code, h.handle ORDER BY h.platform_code), '{}'::json) FROM person_handles h WHERE h.person_id = p.id) AS handles,
            m.missing
       FROM units u
       JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL

@@ -14,7 +14,7 @@ export type Handles = Record<string, string>
 
 /** SQL: the handles of the person whose id is `personId`, as one JSON object. */
 export const handlesOf = (personId: SQL | unknown): SQL<Handles> =>
-  sql<Handles>`(SELECT coalesce(jsonb_object_agg(h.platform_code, h.handle ORDER BY h.platform_code), '{}'::jsonb) FROM person_handles h WHERE h.person_id = ${personId})`
+  sql<Handles>`(SELECT coalesce(json_object_agg(h.platform_code, h.handle ORDER BY h.platform_code), '{}'::json) FROM person_handles h WHERE h.person_id = ${personId})`
 
 /** The four legacy fields from a person's handles. */
 export function legacyFields (handles: Handles | null | undefined): Record<LegacyPlatform, string | null> {
