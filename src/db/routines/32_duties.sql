@@ -98,6 +98,12 @@ $$;
 -- counters; a booth, its own terms.
 CREATE OR REPLACE FUNCTION duty_figures(p_units uuid[], p_wing text, p_role text, p_level unit_level)
 RETURNS TABLE (unit_id uuid, platform_code text, bound integer, met integer) LANGUAGE sql STABLE AS $$
+  -- A booth's bound terms, read once; other units find none without probing their terms.
+  WITH booth_terms AS MATERIALIZED (
+    SELECT b.unit_id, b.appointment_id, b.platform_code, b.held
+      FROM bound_terms b
+     WHERE b.unit_id IN (SELECT u.id FROM units u WHERE u.id = ANY (p_units) AND u.level = 'booth')
+       AND (p_wing IS NULL OR b.wing_code = p_wing) AND (p_role IS NULL OR b.role_code = p_role) AND (p_level IS NULL OR b.level = p_level))
   SELECT s.unit_id, NULL::text, sum(s.bound)::int, sum(s.compliant)::int
     FROM duty_stats s
    WHERE s.unit_id = ANY (p_units)
@@ -110,18 +116,13 @@ RETURNS TABLE (unit_id uuid, platform_code text, bound integer, met integer) LAN
      AND (p_wing IS NULL OR s.wing_code = p_wing) AND (p_role IS NULL OR s.role_code = p_role) AND (p_level IS NULL OR s.level = p_level)
    GROUP BY s.unit_id, s.platform_code
   UNION ALL
-  SELECT t.unit_id, t.platform_code, count(*)::int, count(*) FILTER (WHERE t.ok)::int
-    FROM (SELECT b.unit_id, NULL::text AS platform_code, bool_and(b.held) AS ok
-            FROM bound_terms b JOIN units u ON u.id = b.unit_id AND u.level = 'booth'
-           WHERE b.unit_id = ANY (p_units)
-             AND (p_wing IS NULL OR b.wing_code = p_wing) AND (p_role IS NULL OR b.role_code = p_role) AND (p_level IS NULL OR b.level = p_level)
-           GROUP BY b.unit_id, b.appointment_id
-          UNION ALL
-          SELECT b.unit_id, b.platform_code, b.held
-            FROM bound_terms b JOIN units u ON u.id = b.unit_id AND u.level = 'booth'
-           WHERE b.unit_id = ANY (p_units)
-             AND (p_wing IS NULL OR b.wing_code = p_wing) AND (p_role IS NULL OR b.role_code = p_role) AND (p_level IS NULL OR b.level = p_level)) t
-   GROUP BY t.unit_id, t.platform_code
+  SELECT t.unit_id, NULL::text, count(*)::int, count(*) FILTER (WHERE t.ok)::int
+    FROM (SELECT bt.unit_id, bool_and(bt.held) AS ok FROM booth_terms bt GROUP BY bt.unit_id, bt.appointment_id) t
+   GROUP BY t.unit_id
+  UNION ALL
+  SELECT bt.unit_id, bt.platform_code, count(*)::int, count(*) FILTER (WHERE bt.held)::int
+    FROM booth_terms bt
+   GROUP BY bt.unit_id, bt.platform_code
 $$;
 
 -- A change of the policy recounts (an admin's rare act; the recount takes seconds at a
