@@ -80,6 +80,13 @@ t.test('the own-booth rule and seat limits hold under concurrent requests', { sk
       const res = await call(app, { method: 'PATCH', url: `/v1/people/${pick(people).id}`, payload: { homeBoothId: pick(booths).id, moveMembership: Math.random() < 0.5 } })
       note('move-home', res.status, res.body)
     },
+    // Handles race with terms: the social media duty's counters follow both.
+    async setHandles () {
+      const platform = pick(['twitter', 'youtube', 'facebook', 'instagram'])
+      const value = Math.random() < 0.3 ? null : `@worker_${pick(['a', 'b', 'c', 'd', 'e', 'f'])}${Math.floor(Math.random() * 8)}`
+      const res = await call(app, { method: 'PATCH', url: `/v1/people/${pick(people).id}`, payload: { handles: { [platform]: value } } })
+      note('set-handles', res.status, res.body)
+    },
     async endTerm () {
       const list = await call(app, { method: 'GET', url: `/v1/appointments?personId=${pick(people).id}&current=true` })
       const a = list.json.items[0]
@@ -124,7 +131,12 @@ t.test('the own-booth rule and seat limits hold under concurrent requests', { sk
   const doubleMembers = await rows<{ person_id: string }>(app.db, sql`
     SELECT person_id FROM memberships WHERE status = 'current' GROUP BY person_id HAVING count(*) > 1`)
   t.same(doubleMembers, [], 'at most one current membership per person')
-  t.same(await counterDrift(app.db), [], 'coverage counters equal a full recount')
+  t.same(await counterDrift(app.db), [], 'coverage and social media duty counters equal a full recount')
+  t.ok(succeeded('set-handles') > 5, `handles were set (${succeeded('set-handles')})`)
+  const [mirror] = await rows<{ n: number }>(app.db, sql`
+    SELECT count(*)::int AS n FROM people p
+     WHERE p.handle_platforms <> coalesce((SELECT array_agg(h.platform_code ORDER BY h.platform_code) FROM person_handles h WHERE h.person_id = p.id), '{}')`)
+  t.equal(mirror.n, 0, 'people.handle_platforms matches person_handles for everyone')
 })
 
 /**
