@@ -3,7 +3,7 @@
 // its build (a checkout, an edit) does it compile that one first, and it says so. Plain
 // JavaScript, so that no compiler loads otherwise.
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +15,8 @@ const built = join(root, 'dist', 'server.js')
 function newestSource (folders, endings, files) {
   let newest = { file: '', ms: 0 }
   const visit = (dir) => {
+    // A folder an installation left out (an image without web/src) has nothing newer.
+    if (!existsSync(dir)) return
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) visit(path)
@@ -22,6 +24,7 @@ function newestSource (folders, endings, files) {
     }
   }
   const consider = (path) => {
+    if (!existsSync(path)) return
     const ms = statSync(path).mtimeMs
     if (ms > newest.ms) newest = { file: path.slice(root.length), ms }
   }

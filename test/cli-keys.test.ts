@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import t from 'tap'
 import { freshDatabaseUrl } from './helpers/app.js'
+import { built } from './helpers/built.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-keys-'))
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -24,7 +25,7 @@ interface Ran { code: number, stdout: string, stderr: string }
 const keys = (...args: string[]) => keysIn(env, ...args)
 function keysIn (environment: NodeJS.ProcessEnv, ...args: string[]): Promise<Ran> {
   return new Promise(resolve => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', ...args], { env: environment }, (err, stdout, stderr) => {
+    execFile(process.execPath, [built('cli/keys'), ...args], { env: environment }, (err, stdout, stderr) => {
       resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr })
     })
   })

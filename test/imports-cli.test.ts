@@ -8,6 +8,7 @@ import t from 'tap'
 import { rows } from '../src/db/client.js'
 import { ADMIN_KEY, buildTestApp } from './helpers/app.js'
 import { count, csv, postImport } from './helpers/imports.js'
+import { built } from './helpers/built.js'
 
 const { app } = await buildTestApp(t)
 const units = await postImport(app, 'units', csv('state,district,block,ward,booth', 'CL,D1,B1,W1,PS1', 'CL,D1,B1,W1,PS2'))
@@ -38,7 +39,7 @@ function ran (resolve: (r: Ran) => void) {
 /** The import command run by node from the package root, as npm does: its exit code and what it printed. */
 function importCli (args: string[], env: Record<string, string> = { SANGATHAN_API_KEY: ADMIN_KEY }): Promise<Ran> {
   return new Promise(resolve => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', ...args, '--url', url], { env: userEnv(env) }, ran(resolve))
+    execFile(process.execPath, [built('cli/import'), ...args, '--url', url], { env: userEnv(env) }, ran(resolve))
   })
 }
 

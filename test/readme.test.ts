@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { built } from './helpers/built.js'
 
 /**
  * The README runs as written. Its ```sh blocks are extracted in order and run as ONE bash
@@ -130,7 +131,7 @@ t.test('the README, pasted as a script, works end to end', async (t) => {
   const before = run('before-start', 'before start')
   t.equal(before.status, 0, `before-start blocks: ${before.stderr.slice(-2000)}`)
 
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: 'ignore' })
+  const server: ChildProcess = spawn(process.execPath, [built('server')], { cwd: ROOT, env, stdio: 'ignore' })
   t.teardown(() => { server.kill('SIGTERM') })
   await until('the server', async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).then(r => r.ok, () => false)))
 

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import t from 'tap'
 import { freshDatabaseUrl } from './helpers/app.js'
+import { built } from './helpers/built.js'
 
 // The real process: src/server.ts with its own logger, signals and data folder.
 const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-server-'))
@@ -26,7 +27,7 @@ async function startServer (): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }
   if (databaseUrl) env.DATABASE_URL = databaseUrl
   else delete env.DATABASE_URL
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [built('server')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   const lines: Line[] = []
   const waiting: Array<{ matches: (line: Line) => boolean, resolve: (line: Line) => void }> = []
   const logged = (matches: (line: Line) => boolean) => new Promise<Line>(resolve => {
