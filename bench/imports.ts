@@ -241,10 +241,12 @@ async function copyFloor (databaseUrl: string, from: number, rows: number, withT
     // As the import's transaction does.
     await client.query("SET LOCAL work_mem = '64MB'")
     await client.query('SET LOCAL jit = off')
-    if (!withTriggers) for (const t of ['people', 'memberships', 'appointments']) await client.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`)
+    if (!withTriggers) for (const t of ['people', 'person_handles', 'memberships', 'appointments']) await client.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`)
     const start = performance.now()
-    await copy('COPY people (id, name, home_booth_id, phone, voter_id, twitter) FROM STDIN',
-      people.map(p => `${p.id}\tKaryakarta ${p.i}\t${p.booth}\t+91${6_000_000_000 + p.i}\tBNC${String(p.i).padStart(7, '0')}\t${p.i % 3 === 0 ? `@k${p.i}` : '\\N'}\n`))
+    await copy('COPY people (id, name, home_booth_id, phone, voter_id, handle_platforms) FROM STDIN',
+      people.map(p => `${p.id}\tKaryakarta ${p.i}\t${p.booth}\t+91${6_000_000_000 + p.i}\tBNC${String(p.i).padStart(7, '0')}\t${p.i % 3 === 0 ? '{twitter}' : '{}'}\n`))
+    await copy('COPY person_handles (person_id, platform_code, handle) FROM STDIN',
+      people.filter(p => p.i % 3 === 0).map(p => `${p.id}\ttwitter\tk${p.i}\n`))
     // As the import does after a large write: the triggers that follow are planned on fresh statistics.
     await client.query('ANALYZE people')
     await copy('COPY memberships (person_id, booth_id, grade, joined_on) FROM STDIN',

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, type Database } from '../db/client.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
-import type { UnitRow } from '../units/queries.js'
+import { toReportUnit, type UnitRow } from '../units/queries.js'
 
 /**
  * Coverage read from the counters (unit_stats, post_stats, member_joins) that the database
@@ -78,11 +78,7 @@ export function coverageSql (where: SQL, p: CoverageParams, limit: number, booth
 
 export function toCoverageRow (r: CoverageSqlRow) {
   return {
-    unitId: r.unit_id,
-    code: r.code,
-    codePath: r.code_path,
-    name: r.name,
-    level: r.level,
+    ...toReportUnit(r),
     totalBooths: r.total_booths,
     coveredBooths: r.covered_booths,
     coverage: r.total_booths === 0 ? 0 : Math.round((r.covered_booths / r.total_booths) * 10_000) / 10_000,

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Database } from '../db/client.js'
 import type { UnitLevel } from '../db/schema.js'
-import type { UnitRow } from '../units/queries.js'
+import { toReportUnit, type UnitRow } from '../units/queries.js'
 
 /**
  * The trend of a required booth post (president, BLA): booths whose post was filled on
@@ -83,11 +83,7 @@ export async function trendOf (db: Database, unit: UnitRow, p: TrendParams, days
 
 export function toTrendRow (r: TrendSqlRow) {
   return {
-    unitId: r.unit_id,
-    code: r.code,
-    codePath: r.code_path,
-    name: r.name,
-    level: r.level,
+    ...toReportUnit(r),
     totalBooths: r.total_booths,
     filled: r.filled,
     coverage: r.filled.map(n => r.total_booths > 0 ? n / r.total_booths : 0)

@@ -151,7 +151,7 @@ BEGIN
   placed AS (
     SELECT d.unit_id, d.wing_code, d.role_code, d.sign, u.level = 'booth' AS is_booth,
            CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
-           CASE WHEN has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube) THEN d.sign ELSE 0 END AS handle_sign
+           CASE WHEN p.handle_platforms <> '{}' THEN d.sign ELSE 0 END AS handle_sign
       FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
   per_counted AS (
     SELECT counted, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted, wing_code),
@@ -225,6 +225,58 @@ BEGIN
    WHERE f.v <> 0
    GROUP BY 1, 2, 3
   ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+  -- The social media duty (32_duties.sql), with each holder's platforms as they are now.
+  PERFORM apply_duty_deltas(array_agg(d.unit_id ORDER BY d.n), array_agg(d.wing_code ORDER BY d.n), array_agg(d.role_code ORDER BY d.n),
+                            array_agg(array_to_string(p.handle_platforms, ',') ORDER BY d.n), array_agg(d.sign ORDER BY d.n))
+     FROM unnest(p_unit, p_wing, p_role, p_person, p_sign) WITH ORDINALITY AS d(unit_id, wing_code, role_code, person_id, sign, n)
+     JOIN people p ON p.id = d.person_id;
+END
+$$;
+
+--
+-- Name: apply_duty_deltas(uuid[], text[], text[], text[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_duty_deltas(p_unit uuid[], p_wing text[], p_role text[], p_platforms text[], p_sign integer[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_unit), 0) = 0 OR NOT EXISTS (SELECT 1 FROM handle_duties) THEN
+    RETURN;
+  END IF;
+  WITH d AS (
+    SELECT * FROM unnest(p_unit, p_wing, p_role, p_platforms, p_sign) WITH ORDINALITY AS t(unit_id, wing_code, role_code, platforms, sign, n)),
+  -- One row per bound term and platform it must run: joins over the change set.
+  req AS (
+    SELECT d.n, CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
+           d.wing_code, d.role_code, u.level, d.sign, hd.platform_code,
+           hd.platform_code = ANY (string_to_array(d.platforms, ',')) AS held
+      FROM d JOIN units u ON u.id = d.unit_id
+      JOIN handle_duties hd ON hd.wing_code = d.wing_code AND hd.role_code = d.role_code AND hd.level = u.level),
+  terms AS (
+    SELECT counted, wing_code, role_code, level, sign, bool_and(held) AS compliant
+      FROM req GROUP BY n, counted, wing_code, role_code, level, sign),
+  lineage AS (
+    SELECT c.counted, a.id AS anc
+      FROM (SELECT DISTINCT counted FROM req) c JOIN units cu ON cu.id = c.counted
+      JOIN units a ON a.node = ANY (path_nodes(cu.path))),
+  per_post AS (
+    INSERT INTO duty_stats AS s (unit_id, wing_code, role_code, level, bound, compliant)
+    SELECT l.anc, t.wing_code, t.role_code, t.level, sum(t.sign)::int, coalesce(sum(t.sign) FILTER (WHERE t.compliant), 0)::int
+      FROM terms t JOIN lineage l USING (counted)
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(t.sign) <> 0 OR coalesce(sum(t.sign) FILTER (WHERE t.compliant), 0) <> 0
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (unit_id, wing_code, role_code, level) DO UPDATE SET
+        bound = s.bound + EXCLUDED.bound, compliant = s.compliant + EXCLUDED.compliant)
+  INSERT INTO duty_platform_stats AS s (unit_id, wing_code, role_code, level, platform_code, bound, held)
+  SELECT l.anc, r.wing_code, r.role_code, r.level, r.platform_code, sum(r.sign)::int, coalesce(sum(r.sign) FILTER (WHERE r.held), 0)::int
+    FROM req r JOIN lineage l USING (counted)
+   GROUP BY 1, 2, 3, 4, 5
+  HAVING sum(r.sign) <> 0 OR coalesce(sum(r.sign) FILTER (WHERE r.held), 0) <> 0
+   ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (unit_id, wing_code, role_code, level, platform_code) DO UPDATE SET
+      bound = s.bound + EXCLUDED.bound, held = s.held + EXCLUDED.held;
 END
 $$;
 
@@ -561,7 +613,7 @@ CREATE FUNCTION public.booth_figures(p_booth uuid, p_wing text, p_role text, p_s
          (SELECT count(*)::int FROM memberships m
            WHERE m.booth_id = p_booth AND m.status = 'current' AND m.joined_on > p_since)
     FROM (SELECT count(*)::int AS committee,
-                 count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS with_handle,
+                 count(*) FILTER (WHERE p.handle_platforms <> '{}')::int AS with_handle,
                  count(*) FILTER (WHERE a.role_code = p_role)::int AS holders
             FROM appointments a JOIN people p ON p.id = a.person_id
            WHERE a.unit_id = p_booth AND a.wing_code = p_wing AND a.end_date IS NULL) t
@@ -582,6 +634,48 @@ END
 $$;
 
 --
+-- Name: canonical_handle(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.canonical_handle(p_platform text, p_raw text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $_$
+DECLARE
+  pattern text;
+  hosts text[];
+  v text := btrim(p_raw);
+  parts text[];
+  host text;
+  i integer := 2;
+BEGIN
+  SELECT handle_pattern, url_hosts INTO pattern, hosts FROM social_platforms WHERE code = p_platform;
+  IF pattern IS NULL OR v IS NULL OR v = '' THEN
+    RETURN NULL;
+  END IF;
+  -- A profile address: with its scheme, or a host and a path ("full.one" alone is a handle).
+  IF v ~* '^https?://' OR v ~* '^([a-z0-9-]+[.])+[a-z]{2,}/' THEN
+    parts := string_to_array(regexp_replace(regexp_replace(v, '^https?://', '', 'i'), '[?#].*$', ''), '/');
+    host := regexp_replace(lower(parts[1]), '^(www|m|mobile)[.]', '');
+    IF NOT host = ANY (hosts) THEN
+      RETURN NULL;
+    END IF;
+    IF lower(parts[2]) IN ('c', 'user') THEN
+      i := 3;
+    END IF;
+    v := parts[i];
+    IF v IS NULL OR lower(v) IN ('profile.php', 'channel', 'watch', 'share', 'home', 'intent', 'hashtag', 'groups', 'pages', 'search', 'p', 'reel', 'i') THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  v := lower(regexp_replace(v, '^@', ''));
+  IF v !~ ('^(' || pattern || ')$') THEN
+    RETURN NULL;
+  END IF;
+  RETURN v;
+END
+$_$;
+
+--
 -- Name: committee_bucket(integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -592,13 +686,50 @@ CREATE FUNCTION public.committee_bucket(size integer) RETURNS integer
 $$;
 
 --
--- Name: has_social_handle(text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: duty_figures(uuid[], text, text, public.unit_level); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.has_social_handle(p_twitter text, p_facebook text, p_instagram text, p_youtube text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE
+CREATE FUNCTION public.duty_figures(p_units uuid[], p_wing text, p_role text, p_level public.unit_level) RETURNS TABLE(unit_id uuid, platform_code text, bound integer, met integer)
+    LANGUAGE sql STABLE
     AS $$
-  SELECT coalesce(p_twitter, p_facebook, p_instagram, p_youtube) IS NOT NULL
+  -- A booth's bound terms, read once; other units find none without probing their terms.
+  WITH booth_terms AS MATERIALIZED (
+    SELECT b.unit_id, b.appointment_id, b.platform_code, b.held
+      FROM bound_terms b
+     WHERE b.unit_id IN (SELECT u.id FROM units u WHERE u.id = ANY (p_units) AND u.level = 'booth')
+       AND (p_wing IS NULL OR b.wing_code = p_wing) AND (p_role IS NULL OR b.role_code = p_role) AND (p_level IS NULL OR b.level = p_level))
+  SELECT s.unit_id, NULL::text, sum(s.bound)::int, sum(s.compliant)::int
+    FROM duty_stats s
+   WHERE s.unit_id = ANY (p_units)
+     AND (p_wing IS NULL OR s.wing_code = p_wing) AND (p_role IS NULL OR s.role_code = p_role) AND (p_level IS NULL OR s.level = p_level)
+   GROUP BY s.unit_id
+  UNION ALL
+  SELECT s.unit_id, s.platform_code, sum(s.bound)::int, sum(s.held)::int
+    FROM duty_platform_stats s
+   WHERE s.unit_id = ANY (p_units)
+     AND (p_wing IS NULL OR s.wing_code = p_wing) AND (p_role IS NULL OR s.role_code = p_role) AND (p_level IS NULL OR s.level = p_level)
+   GROUP BY s.unit_id, s.platform_code
+  UNION ALL
+  SELECT t.unit_id, NULL::text, count(*)::int, count(*) FILTER (WHERE t.ok)::int
+    FROM (SELECT bt.unit_id, bool_and(bt.held) AS ok FROM booth_terms bt GROUP BY bt.unit_id, bt.appointment_id) t
+   GROUP BY t.unit_id
+  UNION ALL
+  SELECT bt.unit_id, bt.platform_code, count(*)::int, count(*) FILTER (WHERE bt.held)::int
+    FROM booth_terms bt
+   GROUP BY bt.unit_id, bt.platform_code
+$$;
+
+--
+-- Name: handle_duties_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.handle_duties_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM rebuild_duty_stats();
+  RETURN NULL;
+END
 $$;
 
 --
@@ -843,33 +974,111 @@ CREATE FUNCTION public.people_after_update() RETURNS trigger
 DECLARE
   d_unit uuid[];
   d_wing text[];
+  d_role text[];
+  d_platforms text[];
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT home_booth_id FROM old_rows UNION SELECT home_booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id));
-  -- A flip of the handle flag is the person's terms leaving (with the old flag) and
-  -- returning (with the new): two deltas that cancel everywhere but the handle count.
-  WITH flipped AS (
-    SELECT n.id, has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube) AS now_has
+  -- A change of platforms (kept from person_handles, 22_handles.sql) is the person's
+  -- unended terms leaving with the old platforms (-1) and returning with the new (+1):
+  -- deltas that cancel everywhere but the handle counts and the social media duty.
+  WITH changed AS (
+    SELECT n.id, o.handle_platforms AS before, n.handle_platforms AS after
       FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE has_social_handle(n.twitter, n.facebook, n.instagram, n.youtube)
-        <> has_social_handle(o.twitter, o.facebook, o.instagram, o.youtube))
-  SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(CASE WHEN f.now_has THEN 1 ELSE -1 END)
-    INTO d_unit, d_wing, d_sign
-    FROM flipped f JOIN appointments a ON a.person_id = f.id AND a.end_date IS NULL;
+     WHERE n.handle_platforms <> o.handle_platforms),
+  deltas AS (
+    SELECT a.unit_id, a.wing_code, a.role_code, c.before AS platforms, -1 AS sign
+      FROM changed c JOIN appointments a ON a.person_id = c.id AND a.end_date IS NULL
+    UNION ALL
+    SELECT a.unit_id, a.wing_code, a.role_code, c.after, 1
+      FROM changed c JOIN appointments a ON a.person_id = c.id AND a.end_date IS NULL)
+  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(array_to_string(platforms, ',')), array_agg(sign)
+    INTO d_unit, d_wing, d_role, d_platforms, d_sign
+    FROM deltas;
   IF d_unit IS NOT NULL THEN
     PERFORM lock_counters_for(d_unit);
-    -- The wing's row exists: it has counted this person's term since it began.
+    -- "Office-bearers with a handle": the wing's row exists, it has counted this person's
+    -- term since it began.
     UPDATE office_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
       FROM (SELECT a.id AS anc, t.wing_code, sum(t.sign)::int AS n
-              FROM unnest(d_unit, d_wing, d_sign) AS t(unit_id, wing_code, sign)
+              FROM unnest(d_unit, d_wing, d_platforms, d_sign) AS t(unit_id, wing_code, platforms, sign)
               JOIN units u ON u.id = t.unit_id
               JOIN units a ON a.node = ANY (path_nodes(u.path))
-             GROUP BY a.id, t.wing_code) x
+             WHERE t.platforms <> ''
+             GROUP BY a.id, t.wing_code
+            HAVING sum(t.sign) <> 0) x
      WHERE s.unit_id = x.anc AND s.wing_code = x.wing_code;
+    PERFORM apply_duty_deltas(d_unit, d_wing, d_role, d_platforms, d_sign);
   END IF;
   RETURN NULL;
+END
+$$;
+
+--
+-- Name: person_handles_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.person_handles_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  -- A person being deleted takes their handles along (a cascade): nothing to refresh.
+  PERFORM refresh_handle_platforms(ARRAY(SELECT o.person_id FROM old_rows o JOIN people p ON p.id = o.person_id));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: person_handles_after_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.person_handles_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM refresh_handle_platforms(ARRAY(SELECT person_id FROM new_rows));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: person_handles_after_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.person_handles_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM refresh_handle_platforms(ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: person_handles_canonical(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.person_handles_canonical() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  canonical text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM social_platforms WHERE code = NEW.platform_code) THEN
+    RETURN NEW; -- the foreign key names the unknown platform
+  END IF;
+  canonical := canonical_handle(NEW.platform_code, NEW.handle);
+  IF canonical IS NULL THEN
+    RAISE EXCEPTION '% is not a valid % handle', quote_literal(left(NEW.handle, 100)), NEW.platform_code
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'person_handles_handle_check';
+  END IF;
+  NEW.handle := canonical;
+  IF TG_OP = 'UPDATE' THEN
+    NEW.updated_at := now();
+  END IF;
+  RETURN NEW;
 END
 $$;
 
@@ -986,7 +1195,7 @@ BEGIN
    WHERE s.unit_id = t.ancestor_id;
   INSERT INTO office_stats (unit_id, wing_code, office_bearers, office_bearers_with_handle)
   SELECT l.ancestor_id, a.wing_code, count(*)::int,
-         count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int
+         count(*) FILTER (WHERE p.handle_platforms <> '{}')::int
     FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
    WHERE a.end_date IS NULL GROUP BY 1, 2 ORDER BY 1, 2;
   UPDATE office_stats s SET committee_histogram = t.hist FROM (
@@ -1014,6 +1223,35 @@ BEGIN
   DROP TABLE lineage;
   DROP TABLE committee;
   PERFORM rebuild_post_days();
+  PERFORM rebuild_duty_stats();
+END
+$$;
+
+--
+-- Name: rebuild_duty_stats(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_duty_stats() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM 1 FROM unit_stats ORDER BY unit_id FOR UPDATE;
+  DELETE FROM duty_platform_stats;
+  DELETE FROM duty_stats;
+  CREATE TEMP TABLE duty_req ON COMMIT DROP AS
+    SELECT b.appointment_id, b.wing_code, b.role_code, b.level, b.platform_code, b.held, ancestor.id AS anc
+      FROM bound_terms b
+      JOIN units u ON u.id = b.unit_id
+      JOIN units ancestor ON ancestor.node = ANY (path_nodes(u.path)) AND ancestor.level <> 'booth';
+  INSERT INTO duty_stats (unit_id, wing_code, role_code, level, bound, compliant)
+  SELECT anc, wing_code, role_code, level, count(*)::int, count(*) FILTER (WHERE compliant)::int
+    FROM (SELECT anc, wing_code, role_code, level, bool_and(held) AS compliant
+            FROM duty_req GROUP BY anc, appointment_id, wing_code, role_code, level) t
+   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  INSERT INTO duty_platform_stats (unit_id, wing_code, role_code, level, platform_code, bound, held)
+  SELECT anc, wing_code, role_code, level, platform_code, count(*)::int, count(*) FILTER (WHERE held)::int
+    FROM duty_req GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
+  DROP TABLE duty_req;
 END
 $$;
 
@@ -1041,6 +1279,27 @@ BEGIN
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
    GROUP BY 1, 2, 3, 4 HAVING sum(s.delta) <> 0
    ORDER BY 1, 2, 3, 4;
+END
+$$;
+
+--
+-- Name: refresh_handle_platforms(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.refresh_handle_platforms(p_people uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_people), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_people(p_people);
+  UPDATE people p SET handle_platforms = x.platforms
+    FROM (SELECT i.id, coalesce(array_agg(h.platform_code ORDER BY h.platform_code) FILTER (WHERE h.platform_code IS NOT NULL), '{}') AS platforms
+            FROM (SELECT DISTINCT unnest(p_people) AS id) i
+            LEFT JOIN person_handles h ON h.person_id = i.id
+           GROUP BY i.id) x
+   WHERE p.id = x.id;
 END
 $$;
 
@@ -1282,7 +1541,7 @@ BEGIN
       SELECT c.wing_code, c.n, c.h,
              (SELECT array_agg((g.b = committee_bucket(c.n))::int ORDER BY g.b) FROM generate_series(1, 33) AS g(b))
         FROM (SELECT a.wing_code, count(*)::int AS n,
-                     count(*) FILTER (WHERE has_social_handle(p.twitter, p.facebook, p.instagram, p.youtube))::int AS h
+                     count(*) FILTER (WHERE p.handle_platforms <> '{}')::int AS h
                 FROM appointments a JOIN people p ON p.id = a.person_id
                WHERE is_booth AND a.unit_id = NEW.id AND a.end_date IS NULL
                GROUP BY a.wing_code) c) o
@@ -1309,6 +1568,30 @@ BEGIN
        WHERE is_booth AND m.booth_id = NEW.id AND m.status = 'current'
        GROUP BY m.joined_on) j
   ON CONFLICT (unit_id, joined_on) DO UPDATE SET members = member_joins.members + EXCLUDED.members;
+  -- The social media duty (32_duties.sql): a unit's rows are its subtree's; a booth's, its bound terms.
+  INSERT INTO duty_stats AS s (unit_id, wing_code, role_code, level, bound, compliant)
+  SELECT l.unit_id, x.wing_code, x.role_code, x.level, l.v * x.bound, l.v * x.compliant
+    FROM move_signs l, (
+      SELECT ds.wing_code, ds.role_code, ds.level, ds.bound, ds.compliant FROM duty_stats ds WHERE ds.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT t.wing_code, t.role_code, t.level, count(*)::int, count(*) FILTER (WHERE t.ok)::int
+        FROM (SELECT b.wing_code, b.role_code, b.level, bool_and(b.held) AS ok FROM bound_terms b
+               WHERE is_booth AND b.unit_id = NEW.id GROUP BY b.appointment_id, b.wing_code, b.role_code, b.level) t
+       GROUP BY t.wing_code, t.role_code, t.level) x
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (unit_id, wing_code, role_code, level) DO UPDATE SET
+      bound = s.bound + EXCLUDED.bound, compliant = s.compliant + EXCLUDED.compliant;
+  INSERT INTO duty_platform_stats AS s (unit_id, wing_code, role_code, level, platform_code, bound, held)
+  SELECT l.unit_id, x.wing_code, x.role_code, x.level, x.platform_code, l.v * x.bound, l.v * x.held
+    FROM move_signs l, (
+      SELECT dp.wing_code, dp.role_code, dp.level, dp.platform_code, dp.bound, dp.held FROM duty_platform_stats dp WHERE dp.unit_id = NEW.id AND NOT is_booth
+      UNION ALL
+      SELECT b.wing_code, b.role_code, b.level, b.platform_code, count(*)::int, count(*) FILTER (WHERE b.held)::int
+        FROM bound_terms b WHERE is_booth AND b.unit_id = NEW.id
+       GROUP BY b.wing_code, b.role_code, b.level, b.platform_code) x
+   ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (unit_id, wing_code, role_code, level, platform_code) DO UPDATE SET
+      bound = s.bound + EXCLUDED.bound, held = s.held + EXCLUDED.held;
   -- Coverage by day (31_post_days.sql): a unit's rows are its subtree's; a booth's, its steps.
   IF is_booth THEN
     SELECT array_agg(a.unit_id), array_agg(a.wing_code), array_agg(a.role_code), array_agg(a.start_date), array_agg(a.end_date)
@@ -1454,6 +1737,142 @@ ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: handle_duties; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.handle_duties (
+    wing_code text NOT NULL,
+    role_code text NOT NULL,
+    level public.unit_level NOT NULL,
+    platform_code text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: people; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.people (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    home_booth_id uuid NOT NULL,
+    home_level public.unit_level DEFAULT 'booth'::public.unit_level NOT NULL,
+    phone text,
+    voter_id text,
+    gender public.gender,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id uuid,
+    handle_platforms text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT people_home_level_check CHECK ((home_level = 'booth'::public.unit_level)),
+    CONSTRAINT people_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT people_phone_check CHECK ((phone ~ '^\+91[6-9][0-9]{9}$'::text)),
+    CONSTRAINT people_voter_id_check CHECK ((voter_id ~ '^([A-Z]{3}[0-9]{7}|[A-Z]{2}/[0-9]{1,3}/[0-9]{1,4}/[0-9]{1,7})$'::text))
+);
+
+--
+-- Name: units; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.units (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    node bigint NOT NULL,
+    level public.unit_level NOT NULL,
+    parent_id uuid,
+    parent_level public.unit_level,
+    path public.ltree NOT NULL,
+    code text NOT NULL,
+    code_path text NOT NULL COLLATE pg_catalog."C",
+    name text NOT NULL,
+    local_name text,
+    display_label text,
+    ac_number integer,
+    ac_name text,
+    ps_number text,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id uuid,
+    CONSTRAINT units_ac_number_check CHECK (((ac_number IS NULL) OR ((ac_number >= 1) AND (ac_number <= 9999)))),
+    CONSTRAINT units_booth_fields_check CHECK (((level = 'booth'::public.unit_level) OR ((ac_number IS NULL) AND (ac_name IS NULL) AND (ps_number IS NULL)))),
+    CONSTRAINT units_code_check CHECK ((code ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'::text)),
+    CONSTRAINT units_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT units_parent_level_check CHECK (
+CASE level
+    WHEN 'state'::public.unit_level THEN ((parent_id IS NULL) AND (parent_level IS NULL))
+    WHEN 'district'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'state'::public.unit_level)))
+    WHEN 'block'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'district'::public.unit_level)))
+    WHEN 'ward'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'block'::public.unit_level)))
+    WHEN 'booth'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'ward'::public.unit_level)))
+    ELSE NULL::boolean
+END)
+);
+
+--
+-- Name: bound_terms; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.bound_terms AS
+ SELECT a.id AS appointment_id,
+    a.unit_id,
+    a.wing_code,
+    a.role_code,
+    u.level,
+    a.person_id,
+    hd.platform_code,
+    (hd.platform_code = ANY (p.handle_platforms)) AS held
+   FROM (((public.appointments a
+     JOIN public.units u ON ((u.id = a.unit_id)))
+     JOIN public.handle_duties hd ON (((hd.wing_code = a.wing_code) AND (hd.role_code = a.role_code) AND (hd.level = u.level))))
+     JOIN public.people p ON ((p.id = a.person_id)))
+  WHERE (a.end_date IS NULL);
+
+--
+-- Name: duty_platform_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.duty_platform_stats (
+    unit_id uuid NOT NULL,
+    wing_code text NOT NULL,
+    role_code text NOT NULL,
+    level public.unit_level NOT NULL,
+    platform_code text NOT NULL,
+    bound integer DEFAULT 0 NOT NULL,
+    held integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: duty_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.duty_stats (
+    unit_id uuid NOT NULL,
+    wing_code text NOT NULL,
+    role_code text NOT NULL,
+    level public.unit_level NOT NULL,
+    bound integer DEFAULT 0 NOT NULL,
+    compliant integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: handle_issues; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.handle_issues (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    person_id uuid NOT NULL,
+    platform_code text NOT NULL,
+    raw_value text NOT NULL,
+    reason text NOT NULL,
+    taken_by uuid,
+    source text DEFAULT 'migration'::text NOT NULL,
+    dismissed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT handle_issues_reason_check CHECK ((reason = ANY (ARRAY['invalid_handle'::text, 'handle_taken'::text])))
+);
+
+--
 -- Name: idempotency_requests; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1531,32 +1950,6 @@ CREATE TABLE public.office_stats (
 );
 
 --
--- Name: people; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.people (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    home_booth_id uuid NOT NULL,
-    home_level public.unit_level DEFAULT 'booth'::public.unit_level NOT NULL,
-    phone text,
-    voter_id text,
-    gender public.gender,
-    twitter text,
-    facebook text,
-    instagram text,
-    youtube text,
-    version integer DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    import_id uuid,
-    CONSTRAINT people_home_level_check CHECK ((home_level = 'booth'::public.unit_level)),
-    CONSTRAINT people_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT people_phone_check CHECK ((phone ~ '^\+91[6-9][0-9]{9}$'::text)),
-    CONSTRAINT people_voter_id_check CHECK ((voter_id ~ '^([A-Z]{3}[0-9]{7}|[A-Z]{2}/[0-9]{1,3}/[0-9]{1,4}/[0-9]{1,7})$'::text))
-);
-
---
 -- Name: open_terms_standing; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -1568,6 +1961,19 @@ CREATE VIEW public.open_terms_standing AS
      JOIN public.people p ON ((p.id = a.person_id)))
      LEFT JOIN public.memberships m ON (((m.person_id = a.person_id) AND (m.status = 'current'::public.membership_status))))
   WHERE public.term_is_open(a.end_date);
+
+--
+-- Name: person_handles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.person_handles (
+    person_id uuid NOT NULL,
+    platform_code text NOT NULL,
+    handle text NOT NULL,
+    import_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
 
 --
 -- Name: post_days; Type: TABLE; Schema: public; Owner: -
@@ -1623,6 +2029,26 @@ CREATE TABLE public.schema_routines (
 );
 
 --
+-- Name: social_platforms; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.social_platforms (
+    code text NOT NULL,
+    name text NOT NULL,
+    local_name text,
+    handle_pattern text NOT NULL,
+    url_hosts text[] DEFAULT '{}'::text[] NOT NULL,
+    profile_url text NOT NULL,
+    sort_order integer DEFAULT 100 NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT social_platforms_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{1,29}$'::text)),
+    CONSTRAINT social_platforms_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT social_platforms_profile_url_check CHECK ((profile_url ~ '^https://[^ ]*[{]handle[}]'::text))
+);
+
+--
 -- Name: unit_stats; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1630,44 +2056,6 @@ CREATE TABLE public.unit_stats (
     unit_id uuid NOT NULL,
     total_booths integer DEFAULT 0 NOT NULL,
     active_members integer DEFAULT 0 NOT NULL
-);
-
---
--- Name: units; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.units (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    node bigint NOT NULL,
-    level public.unit_level NOT NULL,
-    parent_id uuid,
-    parent_level public.unit_level,
-    path public.ltree NOT NULL,
-    code text NOT NULL,
-    code_path text NOT NULL COLLATE pg_catalog."C",
-    name text NOT NULL,
-    local_name text,
-    display_label text,
-    ac_number integer,
-    ac_name text,
-    ps_number text,
-    version integer DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    import_id uuid,
-    CONSTRAINT units_ac_number_check CHECK (((ac_number IS NULL) OR ((ac_number >= 1) AND (ac_number <= 9999)))),
-    CONSTRAINT units_booth_fields_check CHECK (((level = 'booth'::public.unit_level) OR ((ac_number IS NULL) AND (ac_name IS NULL) AND (ps_number IS NULL)))),
-    CONSTRAINT units_code_check CHECK ((code ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'::text)),
-    CONSTRAINT units_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT units_parent_level_check CHECK (
-CASE level
-    WHEN 'state'::public.unit_level THEN ((parent_id IS NULL) AND (parent_level IS NULL))
-    WHEN 'district'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'state'::public.unit_level)))
-    WHEN 'block'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'district'::public.unit_level)))
-    WHEN 'ward'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'block'::public.unit_level)))
-    WHEN 'booth'::public.unit_level THEN ((parent_id IS NOT NULL) AND (NOT (parent_level IS DISTINCT FROM 'ward'::public.unit_level)))
-    ELSE NULL::boolean
-END)
 );
 
 --
@@ -1748,6 +2136,34 @@ ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
 --
+-- Name: duty_platform_stats duty_platform_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.duty_platform_stats
+    ADD CONSTRAINT duty_platform_stats_pkey PRIMARY KEY (unit_id, wing_code, role_code, level, platform_code);
+
+--
+-- Name: duty_stats duty_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.duty_stats
+    ADD CONSTRAINT duty_stats_pkey PRIMARY KEY (unit_id, wing_code, role_code, level);
+
+--
+-- Name: handle_duties handle_duties_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handle_duties
+    ADD CONSTRAINT handle_duties_pkey PRIMARY KEY (wing_code, role_code, level, platform_code);
+
+--
+-- Name: handle_issues handle_issues_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handle_issues
+    ADD CONSTRAINT handle_issues_pkey PRIMARY KEY (id);
+
+--
 -- Name: idempotency_requests idempotency_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1797,6 +2213,20 @@ ALTER TABLE ONLY public.people
     ADD CONSTRAINT people_voter_id_key UNIQUE (voter_id);
 
 --
+-- Name: person_handles person_handles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_handles
+    ADD CONSTRAINT person_handles_pkey PRIMARY KEY (person_id, platform_code);
+
+--
+-- Name: person_handles person_handles_platform_handle_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_handles
+    ADD CONSTRAINT person_handles_platform_handle_key UNIQUE (platform_code, handle);
+
+--
 -- Name: post_days post_days_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1823,6 +2253,13 @@ ALTER TABLE ONLY public.roles
 
 ALTER TABLE ONLY public.schema_routines
     ADD CONSTRAINT schema_routines_pkey PRIMARY KEY (name);
+
+--
+-- Name: social_platforms social_platforms_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.social_platforms
+    ADD CONSTRAINT social_platforms_pkey PRIMARY KEY (code);
 
 --
 -- Name: unit_stats unit_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1920,6 +2357,12 @@ CREATE INDEX audit_log_key_idx ON public.audit_log USING btree (key_id, id);
 --
 
 CREATE INDEX audit_log_unit_path_gist ON public.audit_log USING gist (unit_path);
+
+--
+-- Name: handle_issues_person_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX handle_issues_person_idx ON public.handle_issues USING btree (person_id);
 
 --
 -- Name: idempotency_requests_created_idx; Type: INDEX; Schema: public; Owner: -
@@ -2030,6 +2473,12 @@ CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON public.audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.audit_log_refuse_change();
 
 --
+-- Name: handle_duties handle_duties_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER handle_duties_changed AFTER INSERT OR DELETE OR UPDATE ON public.handle_duties FOR EACH STATEMENT EXECUTE FUNCTION public.handle_duties_changed();
+
+--
 -- Name: memberships memberships_after_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2078,6 +2527,30 @@ CREATE TRIGGER people_after_update AFTER UPDATE ON public.people REFERENCING OLD
 CREATE TRIGGER people_bump_version BEFORE UPDATE ON public.people FOR EACH ROW EXECUTE FUNCTION public.bump_version();
 
 --
+-- Name: person_handles person_handles_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER person_handles_after_delete AFTER DELETE ON public.person_handles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.person_handles_after_delete();
+
+--
+-- Name: person_handles person_handles_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER person_handles_after_insert AFTER INSERT ON public.person_handles REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.person_handles_after_insert();
+
+--
+-- Name: person_handles person_handles_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER person_handles_after_update AFTER UPDATE ON public.person_handles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.person_handles_after_update();
+
+--
+-- Name: person_handles person_handles_canonical; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER person_handles_canonical BEFORE INSERT OR UPDATE ON public.person_handles FOR EACH ROW EXECUTE FUNCTION public.person_handles_canonical();
+
+--
 -- Name: roles roles_bump_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2094,6 +2567,12 @@ CREATE TRIGGER roles_post_days_changed AFTER UPDATE OF seats, required, levels O
 --
 
 CREATE TRIGGER roles_seats_changed AFTER UPDATE OF seats ON public.roles FOR EACH ROW WHEN ((old.seats IS DISTINCT FROM new.seats)) EXECUTE FUNCTION public.roles_seats_changed();
+
+--
+-- Name: social_platforms social_platforms_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER social_platforms_bump_version BEFORE UPDATE ON public.social_platforms FOR EACH ROW EXECUTE FUNCTION public.bump_version();
 
 --
 -- Name: units units_after_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -2166,6 +2645,55 @@ ALTER TABLE ONLY public.appointments
     ADD CONSTRAINT appointments_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
 
 --
+-- Name: duty_platform_stats duty_platform_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.duty_platform_stats
+    ADD CONSTRAINT duty_platform_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: duty_stats duty_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.duty_stats
+    ADD CONSTRAINT duty_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: handle_duties handle_duties_platform_code_social_platforms_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handle_duties
+    ADD CONSTRAINT handle_duties_platform_code_social_platforms_code_fk FOREIGN KEY (platform_code) REFERENCES public.social_platforms(code);
+
+--
+-- Name: handle_duties handle_duties_role_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handle_duties
+    ADD CONSTRAINT handle_duties_role_fkey FOREIGN KEY (wing_code, role_code) REFERENCES public.roles(wing_code, code) ON UPDATE CASCADE ON DELETE CASCADE;
+
+--
+-- Name: handle_issues handle_issues_person_id_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handle_issues
+    ADD CONSTRAINT handle_issues_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id) ON DELETE CASCADE;
+
+--
+-- Name: handle_issues handle_issues_platform_code_social_platforms_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handle_issues
+    ADD CONSTRAINT handle_issues_platform_code_social_platforms_code_fk FOREIGN KEY (platform_code) REFERENCES public.social_platforms(code);
+
+--
+-- Name: handle_issues handle_issues_taken_by_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handle_issues
+    ADD CONSTRAINT handle_issues_taken_by_people_id_fk FOREIGN KEY (taken_by) REFERENCES public.people(id) ON DELETE SET NULL;
+
+--
 -- Name: member_joins member_joins_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2199,6 +2727,20 @@ ALTER TABLE ONLY public.office_stats
 
 ALTER TABLE ONLY public.people
     ADD CONSTRAINT people_home_booth_fkey FOREIGN KEY (home_booth_id, home_level) REFERENCES public.units(id, level);
+
+--
+-- Name: person_handles person_handles_person_id_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_handles
+    ADD CONSTRAINT person_handles_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id) ON DELETE CASCADE;
+
+--
+-- Name: person_handles person_handles_platform_code_social_platforms_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.person_handles
+    ADD CONSTRAINT person_handles_platform_code_social_platforms_code_fk FOREIGN KEY (platform_code) REFERENCES public.social_platforms(code);
 
 --
 -- Name: post_days post_days_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

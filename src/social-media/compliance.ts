@@ -6,7 +6,7 @@ import { inBatches } from '../db/keyset.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
 import { maskPhone } from '../people/identity.js'
-import { findUnit, type UnitRow } from '../units/queries.js'
+import { findUnit, toReportUnit, type UnitRow } from '../units/queries.js'
 import { wingOrRefuse } from '../wings/catalogue.js'
 import { ALL_WINGS } from '../wings/schemas.js'
 import { legacyFields, type Handles } from './fields.js'
@@ -124,11 +124,7 @@ function toComplianceRow (r: FigureRow, platforms: Platform[]): ComplianceRow {
   const bound = whole?.bound ?? 0
   const compliant = whole?.met ?? 0
   return {
-    unitId: r.unit_id,
-    code: r.code,
-    codePath: r.code_path,
-    name: r.name,
-    level: r.level,
+    ...toReportUnit(r),
     bound,
     compliant,
     share: bound === 0 ? 0 : Math.round((compliant / bound) * 10_000) / 10_000,

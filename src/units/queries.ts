@@ -63,6 +63,14 @@ export function toUnit (r: UnitRow): Unit {
 }
 
 /** A unit by id, or undefined when it does not exist or lies outside the actor's subtree. */
+/** A report row's unit, as every per-unit report (coverage, trend, social media) reads it in SQL. */
+export interface ReportUnitSql { unit_id: string, code: string, code_path: string, name: string, level: UnitLevel }
+
+/** The unit fields that open every per-unit report row in the API. */
+export function toReportUnit (r: ReportUnitSql) {
+  return { unitId: r.unit_id, code: r.code, codePath: r.code_path, name: r.name, level: r.level }
+}
+
 export async function findUnit (db: Database, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow | undefined> {
   const q = db.select(unitColumns).from(units).where(and(eq(units.id, id), withinScope(actor, units.path)))
   const [row] = opts.forUpdate ? await q.for('update') : await q
