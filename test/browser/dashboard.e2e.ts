@@ -108,6 +108,21 @@ t.test('sort by any column; the URL keeps it', async (t) => {
   t.same(await rowCodes(other), [...worstFirst].sort((a, b) => a.name.localeCompare(b.name)).map(r => r.code), 'a shared link opens sorted the same way')
 })
 
+t.test('the social media duty beside coverage: presidents on every platform, per child', async (t) => {
+  const duty = await api(`/v1/units/${state.id}/social-media?role=president`)
+  type DutyRow = { code: string, codePath: string, bound: number, compliant: number, share: number }
+  const children = duty.children as DutyRow[]
+  const page = await newPage(t)
+  await signIn(page, ADMIN_KEY)
+  await page.waitForSelector('table.coverage tbody tr')
+  await page.getByRole('button', { name: /Presidents on every platform/ }).click()
+  await page.waitForURL(/sort=duty/)
+  t.same(await rowCodes(page), [...children].sort((a, b) => a.share - b.share || a.codePath.localeCompare(b.codePath)).map(r => r.code), 'worst first')
+  const best = [...children].sort((a, b) => b.share - a.share)[0]
+  t.ok(best.compliant > 0, `a district ran a social media drive (${best.code}: ${best.compliant}/${best.bound})`)
+  t.match(await page.locator(`tr[data-code="${best.code}"] td`).last().textContent(), `${best.compliant}/${best.bound}`, 'its cell shows compliant of bound')
+})
+
 t.test('drill down from the state to a booth and its office-bearers; breadcrumb back up', async (t) => {
   const page = await newPage(t)
   await signIn(page, ADMIN_KEY)

@@ -5,6 +5,7 @@ export type Schemas = components['schemas']
 export type Unit = Schemas['Unit']
 export type Me = Schemas['Me']
 export type CoverageRow = Schemas['CoverageRow']
+export type ComplianceRow = Schemas['ComplianceRow']
 
 /** A refusal from the API, as its problem+json says it: shown as title and detail. */
 export class Problem extends Error {

@@ -1,13 +1,15 @@
-import { api, ok, type CoverageRow, type Unit } from '../api.js'
+import { api, ok, type ComplianceRow, type CoverageRow, type Unit } from '../api.js'
 import { Await, Bar, percent, unitLabel, useLoad } from '../common.js'
 import { navigate, withQuery, type Place } from '../router.js'
 
 interface Row {
   unit: CoverageRow
   bla: CoverageRow | undefined
+  /** The social media duty (GET /v1/units/{id}/social-media): bound terms, and the compliant. */
+  duty: ComplianceRow | undefined
 }
 
-type Column = 'name' | 'booths' | 'president' | 'committee' | 'bla' | 'handles'
+type Column = 'name' | 'booths' | 'president' | 'committee' | 'bla' | 'handles' | 'duty'
 
 const COLUMNS: Array<{ key: Column, label: string, value: (r: Row) => number | string }> = [
   { key: 'name', label: 'Unit', value: r => r.unit.name.toLowerCase() },
@@ -15,7 +17,8 @@ const COLUMNS: Array<{ key: Column, label: string, value: (r: Row) => number | s
   { key: 'president', label: 'Booth presidents', value: r => r.unit.coverage },
   { key: 'committee', label: 'Committee ≥ K', value: r => percent(r.unit.boothsWithCommittee, r.unit.totalBooths) },
   { key: 'bla', label: 'BLA', value: r => r.bla?.coverage ?? 0 },
-  { key: 'handles', label: 'Office-bearers with a handle', value: r => percent(r.unit.officeBearersWithHandle, r.unit.officeBearers) }
+  { key: 'handles', label: 'Office-bearers with a handle', value: r => percent(r.unit.officeBearersWithHandle, r.unit.officeBearers) },
+  { key: 'duty', label: 'Presidents on every platform', value: r => r.duty?.share ?? 0 }
 ]
 
 const ORDER_WORDS: Partial<Record<Column, [string, string]>> = { name: ['A to Z', 'Z to A'], booths: ['fewest first', 'most first'] }
@@ -37,11 +40,13 @@ export function Coverage ({ unit, place, wing }: { unit: Unit, place: Place, win
   const dir = (place.query.get('dir') ?? 'asc') === 'desc' ? 'desc' : 'asc'
   const loaded = useLoad(async () => {
     const coverage = (role: string) => ok(api().GET('/v1/units/{id}/coverage', { params: { path: { id: unit.id }, query: { wing, role, minCommittee: k } } }))
-    const [president, bla] = await Promise.all([coverage('president'), coverage('bla').catch(() => undefined)])
+    const duty = ok(api().GET('/v1/units/{id}/social-media', { params: { path: { id: unit.id }, query: { wing, role: 'president' } } })).catch(() => undefined)
+    const [president, bla, duties] = await Promise.all([coverage('president'), coverage('bla').catch(() => undefined), duty])
     const blaById = new Map((bla?.children ?? []).map(r => [r.unitId, r]))
+    const dutyById = new Map((duties?.children ?? []).map(r => [r.unitId, r]))
     return {
-      self: { unit: president.unit, bla: bla?.unit },
-      rows: president.children.map(r => ({ unit: r, bla: blaById.get(r.unitId) }))
+      self: { unit: president.unit, bla: bla?.unit, duty: duties?.unit },
+      rows: president.children.map(r => ({ unit: r, bla: blaById.get(r.unitId), duty: dutyById.get(r.unitId) }))
     }
   }, [unit.id, wing, k])
 
@@ -63,6 +68,7 @@ export function Coverage ({ unit, place, wing }: { unit: Unit, place: Place, win
               <div><dt>Booth presidents</dt><dd><Bar part={self.unit.coveredBooths} whole={self.unit.totalBooths} /></dd></div>
               <div><dt>Committee ≥ {k}</dt><dd><Bar part={self.unit.boothsWithCommittee} whole={self.unit.totalBooths} /></dd></div>
               {self.bla && <div><dt>BLA</dt><dd><Bar part={self.bla.coveredBooths} whole={self.bla.totalBooths} /></dd></div>}
+              {self.duty && self.duty.bound > 0 && <div><dt>Presidents on every platform</dt><dd><Bar part={self.duty.compliant} whole={self.duty.bound} /></dd></div>}
             </dl>
             <label class='inline'>
               Committee of at least K =
@@ -117,6 +123,7 @@ export function Coverage ({ unit, place, wing }: { unit: Unit, place: Place, win
                         <td><Bar part={r.unit.boothsWithCommittee} whole={r.unit.totalBooths} /></td>
                         <td>{r.bla ? <Bar part={r.bla.coveredBooths} whole={r.bla.totalBooths} /> : '–'}</td>
                         <td><Bar part={r.unit.officeBearersWithHandle} whole={r.unit.officeBearers} /></td>
+                        <td>{r.duty && r.duty.bound > 0 ? <Bar part={r.duty.compliant} whole={r.duty.bound} /> : '–'}</td>
                       </tr>
                     ))}
                   </tbody>
