@@ -5714,12 +5714,12 @@ export interface operations {
                 postLevel?: "state" | "district" | "block" | "ward" | "booth";
                 /** @description Rows for every descendant at this level instead of the children */
                 level?: "state" | "district" | "block" | "ward" | "booth";
-                /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
-                format?: "json" | "csv";
-                /** @description Page size, 1 to 500 (default 50) */
+                /** @description Rows per page (default 500, as coverage: every district of a state fits) */
                 limit?: number;
                 /** @description nextCursor from the previous page */
                 cursor?: string;
+                /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {

@@ -18,8 +18,9 @@ const dutyFilter = {
 export const ComplianceQuery = z.object({
   ...dutyFilter,
   level: z.enum(UNIT_LEVELS).optional().describe('Rows for every descendant at this level instead of the children'),
-  ...FormatQuery,
-  ...PageQuery
+  limit: z.coerce.number().int().min(1).max(500).default(500).describe('Rows per page (default 500, as coverage: every district of a state fits)'),
+  cursor: PageQuery.cursor,
+  ...FormatQuery
 })
 
 export const ComplianceRowSchema = z.object({

@@ -305,3 +305,19 @@ t.test('keyboard: tab to a unit and open it with Enter', async (t) => {
   await page.waitForURL(new RegExp(worstFirst[0].unitId))
   t.pass('Enter opens it')
 })
+
+// Last: it adds a second state, which the tests above do not expect.
+t.test('a unit with more children than the API\'s default page of 50 shows them all', async (t) => {
+  const wide = (await call(app, { method: 'POST', url: '/v1/units', payload: { level: 'state', code: 'WD', name: 'Wide State' } })).json
+  const codes: string[] = []
+  for (let i = 1; i <= 60; i++) {
+    const code = `D${String(i).padStart(2, '0')}`
+    const res = await call(app, { method: 'POST', url: '/v1/units', payload: { level: 'district', parentId: wide.id, code, name: `District ${code}` } })
+    t.equal(res.status, 201)
+    codes.push(code)
+  }
+  const page = await newPage(t)
+  await signIn(page, ADMIN_KEY, `/units/${wide.id}?sort=name`)
+  await page.waitForSelector('table.coverage tbody tr')
+  t.same(await rowCodes(page), codes, 'all 60 districts, not the first 50')
+})

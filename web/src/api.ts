@@ -65,6 +65,21 @@ export async function ok<T> (call: Promise<{ data?: T, error?: unknown, response
   return data as T
 }
 
+/**
+ * A per-unit report (coverage, trend, social media) with every child, page after page of
+ * the API's largest (500): a state can have more districts than one default page holds.
+ */
+export async function allChildren<R extends { children: unknown[], nextCursor: string | null }> (page: (query: { limit: number, cursor?: string }) => Promise<R>): Promise<R> {
+  const first = await page({ limit: 500 })
+  const children = [...first.children]
+  for (let next = first.nextCursor; next !== null;) {
+    const more = await page({ limit: 500, cursor: next })
+    children.push(...more.children)
+    next = more.nextCursor
+  }
+  return { ...first, children, nextCursor: null }
+}
+
 /** Tries a key with GET /v1/me; keeps it for this tab only if the API accepts it. */
 export async function signIn (key: string): Promise<Me> {
   const { data, error, response } = await clientFor(key).GET('/v1/me')

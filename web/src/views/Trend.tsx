@@ -1,7 +1,7 @@
 import 'uplot/dist/uPlot.min.css'
 import { useEffect, useRef } from 'preact/hooks'
 import UPlot from 'uplot'
-import { api, ok, type Schemas, type Unit } from '../api.js'
+import { allChildren, api, ok, type Schemas, type Unit } from '../api.js'
 import { Await, formatPercent, useLoad } from '../common.js'
 
 type TrendRow = Schemas['TrendRow']
@@ -10,7 +10,7 @@ const LINES = 8
 
 /** President coverage of the unit and its children on each of the last 12 weeks. */
 export function Trend ({ unit, wing }: { unit: Unit, wing: string }) {
-  const loaded = useLoad(() => ok(api().GET('/v1/units/{id}/coverage/trend', { params: { path: { id: unit.id }, query: { wing, role: 'president', weeks: 12 } } })), [unit.id, wing])
+  const loaded = useLoad(() => allChildren(page => ok(api().GET('/v1/units/{id}/coverage/trend', { params: { path: { id: unit.id }, query: { wing, role: 'president', weeks: 12, ...page } } }))), [unit.id, wing])
   return (
     <section aria-labelledby='trend-title'>
       <h2 id='trend-title'>Booth president coverage, last 12 weeks</h2>
