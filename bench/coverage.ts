@@ -4,7 +4,7 @@ import { systemActor } from '../src/access/actor.js'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { rows } from '../src/db/client.js'
-import { coverageReport, coverageTrend, gapsReport } from '../src/coverage/service.js'
+import { coverageReport, coverageTrend, gapsReport, nationalCoverage } from '../src/coverage/service.js'
 import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
 import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
 import { complianceReport, nonCompliant } from '../src/social-media/compliance.js'
@@ -48,12 +48,13 @@ export async function benchCoverage () {
     await res.arrayBuffer()
   }
   // The floor: the best plain GROUP BY over the base tables, with no counters.
-  const naiveCoverage = (parent: UnitRow, wing = 'main') => async () => rows(db, sql`
+  // (parent null: the states, for the national rollup.)
+  const naiveCoverage = (parent: UnitRow | null, wing = 'main') => async () => rows(db, sql`
     SELECT c.id, count(*) AS booths, count(p.unit_id) AS covered
       FROM units c
       JOIN units b ON b.level = 'booth' AND b.code_path >= c.code_path || '/' AND b.code_path < c.code_path || '0'
       LEFT JOIN (SELECT DISTINCT unit_id FROM appointments WHERE wing_code = ${wing} AND role_code = 'president' AND end_date IS NULL) p ON p.unit_id = b.id
-     WHERE c.parent_id = ${parent.id}
+     WHERE ${parent ? sql`c.parent_id = ${parent.id}` : sql`c.level = 'state'`}
      GROUP BY c.id`)
   const naiveGaps = (wing = 'main') => async () => rows(db, sql`
     SELECT b.id, b.code_path FROM units b
@@ -92,6 +93,8 @@ export async function benchCoverage () {
 
   const cases: Array<{ what: string, target: string, api: () => Promise<unknown>, endpointSql: () => Promise<unknown>, naive: () => Promise<unknown> }> = [
     { what: 'coverage: state by district', target: 'p50 <= 50 ms', api: http(`/v1/units/${state.id}/coverage`), endpointSql: () => coverageReport(db, actor, state.id, params), naive: naiveCoverage(state) },
+    // The national rollup: one counters row set per state (one state here; issue 18 asks it on india).
+    { what: 'coverage: the country by state', target: 'p50 < 20 ms', api: http('/v1/coverage'), endpointSql: () => nationalCoverage(db, actor, params), naive: naiveCoverage(null) },
     { what: 'coverage: district by block', target: 'p50 <= 15 ms', api: http(`/v1/units/${district.id}/coverage`), endpointSql: () => coverageReport(db, actor, district.id, params), naive: naiveCoverage(district) },
     { what: 'trend: state by district, 12 weeks', target: 'p50 < 100 ms', api: http(`/v1/units/${state.id}/coverage/trend`), endpointSql: () => coverageTrend(db, actor, state.id, trendParams), naive: naiveTrend(state) },
     { what: 'trend: district by block, 12 weeks', target: 'p50 < 100 ms', api: http(`/v1/units/${district.id}/coverage/trend`), endpointSql: () => coverageTrend(db, actor, district.id, trendParams), naive: naiveTrend(district) },

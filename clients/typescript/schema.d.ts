@@ -532,6 +532,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the whole country and of each state in one request (keys without a scope); JSON or CSV
+         * @description The same figures as GET /v1/units/{id}/coverage, from the same counters: a row per state and their sums. A scoped key is refused (403 global_key_required): its figures start at its own unit.
+         */
+        get: operations["nationalCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/units/{id}/coverage/trend": {
         parameters: {
             query?: never;
@@ -1214,6 +1234,26 @@ export interface components {
             /** @description The booth-level role whose coverage is counted */
             role: string;
             unit: components["schemas"]["CoverageRow"];
+            children: components["schemas"]["CoverageRow"][];
+            nextCursor: string | null;
+        };
+        /** @description The whole country: the sums over every state */
+        CountryCoverage: {
+            states: number;
+            totalBooths: number;
+            coveredBooths: number;
+            coverage: number;
+            boothsWithCommittee: number;
+            activeMembers: number;
+            newMembers: number;
+            officeBearers: number;
+            officeBearersWithHandle: number;
+        };
+        NationalCoverageReport: {
+            wing: string;
+            role: string;
+            country: components["schemas"]["CountryCoverage"];
+            /** @description A row per state, in code order */
             children: components["schemas"]["CoverageRow"][];
             nextCursor: string | null;
         };
@@ -6545,6 +6585,112 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    nationalCoverage: {
+        parameters: {
+            query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+                /** @description A booth-level role of the wing (default president) */
+                role?: string;
+                /** @description K: count booths whose committee (every current term at the booth) has at least K members (default 10) */
+                minCommittee?: number;
+                /** @description N: new members are current members who joined in the last N days (default 30) */
+                newMemberDays?: number;
+                /** @description Rows per page (default 500: every district of a state fits) */
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; or, with format=csv or Accept: text/csv, all of it as a CSV download */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NationalCoverageReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -196,3 +196,28 @@ export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, pe
 function inSubtree (unit: UnitRow): SQL {
   return sql`(u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))`
 }
+
+/**
+ * The country: every state's coverage row (one counters row set each: the states are
+ * few) and their sums. For global keys; the caller checks.
+ */
+export async function nationalOf (db: Database, p: CoverageParams) {
+  const states = await rows<CoverageSqlRow>(db, coverageSql(sql`u.level = 'state'`, p, 1000, false))
+  const sum = (f: (r: CoverageSqlRow) => number) => states.reduce((n, r) => n + f(r), 0)
+  const totalBooths = sum(r => r.total_booths)
+  const coveredBooths = sum(r => r.covered_booths)
+  return {
+    states,
+    country: {
+      states: states.length,
+      totalBooths,
+      coveredBooths,
+      coverage: totalBooths === 0 ? 0 : Math.round((coveredBooths / totalBooths) * 10_000) / 10_000,
+      boothsWithCommittee: sum(r => r.booths_with_committee),
+      activeMembers: sum(r => r.active_members),
+      newMembers: sum(r => r.new_members),
+      officeBearers: sum(r => r.office_bearers),
+      officeBearersWithHandle: sum(r => r.office_bearers_with_handle)
+    }
+  }
+}

@@ -9,8 +9,8 @@ import { problemResponses } from '../http/problem.js'
 import { MAIN_WING } from '../wings/schemas.js'
 import { toCoverageRow, toGap, type GapRow } from './queries.js'
 import { toTrendRow } from './trend.js'
-import { allCoverage, allGaps, coverageTrend, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
-import { CoverageTrend, TrendQuery, CoverageQuery, CoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
+import { allCoverage, allGaps, coverageTrend, nationalCoverage, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
+import { CoverageTrend, TrendQuery, CoverageQuery, CoverageReport, NationalCoverageQuery, NationalCoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
 
 const tags = ['coverage']
 const IdParams = z.object({ id: z.uuid() })
@@ -80,6 +80,27 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toCoverageRow, byCodePath)
     return { wing: q.wing, role: q.role, unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
+  })
+
+  app.get('/coverage', {
+    schema: {
+      operationId: 'nationalCoverage',
+      tags,
+      summary: 'Coverage of the whole country and of each state in one request (keys without a scope); JSON or CSV',
+      description: 'The same figures as GET /v1/units/{id}/coverage, from the same counters: a row per state and their sums. A scoped key is refused (403 global_key_required): its figures start at its own unit.',
+      querystring: NationalCoverageQuery,
+      response: { 200: jsonOrCsv(NationalCoverageReport), ...problemResponses(400, 403, 422) }
+    }
+  }, async (request, reply) => {
+    const { cursor, format, ...q } = request.query
+    const found = await nationalCoverage(app.db, request.actor, { ...q, after: decodeCursor(cursor, text(300)) })
+    if (wantsCsv(request, format)) {
+      // The country first (no unit of its own: code path and unit id empty, level "country"), then each state.
+      const country = { unitId: '', code: '', codePath: '', name: 'All states', level: 'country', ...found.country } as unknown as ReturnType<typeof toCoverageRow>
+      return sendCsvRows(reply, `coverage-${wingPart(found.role.wing)}${found.role.code}-country.csv`, COVERAGE_CSV, mapRows([country, ...found.states.map(toCoverageRow)], r => r))
+    }
+    const page = toPage(found.page, q.limit, toCoverageRow, byCodePath)
+    return { wing: q.wing, role: q.role, country: found.country, children: page.items, nextCursor: page.nextCursor }
   })
 
   app.get('/units/:id/coverage/trend', {

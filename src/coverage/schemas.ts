@@ -45,6 +45,28 @@ export const CoverageReport = z.object({
   nextCursor: z.string().nullable()
 }).meta({ id: 'CoverageReport' })
 
+export const NationalCoverageQuery = CoverageQuery.omit({ level: true })
+
+export const CountryRow = z.object({
+  states: z.number().int(),
+  totalBooths: z.number().int(),
+  coveredBooths: z.number().int(),
+  coverage: z.number(),
+  boothsWithCommittee: z.number().int(),
+  activeMembers: z.number().int(),
+  newMembers: z.number().int(),
+  officeBearers: z.number().int(),
+  officeBearersWithHandle: z.number().int()
+}).describe('The whole country: the sums over every state').meta({ id: 'CountryCoverage' })
+
+export const NationalCoverageReport = z.object({
+  wing: z.string(),
+  role: z.string(),
+  country: CountryRow,
+  children: z.array(CoverageRow).describe('A row per state, in code order'),
+  nextCursor: z.string().nullable()
+}).meta({ id: 'NationalCoverageReport' })
+
 export const GapsQuery = z.object({
   wing: WingQuery,
   role: RoleCode.default('president'),

@@ -8,7 +8,7 @@ import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
 import { wingOrRefuse } from '../wings/catalogue.js'
 import { findUnit, type UnitRow } from '../units/queries.js'
 import { trendDays, trendOf, type TrendParams } from './trend.js'
-import { coverageOf, gapsPage, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
+import { coverageOf, gapsPage, nationalOf, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
 
 /**
  * Where the holes are: coverage, gaps, vacancies and office-bearers without a social
@@ -169,4 +169,19 @@ export async function coverageTrend (db: Database, actor: Actor, unitId: string,
   const days = await trendDays(db, q.weeks)
   const { self, children } = await trendOf(db, unit, { wing: role.wing, role: role.code, weeks: q.weeks }, days, { after: q.after, limit: q.limit })
   return { days, self, children }
+}
+
+/**
+ * The country by state in one question (global keys only: a scoped key's figures start at
+ * its own unit, GET /v1/units/{id}/coverage). The states' rows from `after`, limit + 1.
+ */
+export async function nationalCoverage (db: Database, actor: Actor, q: Omit<CoverageQuestion, 'level'>) {
+  if (actor.scopeUnitId !== null) {
+    throw new DomainError('forbidden', 'global_key_required', 'The country\'s figures are for keys without a scope: ask GET /v1/units/{id}/coverage for your own unit.')
+  }
+  const role = await roleOrRefuse(db, q.wing, q.role)
+  if (!role.levels.includes('booth')) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at booth level.`)
+  const { states, country } = await nationalOf(db, q)
+  const from = q.after === undefined ? states : states.filter(r => r.code_path > q.after!)
+  return { role, country, states, page: from.slice(0, q.limit + 1) }
 }
