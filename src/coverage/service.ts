@@ -16,15 +16,17 @@ import { coverageOf, gapsPage, nationalOf, vacanciesOf, type CoverageParams, typ
  * serialise what these return.
  */
 
-const depth = (level: UnitLevel) => UNIT_LEVELS.indexOf(level)
+export const depth = (level: UnitLevel) => UNIT_LEVELS.indexOf(level)
 
-async function unitInScope (db: Database, actor: Actor, id: string): Promise<UnitRow> {
+/** The unit, when the key may see it; 404 otherwise. */
+export async function unitInScope (db: Database, actor: Actor, id: string): Promise<UnitRow> {
   const unit = await findUnit(db, actor, id)
   if (!unit) throw notFound('unit')
   return unit
 }
 
-function levelBelow (unit: UnitRow, level: UnitLevel | undefined, allowSame: boolean) {
+/** Refuses (422 level_not_below_unit) a level above the unit (or at it, unless allowSame). */
+export function levelBelow (unit: UnitRow, level: UnitLevel | undefined, allowSame: boolean) {
   if (level && (allowSame ? depth(level) < depth(unit.level) : depth(level) <= depth(unit.level))) {
     throw new DomainError('unprocessable', 'level_not_below_unit', `${unit.codePath} is a ${unit.level}: ask for a level below it.`)
   }

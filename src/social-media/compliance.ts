@@ -3,13 +3,14 @@ import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import { rows, type Database } from '../db/client.js'
 import { inBatches } from '../db/keyset.js'
-import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
-import { DomainError, notFound } from '../errors.js'
+import type { UnitLevel } from '../db/schema.js'
+import { DomainError } from '../errors.js'
 import { maskPhone } from '../people/identity.js'
-import { findUnit, toReportUnit, type UnitRow } from '../units/queries.js'
+import { toReportUnit, type UnitRow } from '../units/queries.js'
 import { wingOrRefuse } from '../wings/catalogue.js'
 import { ALL_WINGS } from '../wings/schemas.js'
-import { legacyFields, type Handles } from './fields.js'
+import { handlesOf, legacyFields, type Handles } from './fields.js'
+import { depth, levelBelow, unitInScope } from '../coverage/service.js'
 
 /**
  * The social media duty as the organisers ask about it: how many of the office-bearers
@@ -59,14 +60,7 @@ export interface ComplianceRow {
   platforms: Array<{ platform: string, bound: number, held: number }>
 }
 
-const depth = (level: UnitLevel) => UNIT_LEVELS.indexOf(level)
 const nullable = (wing: string) => wing === ALL_WINGS ? null : wing
-
-async function unitInScope (db: Database, actor: Actor, id: string): Promise<UnitRow> {
-  const unit = await findUnit(db, actor, id)
-  if (!unit) throw notFound('unit')
-  return unit
-}
 
 /** The platforms the policy requires of the posts the filter keeps, in the catalogue's order. */
 export async function requiredPlatforms (db: Database, f: DutyFilter): Promise<Platform[]> {
@@ -86,9 +80,7 @@ function dutyWhere (f: DutyFilter, alias: SQL): SQL {
 
 async function checkFilter (db: Database, unit: UnitRow, q: DutyFilter & { level?: UnitLevel }) {
   if (q.wing !== ALL_WINGS) await wingOrRefuse(db, q.wing)
-  if (q.level && depth(q.level) <= depth(unit.level)) {
-    throw new DomainError('unprocessable', 'level_not_below_unit', `${unit.codePath} is a ${unit.level}: ask for a level below it.`)
-  }
+  levelBelow(unit, q.level, false)
   if (q.postLevel && depth(q.postLevel) < depth(unit.level)) {
     throw new DomainError('unprocessable', 'level_not_below_unit', `${unit.codePath} is a ${unit.level}: posts at ${q.postLevel} level lie outside it.`)
   }
@@ -189,7 +181,7 @@ export async function nonCompliantPage (db: Database, actor: Actor, unit: UnitRo
   return rows<NonCompliantRow>(db, sql`
     SELECT a.id AS appointment_id, a.unit_id, u.code_path AS unit_code_path, a.wing_code AS wing, a.role_code AS role,
            u.level AS post_level, a.start_date::text AS start_date, p.id AS person_id, p.name AS person_name, p.phone,
-           (SELECT coalesce(json_object_agg(h.platform_code, h.handle ORDER BY h.platform_code), '{}'::json) FROM person_handles h WHERE h.person_id = p.id) AS handles,
+           ${handlesOf(sql`p.id`)} AS handles,
            m.missing
       FROM units u
       JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL
