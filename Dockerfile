@@ -11,6 +11,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY web ./web
 COPY clients ./clients
+# The build also makes dist/pglite-blank.tar.gz (an embedded database already migrated,
+# for a first start on an empty data folder) from the migrations and scripts/blank-image.mjs.
+COPY migrations ./migrations
+COPY scripts ./scripts
 RUN npm run build
 
 # --- runtime: production dependencies, compiled code and migrations only ---

@@ -57,14 +57,25 @@ if (pageAt < webSource.ms) {
 
 const builtAt = builtTime(built)
 const source = newestSource(['src'], ['.ts'], ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'])
-if (builtAt >= source.ms) process.exit(0)
+if (builtAt < source.ms) {
+  console.error(builtAt === 0
+    ? 'No build yet (dist/server.js is missing): building with `npm run build` first...'
+    : `${source.file} is newer than the build: rebuilding with \`npm run build\` first...`)
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' })
+  if (result.status !== 0) {
+    console.error('The build failed: fix the errors above, or run `npm ci` to restore a clean install.')
+    process.exit(result.status ?? 1)
+  }
+}
 
-console.error(builtAt === 0
-  ? 'No build yet (dist/server.js is missing): building with `npm run build` first...'
-  : `${source.file} is newer than the build: rebuilding with \`npm run build\` first...`)
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' })
-if (result.status !== 0) {
-  console.error('The build failed: fix the errors above, or run `npm ci` to restore a clean install.')
-  process.exit(result.status ?? 1)
+// The blank database image (src/db/blank-image.ts): made again when a migration or a
+// routine changed. Only its key is read when it is current (no database is opened).
+const { blankImageIsCurrent } = await import('../dist/db/blank-image.js')
+if (!blankImageIsCurrent()) {
+  console.error('The migrations or routines changed since the blank database image was made: making it again...')
+  if (spawnSync(process.execPath, [join(root, 'scripts', 'blank-image.mjs')], { stdio: 'inherit' }).status !== 0) {
+    console.error('Making the blank database image failed: see the errors above.')
+    process.exit(1)
+  }
 }

@@ -8,7 +8,7 @@ import t from 'tap'
 import { rows } from '../src/db/client.js'
 import { ADMIN_KEY, buildTestApp } from './helpers/app.js'
 import { count, csv, postImport } from './helpers/imports.js'
-import { built } from './helpers/built.js'
+import { node, plain } from './helpers/built.js'
 
 const { app } = await buildTestApp(t)
 const units = await postImport(app, 'units', csv('state,district,block,ward,booth', 'CL,D1,B1,W1,PS1', 'CL,D1,B1,W1,PS2'))
@@ -39,14 +39,14 @@ function ran (resolve: (r: Ran) => void) {
 /** The import command run by node from the package root, as npm does: its exit code and what it printed. */
 function importCli (args: string[], env: Record<string, string> = { SANGATHAN_API_KEY: ADMIN_KEY }): Promise<Ran> {
   return new Promise(resolve => {
-    execFile(process.execPath, [built('cli/import'), ...args, '--url', url], { env: userEnv(env) }, ran(resolve))
+    execFile(...node('cli/import', ...args, '--url', url), { env: userEnv(env) }, ran(resolve))
   })
 }
 
 /** `npm run -s import -- ARGS` typed in the folder `cwd`: npm runs it from the package root. */
 function npmImport (cwd: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise(resolve => {
-    execFile('npm', ['--prefix', root, 'run', '-s', 'import', '--', ...args, '--url', url], { cwd, env: userEnv(env) }, ran(resolve))
+    execFile(...plain('npm', ['--prefix', root, 'run', '-s', 'import', '--', ...args, '--url', url]), { cwd, env: userEnv(env) }, ran(resolve))
   })
 }
 

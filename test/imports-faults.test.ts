@@ -14,7 +14,7 @@ import { failAbandonedImports } from '../src/imports/record.js'
 import { ADMIN_KEY, buildTestApp, call, freshDatabaseUrl } from './helpers/app.js'
 import { count, csv, postImport } from './helpers/imports.js'
 import { startProxy } from './helpers/proxy.js'
-import { built } from './helpers/built.js'
+import { node } from './helpers/built.js'
 
 /**
  * An import interrupted half way leaves nothing behind, its record says it failed, and
@@ -186,7 +186,7 @@ async function freePort (): Promise<number> {
 /** The real server (src/server.ts) as a child process, so that it can be killed outright. */
 async function startServer (t: { teardown (fn: () => unknown): void }, databaseUrl: string): Promise<{ child: ChildProcess, port: number, base: string }> {
   const port = await freePort()
-  const child = spawn(process.execPath, [built('server')], {
+  const child = spawn(...node('server'), {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'error' },
     stdio: 'ignore'
   })

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { built } from './helpers/built.js'
+import { node, plain } from './helpers/built.js'
 
 /**
  * The README runs as written. Its ```sh blocks are extracted in order and run as ONE bash
@@ -125,13 +125,13 @@ t.test('the README, pasted as a script, works end to end', async (t) => {
   const run = (name: string, which: Block['mode']) => {
     const file = join(work, `${name}.sh`)
     writeFileSync(file, 'set -euo pipefail\n' + scriptOf(blocks.filter(b => b.mode === which)))
-    return spawnSync('bash', [file], { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000 })
+    return spawnSync(...plain('bash', [file]), { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000 })
   }
 
   const before = run('before-start', 'before start')
   t.equal(before.status, 0, `before-start blocks: ${before.stderr.slice(-2000)}`)
 
-  const server: ChildProcess = spawn(process.execPath, [built('server')], { cwd: ROOT, env, stdio: 'ignore' })
+  const server: ChildProcess = spawn(...node('server'), { cwd: ROOT, env, stdio: 'ignore' })
   t.teardown(() => { server.kill('SIGTERM') })
   await until('the server', async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).then(r => r.ok, () => false)))
 

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { openDatabase, rows, type Database } from '../src/db/client.js'
 import { freshDatabaseUrl } from './helpers/app.js'
-import { built } from './helpers/built.js'
+import { node } from './helpers/built.js'
 
 const run = promisify(execFile)
 // A fixed day, so both loads (and a run just before midnight) generate the same dates.
@@ -30,7 +30,7 @@ async function freshTarget (): Promise<Target> {
 }
 
 const seed = (target: Target, ...args: string[]) =>
-  run(process.execPath, [built('cli/seed'), '--preset', 'demo', '--seed', '7', '--today', TODAY, ...args], { env: target.env })
+  run(...node('cli/seed', '--preset', 'demo', '--seed', '7', '--today', TODAY, ...args), { env: target.env })
 
 const first = await freshTarget()
 const second = await freshTarget()
@@ -200,7 +200,7 @@ t.test('usage errors, and a folder holding other files, are one line and exit 2'
   writeFileSync(join(folder, 'pglite', 'notes.txt'), 'not a database')
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: folder }
   delete env.DATABASE_URL
-  const other = await run(process.execPath, [built('cli/seed'), '--preset', 'demo'], { env }).catch(err => err)
+  const other = await run(...node('cli/seed', '--preset', 'demo'), { env }).catch(err => err)
   t.equal(other.code, 2)
   t.match(other.stderr, /^seed: .*pglite holds files but no database: not creating one there/)
   t.same(readdirSync(join(folder, 'pglite')), ['notes.txt'], 'nothing written among them')

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import t from 'tap'
 import { freshDatabaseUrl } from './helpers/app.js'
-import { built } from './helpers/built.js'
+import { node } from './helpers/built.js'
 
 // The real process: src/server.ts with its own logger, signals and data folder.
 const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-server-'))
@@ -27,7 +27,7 @@ async function startServer (): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }
   if (databaseUrl) env.DATABASE_URL = databaseUrl
   else delete env.DATABASE_URL
-  const child = spawn(process.execPath, [built('server')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(...node('server'), { env, stdio: ['ignore', 'pipe', 'inherit'] })
   const lines: Line[] = []
   const waiting: Array<{ matches: (line: Line) => boolean, resolve: (line: Line) => void }> = []
   const logged = (matches: (line: Line) => boolean) => new Promise<Line>(resolve => {
@@ -76,6 +76,10 @@ t.test('SIGTERM lets an in-flight request finish, then exits cleanly; data survi
   const key = readFileSync(keyFile, 'utf8').trim()
   t.match(key, /^sg_/)
   t.equal(statSync(keyFile).mode & 0o777, 0o600, 'readable by its owner only')
+  if (!databaseUrl) {
+    // PGlite writes its files 0666: the folder holding them is what keeps others out.
+    t.equal(statSync(join(dataDir, 'pglite')).mode & 0o777, 0o700, 'the database folder is its owner\'s only')
+  }
   t.notMatch(JSON.stringify(first.lines), key, 'the key itself is never logged')
 
   // Start a request, send the start of its body, then ask the server to stop: once the

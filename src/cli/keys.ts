@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util'
-import { eq } from 'drizzle-orm'
-import { systemActor } from '../access/actor.js'
-import { createKey, listKeys, publicKey, revokeKey } from '../access/keys.js'
-import { KEY_ROLES, units, type KeyRole } from '../db/schema.js'
-import { DomainError } from '../errors.js'
+import type { KeyRole } from '../db/schema.js'
 import { indiaEndOfDay } from '../time.js'
-import { checkCliDatabase, loadCliConfig, openConfiguredDatabase } from './database.js'
 import { runCli, UsageError, usageFromParseError } from './run.js'
 
 const USAGE = `Manage API keys directly in the database (DATABASE_URL, or the PGlite folder in DATA_DIR
@@ -44,6 +39,15 @@ async function main () {
   const [command, ...args] = positionals
 
   // Every argument is checked before the database is opened: a usage error changes nothing.
+  // The rest is loaded once they pass (the roles come with the schema): --help answers at once.
+  if (command === 'revoke' && (args.length !== 1 || !UUID.test(args[0]))) throw new UsageError('revoke needs one key id (from keys list)')
+  if (command !== 'create' && command !== 'list' && command !== 'revoke') {
+    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}: create, list or revoke (see --help)` : 'say what to do: create, list or revoke (see --help)')
+  }
+  if (command !== 'revoke' && args.length > 0) throw new UsageError(`${command} takes no further arguments (see --help)`)
+  const [{ eq }, { systemActor }, { createKey, listKeys, publicKey, revokeKey }, { KEY_ROLES, units }, { DomainError }, { checkCliDatabase, loadCliConfig, openConfiguredDatabase }] = await Promise.all([
+    import('drizzle-orm'), import('../access/actor.js'), import('../access/keys.js'), import('../db/schema.js'), import('../errors.js'), import('./database.js')
+  ])
   let expiresAt: Date | null = null
   if (command === 'create') {
     if (!values.role || !KEY_ROLES.includes(values.role as KeyRole)) throw new UsageError(`create needs --role ${KEY_ROLES.join('|')} (see --help)`)
@@ -52,12 +56,7 @@ async function main () {
       expiresAt = /^\d{4}-\d{2}-\d{2}$/.test(values.expires) ? indiaEndOfDay(values.expires) : new Date(values.expires)
       if (Number.isNaN(expiresAt.getTime())) throw new UsageError(`--expires ${values.expires} is not a date: give YYYY-MM-DD`)
     }
-  } else if (command === 'revoke') {
-    if (args.length !== 1 || !UUID.test(args[0])) throw new UsageError('revoke needs one key id (from keys list)')
-  } else if (command !== 'list') {
-    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}: create, list or revoke (see --help)` : 'say what to do: create, list or revoke (see --help)')
   }
-  if (command !== 'revoke' && args.length > 0) throw new UsageError(`${command} takes no further arguments (see --help)`)
 
   const config = loadCliConfig()
   await checkCliDatabase(config, { name: 'keys', create: values.create })

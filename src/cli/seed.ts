@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util'
-import { totalBooths } from '../seed/generate.js'
-import { SeedRefusal, seedDatabase } from '../seed/load.js'
 import { PRESET_NAMES, PRESETS, presetByName } from '../seed/plan.js'
-import { SeedProgress } from '../seed/progress.js'
-import { formatSummary, presidentCoverage } from '../seed/summary.js'
 import { indiaToday } from '../time.js'
-import { checkCliDatabase, loadCliConfig, openConfiguredDatabase } from './database.js'
 import { runCli, UsageError, usageFromParseError } from './run.js'
 
 const USAGE = `Load a synthetic organisation (deterministic: same preset, seed and day give the same data)
@@ -49,6 +44,10 @@ async function main () {
   // future "today" would turn generated history into current terms.
   if (today > indiaToday()) throw new UsageError(`--today ${today} is in the future`)
 
+  // Loaded once the arguments pass: --help and a usage error answer at once.
+  const [{ totalBooths }, { SeedRefusal, seedDatabase }, { SeedProgress }, { formatSummary, presidentCoverage }, { checkCliDatabase, loadCliConfig, openConfiguredDatabase }] = await Promise.all([
+    import('../seed/generate.js'), import('../seed/load.js'), import('../seed/progress.js'), import('../seed/summary.js'), import('./database.js')
+  ])
   const config = loadCliConfig()
   await checkCliDatabase(config, { name: 'seed', create: true })
   const progress = new SeedProgress(process.stderr, totalBooths(preset))

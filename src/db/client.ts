@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { btree_gist as btreeGist } from '@electric-sql/pglite/contrib/btree_gist'
 import { ltree } from '@electric-sql/pglite/contrib/ltree'
@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
+import { blankImage, MIGRATIONS_FOLDER } from './blank-image.js'
 import { claimFolder } from './folder-lock.js'
 import { applyRoutines, type RoutineRunner } from './routines.js'
 import { DEFAULT_LIMITS, setLimits, type LimitsByKind } from './transaction.js'
@@ -53,7 +54,7 @@ export interface DatabaseOptions {
   onPoolError?: (err: Error) => void
 }
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url))
+export { MIGRATIONS_FOLDER }
 
 // Advisory lock key so that two instances starting together do not race on migrations.
 const MIGRATION_LOCK_KEY = 7_262_023_001
@@ -121,12 +122,19 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.snapshot && options.dataDir) throw new Error('a PGlite snapshot starts an in-memory database only, not one in a folder')
   let release = () => {}
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true })
+    // Owner-only, as PostgreSQL insists for its own data folders: PGlite writes its files
+    // readable and writable by everyone (0666, whatever the umask), so the folder is what
+    // keeps other users of the machine out. Folders made by older versions are closed too.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+    chmodSync(options.dataDir, 0o700)
     release = claimFolder(options.dataDir, options.purpose ?? 'server')
   }
+  // A folder with no database yet starts from the blank image made at build time, when
+  // it is current (src/db/blank-image.ts): no initdb, no migrations to run here.
+  const image = options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION')) ? blankImage() : undefined
   let client: PGlite
   try {
-    client = await openPgliteClient(options.dataDir, options.snapshot)
+    client = await openPgliteClient(options.dataDir, options.snapshot ?? image)
   } catch (err) {
     release()
     throw err

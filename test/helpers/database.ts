@@ -1,98 +1,36 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
 import pg from 'pg'
-import { dumpPglite, MIGRATIONS_FOLDER, openDatabase } from '../../src/db/client.js'
-import { ROUTINES_FOLDER } from '../../src/db/routines.js'
+import { blankImage, schemaKey } from '../../src/db/blank-image.js'
+import { openDatabase } from '../../src/db/client.js'
 
 /**
  * The databases test files run on. Migrating a new database takes seconds on PGlite, most
  * of a small file's time, so it is done once and each file starts from the result: on
- * PGlite a dump of the migrated data folder, kept in the temp folder; on PostgreSQL a
- * template database, copied per file. The first file that needs one makes it. Both are
- * named by a hash of everything that shapes them, so a changed migration or routine makes
- * a new one; they are kept for the next run, and ones made over a week ago are removed
- * when a new one is made. The app still runs its migrations on boot and finds them done;
- * the tests of start-up, upgrade and the CLIs start from empty databases
- * (freshDatabaseUrl, or buildTestApp's `empty`), where the migrations run for real.
+ * PGlite the blank database image the build makes (src/db/blank-image.ts: `npm test`'s
+ * pretest makes it again when a migration or routine changed); on PostgreSQL a template
+ * database, copied per file. The template is named by a hash of everything that shapes it,
+ * so a changed migration or routine makes a new one; it is kept for the next run, and ones
+ * made over a week ago are removed when a new one is made. The app still runs its
+ * migrations on boot and finds them done; the tests of start-up, upgrade and the CLIs
+ * start from empty databases (freshDatabaseUrl, or buildTestApp's `empty`), and
+ * test/upgrade.test.ts checks the image against a database migrated from empty.
  */
 
 interface Teardown { teardown (fn: () => unknown): void }
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL)
 
-/** Hash of the migrations, the routines and the versions of the code that applies them. */
-function schemaKey (): string {
-  const hash = createHash('sha256')
-  const add = (folder: string, root = folder) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(folder, entry.name)
-      if (entry.isDirectory()) add(path, root)
-      else hash.update(`${relative(root, path)}\0`).update(readFileSync(path)).update('\0')
-    }
-  }
-  add(MIGRATIONS_FOLDER)
-  add(ROUTINES_FOLDER)
-  const { dependencies } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
-  hash.update(`${dependencies['@electric-sql/pglite']} ${dependencies['drizzle-orm']}`)
-  return hash.digest('hex').slice(0, 16)
-}
-
 // --- PGlite ----------------------------------------------------------------------------
 
-const SNAPSHOTS = join(tmpdir(), 'sangathan-test-snapshots')
-const WEEK_MS = 7 * 24 * 3600_000
-let snapshot: Promise<Blob | undefined> | undefined
+let snapshot: Blob | undefined | null = null
 
 /**
- * A freshly migrated PGlite data folder, as a tarball for the app's `pgliteSnapshot`, read
- * from the temp folder. The first file to find none makes it, holding a lock file the
- * while; a file that finds the lock held by a live process gets undefined and migrates its
- * own database, as if there were no snapshot: nobody waits, and nobody makes it twice.
+ * The blank database image for the app's `pgliteSnapshot`; undefined when it is missing or
+ * stale (tap run directly after a migration changed), and then each file migrates its own.
  */
-export function pgliteSnapshot (): Promise<Blob | undefined> {
-  snapshot ??= (async () => {
-    const file = join(SNAPSHOTS, `pglite-${schemaKey()}.tar`)
-    if (existsSync(file)) return new Blob([readFileSync(file)])
-    mkdirSync(SNAPSHOTS, { recursive: true })
-    if (!takeLock(`${file}.lock`)) return undefined
-    try {
-      const handle = await openDatabase({})
-      const dump = await dumpPglite(handle)
-      await handle.close()
-      // Written aside and renamed: a reader sees the whole file or none.
-      writeFileSync(`${file}.partial`, new Uint8Array(await dump.arrayBuffer()))
-      renameSync(`${file}.partial`, file)
-      // Made over a week ago: most likely an old branch's (one still in use is made again).
-      for (const name of readdirSync(SNAPSHOTS).filter(name => name.endsWith('.tar'))) {
-        const path = join(SNAPSHOTS, name)
-        if (Date.now() - statSync(path).mtimeMs > WEEK_MS) rmSync(path, { force: true })
-      }
-      return dump
-    } finally {
-      rmSync(`${file}.lock`, { force: true })
-    }
-  })()
+export async function pgliteSnapshot (): Promise<Blob | undefined> {
+  if (snapshot === null) snapshot = blankImage()
   return snapshot
-}
-
-/** Creates the lock file with our pid; takes over one whose process is gone. */
-function takeLock (lock: string): boolean {
-  try {
-    writeFileSync(lock, String(process.pid), { flag: 'wx' })
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-  }
-  try {
-    process.kill(Number(readFileSync(lock, 'utf8')), 0)
-    return false
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') return false
-    rmSync(lock, { force: true })
-    return takeLock(lock)
-  }
 }
 
 // --- PostgreSQL --------------------------------------------------------------------------
