@@ -1,6 +1,7 @@
 import { benchAuth } from './auth.js'
 import { benchCoverage } from './coverage.js'
 import { benchImports } from './imports.js'
+import { benchReads } from './reads.js'
 import { benchStart } from './start.js'
 
 // npm run bench -- <name>; each benchmark prints a table of medians and tails.
@@ -8,6 +9,7 @@ const benches: Record<string, () => Promise<void>> = {
   auth: benchAuth,
   coverage: benchCoverage,
   imports: benchImports,
+  reads: benchReads,
   start: benchStart
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import rateLimit from '@fastify/rate-limit'
@@ -15,6 +15,7 @@ import { healthRoutes } from './health/routes.js'
 import idempotency from './http/idempotency.js'
 import { registerOpenApi } from './http/openapi.js'
 import { registerProblemHandlers, sendProblem, toProblem } from './http/problem.js'
+import { serializerCompiler } from './http/serializer.js'
 import { mayCarryPersonalData } from './scrub.js'
 import { importRoutes } from './imports/routes.js'
 import { membershipRoutes } from './memberships/routes.js'
@@ -50,6 +51,24 @@ export function isTraceableRequestId (id: string): boolean {
   return REQUEST_ID.test(id) && !/\d{6}/.test(id) && !mayCarryPersonalData(id)
 }
 
+/**
+ * One log line per request, when it completes, with the request (method, scrubbed URL,
+ * client), the status and the time taken, as pino-http writes it; its arrival only at
+ * debug, to see what is in flight. Fastify's default wrote two lines at info, each through
+ * the scrubbing formatters: logging took a quarter of a unit read's throughput.
+ */
+class RequestLog extends LogController {
+  override incomingRequest (request: FastifyRequest) {
+    request.log.debug({ req: request }, 'incoming request')
+  }
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    const line = { req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }
+    if (error) reply.log.error({ ...line, err: error }, 'request errored')
+    else reply.log.info(line, 'request completed')
+  }
+}
+
 /** Builds a ready-to-listen app; it never listens itself, so tests drive it with inject(). */
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
@@ -66,6 +85,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && isTraceableRequestId(given) ? given : randomUUID()
     },
     return503OnClosing: true,
+    logController: new RequestLog(),
     // A connection silent this long is closed; a request as a whole has no deadline (a slow
     // but moving upload must finish). The headers' own deadline is set on the server below.
     connectionTimeout: config.SOCKET_IDLE_TIMEOUT_MS,

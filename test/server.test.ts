@@ -24,7 +24,7 @@ interface Running {
 }
 
 async function startServer (): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' }
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'debug' }
   if (databaseUrl) env.DATABASE_URL = databaseUrl
   else delete env.DATABASE_URL
   const child = spawn(...node('server'), { env, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -82,7 +82,7 @@ t.test('SIGTERM lets an in-flight request finish, then exits cleanly; data survi
   }
   t.notMatch(JSON.stringify(first.lines), key, 'the key itself is never logged')
 
-  // Start a request, send the start of its body, then ask the server to stop: once the
+  // Start a request (its arrival is logged at debug, as this server is started), send the start of its body, then ask the server to stop: once the
   // server has the request, and the rest of the body once it is shutting down.
   const body = JSON.stringify({ level: 'state', code: 'GRACE', name: 'Graceful State' })
   const req = http.request({ port: first.port, method: 'POST', path: '/v1/units', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } })
@@ -103,6 +103,8 @@ t.test('SIGTERM lets an in-flight request finish, then exits cleanly; data survi
   t.equal(await first.exited, 0, 'exit code 0 after a graceful close')
   t.ok(first.lines.some(l => /shutting down/.test(String(l.msg))), 'shutdown is logged')
   t.ok(first.lines.filter(l => l.req).every(l => typeof l.reqId === 'string'), 'request lines carry reqId')
+  const completed = first.lines.find(l => l.msg === 'request completed' && l.req?.url === '/v1/units')
+  t.match(completed, { level: 30, req: { method: 'POST', url: '/v1/units' }, res: { statusCode: 201 }, responseTime: Number }, 'one line at info when a request completes: what, its status, how long')
 
   const second = await startServer()
   t.teardown(() => { second.child.kill('SIGTERM') })

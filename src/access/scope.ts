@@ -9,7 +9,19 @@ import type { Actor } from './actor.js'
  */
 export function withinScope (actor: Actor, pathColumn: AnyPgColumn | SQL): SQL | undefined {
   if (actor.scopeUnitId === null) return undefined
-  return sql`${pathColumn} <@ (SELECT s.path FROM units s WHERE s.id = ${actor.scopeUnitId})`
+  return inSubtreeOf(pathColumn, sql`${actor.scopeUnitId}`)
+}
+
+/**
+ * The same predicate for a prepared statement: `scopeUnitId` is a parameter (SQL
+ * placeholder), NULL for a global key.
+ */
+export function withinScopeParam (pathColumn: AnyPgColumn | SQL, scopeUnitId: SQL): SQL {
+  return sql`(${scopeUnitId}::uuid IS NULL OR ${inSubtreeOf(pathColumn, sql`${scopeUnitId}::uuid`)})`
+}
+
+function inSubtreeOf (pathColumn: AnyPgColumn | SQL, unitId: SQL): SQL {
+  return sql`${pathColumn} <@ (SELECT s.path FROM units s WHERE s.id = ${unitId})`
 }
 
 /** Predicate over a unit id column: the unit is inside the actor's subtree. */
