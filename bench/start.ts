@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './net.js'
 import { fmt, percentile, table } from './stats.js'
 
 /**
@@ -17,15 +17,6 @@ import { fmt, percentile, table } from './stats.js'
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RUNS = Number(process.env.BENCH_REPEAT ?? 5)
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    }).on('error', reject)
-  })
-}
 
 /** The resident memory of a process and its children (npm runs node as a child), in MB. */
 function rssOfTree (pid: number): number {
