@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { freePort } from './net.js'
+import { adminQuery } from './postgres.js'
 import { percentile, table } from './stats.js'
 
 /**
@@ -126,12 +127,6 @@ function median (samples: number[]): number {
   return percentile(samples, 50)
 }
 
-async function adminQuery (url: string, text: string) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try { await client.query(text) } finally { await client.end() }
-}
-
 /** The booth tree: one state, districts of blocks of wards of BOOTHS_PER_WARD booths. */
 function * unitLines (booths: number) {
   yield 'state,state_name,district,district_name,block,block_name,ward,ward_name,booth,booth_name,ac_number,ac_name,ps_number\n'
@@ -158,15 +153,6 @@ async function writeLines (file: string, lines: Iterable<string>) {
 function rssMb (pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return kb ? Math.round(Number(kb[1]) / 1024) : NaN
-}
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as { port: number }).port
-      probe.close(() => resolve(port))
-    }).on('error', reject)
-  })
 }
 
 async function startServer (databaseUrl: string, dir: string): Promise<{ child: ChildProcess, base: string }> {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import pg from 'pg'
 import { freePort } from './net.js'
-import { table } from './stats.js'
+import { adminQuery } from './postgres.js'
+import { percentile, table } from './stats.js'
 
 /**
  * Requests per second of `GET /v1/units/{id}` with a key, served by the service as users
@@ -23,12 +23,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = 32
 const KEY = 'sg_bench_reads_admin_key_000000000000000'
-
-async function admin<T> (url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try { return await work(client) } finally { await client.end() }
-}
 
 interface Server { base: string, child: ChildProcess }
 
@@ -69,7 +63,7 @@ async function load (url: string, seconds: number): Promise<Load> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const median = (xs: number[]) => percentile(xs, 50)
 
 export async function benchReads () {
   const url = process.env.DATABASE_URL
@@ -79,7 +73,7 @@ export async function benchReads () {
   }
   // A database of its own beside DATABASE_URL's, dropped at the end.
   const name = `sangathan_bench_reads_${process.pid}`
-  await admin(url, c => c.query(`CREATE DATABASE ${name}`))
+  await adminQuery(url, `CREATE DATABASE ${name}`)
   const target = new URL(url)
   target.pathname = `/${name}`
   const databaseUrl = target.toString()
@@ -135,6 +129,6 @@ export async function benchReads () {
     table(rows)
   } finally {
     for (const s of servers) await stop(s)
-    await admin(url, c => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+    await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   }
 }

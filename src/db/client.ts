@@ -54,8 +54,6 @@ export interface DatabaseOptions {
   onPoolError?: (err: Error) => void
 }
 
-export { MIGRATIONS_FOLDER }
-
 // Advisory lock key so that two instances starting together do not race on migrations.
 const MIGRATION_LOCK_KEY = 7_262_023_001
 
