@@ -27,19 +27,19 @@ const daysAgo = (n: number) => { const d = new Date(`${today}T00:00:00Z`); d.set
 
 /** Filled booths on each trend day, straight from the terms: the naive recount the counters must equal. */
 async function naive (unitId: string, role: string, days: string[], wing = 'main'): Promise<number[]> {
-  const out: number[] = []
-  for (const day of days) {
-    const [r] = await rows<{ n: number }>(app.db, sql`
-      SELECT count(*)::int AS n FROM (
+  const counted = await rows<{ day: string, n: number }>(app.db, sql`
+    SELECT to_char(d.day, 'YYYY-MM-DD') AS day, count(f.id)::int AS n
+      FROM unnest(string_to_array(${days.join(',')}, ',')::date[]) AS d(day)
+      LEFT JOIN LATERAL (
         SELECT b.id FROM units b JOIN units top ON top.id = ${unitId}
           JOIN appointments a ON a.unit_id = b.id AND a.wing_code = ${wing} AND a.role_code = ${role}
-           AND a.start_date <= ${day}::date AND (a.end_date IS NULL OR a.end_date > ${day}::date)
+           AND a.start_date <= d.day AND (a.end_date IS NULL OR a.end_date > d.day)
           JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code
          WHERE b.level = 'booth' AND b.path <@ top.path
-         GROUP BY b.id, r.seats HAVING count(*) >= coalesce(r.seats, 1)) f`)
-    out.push(r.n)
-  }
-  return out
+         GROUP BY b.id, r.seats HAVING count(*) >= coalesce(r.seats, 1)) f ON true
+     GROUP BY d.day`)
+  const byDay = new Map(counted.map(r => [r.day, r.n]))
+  return days.map(day => byDay.get(day) ?? -1)
 }
 
 async function trend (unitId: string, query = '') {
