@@ -23,6 +23,7 @@ import { appointmentRoutes } from './appointments/routes.js'
 import { peopleRoutes } from './people/routes.js'
 import { roleRoutes } from './roles/routes.js'
 import { wingRoutes } from './wings/routes.js'
+import { assemblyRoutes } from './assemblies/routes.js'
 import { complianceRoutes } from './social-media/compliance-routes.js'
 import { socialMediaCatalogueRoutes } from './social-media/catalogue-routes.js'
 import { unitRoutes } from './units/routes.js'
@@ -142,6 +143,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'FST_RATE_LIMITED', message: `Rate limit of ${context.max} requests per ${context.after} exceeded.` })
     })
     await v1.register(unitRoutes)
+    await v1.register(assemblyRoutes)
     await v1.register(peopleRoutes)
     await v1.register(membershipRoutes)
     await v1.register(wingRoutes)

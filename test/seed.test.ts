@@ -115,6 +115,15 @@ t.test('units, people and terms look like the real thing', async (t) => {
   t.equal(shape.futureDates, 0, 'terms start and end in the past')
 })
 
+t.test('assembly constituencies: the preset\'s, named as their booths, every booth in its own', async (t) => {
+  const found = await one<Record<string, number>>(sql`
+    SELECT (SELECT count(*)::int FROM assemblies) AS assemblies,
+           (SELECT count(*)::int FROM units WHERE level = 'booth' AND assembly_id IS NULL) AS "boothsWithout",
+           (SELECT count(*)::int FROM units b JOIN assemblies a ON a.id = b.assembly_id
+             WHERE b.ac_number <> a.number OR b.ac_name <> a.name OR a.state_id <> path_state(b.path)) AS mismatched`)
+  t.same(found, { assemblies: 6, boothsWithout: 0, mismatched: 0 }, 'the demo state has 6 constituencies')
+})
+
 t.test('the same preset and seed give the same data', async (t) => {
   const db2 = await second.open()
   t.teardown(() => db2.close())

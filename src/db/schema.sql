@@ -501,6 +501,67 @@ END
 $$;
 
 --
+-- Name: assemblies_after_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assemblies_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE units SET ac_name = NEW.name WHERE assembly_id = NEW.id AND ac_name IS DISTINCT FROM NEW.name;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: assemblies_before_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assemblies_before_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  NEW.version := OLD.version + 1;
+  NEW.updated_at := now();
+  IF NEW.name IS DISTINCT FROM OLD.name THEN
+    NEW.named := true;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: assembly_for(uuid, integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assembly_for(state uuid, ac_number integer, ac_name text) RETURNS uuid
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  existing assemblies%ROWTYPE;
+  given text := nullif(btrim(ac_name), '');
+BEGIN
+  SELECT * INTO existing FROM assemblies a WHERE a.state_id = state AND a.number = ac_number;
+  IF NOT FOUND THEN
+    INSERT INTO assemblies (state_id, number, name, named)
+    VALUES (state, ac_number, coalesce(given, 'AC ' || ac_number), given IS NOT NULL)
+    ON CONFLICT (state_id, number) DO NOTHING;
+    -- A concurrent writer may have created it first (then its name is checked below).
+    SELECT * INTO existing FROM assemblies a WHERE a.state_id = state AND a.number = ac_number;
+  END IF;
+  IF given IS NOT NULL AND given IS DISTINCT FROM existing.name THEN
+    IF NOT existing.named THEN
+      UPDATE assemblies SET name = given, named = true WHERE id = existing.id;
+    ELSE
+      RAISE EXCEPTION 'assembly constituency % is named differently', ac_number
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'assemblies_name_match', TABLE = 'units';
+    END IF;
+  END IF;
+  RETURN existing.id;
+END
+$$;
+
+--
 -- Name: assert_own_booth_rule(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -936,6 +997,16 @@ CREATE FUNCTION public.path_nodes(p public.ltree) RETURNS bigint[]
     LANGUAGE sql IMMUTABLE
     AS $$
   SELECT string_to_array(ltree2text(p), '.')::bigint[]
+$$;
+
+--
+-- Name: path_state(public.ltree); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.path_state(p public.ltree) RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT u.id FROM units u WHERE u.node = (path_nodes(p))[1]
 $$;
 
 --
@@ -1495,6 +1566,31 @@ END
 $$;
 
 --
+-- Name: units_join_assembly(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.units_join_assembly() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.level <> 'booth' OR NEW.ac_number IS NULL THEN
+    NEW.assembly_id := NULL;
+    RETURN NEW;
+  END IF;
+  -- Unchanged number, name and state: the booth stays where it is (moves within a state,
+  -- renames, and every row of a cascade that does not cross states).
+  IF TG_OP = 'UPDATE' AND OLD.assembly_id IS NOT NULL
+     AND NEW.ac_number = OLD.ac_number AND NEW.ac_name IS NOT DISTINCT FROM OLD.ac_name
+     AND (path_nodes(NEW.path))[1] = (path_nodes(OLD.path))[1] THEN
+    NEW.assembly_id := OLD.assembly_id;
+    RETURN NEW;
+  END IF;
+  NEW.assembly_id := assembly_for(path_state(NEW.path), NEW.ac_number, NEW.ac_name);
+  RETURN NEW;
+END
+$$;
+
+--
 -- Name: units_stats_on_move(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1706,6 +1802,28 @@ CREATE TABLE public.appointments (
 );
 
 --
+-- Name: assemblies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.assemblies (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    state_id uuid NOT NULL,
+    state_level public.unit_level DEFAULT 'state'::public.unit_level NOT NULL,
+    number integer NOT NULL,
+    name text NOT NULL,
+    named boolean DEFAULT true NOT NULL,
+    local_name text,
+    reserved text,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT assemblies_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT assemblies_number_check CHECK (((number >= 1) AND (number <= 9999))),
+    CONSTRAINT assemblies_reserved_check CHECK ((reserved = ANY (ARRAY['SC'::text, 'ST'::text]))),
+    CONSTRAINT assemblies_state_level_check CHECK ((state_level = 'state'::public.unit_level))
+);
+
+--
 -- Name: audit_log; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1794,6 +1912,7 @@ CREATE TABLE public.units (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     import_id uuid,
+    assembly_id uuid,
     CONSTRAINT units_ac_number_check CHECK (((ac_number IS NULL) OR ((ac_number >= 1) AND (ac_number <= 9999)))),
     CONSTRAINT units_booth_fields_check CHECK (((level = 'booth'::public.unit_level) OR ((ac_number IS NULL) AND (ac_name IS NULL) AND (ps_number IS NULL)))),
     CONSTRAINT units_code_check CHECK ((code ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'::text)),
@@ -2129,6 +2248,20 @@ ALTER TABLE ONLY public.appointments
     ADD CONSTRAINT appointments_pkey PRIMARY KEY (id);
 
 --
+-- Name: assemblies assemblies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assemblies
+    ADD CONSTRAINT assemblies_pkey PRIMARY KEY (id);
+
+--
+-- Name: assemblies assemblies_state_number_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assemblies
+    ADD CONSTRAINT assemblies_state_number_key UNIQUE (state_id, number);
+
+--
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2413,6 +2546,12 @@ CREATE INDEX people_name_trgm ON public.people USING gin (name public.gin_trgm_o
 CREATE INDEX people_phone_idx ON public.people USING btree (phone);
 
 --
+-- Name: units_assembly_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX units_assembly_idx ON public.units USING btree (assembly_id) WHERE (assembly_id IS NOT NULL);
+
+--
 -- Name: units_code_trgm; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2459,6 +2598,18 @@ CREATE TRIGGER appointments_after_update AFTER UPDATE ON public.appointments REF
 --
 
 CREATE TRIGGER appointments_bump_version BEFORE UPDATE ON public.appointments FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
+-- Name: assemblies assemblies_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER assemblies_after_update AFTER UPDATE ON public.assemblies FOR EACH ROW WHEN ((old.name IS DISTINCT FROM new.name)) EXECUTE FUNCTION public.assemblies_after_update();
+
+--
+-- Name: assemblies assemblies_before_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER assemblies_before_update BEFORE UPDATE ON public.assemblies FOR EACH ROW EXECUTE FUNCTION public.assemblies_before_update();
 
 --
 -- Name: audit_log audit_log_append_only; Type: TRIGGER; Schema: public; Owner: -
@@ -2605,6 +2756,12 @@ CREATE TRIGGER units_cascade_paths AFTER UPDATE ON public.units FOR EACH ROW WHE
 CREATE TRIGGER units_derive_tree_columns BEFORE INSERT OR UPDATE ON public.units FOR EACH ROW EXECUTE FUNCTION public.units_derive_tree_columns();
 
 --
+-- Name: units units_join_assembly; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER units_join_assembly BEFORE INSERT OR UPDATE ON public.units FOR EACH ROW EXECUTE FUNCTION public.units_join_assembly();
+
+--
 -- Name: units units_stats_on_move; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2643,6 +2800,13 @@ ALTER TABLE ONLY public.appointments
 
 ALTER TABLE ONLY public.appointments
     ADD CONSTRAINT appointments_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: assemblies assemblies_state_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assemblies
+    ADD CONSTRAINT assemblies_state_fkey FOREIGN KEY (state_id, state_level) REFERENCES public.units(id, level) ON DELETE CASCADE;
 
 --
 -- Name: duty_platform_stats duty_platform_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2769,6 +2933,13 @@ ALTER TABLE ONLY public.roles
 
 ALTER TABLE ONLY public.unit_stats
     ADD CONSTRAINT unit_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: units units_assembly_id_assemblies_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.units
+    ADD CONSTRAINT units_assembly_id_assemblies_id_fk FOREIGN KEY (assembly_id) REFERENCES public.assemblies(id);
 
 --
 -- Name: units units_parent_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  bigint, boolean, check, customType, date, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid
+  type AnyPgColumn, bigint, boolean, check, customType, date, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid
 } from 'drizzle-orm/pg-core'
 import { VOTER_ID_PATTERN } from '../people/identity.js'
 
@@ -41,6 +41,9 @@ export const units = pgTable('units', {
   acNumber: integer('ac_number'),
   acName: text('ac_name'),
   psNumber: text('ps_number'),
+  // Booths only: the assembly constituency of (its state, ac_number), set by a trigger
+  // (src/db/routines/45_assemblies.sql), never by a writer.
+  assemblyId: uuid('assembly_id').references((): AnyPgColumn => assemblies.id),
   version: integer('version').notNull().default(1),
   // The bulk import that last created or changed the row, for traceability.
   importId: uuid('import_id'),
@@ -71,7 +74,39 @@ export const units = pgTable('units', {
   index('units_path_gist').using('gist', t.path),
   index('units_level_code_path_idx').on(t.level, t.codePath),
   index('units_name_trgm').using('gin', sql`${t.name} gin_trgm_ops`),
-  index('units_code_trgm').using('gin', sql`${t.code} gin_trgm_ops`)
+  index('units_code_trgm').using('gin', sql`${t.code} gin_trgm_ops`),
+  index('units_assembly_idx').on(t.assemblyId).where(sql`${t.assemblyId} IS NOT NULL`)
+])
+
+/**
+ * Assembly constituencies: elections are fought per constituency, so organisers plan and
+ * count per constituency as much as per block. A grouping over the tree's booths, not a
+ * level of it: a constituency is (state, number), created when the first booth names it
+ * (API, import or seed) and its booths are the state's booths with that ac_number.
+ */
+export const assemblies = pgTable('assemblies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  stateId: uuid('state_id').notNull(),
+  // Always 'state': with the composite foreign key, only a state can own a constituency.
+  stateLevel: unitLevel('state_level').notNull().default('state'),
+  number: integer('number').notNull(),
+  name: text('name').notNull(),
+  // false while the name is a placeholder ('AC 72'): the first booth that names the
+  // constituency names it, and from then on a booth must give the same name.
+  named: boolean('named').notNull().default(true),
+  localName: text('local_name'),
+  // Seats reserved for scheduled castes or scheduled tribes; null when unreserved.
+  reserved: text('reserved'),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  unique('assemblies_state_number_key').on(t.stateId, t.number),
+  foreignKey({ name: 'assemblies_state_fkey', columns: [t.stateId, t.stateLevel], foreignColumns: [units.id, units.level] }).onDelete('cascade'),
+  check('assemblies_state_level_check', sql`${t.stateLevel} = 'state'`),
+  check('assemblies_number_check', sql`${t.number} BETWEEN 1 AND 9999`),
+  check('assemblies_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 200`),
+  check('assemblies_reserved_check', sql`${t.reserved} IN ('SC', 'ST')`)
 ])
 
 export const idempotencyRequests = pgTable('idempotency_requests', {

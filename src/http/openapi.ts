@@ -225,6 +225,7 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
       },
       tags: [
         { name: 'units', description: 'The organisation tree' },
+        { name: 'assemblies', description: 'Assembly constituencies: groupings of a state\'s booths, created as booths name them' },
         { name: 'people', description: 'People and their home booths' },
         { name: 'memberships', description: 'Party membership at a booth: grade and status' },
         { name: 'roles', description: 'The catalogue of posts' },

@@ -56,7 +56,8 @@ export const units: ImportKind = {
   messages: {
     duplicate_unit: { column: null, message: 'An earlier row already describes this unit.' },
     conflicting_name: { column: null, message: 'An earlier row gives this unit a different name.' },
-    outside_scope: { column: null, message: 'This unit is outside the subtree your key may change.' }
+    outside_scope: { column: null, message: 'This unit is outside the subtree your key may change.' },
+    assembly_name_mismatch: { column: 'ac_name', message: 'The state\'s assembly constituency with this number has another name (GET /v1/assemblies), or an earlier row gave it another.' }
   },
 
   async resolve (tx, context) {
@@ -65,6 +66,7 @@ export const units: ImportKind = {
     await tx.execute(sql`LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE`)
     await listUnitsNamed(tx, context)
     await refuseContradictions(tx)
+    await refuseAssemblyNames(tx)
     await tx.execute(sql`
       UPDATE import_rows s
          SET outcome = CASE WHEN c.creates THEN 'created' WHEN c.changes THEN 'updated' ELSE 'unchanged' END
@@ -171,4 +173,26 @@ async function refuseContradictions (tx: Database) {
          ORDER BY line, depth
       ) c
      WHERE s.line = c.line`)
+}
+
+/**
+ * One name per assembly constituency (the trigger in src/db/routines/45_assemblies.sql
+ * holds it): a booth row that names its constituency otherwise than the state's named
+ * constituency of that number, or than the first row of the file that names it, fails.
+ */
+async function refuseAssemblyNames (tx: Database) {
+  await tx.execute(sql`
+    UPDATE import_rows s
+       SET error_code = 'assembly_name_mismatch', error_column = 'ac_name'
+      FROM (
+        SELECT r.line
+          FROM (SELECT s.line, s.state, s.ac_number, s.ac_name,
+                       first_value(s.ac_name) OVER (PARTITION BY s.state, s.ac_number ORDER BY s.line) AS first_name
+                  FROM import_rows s
+                 WHERE s.error_code IS NULL AND s.depth = 5 AND s.ac_number IS NOT NULL AND s.ac_name IS NOT NULL) r
+          LEFT JOIN units st ON st.code_path = r.state AND st.level = 'state'
+          LEFT JOIN assemblies a ON a.state_id = st.id AND a.number = r.ac_number AND a.named
+         WHERE r.ac_name <> coalesce(a.name, r.first_name)
+      ) bad
+     WHERE s.line = bad.line`)
 }

@@ -2,7 +2,7 @@ import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { districtHandleDrives, districtPresidentRates, driveHandles, populateDistrict, populateStateOffice, populateWings, populateWingsStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
 import type { Preset } from './plan.js'
 import { IdSequence, Random } from './random.js'
-import { buildStateTree, type UnitRow } from './tree.js'
+import { buildStateTree, type AssemblyRow, type UnitRow } from './tree.js'
 
 /**
  * The whole organisation of a preset as a sequence of batches, produced lazily: one
@@ -11,6 +11,7 @@ import { buildStateTree, type UnitRow } from './tree.js'
  */
 export type SeedBatch =
   | { kind: 'units', state: string, level: UnitLevel, rows: UnitRow[] }
+  | { kind: 'assemblies', state: string, rows: AssemblyRow[] }
   | ({ kind: 'organisation', state: string, label: string, booths: number } & Organisation)
 
 export interface GenerateOptions {
@@ -31,7 +32,11 @@ export function * generate (preset: Preset, options: GenerateOptions): Generator
     // in the cg preset (not the same ids, which count up across the whole load).
     const rng = root.fork(plan.code)
     const tree = buildStateTree(rng.fork('tree'), ids, plan, preset.shape)
-    for (const level of UNIT_LEVELS) yield { kind: 'units', state: plan.code, level, rows: tree.byLevel[level] }
+    for (const level of UNIT_LEVELS) {
+      // The constituencies before the booths that are in them.
+      if (level === 'booth') yield { kind: 'assemblies', state: plan.code, rows: tree.assemblies }
+      yield { kind: 'units', state: plan.code, level, rows: tree.byLevel[level] }
+    }
 
     const context = { today: options.today, region: plan.region, voters: new VoterRoll(plan.code, rng.fork('epic')), ids, roles: options.roles }
     const rates = districtPresidentRates(rng.fork('coverage'), tree.districts.length)

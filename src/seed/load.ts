@@ -22,6 +22,7 @@ export interface SeedOptions {
 
 export interface SeedCounts {
   units: Record<UnitLevel, number>
+  assemblies: number
   people: number
   memberships: number
   currentMemberships: number
@@ -124,7 +125,8 @@ async function deferIndexes (tx: Database): Promise<string[]> {
 }
 
 const ANALYZE_AFTER_ROWS = 1000
-const UNIT_COLUMNS = ['id', 'level', 'parent_id', 'code', 'name', 'local_name', 'display_label', 'ac_number', 'ac_name', 'ps_number']
+const UNIT_COLUMNS = ['id', 'level', 'parent_id', 'code', 'name', 'local_name', 'display_label', 'ac_number', 'ac_name', 'ps_number', 'assembly_id']
+const ASSEMBLY_COLUMNS = ['id', 'state_id', 'number', 'name']
 const PERSON_COLUMNS = ['id', 'name', 'home_booth_id', 'phone', 'voter_id', 'gender', 'handle_platforms']
 const HANDLE_COLUMNS = ['person_id', 'platform_code', 'handle']
 const PLATFORMS = ['facebook', 'instagram', 'twitter', 'youtube'] as const
@@ -132,7 +134,7 @@ const MEMBERSHIP_COLUMNS = ['id', 'person_id', 'booth_id', 'grade', 'status', 'j
 const APPOINTMENT_COLUMNS = ['id', 'person_id', 'unit_id', 'wing_code', 'role_code', 'start_date', 'end_date', 'end_reason']
 
 const unitValues = (u: UnitRow): CopyValue[] =>
-  [u.id, u.level, u.parentId, u.code, u.name, u.localName, u.displayLabel, u.acNumber, u.acName, u.psNumber]
+  [u.id, u.level, u.parentId, u.code, u.name, u.localName, u.displayLabel, u.acNumber, u.acName, u.psNumber, u.assemblyId]
 const personValues = (p: PersonRow): CopyValue[] =>
   [p.id, p.name, p.homeBoothId, p.phone, p.voterId, p.gender, `{${PLATFORMS.filter(k => p[k] !== null).join(',')}}`]
 const handleValues = (people: PersonRow[]): CopyValue[][] =>
@@ -145,6 +147,7 @@ const appointmentValues = (a: AppointmentRow): CopyValue[] =>
 async function loadBatches (load: SessionTransaction, batches: Generator<SeedBatch>, progress: SeedProgress): Promise<SeedCounts> {
   const counts: SeedCounts = {
     units: { state: 0, district: 0, block: 0, ward: 0, booth: 0 },
+    assemblies: 0,
     people: 0,
     memberships: 0,
     currentMemberships: 0,
@@ -156,6 +159,11 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
     const next = await progress.time('generate', () => batches.next())
     if (next.done) return counts
     const batch = next.value
+    if (batch.kind === 'assemblies') {
+      await progress.time('copy units', () => load.copy('assemblies', ASSEMBLY_COLUMNS, batch.rows.map(a => [a.id, a.stateId, a.number, a.name])))
+      counts.assemblies += batch.rows.length
+      continue
+    }
     if (batch.kind === 'units') {
       await progress.time('copy units', () => load.copy('units', UNIT_COLUMNS, batch.rows.map(unitValues)))
       // The foreign-key checks of the next level (and of people) plan their lookup once per

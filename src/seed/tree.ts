@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { UnitLevel } from '../db/schema.js'
 import { boothName, placeName, uniquePlaceName, urbanWardName, type LocalisedName } from './names.js'
 import type { Region, StatePlan, TreeShape } from './plan.js'
@@ -11,9 +12,14 @@ export interface WardNode { unit: UnitRow, booths: UnitRow[] }
 export interface BlockNode { unit: UnitRow, wards: WardNode[] }
 export interface DistrictNode { unit: UnitRow, index: number, blocks: BlockNode[], booths: UnitRow[] }
 
+/** A row of `assemblies` as the seed writes it. */
+export interface AssemblyRow { id: string, stateId: string, number: number, name: string }
+
 export interface StateTree {
   plan: StatePlan
   unit: UnitRow
+  /** The state's assembly constituencies, numbered from 1 across its districts. */
+  assemblies: AssemblyRow[]
   districts: DistrictNode[]
   /** Every unit of the state by level, parents before children: the order they are loaded in. */
   byLevel: Record<UnitLevel, UnitRow[]>
@@ -29,7 +35,7 @@ export function buildStateTree (rng: Random, ids: IdSequence, plan: StatePlan, s
   const byLevel: Record<UnitLevel, UnitRow[]> = { state: [], district: [], block: [], ward: [], booth: [] }
   const add = (row: UnitRow) => { byLevel[row.level].push(row); return row }
   const unit = (r: Random, level: UnitLevel, parentId: string | null, code: string, name: { name: string, localName: string | null }, displayLabel: string | null = null): UnitRow =>
-    ({ id: ids.next(r), level, parentId, code, name: name.name, localName: name.localName, displayLabel, acNumber: null, acName: null, psNumber: null })
+    ({ id: ids.next(r), level, parentId, code, name: name.name, localName: name.localName, displayLabel, acNumber: null, acName: null, psNumber: null, assemblyId: null })
   const localShare = LOCAL_NAME_SHARE[plan.region]
 
   const state = add(unit(rng, 'state', null, plan.code, { name: plan.name, localName: plan.localName }))
@@ -38,6 +44,7 @@ export function buildStateTree (rng: Random, ids: IdSequence, plan: StatePlan, s
   const districtCodes = new Set<string>()
   const constituencyNames = new Set<string>()
   let nextConstituency = 1
+  const assemblies: AssemblyRow[] = []
 
   const districts = districtBooths.map((booths, index): DistrictNode => {
     const r = rng.fork(`district-${index}`)
@@ -48,7 +55,9 @@ export function buildStateTree (rng: Random, ids: IdSequence, plan: StatePlan, s
     const constituencyCount = Math.max(1, Math.round(plan.constituencies * booths / plan.booths))
     const constituencies = split(r, booths, Math.min(constituencyCount, booths)).map((size) => {
       const number = nextConstituency++
-      return { number, name: uniquePlaceName(r, plan.region, constituencyNames).name, size, used: 0, ps: 0 }
+      const assembly = { id: assemblyId(state.id, number), stateId: state.id, number, name: uniquePlaceName(r, plan.region, constituencyNames).name }
+      assemblies.push(assembly)
+      return { number, name: assembly.name, assemblyId: assembly.id, size, used: 0, ps: 0 }
     })
     let current = 0
     const nextBooth = () => {
@@ -92,7 +101,8 @@ export function buildStateTree (rng: Random, ids: IdSequence, plan: StatePlan, s
             ...unit(r, 'booth', ward.id, `AC${pad(c.number, 3)}-PS${pad(parseInt(ps, 10), 4)}${auxiliary ? 'A' : ''}`, name),
             acNumber: c.number,
             acName: c.name,
-            psNumber: ps
+            psNumber: ps,
+            assemblyId: c.assemblyId
           })
           booths.push(booth)
           districtBoothRows.push(booth)
@@ -103,7 +113,16 @@ export function buildStateTree (rng: Random, ids: IdSequence, plan: StatePlan, s
     })
     return { unit: district, index, blocks, booths: districtBoothRows }
   })
-  return { plan, unit: state, districts, byLevel }
+  return { plan, unit: state, assemblies, districts, byLevel }
+}
+
+/**
+ * A constituency's id from its state's id and its number: the seed's random streams are
+ * untouched by it, so a preset and seed give the same places and people as before.
+ */
+function assemblyId (stateId: string, number: number): string {
+  const h = createHash('sha256').update(`assembly:${stateId}:${number}`).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${(0x8 | (parseInt(h[16], 16) & 0x3)).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
 function localised (rng: Random, place: LocalisedName, share: number): { name: string, localName: string | null } {

@@ -21,6 +21,7 @@ export const unitColumns = {
   acNumber: units.acNumber,
   acName: units.acName,
   psNumber: units.psNumber,
+  assemblyId: units.assemblyId,
   version: units.version,
   createdAt: units.createdAt,
   updatedAt: units.updatedAt
@@ -39,6 +40,7 @@ export interface UnitRow {
   acNumber: number | null
   acName: string | null
   psNumber: string | null
+  assemblyId: string | null
   version: number
   createdAt: Date
   updatedAt: Date
@@ -57,6 +59,7 @@ export function toUnit (r: UnitRow): Unit {
     acNumber: r.acNumber,
     acName: r.acName,
     psNumber: r.psNumber,
+    assemblyId: r.assemblyId,
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString()
   }
@@ -107,6 +110,7 @@ export interface ListUnitsFilter {
   /** Only descendants of this unit (code path of the ancestor). */
   under?: string
   level?: UnitLevel
+  assemblyId?: string
   q?: string
   /** Keyset: code path of the last unit of the previous page. */
   after?: string
@@ -128,6 +132,7 @@ export async function listUnits (db: Database, actor: Actor, f: ListUnitsFilter)
     where.push(gte(units.codePath, from), lt(units.codePath, to))
   }
   if (f.level) where.push(eq(units.level, f.level))
+  if (f.assemblyId) where.push(eq(units.assemblyId, f.assemblyId))
   if (f.q) {
     const pattern = containing(f.q)
     // The code path covers the code and a typed path (LKO/B03); the local name, Hindi searches.

@@ -43,7 +43,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitPage, ...problemResponses(400) }
     }
   }, async (request) => {
-    const { parentId, ancestorId, level, q, limit, cursor } = request.query
+    const { parentId, ancestorId, level, assemblyId, q, limit, cursor } = request.query
     let under: string | undefined
     if (ancestorId) {
       const ancestor = await findUnit(app.db, request.actor, ancestorId)
@@ -51,7 +51,7 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       under = ancestor.codePath
     }
     const after = decodeCursor(cursor, CursorKey)
-    const rows = await listUnits(app.db, request.actor, { parentId, under, level, q, after, limit })
+    const rows = await listUnits(app.db, request.actor, { parentId, under, level, assemblyId, q, after, limit })
     return toPage(rows, limit, toUnit, byCodePath)
   })
 

@@ -24,6 +24,7 @@ export const UnitSchema = z.object({
   acNumber: z.number().int().nullable().describe('Booths: assembly constituency number'),
   acName: z.string().nullable().describe('Booths: assembly constituency name'),
   psNumber: z.string().nullable().describe('Booths: polling station (part) number; text because auxiliary booths carry a suffix, e.g. 145A'),
+  assemblyId: z.uuid().nullable().describe('Booths with an acNumber: their assembly constituency (GET /v1/assemblies/{id})'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime()
 }).meta({ id: 'Unit' })
@@ -65,6 +66,7 @@ export const ListUnitsQuery = z.object({
   parentId: z.uuid().optional().describe('Only the children of this unit'),
   ancestorId: z.uuid().optional().describe('Only units in the subtree below this unit (itself excluded)'),
   level: UnitLevelSchema.optional(),
+  assemblyId: z.uuid().optional().describe('Only the booths of this assembly constituency (GET /v1/assemblies)'),
   q: text(100).optional().describe('Case-insensitive substring of the name, the local name, or the code path (so a code, or a part of a path such as LKO/B03)'),
   ...PageQuery
 })

@@ -1,0 +1,41 @@
+import { z } from 'zod'
+import { text } from '../http/fields.js'
+import { PageQuery, pageOf } from '../http/pagination.js'
+
+export const ReservedSchema = z.enum(['SC', 'ST']).nullable()
+  .describe('Seats reserved for scheduled castes (SC) or scheduled tribes (ST); null when unreserved')
+
+export const AssemblySchema = z.object({
+  id: z.uuid(),
+  stateId: z.uuid(),
+  stateCode: z.string(),
+  number: z.number().int().describe('The constituency number within its state, as the Election Commission numbers it'),
+  name: z.string(),
+  localName: z.string().nullable().describe('The name in the local language'),
+  reserved: ReservedSchema,
+  districts: z.array(z.object({ id: z.uuid(), code: z.string(), codePath: z.string(), name: z.string() }))
+    .describe('The districts its booths lie in (those within your key\'s scope), in code order'),
+  boothCount: z.number().int().describe('Its booths (those within your key\'s scope)'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime()
+}).meta({ id: 'Assembly' })
+
+export type Assembly = z.infer<typeof AssemblySchema>
+
+export const AssemblyPage = pageOf(AssemblySchema).meta({ id: 'AssemblyPage' })
+
+export const AssemblyIdParams = z.object({ id: z.uuid() })
+
+export const ListAssembliesQuery = z.object({
+  stateId: z.uuid().optional().describe('Only this state\'s constituencies'),
+  districtId: z.uuid().optional().describe('Only the constituencies with booths in this district'),
+  number: z.coerce.number().int().min(1).max(9999).optional().describe('Only the constituency with this number'),
+  q: text(100).optional().describe('Part of the name or the local name'),
+  ...PageQuery
+})
+
+export const UpdateAssemblyBody = z.strictObject({
+  name: text(200).optional().describe('A new name: the booths\' acName follows'),
+  localName: text(200).nullable().optional(),
+  reserved: ReservedSchema.optional()
+}).refine(b => Object.keys(b).length > 0, 'send at least one field to change').meta({ id: 'UpdateAssembly' })

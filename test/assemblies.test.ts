@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm'
+import t from 'tap'
+import { rows } from '../src/db/client.js'
+import { buildTestApp, call, mintKey } from './helpers/app.js'
+import { counterDrift } from './helpers/counters.js'
+import { count, csv, postImport } from './helpers/imports.js'
+import { refusal } from './helpers/sql.js'
+import { createUnit, type Unit } from './helpers/tree.js'
+
+/**
+ * Assembly constituencies: created as booths name them (API, import, raw SQL), one name
+ * per (state, number), seen and counted within a key's subtree, renamed by admins of the
+ * whole state.
+ */
+const { app } = await buildTestApp(t)
+const get = async (url: string, key?: string) => call(app, { method: 'GET', url }, key)
+
+// One state, two districts; constituency 12 spans both, 13 lies in the second only.
+const state = await createUnit(app, { level: 'state', code: 'ASM', name: 'Assembly State' })
+const wardIn = async (district: Unit, code: string) => {
+  const block = await createUnit(app, { level: 'block', parentId: district.id, code: 'B1', name: `${code} block` })
+  return createUnit(app, { level: 'ward', parentId: block.id, code: 'W1', name: `${code} ward` })
+}
+const north = await createUnit(app, { level: 'district', parentId: state.id, code: 'NTH', name: 'North' })
+const south = await createUnit(app, { level: 'district', parentId: state.id, code: 'STH', name: 'South' })
+const northWard = await wardIn(north, 'North')
+const southWard = await wardIn(south, 'South')
+const booth = (ward: Unit, code: string, ac: Record<string, unknown>) =>
+  call(app, { method: 'POST', url: '/v1/units', payload: { level: 'booth', parentId: ward.id, code, name: `Booth ${code}`, ...ac } })
+
+t.test('the first booth that names a constituency creates it; the others join it', async (t) => {
+  const first = await booth(northWard, 'PS1', { acNumber: 12, acName: 'Rampur' })
+  t.equal(first.status, 201)
+  t.type(first.json.assemblyId, 'string')
+  const second = await booth(northWard, 'PS2', { acNumber: 12 })
+  t.equal(second.json.assemblyId, first.json.assemblyId, 'a booth giving only the number joins it')
+  t.equal(second.json.acName, null, 'and keeps its own fields as sent')
+  const third = await booth(southWard, 'PS1', { acNumber: 12, acName: 'Rampur' })
+  t.equal(third.json.assemblyId, first.json.assemblyId, 'the same number in another district of the state: the same constituency')
+  const none = await booth(southWard, 'PS9', {})
+  t.equal(none.json.assemblyId, null, 'a booth without a number belongs to none')
+
+  const ac = await get(`/v1/assemblies/${first.json.assemblyId}`)
+  t.equal(ac.status, 200)
+  t.match(ac.json, { stateId: state.id, stateCode: 'ASM', number: 12, name: 'Rampur', localName: null, reserved: null, boothCount: 3 })
+  t.same(ac.json.districts.map((d: { code: string }) => d.code), ['NTH', 'STH'])
+  t.match(ac.headers.etag, /^"/)
+})
+
+t.test('another name for an existing number is refused, and nothing is written', async (t) => {
+  const before = await count(app, 'units')
+  const other = await booth(northWard, 'PS3', { acNumber: 12, acName: 'Rampur East' })
+  t.equal(other.status, 409)
+  t.equal(other.json.code, 'assembly_name_mismatch')
+  t.equal(await count(app, 'units'), before)
+  // PostgreSQL holds it, whoever writes: raw SQL too.
+  const raw = await refusal(app.db, sql`INSERT INTO units (level, parent_id, code, name, ac_number, ac_name, path, code_path)
+    VALUES ('booth', ${northWard.id}, 'PS4', 'x', 12, 'Rampur West', '0', '')`)
+  t.equal(raw?.constraint, 'assemblies_name_match')
+})
+
+t.test('a number without a name makes a placeholder that the first name fills', async (t) => {
+  const unnamed = await booth(southWard, 'PS2', { acNumber: 13 })
+  const placeholder = await get(`/v1/assemblies/${unnamed.json.assemblyId}`)
+  t.equal(placeholder.json.name, 'AC 13')
+  const named = await booth(southWard, 'PS3', { acNumber: 13, acName: 'Sitapur' })
+  t.equal(named.json.assemblyId, unnamed.json.assemblyId)
+  t.equal((await get(`/v1/assemblies/${unnamed.json.assemblyId}`)).json.name, 'Sitapur')
+  t.equal((await booth(southWard, 'PS4', { acNumber: 13, acName: 'Sitapur North' })).json.code, 'assembly_name_mismatch', 'named now: no other name')
+})
+
+t.test('a booth that changes number, or moves to another state, changes constituency', async (t) => {
+  const b = await booth(northWard, 'PS5', { acNumber: 12 })
+  const to13 = await call(app, { method: 'PATCH', url: `/v1/units/${b.json.id}`, payload: { acNumber: 13 } })
+  t.equal(to13.status, 200)
+  const thirteen = (await get('/v1/assemblies?stateId=' + state.id + '&number=13')).json.items[0]
+  t.equal(to13.json.assemblyId, thirteen.id)
+  const cleared = await call(app, { method: 'PATCH', url: `/v1/units/${b.json.id}`, payload: { acNumber: null } })
+  t.equal(cleared.json.assemblyId, null)
+
+  // A ward moves to a district of another state: its booths join that state's constituency 12.
+  const other = await createUnit(app, { level: 'state', code: 'ASN', name: 'Neighbour State' })
+  const otherDistrict = await createUnit(app, { level: 'district', parentId: other.id, code: 'D1', name: 'D1' })
+  const otherBlock = await createUnit(app, { level: 'block', parentId: otherDistrict.id, code: 'B9', name: 'B9' })
+  const movingWard = await createUnit(app, { level: 'ward', parentId: northWard.parentId, code: 'W2', name: 'Moving' })
+  const moving = await booth(movingWard, 'PS1', { acNumber: 12, acName: 'Rampur' })
+  const moved = await call(app, { method: 'POST', url: `/v1/units/${movingWard.id}/move`, payload: { parentId: otherBlock.id } })
+  t.equal(moved.status, 200)
+  const after = (await get(`/v1/units/${moving.json.id}`)).json
+  t.not(after.assemblyId, moving.json.assemblyId)
+  t.match((await get(`/v1/assemblies/${after.assemblyId}`)).json, { stateCode: 'ASN', number: 12, name: 'Rampur', boothCount: 1 })
+  t.same(await counterDrift(app.db), [], 'the counters stay exact')
+})
+
+t.test('lists: by state and number, filtered, in pages', async (t) => {
+  const all = await get(`/v1/assemblies?stateId=${state.id}`)
+  t.same(all.json.items.map((a: { number: number }) => a.number), [12, 13])
+  t.equal(all.json.nextCursor, null)
+  const first = await get(`/v1/assemblies?stateId=${state.id}&limit=1`)
+  t.equal(first.json.items.length, 1)
+  const second = await get(`/v1/assemblies?stateId=${state.id}&limit=1&cursor=${first.json.nextCursor}`)
+  t.same(second.json.items.map((a: { number: number }) => a.number), [13])
+  t.same((await get(`/v1/assemblies?districtId=${north.id}`)).json.items.map((a: { number: number }) => a.number), [12])
+  t.same((await get('/v1/assemblies?q=sitap')).json.items.map((a: { name: string }) => a.name), ['Sitapur'])
+  t.equal((await get('/v1/assemblies?limit=501')).status, 400)
+  t.equal((await get('/v1/assemblies?cursor=bogus')).json.code, 'invalid_cursor')
+  const booths = await get(`/v1/units?assemblyId=${all.json.items[0].id}`)
+  t.same(booths.json.items.map((u: { codePath: string }) => u.codePath), ['ASM/NTH/B1/W1/PS1', 'ASM/NTH/B1/W1/PS2', 'ASM/STH/B1/W1/PS1'], 'the booths of a constituency')
+})
+
+t.test('a district\'s key sees the constituencies touching its district, counted over its own booths', async (t) => {
+  const reader = await mintKey(app, 'reader', north.id)
+  const seen = await get('/v1/assemblies', reader)
+  t.same(seen.json.items.map((a: { number: number }) => a.number), [12], '13 has no booth in North')
+  t.equal(seen.json.items[0].boothCount, 2, 'two of its three booths are in North')
+  t.same(seen.json.items[0].districts.map((d: { code: string }) => d.code), ['NTH'])
+  const thirteen = (await get(`/v1/assemblies?stateId=${state.id}&number=13`)).json.items[0]
+  t.equal((await get(`/v1/assemblies/${thirteen.id}`, reader)).status, 404)
+  const stateKey = await mintKey(app, 'reader', state.id)
+  t.same((await get('/v1/assemblies', stateKey)).json.items.map((a: { number: number }) => a.number), [12, 13])
+})
+
+t.test('admins of the whole state rename a constituency; its booths follow', async (t) => {
+  const twelve = (await get(`/v1/assemblies?stateId=${state.id}&number=12`)).json.items[0]
+  const read = await get(`/v1/assemblies/${twelve.id}`)
+  const districtAdmin = await mintKey(app, 'admin', north.id)
+  const editor = await mintKey(app, 'editor', state.id)
+  const patch = (payload: Record<string, unknown>, key?: string, headers: Record<string, string> = {}) =>
+    call(app, { method: 'PATCH', url: `/v1/assemblies/${twelve.id}`, payload, headers }, key)
+
+  t.equal((await patch({ name: 'Rampur Sadar' }, districtAdmin)).json.code, 'outside_scope', 'its booths lie in two districts')
+  t.equal((await patch({ name: 'Rampur Sadar' }, editor)).json.code, 'admins_only')
+  t.equal((await patch({ reserved: 'OBC' })).status, 400)
+  t.equal((await patch({ name: 'Rampur Sadar' }, undefined, { 'if-match': '"999"' })).status, 412)
+
+  const renamed = await patch({ name: 'Rampur Sadar', localName: 'रामपुर सदर', reserved: 'SC' }, undefined, { 'if-match': read.headers.etag as string })
+  t.equal(renamed.status, 200)
+  t.match(renamed.json, { name: 'Rampur Sadar', localName: 'रामपुर सदर', reserved: 'SC' })
+  t.not(renamed.headers.etag, read.headers.etag)
+  const names = await rows<{ ac_name: string | null }>(app.db, sql`SELECT DISTINCT ac_name FROM units WHERE assembly_id = ${twelve.id}`)
+  t.same(names.map(n => n.ac_name), ['Rampur Sadar'], 'every booth\'s acName, including the one that gave none')
+  t.equal((await booth(northWard, 'PS6', { acNumber: 12, acName: 'Rampur Sadar' })).status, 201, 'the new name is the one booths give now')
+
+  const audit = await get(`/v1/audit?entityType=assembly&entityId=${twelve.id}`)
+  t.match(audit.json.items[0], { action: 'update', entityType: 'assembly', before: { name: 'Rampur' }, after: { name: 'Rampur Sadar', reserved: 'SC' } })
+})
+
+t.test('the units import creates constituencies and refuses another name, by line', async (t) => {
+  const HEADER = 'state,state_name,district,district_name,block,block_name,ward,ward_name,booth,booth_name,ac_number,ac_name,ps_number'
+  const res = await postImport(app, 'units', csv(HEADER,
+    'ASI,Import State,D1,One,B1,,W1,,PS1,,40,Kheri,1',
+    'ASI,,D1,,B1,,W1,,PS2,,40,,2',
+    'ASI,,D1,,B1,,W1,,PS3,,40,Kheri South,3',
+    'ASI,,D1,,B1,,W1,,PS4,,41,Dhaurahra,4',
+    'ASM,,NTH,,B1,,W1,,PS7,,12,Rampur,7'),
+  { query: 'mode=partial' })
+  t.equal(res.status, 200)
+  t.same(res.json.errors.map((e: any) => [e.line, e.column, e.code]), [
+    [4, 'ac_name', 'assembly_name_mismatch'],
+    [6, 'ac_name', 'assembly_name_mismatch']
+  ], 'another name than an earlier row, or than the constituency already has')
+  t.same(res.json.counts, { rows: 5, created: 3, updated: 0, unchanged: 0, failed: 2 })
+  const imported = (await get('/v1/assemblies?limit=500')).json.items.filter((a: { stateCode: string }) => a.stateCode === 'ASI')
+  t.same(imported.map((a: { number: number, name: string, boothCount: number }) => [a.number, a.name, a.boothCount]), [[40, 'Kheri', 2], [41, 'Dhaurahra', 1]])
+})
