@@ -4,6 +4,7 @@ import { rows } from '../src/db/client.js'
 import { buildTestApp, call, mintKey } from './helpers/app.js'
 import { counterDrift } from './helpers/counters.js'
 import { count, csv, postImport } from './helpers/imports.js'
+import { activeMember, appoint } from './helpers/people.js'
 import { refusal } from './helpers/sql.js'
 import { createUnit, type Unit } from './helpers/tree.js'
 
@@ -162,4 +163,50 @@ t.test('the units import creates constituencies and refuses another name, by lin
   t.same(res.json.counts, { rows: 5, created: 3, updated: 0, unchanged: 0, failed: 2 })
   const imported = (await get('/v1/assemblies?limit=500')).json.items.filter((a: { stateCode: string }) => a.stateCode === 'ASI')
   t.same(imported.map((a: { number: number, name: string, boothCount: number }) => [a.number, a.name, a.boothCount]), [[40, 'Kheri', 2], [41, 'Dhaurahra', 1]])
+})
+
+t.test('a constituency\'s coverage by district, block or ward, and its gaps, JSON and CSV', async (t) => {
+  const twelve = (await get(`/v1/assemblies?stateId=${state.id}&number=12`)).json.items[0]
+  const boothsOf12 = await rows<{ id: string, code_path: string }>(app.db, sql`SELECT id, code_path FROM units WHERE assembly_id = ${twelve.id} ORDER BY code_path`)
+  // A president at the first booth of 12 in North and at the one in South.
+  const presided = [boothsOf12[0], boothsOf12.find(b => b.code_path.startsWith('ASM/STH/'))!]
+  for (const b of presided) {
+    const { person } = await activeMember(app, b.id, `President ${b.code_path}`)
+    await appoint(app, { personId: person.id, unitId: b.id, role: 'president' })
+  }
+  const naive = await rows<{ district: string, total: number, covered: number }>(app.db, sql`
+    SELECT split_part(b.code_path, '/', 2) AS district, count(*)::int AS total,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.role_code = 'president' AND a.wing_code = 'main' AND a.end_date IS NULL))::int AS covered
+      FROM units b WHERE b.assembly_id = ${twelve.id} GROUP BY 1 ORDER BY 1`)
+
+  const byDistrict = await get(`/v1/assemblies/${twelve.id}/coverage?by=district`)
+  t.equal(byDistrict.status, 200)
+  t.same(byDistrict.json.children.map((c: any) => [c.code, c.totalBooths, c.coveredBooths]), naive.map(n => [n.district, n.total, n.covered]), 'equal to a naive recount')
+  t.match(byDistrict.json.assembly, { number: 12, name: 'Rampur Sadar', totalBooths: boothsOf12.length, coveredBooths: 2, activeMembers: 2, officeBearers: 2 })
+  const byBlock = await get(`/v1/assemblies/${twelve.id}/coverage`)
+  t.equal(byBlock.json.by, 'block')
+  t.same(byBlock.json.children.map((c: any) => c.level), ['block', 'block'])
+  const byWard = await get(`/v1/assemblies/${twelve.id}/coverage?by=ward&role=bla`)
+  t.equal(byWard.json.assembly.coveredBooths, 0, 'no BLA anywhere')
+  t.equal((await get(`/v1/assemblies/${twelve.id}/coverage?role=district_president`)).status, 422)
+
+  const csvRes = await get(`/v1/assemblies/${twelve.id}/coverage?by=district&format=csv`)
+  t.match(csvRes.headers['content-type'], /^text\/csv/)
+  const lines = csvRes.body.replace(/^\ufeff/, '').trim().split(/\r?\n/)
+  t.equal(lines.length, 1 + 1 + naive.length, 'header, the constituency, a row per district')
+  t.match(lines[1], /^ASM,12,Rampur Sadar,assembly,/)
+
+  const reader = await mintKey(app, 'reader', north.id)
+  const seen = await get(`/v1/assemblies/${twelve.id}/coverage?by=district`, reader)
+  t.same(seen.json.children.map((c: any) => c.code), ['NTH'], 'a district\'s key: its own booths only')
+  t.equal(seen.json.assembly.totalBooths, naive.find(n => n.district === 'NTH')!.total)
+
+  // Gaps: the constituency's booths without a president, from the state (or a narrower unit).
+  const gaps = await get(`/v1/units/${state.id}/gaps?role=president&assemblyId=${twelve.id}`)
+  t.same(gaps.json.items.map((g: any) => g.codePath), boothsOf12.filter(b => !presided.includes(b)).map(b => b.code_path))
+  const northGaps = await get(`/v1/units/${north.id}/gaps?role=president&assemblyId=${twelve.id}&format=csv`)
+  const gapLines = northGaps.body.replace(/^\ufeff/, '').trim().split(/\r?\n/).slice(1)
+  t.same(gapLines.map(l => l.split(',')[0]), boothsOf12.filter(b => b.code_path.startsWith('ASM/NTH/') && !presided.includes(b)).map(b => b.code_path))
+  t.equal((await get(`/v1/units/${state.id}/gaps?level=ward&assemblyId=${twelve.id}`)).json.code, 'assembly_groups_booths')
+  t.same(await counterDrift(app.db), [], 'the counters stay exact')
 })

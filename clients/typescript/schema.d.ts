@@ -178,6 +178,26 @@ export interface paths {
         patch: operations["updateAssembly"];
         trace?: never;
     };
+    "/v1/assemblies/{id}/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of a booth-level role over a constituency's booths, grouped by district, block or ward; JSON or CSV
+         * @description The same figures as a unit's coverage row, counted over the constituency's booths in your scope. Its gaps: GET /v1/units/{stateId}/gaps?assemblyId=.
+         */
+        get: operations["assemblyCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/people": {
         parameters: {
             query?: never;
@@ -1617,6 +1637,32 @@ export interface components {
             items: components["schemas"]["Assembly"][];
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /** @description The constituency's booths (within your scope): the sums of its groups */
+        AssemblyCoverageTotals: {
+            /** Format: uuid */
+            assemblyId: string;
+            number: number;
+            name: string;
+            totalBooths: number;
+            coveredBooths: number;
+            coverage: number;
+            boothsWithCommittee: number;
+            activeMembers: number;
+            newMembers: number;
+            /** @description Current terms of the wing at the constituency's booths */
+            officeBearers: number;
+            officeBearersWithHandle: number;
+        };
+        AssemblyCoverageReport: {
+            wing: string;
+            role: string;
+            /** @enum {string} */
+            by: "district" | "block" | "ward";
+            assembly: components["schemas"]["AssemblyCoverageTotals"];
+            /** @description A row per group (district, block or ward), counted over the constituency's booths in it, in code-path order */
+            children: components["schemas"]["CoverageRow"][];
+            nextCursor: null;
         };
         ComplianceRow: {
             /** Format: uuid */
@@ -3091,6 +3137,122 @@ export interface operations {
             };
             /** @description Precondition Failed */
             412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assemblyCoverage: {
+        parameters: {
+            query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+                /** @description A booth-level role of the wing (default president) */
+                role?: string;
+                /** @description K: count booths whose committee (every current term at the booth) has at least K members (default 10) */
+                minCommittee?: number;
+                /** @description N: new members are current members who joined in the last N days (default 30) */
+                newMemberDays?: number;
+                /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
+                format?: "json" | "csv";
+                /** @description Group the constituency's booths by the district, block (default) or ward they lie in */
+                by?: "district" | "block" | "ward";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; or, with format=csv or Accept: text/csv, all of it as a CSV download */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssemblyCoverageReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7242,6 +7404,8 @@ export interface operations {
                 role?: string;
                 /** @description Which units to list (default booth) */
                 level?: "state" | "district" | "block" | "ward" | "booth";
+                /** @description Only the booths of this assembly constituency (GET /v1/assemblies); level must be booth */
+                assemblyId?: string;
                 /** @description Code-path order (the only order; kept explicit for clients) */
                 sort?: "code";
                 /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */

@@ -5,9 +5,14 @@ import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { withHeaders } from '../http/openapi.js'
 import { problemResponses } from '../http/problem.js'
+import { COVERAGE_CSV } from '../coverage/routes.js'
+import { toCoverageRow } from '../coverage/queries.js'
+import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv } from '../http/csv.js'
+import { MAIN_WING } from '../wings/schemas.js'
 import { updateAssembly } from './changes.js'
+import { assemblyCoverage } from './coverage.js'
 import { findAssembly, listAssemblies, toAssembly, type AssemblyRow } from './queries.js'
-import { AssemblyIdParams, AssemblyPage, AssemblySchema, ListAssembliesQuery, UpdateAssemblyBody } from './schemas.js'
+import { AssemblyCoverageQuery, AssemblyCoverageReport, AssemblyIdParams, AssemblyPage, AssemblySchema, ListAssembliesQuery, UpdateAssemblyBody } from './schemas.js'
 
 const tags = ['assemblies']
 const CursorKey = z.tuple([z.string().max(40), z.number().int()])
@@ -58,5 +63,27 @@ export const assemblyRoutes: FastifyPluginAsyncZod = async (app) => {
     const row = await updateAssembly(app.db, request.actor, request.params.id, request.body, ifMatch(request))
     setEtag(reply, row.version)
     return toAssembly(row)
+  })
+
+  app.get('/assemblies/:id/coverage', {
+    schema: {
+      operationId: 'assemblyCoverage',
+      tags,
+      summary: 'Coverage of a booth-level role over a constituency\'s booths, grouped by district, block or ward; JSON or CSV',
+      description: 'The same figures as a unit\'s coverage row, counted over the constituency\'s booths in your scope. Its gaps: GET /v1/units/{stateId}/gaps?assemblyId=.',
+      params: AssemblyIdParams,
+      querystring: AssemblyCoverageQuery,
+      response: { 200: jsonOrCsv(AssemblyCoverageReport), ...problemResponses(400, 404, 422) }
+    }
+  }, async (request, reply) => {
+    const { format, ...q } = request.query
+    const found = await assemblyCoverage(app.db, request.actor, request.params.id, q)
+    if (wantsCsv(request, format)) {
+      // The constituency first (level "assembly", its number as the code), then each group.
+      const own = { ...found.totals, unitId: found.assembly.id, code: String(found.assembly.number), codePath: found.assembly.state_code, level: 'assembly' } as unknown as ReturnType<typeof toCoverageRow>
+      const wing = found.role.wing === MAIN_WING ? '' : `${found.role.wing}-`
+      return sendCsvRows(reply, `coverage-${wing}${found.role.code}-${found.assembly.state_code}-AC${found.assembly.number}-by-${q.by}.csv`, COVERAGE_CSV, mapRows([own, ...found.groups.map(toCoverageRow)], r => r))
+    }
+    return { wing: found.role.wing, role: found.role.code, by: q.by, assembly: found.totals, children: found.groups.map(toCoverageRow), nextCursor: null }
   })
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CoverageQuery, CoverageRow } from '../coverage/schemas.js'
 import { text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 
@@ -39,3 +40,30 @@ export const UpdateAssemblyBody = z.strictObject({
   localName: text(200).nullable().optional(),
   reserved: ReservedSchema.optional()
 }).refine(b => Object.keys(b).length > 0, 'send at least one field to change').meta({ id: 'UpdateAssembly' })
+
+export const AssemblyCoverageQuery = CoverageQuery.omit({ level: true, limit: true, cursor: true }).extend({
+  by: z.enum(['district', 'block', 'ward']).default('block').describe('Group the constituency\'s booths by the district, block (default) or ward they lie in')
+})
+
+export const AssemblyCoverageTotals = z.object({
+  assemblyId: z.uuid(),
+  number: z.number().int(),
+  name: z.string(),
+  totalBooths: z.number().int(),
+  coveredBooths: z.number().int(),
+  coverage: z.number(),
+  boothsWithCommittee: z.number().int(),
+  activeMembers: z.number().int(),
+  newMembers: z.number().int(),
+  officeBearers: z.number().int().describe('Current terms of the wing at the constituency\'s booths'),
+  officeBearersWithHandle: z.number().int()
+}).describe('The constituency\'s booths (within your scope): the sums of its groups').meta({ id: 'AssemblyCoverageTotals' })
+
+export const AssemblyCoverageReport = z.object({
+  wing: z.string(),
+  role: z.string(),
+  by: z.enum(['district', 'block', 'ward']),
+  assembly: AssemblyCoverageTotals,
+  children: z.array(CoverageRow).describe('A row per group (district, block or ward), counted over the constituency\'s booths in it, in code-path order'),
+  nextCursor: z.null()
+}).meta({ id: 'AssemblyCoverageReport' })

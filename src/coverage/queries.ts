@@ -123,9 +123,9 @@ export interface GapRow {
  * the role than its seats, in code-path order from `after`: holders counted through the
  * open-terms index (appointments_open_idx), one probe per unit.
  */
-export async function gapsPage (db: Database, unit: UnitRow, f: { wing: string, role: string, seats: number, level: UnitLevel, after?: string, limit: number }): Promise<GapRow[]> {
+export async function gapsPage (db: Database, unit: UnitRow, f: { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string, after?: string, limit: number }): Promise<GapRow[]> {
   const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL)`
-  const after = f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``
+  const after = sql`${f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``}${f.assemblyId !== undefined ? sql` AND u.assembly_id = ${f.assemblyId}` : sql``}`
   return rows<GapRow>(db, sql`
     SELECT * FROM (
       SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats

@@ -19,7 +19,7 @@ const byCodePath = (r: { code_path: string }) => r.code_path
 const wingPart = (wing: string) => wing === MAIN_WING ? '' : `${wing}-`
 
 /** The coverage CSV: the JSON rows, one per unit, the unit asked about first. */
-const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageRow>>> = [
+export const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageRow>>> = [
   ['code_path', r => r.codePath],
   ['code', r => r.code],
   ['name', r => r.name],
@@ -129,13 +129,14 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(GapPage), ...problemResponses(400, 404, 422) }
     }
   }, async (request, reply) => {
-    const { wing, role, level, limit, cursor, format } = request.query
+    const { wing, role, level, assemblyId, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
-      const gaps = await allGaps(app.db, request.actor, request.params.id, { wing, role, level })
+      const gaps = await allGaps(app.db, request.actor, request.params.id, { wing, role, level, assemblyId })
       const columns: ReadonlyArray<CsvColumn<GapRow>> = [...gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), ['wing', () => gaps.role.wing]]
-      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}.csv`, columns, gaps.rows)
+      const ac = assemblyId === undefined ? '' : `-assembly-${assemblyId.slice(0, 8)}`
+      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${ac}.csv`, columns, gaps.rows)
     }
-    const found = await gapsReport(app.db, request.actor, request.params.id, { wing, role, level, limit, after: decodeCursor(cursor, text(300)) })
+    const found = await gapsReport(app.db, request.actor, request.params.id, { wing, role, level, assemblyId, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
   })
 

@@ -71,6 +71,7 @@ export const GapsQuery = z.object({
   wing: WingQuery,
   role: RoleCode.default('president'),
   level: z.enum(UNIT_LEVELS).default('booth').describe('Which units to list (default booth)'),
+  assemblyId: z.uuid().optional().describe('Only the booths of this assembly constituency (GET /v1/assemblies); level must be booth'),
   sort: z.literal('code').default('code').describe('Code-path order (the only order; kept explicit for clients)'),
   ...FormatQuery,
   ...PageQuery

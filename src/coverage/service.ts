@@ -79,28 +79,39 @@ export interface GapsQuestion {
   wing: string
   role: string
   level: UnitLevel
+  /** Only the booths of this assembly constituency. */
+  assemblyId?: string
   after?: string
   limit: number
+}
+
+/** A constituency groups booths: its gaps are booths' (422 assembly_groups_booths otherwise). */
+function boothsOfAssembly (q: { level: UnitLevel, assemblyId?: string }) {
+  if (q.assemblyId !== undefined && q.level !== 'booth') {
+    throw new DomainError('unprocessable', 'assembly_groups_booths', 'An assembly constituency groups booths: ask for its gaps at level booth.')
+  }
 }
 
 /** Units at a level in the subtree without enough holders of the role: a page of limit + 1. */
 export async function gapsReport (db: Database, actor: Actor, unitId: string, q: GapsQuestion): Promise<GapRow[]> {
   const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
-  return gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, after: q.after, limit: q.limit + 1 })
+  boothsOfAssembly(q)
+  return gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, assemblyId: q.assemblyId, after: q.after, limit: q.limit + 1 })
 }
 
 /**
  * Every gap, batch after batch (keyset), for a streamed download. The unit and role are
  * checked before the first row is asked for, so a refusal comes before any output.
  */
-export async function allGaps (db: Database, actor: Actor, unitId: string, q: { wing: string, role: string, level: UnitLevel }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, rows: AsyncIterable<GapRow> }> {
+export async function allGaps (db: Database, actor: Actor, unitId: string, q: { wing: string, role: string, level: UnitLevel, assemblyId?: string }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, rows: AsyncIterable<GapRow> }> {
   const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
+  boothsOfAssembly(q)
   async function * rows () {
     let after: string | undefined
     for (;;) {
-      const page = await gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, after, limit: batch })
+      const page = await gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, assemblyId: q.assemblyId, after, limit: batch })
       yield * page
       if (page.length < batch) return
       after = page[page.length - 1].code_path
