@@ -8,6 +8,8 @@ import { coverageReport, coverageTrend, gapsReport, nationalCoverage } from '../
 import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
 import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
 import { complianceReport, nonCompliant } from '../src/social-media/compliance.js'
+import { assemblyCoverage } from '../src/assemblies/coverage.js'
+import { listAssemblies } from '../src/assemblies/queries.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
 
 /**
@@ -91,6 +93,28 @@ export async function benchCoverage () {
      ORDER BY u.code_path, b.appointment_id LIMIT 51`)
   const duty = { wing: 'all', limit: 500 }
 
+  // A constituency in the middle of the state's numbering, and the floors for its reports:
+  // its booths grouped by block with a president flag; its booths without one.
+  const [assembly] = await rows<{ id: string, number: number, booths: number }>(db, sql`
+    SELECT a.id, a.number, (SELECT count(*)::int FROM units b WHERE b.assembly_id = a.id) AS booths
+      FROM assemblies a WHERE a.state_id = ${state.id} ORDER BY a.number OFFSET (SELECT count(*) / 2 FROM assemblies WHERE state_id = ${state.id}) LIMIT 1`)
+  if (assembly) console.log(`constituency ${state.codePath} ${assembly.number}: ${assembly.booths} booths`)
+  const naiveAssemblies = () => async () => rows(db, sql`
+    SELECT b.assembly_id, count(*) AS booths FROM units b
+     WHERE b.level = 'booth' AND b.code_path >= ${state.codePath + '/'} AND b.code_path < ${state.codePath + '0'} AND b.assembly_id IS NOT NULL
+     GROUP BY b.assembly_id ORDER BY b.assembly_id LIMIT 51`)
+  const naiveAssemblyCoverage = () => async () => rows(db, sql`
+    SELECT split_part(b.code_path, '/', 3) AS block, count(*) AS booths, count(p.unit_id) AS covered
+      FROM units b
+      LEFT JOIN (SELECT DISTINCT unit_id FROM appointments WHERE wing_code = 'main' AND role_code = 'president' AND end_date IS NULL) p ON p.unit_id = b.id
+     WHERE b.assembly_id = ${assembly?.id ?? null}
+     GROUP BY 1`)
+  const naiveAssemblyGaps = () => async () => rows(db, sql`
+    SELECT b.id, b.code_path FROM units b
+     WHERE b.assembly_id = ${assembly?.id ?? null}
+       AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.wing_code = 'main' AND a.role_code = 'president' AND a.end_date IS NULL)
+     ORDER BY b.code_path LIMIT 51`)
+
   const cases: Array<{ what: string, target: string, api: () => Promise<unknown>, endpointSql: () => Promise<unknown>, naive: () => Promise<unknown> }> = [
     { what: 'coverage: state by district', target: 'p50 <= 50 ms', api: http(`/v1/units/${state.id}/coverage`), endpointSql: () => coverageReport(db, actor, state.id, params), naive: naiveCoverage(state) },
     // The national rollup: one counters row set per state (one state here; issue 18 asks it on india).
@@ -104,7 +128,14 @@ export async function benchCoverage () {
     { what: 'social media: state by district', target: 'p50 < 50 ms', api: http(`/v1/units/${state.id}/social-media`), endpointSql: () => complianceReport(db, actor, state.id, duty), naive: naiveCompliance(state) },
     { what: 'social media: district by block', target: 'p50 < 50 ms', api: http(`/v1/units/${district.id}/social-media`), endpointSql: () => complianceReport(db, actor, district.id, duty), naive: naiveCompliance(district) },
     { what: 'social media: non-compliant, first page', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/social-media/non-compliant`), endpointSql: () => nonCompliant(db, actor, state.id, { wing: 'all', limit: 50 }), naive: naiveNonCompliant() },
-    { what: 'youth wing: gaps, first page', target: 'as main body', api: http(`/v1/units/${state.id}/gaps?wing=youth`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'youth', role: 'president', level: 'booth', limit: 50 }), naive: naiveGaps('youth') }
+    { what: 'youth wing: gaps, first page', target: 'as main body', api: http(`/v1/units/${state.id}/gaps?wing=youth`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'youth', role: 'president', level: 'booth', limit: 50 }), naive: naiveGaps('youth') },
+    ...(assembly
+      ? [
+          { what: 'assemblies: the state\'s first page', target: 'p50 < 50 ms', api: http(`/v1/assemblies?stateId=${state.id}`), endpointSql: () => listAssemblies(db, actor, { stateId: state.id, limit: 50 }), naive: naiveAssemblies() },
+          { what: 'assembly: coverage by block', target: 'p50 < 50 ms', api: http(`/v1/assemblies/${assembly.id}/coverage`), endpointSql: () => assemblyCoverage(db, actor, assembly.id, { ...params, by: 'block' }), naive: naiveAssemblyCoverage() },
+          { what: 'assembly: gaps, first page', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps?assemblyId=${assembly.id}`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'main', role: 'president', level: 'booth', assemblyId: assembly.id, limit: 50 }), naive: naiveAssemblyGaps() }
+        ]
+      : [])
   ]
   const out = []
   for (const c of cases) {

@@ -1650,7 +1650,6 @@ export interface components {
             boothsWithCommittee: number;
             activeMembers: number;
             newMembers: number;
-            /** @description Current terms of the wing at the constituency's booths */
             officeBearers: number;
             officeBearersWithHandle: number;
         };

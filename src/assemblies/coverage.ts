@@ -3,7 +3,7 @@ import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
 import type { UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
-import type { CoverageParams, CoverageSqlRow } from '../coverage/queries.js'
+import { sumOfRows, type CoverageParams, type CoverageSqlRow } from '../coverage/queries.js'
 import { roleOrRefuse } from '../roles/catalogue.js'
 import { findAssembly, type AssemblyRow } from './queries.js'
 
@@ -46,20 +46,5 @@ export async function assemblyCoverage (db: Database, actor: Actor, id: string, 
 
 /** The constituency's own row: the sums of its groups. */
 function totalsOf (assembly: AssemblyRow, groups: CoverageSqlRow[]) {
-  const sum = (f: (r: CoverageSqlRow) => number) => groups.reduce((n, r) => n + f(r), 0)
-  const totalBooths = sum(r => r.total_booths)
-  const coveredBooths = sum(r => r.covered_booths)
-  return {
-    assemblyId: assembly.id,
-    number: assembly.number,
-    name: assembly.name,
-    totalBooths,
-    coveredBooths,
-    coverage: totalBooths === 0 ? 0 : Math.round((coveredBooths / totalBooths) * 10_000) / 10_000,
-    boothsWithCommittee: sum(r => r.booths_with_committee),
-    activeMembers: sum(r => r.active_members),
-    newMembers: sum(r => r.new_members),
-    officeBearers: sum(r => r.office_bearers),
-    officeBearersWithHandle: sum(r => r.office_bearers_with_handle)
-  }
+  return { assemblyId: assembly.id, number: assembly.number, name: assembly.name, ...sumOfRows(groups) }
 }

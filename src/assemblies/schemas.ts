@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CoverageQuery, CoverageRow } from '../coverage/schemas.js'
+import { CoverageFigures, CoverageQuery, CoverageRow } from '../coverage/schemas.js'
 import { text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
 
@@ -49,14 +49,7 @@ export const AssemblyCoverageTotals = z.object({
   assemblyId: z.uuid(),
   number: z.number().int(),
   name: z.string(),
-  totalBooths: z.number().int(),
-  coveredBooths: z.number().int(),
-  coverage: z.number(),
-  boothsWithCommittee: z.number().int(),
-  activeMembers: z.number().int(),
-  newMembers: z.number().int(),
-  officeBearers: z.number().int().describe('Current terms of the wing at the constituency\'s booths'),
-  officeBearersWithHandle: z.number().int()
+  ...CoverageFigures
 }).describe('The constituency\'s booths (within your scope): the sums of its groups').meta({ id: 'AssemblyCoverageTotals' })
 
 export const AssemblyCoverageReport = z.object({

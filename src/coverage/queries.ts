@@ -203,21 +203,22 @@ function inSubtree (unit: UnitRow): SQL {
  */
 export async function nationalOf (db: Database, p: CoverageParams) {
   const states = await rows<CoverageSqlRow>(db, coverageSql(sql`u.level = 'state'`, p, 1000, false))
-  const sum = (f: (r: CoverageSqlRow) => number) => states.reduce((n, r) => n + f(r), 0)
+  return { states, country: { states: states.length, ...sumOfRows(states) } }
+}
+
+/** The figures of a set of coverage rows added up (a whole over its parts: the country, a constituency). */
+export function sumOfRows (parts: CoverageSqlRow[]) {
+  const sum = (f: (r: CoverageSqlRow) => number) => parts.reduce((n, r) => n + f(r), 0)
   const totalBooths = sum(r => r.total_booths)
   const coveredBooths = sum(r => r.covered_booths)
   return {
-    states,
-    country: {
-      states: states.length,
-      totalBooths,
-      coveredBooths,
-      coverage: totalBooths === 0 ? 0 : Math.round((coveredBooths / totalBooths) * 10_000) / 10_000,
-      boothsWithCommittee: sum(r => r.booths_with_committee),
-      activeMembers: sum(r => r.active_members),
-      newMembers: sum(r => r.new_members),
-      officeBearers: sum(r => r.office_bearers),
-      officeBearersWithHandle: sum(r => r.office_bearers_with_handle)
-    }
+    totalBooths,
+    coveredBooths,
+    coverage: totalBooths === 0 ? 0 : Math.round((coveredBooths / totalBooths) * 10_000) / 10_000,
+    boothsWithCommittee: sum(r => r.booths_with_committee),
+    activeMembers: sum(r => r.active_members),
+    newMembers: sum(r => r.new_members),
+    officeBearers: sum(r => r.office_bearers),
+    officeBearersWithHandle: sum(r => r.office_bearers_with_handle)
   }
 }

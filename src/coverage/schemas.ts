@@ -47,8 +47,8 @@ export const CoverageReport = z.object({
 
 export const NationalCoverageQuery = CoverageQuery.omit({ level: true })
 
-export const CountryRow = z.object({
-  states: z.number().int(),
+/** A coverage row's figures without a unit: the sums over a set of rows (sumOfRows). */
+export const CoverageFigures = {
   totalBooths: z.number().int(),
   coveredBooths: z.number().int(),
   coverage: z.number(),
@@ -57,6 +57,11 @@ export const CountryRow = z.object({
   newMembers: z.number().int(),
   officeBearers: z.number().int(),
   officeBearersWithHandle: z.number().int()
+}
+
+export const CountryRow = z.object({
+  states: z.number().int(),
+  ...CoverageFigures
 }).describe('The whole country: the sums over every state').meta({ id: 'CountryCoverage' })
 
 export const NationalCoverageReport = z.object({
