@@ -61,8 +61,14 @@ function inScope (actor: Actor, column: SQL): SQL {
 }
 
 export async function listAssemblies (db: Database, actor: Actor, f: AssemblyFilter): Promise<AssemblyRow[]> {
-  const where: SQL[] = [sql`(${inScope(actor, sql`s.path`)} OR EXISTS (
-    SELECT 1 FROM units b WHERE b.assembly_id = a.id AND ${inScope(actor, sql`b.path`)}))`]
+  const where: SQL[] = []
+  if (actor.scopeUnitId !== null) {
+    // Only its own state's constituencies can have a booth in a key's subtree; among
+    // those, the ones that do (all of them for a key scoped to the state).
+    where.push(sql`a.state_id = (SELECT path_state(sp.path) FROM units sp WHERE sp.id = ${actor.scopeUnitId})`)
+    where.push(sql`(${inScope(actor, sql`s.path`)} OR EXISTS (
+      SELECT 1 FROM units b WHERE b.assembly_id = a.id AND ${inScope(actor, sql`b.path`)}))`)
+  }
   if (f.id) where.push(sql`a.id = ${f.id}`)
   if (f.stateId) where.push(sql`a.state_id = ${f.stateId}`)
   if (f.number !== undefined) where.push(sql`a.number = ${f.number}`)
@@ -74,20 +80,26 @@ export async function listAssemblies (db: Database, actor: Actor, f: AssemblyFil
     const pattern = containing(f.q)
     where.push(sql`(a.name ILIKE ${pattern} OR a.local_name ILIKE ${pattern})`)
   }
-  if (f.after) where.push(sql`(s.code COLLATE "C", a.number) > (${f.after[0]} COLLATE "C", ${f.after[1]}::int)`)
+  if (f.after) where.push(sql`(s.code_path, a.number) > (${f.after[0]}, ${f.after[1]}::int)`)
+  // The page first (states by their code, through the (level, code_path) index), then
+  // the booths of its constituencies only.
   return rows<AssemblyRow>(db, sql`
-    SELECT a.id, a.state_id, s.code AS state_code, a.number, a.name, a.local_name, a.reserved,
-           a.version, a.created_at, a.updated_at, own.booth_count,
+    WITH page AS (
+      SELECT a.id, a.state_id, s.code AS state_code, s.code_path, a.number, a.name, a.local_name, a.reserved,
+             a.version, a.created_at, a.updated_at
+        FROM assemblies a
+        JOIN units s ON s.id = a.state_id AND s.level = 'state'
+       WHERE ${where.length ? sql.join(where, sql` AND `) : sql`true`}
+       ORDER BY s.code_path, a.number
+       LIMIT ${f.limit + 1})
+    SELECT p.*, own.booth_count,
            coalesce((SELECT json_agg(json_build_object('id', d.id, 'code', d.code, 'codePath', d.code_path, 'name', d.name) ORDER BY d.code_path)
-                       FROM units d WHERE d.node = ANY (own.district_nodes)), '[]'::json) AS districts
-      FROM assemblies a
-      JOIN units s ON s.id = a.state_id
+                       FROM units d WHERE d.path = ANY (own.district_paths)), '[]'::json) AS districts
+      FROM page p
      CROSS JOIN LATERAL (
-       SELECT count(*)::int AS booth_count, array_agg(DISTINCT (path_nodes(b.path))[2]) AS district_nodes
-         FROM units b WHERE b.assembly_id = a.id AND ${inScope(actor, sql`b.path`)}) own
-     WHERE ${sql.join(where, sql` AND `)}
-     ORDER BY s.code COLLATE "C", a.number
-     LIMIT ${f.limit + 1}`)
+       SELECT count(*)::int AS booth_count, array_agg(DISTINCT subpath(b.path, 0, 2)) AS district_paths
+         FROM units b WHERE b.assembly_id = p.id AND ${inScope(actor, sql`b.path`)}) own
+     ORDER BY p.code_path, p.number`)
 }
 
 export async function findAssembly (db: Database, actor: Actor, id: string): Promise<AssemblyRow | undefined> {

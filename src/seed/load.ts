@@ -62,7 +62,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       const loaded = await loadBatches(load, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
       for (const index of deferred) await progress.time('indexes', () => tx.execute(sql.raw(index)))
       // Fresh statistics first, or the checks below plan their joins for empty tables.
-      await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, ${ORGANISATION_TABLES.join(', ')}`)))
+      await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, ${ORGANISATION_TABLES.join(', ')}`)))
       progress.step('verifying the own-booth rule and seats')
       await progress.time('verify', () => verifyOrganisation(tx))
       progress.step('recounting coverage counters')
