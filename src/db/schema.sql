@@ -2603,7 +2603,7 @@ CREATE TRIGGER appointments_bump_version BEFORE UPDATE ON public.appointments FO
 -- Name: assemblies assemblies_after_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER assemblies_after_update AFTER UPDATE ON public.assemblies FOR EACH ROW WHEN ((old.name IS DISTINCT FROM new.name)) EXECUTE FUNCTION public.assemblies_after_update();
+CREATE TRIGGER assemblies_after_update AFTER UPDATE ON public.assemblies FOR EACH ROW WHEN ((old.named AND (old.name IS DISTINCT FROM new.name))) EXECUTE FUNCTION public.assemblies_after_update();
 
 --
 -- Name: assemblies assemblies_before_update; Type: TRIGGER; Schema: public; Owner: -
