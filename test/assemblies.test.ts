@@ -165,7 +165,7 @@ t.test('the units import creates constituencies and refuses another name, by lin
   t.same(imported.map((a: { number: number, name: string, boothCount: number }) => [a.number, a.name, a.boothCount]), [[40, 'Kheri', 2], [41, 'Dhaurahra', 1]])
 })
 
-t.test('a constituency\'s coverage by district, block or ward, and its gaps, JSON and CSV', async (t) => {
+t.test('a constituency\'s coverage by district, block or ward, its gaps and its vacancies, JSON and CSV', async (t) => {
   const twelve = (await get(`/v1/assemblies?stateId=${state.id}&number=12`)).json.items[0]
   const boothsOf12 = await rows<{ id: string, code_path: string }>(app.db, sql`SELECT id, code_path FROM units WHERE assembly_id = ${twelve.id} ORDER BY code_path`)
   // A president at the first booth of 12 in North and at the one in South.
@@ -208,5 +208,19 @@ t.test('a constituency\'s coverage by district, block or ward, and its gaps, JSO
   const gapLines = northGaps.body.replace(/^\ufeff/, '').trim().split(/\r?\n/).slice(1)
   t.same(gapLines.map(l => l.split(',')[0]), boothsOf12.filter(b => b.code_path.startsWith('ASM/NTH/') && !presided.includes(b)).map(b => b.code_path))
   t.equal((await get(`/v1/units/${state.id}/gaps?level=ward&assemblyId=${twelve.id}`)).json.code, 'assembly_groups_booths')
+
+  // Vacancies: only the constituency's booth posts, counted over its booths.
+  const vacant = await get(`/v1/units/${state.id}/vacancies?assemblyId=${twelve.id}&perGroup=1`)
+  t.equal(vacant.status, 200)
+  t.same(vacant.json.items.map((g: any) => g.level), vacant.json.items.map(() => 'booth'), 'booth posts only')
+  const presidents = vacant.json.items.find((g: any) => g.role === 'president')
+  t.equal(presidents.vacant, boothsOf12.length - presided.length)
+  t.match(presidents.more, `assemblyId=${twelve.id}`)
+  const bla = vacant.json.items.find((g: any) => g.role === 'bla')
+  t.equal(bla.vacant, boothsOf12.length, 'no BLA at any of its booths')
+  const vacantCsv = await get(`/v1/units/${state.id}/vacancies?assemblyId=${twelve.id}&format=csv`)
+  const vacantRows = vacantCsv.body.replace(/^\ufeff/, '').trim().split(/\r?\n/).slice(1)
+  t.equal(vacantRows.length, vacant.json.items.reduce((n: number, g: any) => n + g.vacant, 0), 'the CSV lists every one')
+  t.ok(vacantRows.every(r => boothsOf12.some(b => r.startsWith(b.code_path + ','))), 'all of them booths of the constituency')
   t.same(await counterDrift(app.db), [], 'the counters stay exact')
 })

@@ -125,7 +125,7 @@ t.test('vacancies CSV: every vacant unit of every group, not only the first perG
   t.ok(csv.rows.some(r => r[0] === 'CSV/DST/B1/W2/PS5' && r[10] === 'president'), 'a booth beyond the first of its group')
   t.notOk(csv.rows.some(r => r[0] === 'CSV/DST/B1/W2/PS4' && r[10] === 'president'), 'a filled post is not vacant')
 
-  const batched = await allVacancies(app.db, systemActor(), district.id, 'main', 1)
+  const batched = await allVacancies(app.db, systemActor(), district.id, 'main', undefined, 1)
   const seen = []
   for await (const v of batched.rows) seen.push([v.gap.code_path, v.group.role])
   t.same(seen, csv.rows.map(r => [r[0], r[10]]), 'batches of one')

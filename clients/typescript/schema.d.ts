@@ -7521,6 +7521,8 @@ export interface operations {
                 wing?: string;
                 /** @description Units listed per group; the count covers them all. The CSV lists every one */
                 perGroup?: number;
+                /** @description Only the booths of this assembly constituency (GET /v1/assemblies): its booth posts left empty */
+                assemblyId?: string;
                 /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
                 format?: "json" | "csv";
             };

@@ -167,14 +167,16 @@ export interface VacancyGroupRow {
  * counters) and the first `perGroup` of them in code-path order. Groups with nothing
  * vacant are left out.
  */
-export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, perGroup: number): Promise<VacancyGroupRow[]> {
-  const levels = UNIT_LEVELS.slice(UNIT_LEVELS.indexOf(unit.level))
+export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, perGroup: number, assemblyId?: string): Promise<VacancyGroupRow[]> {
+  // A constituency groups booths: only its booths' posts, counted from their own rows.
+  const levels = assemblyId !== undefined ? ['booth'] : UNIT_LEVELS.slice(UNIT_LEVELS.indexOf(unit.level))
+  const ofAssembly = assemblyId !== undefined ? sql` AND u.assembly_id = ${assemblyId}` : sql``
   const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = g.wing_code AND a.role_code = g.code AND a.end_date IS NULL)`
-  const inGroup = sql`u.level = g.level AND ${inSubtree(unit)} AND ${holders} < g.seats`
+  const inGroup = sql`u.level = g.level AND ${inSubtree(unit)}${ofAssembly} AND ${holders} < g.seats`
   return rows<VacancyGroupRow>(db, sql`
     SELECT * FROM (
       SELECT g.level, g.code AS role, g.name AS role_name, g.seats,
-             CASE WHEN g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'
+             CASE WHEN g.level = 'booth' AND ${unit.level}::unit_level <> 'booth' AND ${sql.raw(String(assemblyId === undefined))}
                   THEN (SELECT s.total_booths - coalesce(ps.filled_booths, 0)
                           FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.wing_code = g.wing_code AND ps.role_code = g.code
                          WHERE s.unit_id = ${unit.id})

@@ -150,12 +150,13 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(VacancyReport), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const { wing } = request.query
+    const { wing, assemblyId } = request.query
     if (wantsCsv(request, request.query.format)) {
-      const found = await allVacancies(app.db, request.actor, request.params.id, wing)
-      return sendCsvRows(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}.csv`, VACANCY_CSV, found.rows)
+      const found = await allVacancies(app.db, request.actor, request.params.id, wing, assemblyId)
+      const ac = assemblyId === undefined ? '' : `-assembly-${assemblyId.slice(0, 8)}`
+      return sendCsvRows(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}${ac}.csv`, VACANCY_CSV, found.rows)
     }
-    const { unit, groups } = await vacancies(app.db, request.actor, request.params.id, wing, request.query.perGroup)
+    const { unit, groups } = await vacancies(app.db, request.actor, request.params.id, wing, request.query.perGroup, assemblyId)
     return {
       items: groups.map(g => ({
         level: g.level,
@@ -163,7 +164,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
         roleName: g.role_name,
         vacant: g.vacant,
         units: g.units.map(toGap),
-        more: g.vacant > g.units.length ? `/v1/units/${unit.id}/gaps?${wing === MAIN_WING ? '' : `wing=${wing}&`}role=${g.role}&level=${g.level}` : null
+        more: g.vacant > g.units.length ? `/v1/units/${unit.id}/gaps?${wing === MAIN_WING ? '' : `wing=${wing}&`}role=${g.role}&level=${g.level}${assemblyId === undefined ? '' : `&assemblyId=${assemblyId}`}` : null
       })),
       nextCursor: null
     }

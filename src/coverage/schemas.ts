@@ -99,6 +99,7 @@ export const GapPage = pageOf(GapItem).meta({ id: 'GapPage' })
 export const VacanciesQuery = z.object({
   wing: WingQuery,
   perGroup: z.coerce.number().int().min(0).max(500).default(20).describe('Units listed per group; the count covers them all. The CSV lists every one'),
+  assemblyId: z.uuid().optional().describe('Only the booths of this assembly constituency (GET /v1/assemblies): its booth posts left empty'),
   ...FormatQuery
 })
 

@@ -121,10 +121,10 @@ export async function allGaps (db: Database, actor: Actor, unitId: string, q: { 
 }
 
 /** Every required post of the wing left empty in the subtree, grouped by level and role (one query). */
-export async function vacancies (db: Database, actor: Actor, unitId: string, wing: string, perGroup: number) {
+export async function vacancies (db: Database, actor: Actor, unitId: string, wing: string, perGroup: number, assemblyId?: string) {
   const unit = await unitInScope(db, actor, unitId)
   await wingOrRefuse(db, wing)
-  return { unit, groups: await vacanciesOf(db, unit, wing, perGroup) }
+  return { unit, groups: await vacanciesOf(db, unit, wing, perGroup, assemblyId) }
 }
 
 /** A vacant unit, with the group (level and required role) it is listed under. */
@@ -134,14 +134,14 @@ export interface Vacancy { wing: string, group: VacancyGroupRow, gap: GapRow }
  * Every vacant unit of every group (not only the first perGroup), in the groups' order
  * and code-path order within each, batch after batch, for a streamed download.
  */
-export async function allVacancies (db: Database, actor: Actor, unitId: string, wing: string, batch = 5000) {
+export async function allVacancies (db: Database, actor: Actor, unitId: string, wing: string, assemblyId?: string, batch = 5000) {
   const unit = await unitInScope(db, actor, unitId)
   await wingOrRefuse(db, wing)
-  const groups = await vacanciesOf(db, unit, wing, 0)
+  const groups = await vacanciesOf(db, unit, wing, 0, assemblyId)
   async function * rows (): AsyncGenerator<Vacancy> {
     for (const group of groups) {
       const gaps = inBatches((after: string | undefined, limit) =>
-        gapsPage(db, unit, { wing, role: group.role, seats: group.seats, level: group.level, after, limit: limit + 1 }), g => g.code_path, batch)
+        gapsPage(db, unit, { wing, role: group.role, seats: group.seats, level: group.level, assemblyId, after, limit: limit + 1 }), g => g.code_path, batch)
       for await (const gap of gaps) yield { wing, group, gap }
     }
   }
