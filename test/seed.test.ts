@@ -46,6 +46,7 @@ t.test('the demo preset loads and says what it loaded', async (t) => {
   // A new database is the seed's normal target: made without asking, and said where.
   t.match(loaded.stderr, /^seed: no database in .+ yet: creating one$/m)
   t.match(loaded.stdout, /Seeded preset demo \(seed 7, today 2025-06-15\)/)
+  t.match(loaded.stdout, /assemblies {4}6 constituencies/)
   t.match(loaded.stdout, /booth 300/)
   t.match(loaded.stdout, /presidents +DM: /)
   const counts = await one<Record<string, number>>(sql`
