@@ -207,7 +207,11 @@ t.test('a constituency\'s coverage by district, block or ward, its gaps and its 
   const northGaps = await get(`/v1/units/${north.id}/gaps?role=president&assemblyId=${twelve.id}&format=csv`)
   const gapLines = northGaps.body.replace(/^\ufeff/, '').trim().split(/\r?\n/).slice(1)
   t.same(gapLines.map(l => l.split(',')[0]), boothsOf12.filter(b => b.code_path.startsWith('ASM/NTH/') && !presided.includes(b)).map(b => b.code_path))
+  t.match(northGaps.headers['content-disposition'], /filename="gaps-president-ASM_NTH-AC12\.csv"/, 'the file is named for the constituency')
   t.equal((await get(`/v1/units/${state.id}/gaps?level=ward&assemblyId=${twelve.id}`)).json.code, 'assembly_groups_booths')
+  t.equal((await get(`/v1/units/${state.id}/gaps?assemblyId=6a0b2a44-2b51-4c77-9d7b-2a8f3b1f0c11`)).json.code, 'assembly_not_found')
+  const thirteen = (await get(`/v1/assemblies?stateId=${state.id}&number=13`)).json.items[0]
+  t.equal((await get(`/v1/units/${north.id}/vacancies?assemblyId=${thirteen.id}`, reader)).json.code, 'assembly_not_found', 'a constituency the key cannot see')
 
   // Vacancies: only the constituency's booth posts, counted over its booths.
   const vacant = await get(`/v1/units/${state.id}/vacancies?assemblyId=${twelve.id}&perGroup=1`)

@@ -17,6 +17,8 @@ const IdParams = z.object({ id: z.uuid() })
 const byCodePath = (r: { code_path: string }) => r.code_path
 /** A download's file name names the wing, unless it is the main body's (as always). */
 const wingPart = (wing: string) => wing === MAIN_WING ? '' : `${wing}-`
+/** ...and the constituency it is narrowed to, by its number. */
+const acPart = (assembly?: { number: number }) => assembly === undefined ? '' : `-AC${assembly.number}`
 
 /** The coverage CSV: the JSON rows, one per unit, the unit asked about first. */
 export const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageRow>>> = [
@@ -133,8 +135,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     if (wantsCsv(request, format)) {
       const gaps = await allGaps(app.db, request.actor, request.params.id, { wing, role, level, assemblyId })
       const columns: ReadonlyArray<CsvColumn<GapRow>> = [...gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), ['wing', () => gaps.role.wing]]
-      const ac = assemblyId === undefined ? '' : `-assembly-${assemblyId.slice(0, 8)}`
-      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${ac}.csv`, columns, gaps.rows)
+      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${acPart(gaps.assembly)}.csv`, columns, gaps.rows)
     }
     const found = await gapsReport(app.db, request.actor, request.params.id, { wing, role, level, assemblyId, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
@@ -153,8 +154,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, assemblyId } = request.query
     if (wantsCsv(request, request.query.format)) {
       const found = await allVacancies(app.db, request.actor, request.params.id, wing, assemblyId)
-      const ac = assemblyId === undefined ? '' : `-assembly-${assemblyId.slice(0, 8)}`
-      return sendCsvRows(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}${ac}.csv`, VACANCY_CSV, found.rows)
+      return sendCsvRows(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}${acPart(found.assembly)}.csv`, VACANCY_CSV, found.rows)
     }
     const { unit, groups } = await vacancies(app.db, request.actor, request.params.id, wing, request.query.perGroup, assemblyId)
     return {

@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../errors.js'
 import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
 import { wingOrRefuse } from '../wings/catalogue.js'
 import { findUnit, type UnitRow } from '../units/queries.js'
+import { findAssembly, type AssemblyRow } from '../assemblies/queries.js'
 import { trendDays, trendOf, type TrendParams } from './trend.js'
 import { coverageOf, gapsPage, nationalOf, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
 
@@ -85,18 +86,25 @@ export interface GapsQuestion {
   limit: number
 }
 
-/** A constituency groups booths: its gaps are booths' (422 assembly_groups_booths otherwise). */
-function boothsOfAssembly (q: { level: UnitLevel, assemblyId?: string }) {
-  if (q.assemblyId !== undefined && q.level !== 'booth') {
+/**
+ * The constituency a question is narrowed to, when the key may see it (404 otherwise, as
+ * for a unit). A constituency groups booths: its gaps are booths' (422 assembly_groups_booths).
+ */
+async function assemblyAsked (db: Database, actor: Actor, q: { level?: UnitLevel, assemblyId?: string }): Promise<AssemblyRow | undefined> {
+  if (q.assemblyId === undefined) return undefined
+  if (q.level !== undefined && q.level !== 'booth') {
     throw new DomainError('unprocessable', 'assembly_groups_booths', 'An assembly constituency groups booths: ask for its gaps at level booth.')
   }
+  const assembly = await findAssembly(db, actor, q.assemblyId)
+  if (!assembly) throw notFound('assembly')
+  return assembly
 }
 
 /** Units at a level in the subtree without enough holders of the role: a page of limit + 1. */
 export async function gapsReport (db: Database, actor: Actor, unitId: string, q: GapsQuestion): Promise<GapRow[]> {
   const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
-  boothsOfAssembly(q)
+  await assemblyAsked(db, actor, q)
   return gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, assemblyId: q.assemblyId, after: q.after, limit: q.limit + 1 })
 }
 
@@ -104,10 +112,10 @@ export async function gapsReport (db: Database, actor: Actor, unitId: string, q:
  * Every gap, batch after batch (keyset), for a streamed download. The unit and role are
  * checked before the first row is asked for, so a refusal comes before any output.
  */
-export async function allGaps (db: Database, actor: Actor, unitId: string, q: { wing: string, role: string, level: UnitLevel, assemblyId?: string }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, rows: AsyncIterable<GapRow> }> {
+export async function allGaps (db: Database, actor: Actor, unitId: string, q: { wing: string, role: string, level: UnitLevel, assemblyId?: string }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, assembly?: AssemblyRow, rows: AsyncIterable<GapRow> }> {
   const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
-  boothsOfAssembly(q)
+  const assembly = await assemblyAsked(db, actor, q)
   async function * rows () {
     let after: string | undefined
     for (;;) {
@@ -117,13 +125,14 @@ export async function allGaps (db: Database, actor: Actor, unitId: string, q: { 
       after = page[page.length - 1].code_path
     }
   }
-  return { unit, role, rows: rows() }
+  return { unit, role, assembly, rows: rows() }
 }
 
 /** Every required post of the wing left empty in the subtree, grouped by level and role (one query). */
 export async function vacancies (db: Database, actor: Actor, unitId: string, wing: string, perGroup: number, assemblyId?: string) {
   const unit = await unitInScope(db, actor, unitId)
   await wingOrRefuse(db, wing)
+  await assemblyAsked(db, actor, { assemblyId })
   return { unit, groups: await vacanciesOf(db, unit, wing, perGroup, assemblyId) }
 }
 
@@ -137,6 +146,7 @@ export interface Vacancy { wing: string, group: VacancyGroupRow, gap: GapRow }
 export async function allVacancies (db: Database, actor: Actor, unitId: string, wing: string, assemblyId?: string, batch = 5000) {
   const unit = await unitInScope(db, actor, unitId)
   await wingOrRefuse(db, wing)
+  const assembly = await assemblyAsked(db, actor, { assemblyId })
   const groups = await vacanciesOf(db, unit, wing, 0, assemblyId)
   async function * rows (): AsyncGenerator<Vacancy> {
     for (const group of groups) {
@@ -145,7 +155,7 @@ export async function allVacancies (db: Database, actor: Actor, unitId: string, 
       for await (const gap of gaps) yield { wing, group, gap }
     }
   }
-  return { unit, rows: rows() }
+  return { unit, assembly, rows: rows() }
 }
 
 export interface WithoutHandlesQuestion {
