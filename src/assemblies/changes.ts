@@ -5,7 +5,7 @@ import { rows, type Database } from '../db/client.js'
 import { assemblies } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
-import { findAssembly, toAssembly, type AssemblyRow } from './queries.js'
+import { findAssembly, inScope, toAssembly, type AssemblyRow } from './queries.js'
 
 export interface AssemblyChange { name?: string, localName?: string | null, reserved?: 'SC' | 'ST' | null }
 
@@ -16,16 +16,15 @@ export interface AssemblyChange { name?: string, localName?: string | null, rese
  */
 export async function updateAssembly (db: Database, actor: Actor, id: string, change: AssemblyChange, matches?: (v: number) => boolean): Promise<AssemblyRow> {
   return inTransaction(db, actor, async (tx) => {
-    const before = await findAssembly(tx, actor, id)
+    // Locked first, so that the audit's "before" is the row this change replaces.
+    const [locked] = await tx.select({ version: assemblies.version }).from(assemblies).where(eq(assemblies.id, id)).for('update')
+    const before = locked && await findAssembly(tx, actor, id)
     if (!before) throw notFound('assembly')
     if (actor.role !== 'admin') throw new DomainError('forbidden', 'admins_only', 'Only admin keys change an assembly constituency.')
-    const [whole] = await rows<{ ok: boolean }>(tx, sql`
-      SELECT ${actor.scopeUnitId}::uuid IS NULL OR s.path <@ (SELECT sp.path FROM units sp WHERE sp.id = ${actor.scopeUnitId}) AS ok
-        FROM units s WHERE s.id = ${before.state_id}`)
+    const [whole] = await rows<{ ok: boolean }>(tx, sql`SELECT ${inScope(actor, sql`s.path`)} AS ok FROM units s WHERE s.id = ${before.state_id}`)
     if (!whole.ok) {
       throw new DomainError('forbidden', 'outside_scope', 'A constituency is changed with a key scoped to its whole state (or global): its booths may lie in several districts.')
     }
-    const [locked] = await tx.select({ version: assemblies.version }).from(assemblies).where(eq(assemblies.id, id)).for('update')
     if (matches && !matches(locked.version)) throw preconditionFailed()
     await tx.update(assemblies).set({
       ...(change.name !== undefined ? { name: change.name } : {}),

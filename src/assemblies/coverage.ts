@@ -5,7 +5,7 @@ import type { UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
 import { sumOfRows, type CoverageParams, type CoverageSqlRow } from '../coverage/queries.js'
 import { roleOrRefuse } from '../roles/catalogue.js'
-import { findAssembly, type AssemblyRow } from './queries.js'
+import { findAssembly, inScope, type AssemblyRow } from './queries.js'
 
 /** The units a constituency's booths are grouped by, with their depth on a booth's path. */
 export const ASSEMBLY_GROUPS = { district: 2, block: 3, ward: 4 } as const satisfies Partial<Record<UnitLevel, number>>
@@ -23,13 +23,12 @@ export async function assemblyCoverage (db: Database, actor: Actor, id: string, 
   if (!assembly) throw notFound('assembly')
   const role = await roleOrRefuse(db, p.wing, p.role)
   if (!role.levels.includes('booth')) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at booth level.`)
-  const scope = actor.scopeUnitId === null ? sql`true` : sql`u.path <@ (SELECT sp.path FROM units sp WHERE sp.id = ${actor.scopeUnitId})`
   const groups = await rows<CoverageSqlRow>(db, sql`
     WITH b AS (
       SELECT u.path, f.committee, f.with_handle, f.holders, f.active_members, f.new_members
         FROM units u
        CROSS JOIN LATERAL booth_figures(u.id, ${role.wing}, ${role.code}, india_today() - ${p.newMemberDays}::int) f
-       WHERE u.assembly_id = ${assembly.id} AND u.level = 'booth' AND ${scope})
+       WHERE u.assembly_id = ${assembly.id} AND u.level = 'booth' AND ${inScope(actor, sql`u.path`)})
     SELECT g.id AS unit_id, g.code, g.code_path, g.name, g.level,
            count(*)::int AS total_booths,
            count(*) FILTER (WHERE b.holders >= ${role.seats ?? 1})::int AS covered_booths,

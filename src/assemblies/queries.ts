@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
+import { withinScope } from '../access/scope.js'
 import { rows, type Database } from '../db/client.js'
 import { containing } from '../db/like.js'
 import type { Assembly } from './schemas.js'
@@ -54,11 +55,7 @@ export interface AssemblyFilter {
 }
 
 /** The key's subtree as a path predicate over `column` (true for a global key). */
-function inScope (actor: Actor, column: SQL): SQL {
-  return actor.scopeUnitId === null
-    ? sql`true`
-    : sql`${column} <@ (SELECT sp.path FROM units sp WHERE sp.id = ${actor.scopeUnitId})`
-}
+export const inScope = (actor: Actor, column: SQL): SQL => withinScope(actor, column) ?? sql`true`
 
 export async function listAssemblies (db: Database, actor: Actor, f: AssemblyFilter): Promise<AssemblyRow[]> {
   const where: SQL[] = []

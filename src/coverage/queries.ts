@@ -125,12 +125,12 @@ export interface GapRow {
  */
 export async function gapsPage (db: Database, unit: UnitRow, f: { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string, after?: string, limit: number }): Promise<GapRow[]> {
   const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL)`
-  const after = sql`${f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``}${f.assemblyId !== undefined ? sql` AND u.assembly_id = ${f.assemblyId}` : sql``}`
+  const after = f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``
   return rows<GapRow>(db, sql`
     SELECT * FROM (
       SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats
         FROM units u
-       WHERE u.level = ${f.level} AND ${inSubtree(unit)}
+       WHERE u.level = ${f.level} AND ${inSubtree(unit, f.assemblyId)}
          ${after}
        ORDER BY u.code_path
     ) g
@@ -170,13 +170,14 @@ export interface VacancyGroupRow {
 export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, perGroup: number, assemblyId?: string): Promise<VacancyGroupRow[]> {
   // A constituency groups booths: only its booths' posts, counted from their own rows.
   const levels = assemblyId !== undefined ? ['booth'] : UNIT_LEVELS.slice(UNIT_LEVELS.indexOf(unit.level))
-  const ofAssembly = assemblyId !== undefined ? sql` AND u.assembly_id = ${assemblyId}` : sql``
+  // A unit's counters count its whole subtree: a constituency's booths are counted one by one.
+  const fromCounters = assemblyId === undefined ? sql`g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'` : sql`false`
   const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = g.wing_code AND a.role_code = g.code AND a.end_date IS NULL)`
-  const inGroup = sql`u.level = g.level AND ${inSubtree(unit)}${ofAssembly} AND ${holders} < g.seats`
+  const inGroup = sql`u.level = g.level AND ${inSubtree(unit, assemblyId)} AND ${holders} < g.seats`
   return rows<VacancyGroupRow>(db, sql`
     SELECT * FROM (
       SELECT g.level, g.code AS role, g.name AS role_name, g.seats,
-             CASE WHEN g.level = 'booth' AND ${unit.level}::unit_level <> 'booth' AND ${sql.raw(String(assemblyId === undefined))}
+             CASE WHEN ${fromCounters}
                   THEN (SELECT s.total_booths - coalesce(ps.filled_booths, 0)
                           FROM unit_stats s LEFT JOIN post_stats ps ON ps.unit_id = s.unit_id AND ps.wing_code = g.wing_code AND ps.role_code = g.code
                          WHERE s.unit_id = ${unit.id})
@@ -194,9 +195,13 @@ export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, pe
     ORDER BY v.depth, v.sort_order, v.role`)
 }
 
-/** SQL: the unit `u` lies in the subtree of `unit` (itself included), as a code-path range. */
-function inSubtree (unit: UnitRow): SQL {
-  return sql`(u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))`
+/**
+ * SQL: the unit `u` lies in the subtree of `unit` (itself included), as a code-path range;
+ * with an assembly, it is also one of that constituency's booths.
+ */
+function inSubtree (unit: UnitRow, assemblyId?: string): SQL {
+  const range = sql`(u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))`
+  return assemblyId === undefined ? range : sql`${range} AND u.assembly_id = ${assemblyId}`
 }
 
 /**

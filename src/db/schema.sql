@@ -1581,7 +1581,7 @@ BEGIN
   -- renames, and every row of a cascade that does not cross states).
   IF TG_OP = 'UPDATE' AND OLD.assembly_id IS NOT NULL
      AND NEW.ac_number = OLD.ac_number AND NEW.ac_name IS NOT DISTINCT FROM OLD.ac_name
-     AND (path_nodes(NEW.path))[1] = (path_nodes(OLD.path))[1] THEN
+     AND subpath(NEW.path, 0, 1) = subpath(OLD.path, 0, 1) THEN
     NEW.assembly_id := OLD.assembly_id;
     RETURN NEW;
   END IF;
