@@ -4,7 +4,7 @@ import { systemActor } from '../src/access/actor.js'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { rows } from '../src/db/client.js'
-import { coverageReport, coverageTrend, gapsReport, nationalCoverage } from '../src/coverage/service.js'
+import { coverageByAssemblyReport, coverageReport, coverageTrend, gapsReport, nationalCoverage } from '../src/coverage/service.js'
 import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
 import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
 import { complianceReport, nonCompliant } from '../src/social-media/compliance.js'
@@ -109,6 +109,16 @@ export async function benchCoverage () {
       LEFT JOIN (SELECT DISTINCT unit_id FROM appointments WHERE wing_code = 'main' AND role_code = 'president' AND end_date IS NULL) p ON p.unit_id = b.id
      WHERE b.assembly_id = ${assembly?.id ?? null}
      GROUP BY 1`)
+  // The state (or district) by constituency, recounted from the booths: each booth's
+  // president flag and active members, grouped by its constituency.
+  const naiveByAssembly = (unit: UnitRow) => async () => rows(db, sql`
+    SELECT b.assembly_id, count(*) AS booths, count(p.unit_id) AS covered, sum(m.n) AS active
+      FROM units b
+      LEFT JOIN (SELECT DISTINCT unit_id FROM appointments WHERE wing_code = 'main' AND role_code = 'president' AND end_date IS NULL) p ON p.unit_id = b.id
+      LEFT JOIN (SELECT booth_id, count(*) AS n FROM memberships WHERE status = 'current' AND grade = 'active' GROUP BY booth_id) m ON m.booth_id = b.id
+     WHERE b.level = 'booth' AND b.assembly_id IS NOT NULL AND b.code_path >= ${unit.codePath + '/'} AND b.code_path < ${unit.codePath + '0'}
+     GROUP BY b.assembly_id`)
+  const byAssembly = { ...params, by: 'assembly' as const }
   const naiveAssemblyGaps = () => async () => rows(db, sql`
     SELECT b.id, b.code_path FROM units b
      WHERE b.assembly_id = ${assembly?.id ?? null}
@@ -133,6 +143,8 @@ export async function benchCoverage () {
       ? [
           { what: 'assemblies: the state\'s first page', target: 'p50 < 50 ms', api: http(`/v1/assemblies?stateId=${state.id}`), endpointSql: () => listAssemblies(db, actor, { stateId: state.id, limit: 50 }), naive: naiveAssemblies() },
           { what: 'assembly: coverage by block', target: 'p50 < 50 ms', api: http(`/v1/assemblies/${assembly.id}/coverage`), endpointSql: () => assemblyCoverage(db, actor, assembly.id, { ...params, by: 'block' }), naive: naiveAssemblyCoverage() },
+          { what: 'coverage: state by constituency', target: 'p50 < 50 ms', api: http(`/v1/units/${state.id}/coverage?by=assembly`), endpointSql: () => coverageByAssemblyReport(db, actor, state.id, byAssembly), naive: naiveByAssembly(state) },
+          { what: 'coverage: district by constituency', target: 'p50 < 50 ms', api: http(`/v1/units/${district.id}/coverage?by=assembly`), endpointSql: () => coverageByAssemblyReport(db, actor, district.id, byAssembly), naive: naiveByAssembly(district) },
           { what: 'assembly: gaps, first page', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps?assemblyId=${assembly.id}`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'main', role: 'president', level: 'booth', assemblyId: assembly.id, limit: 50 }), naive: naiveAssemblyGaps() }
         ]
       : [])

@@ -13,7 +13,7 @@ import { createUnit, type Unit } from './helpers/tree.js'
  * per (state, number), seen and counted within a key's subtree, renamed by admins of the
  * whole state.
  */
-const { app } = await buildTestApp(t)
+const { app, logs } = await buildTestApp(t)
 const get = async (url: string, key?: string) => call(app, { method: 'GET', url }, key)
 
 // One state, two districts; constituency 12 spans both, 13 lies in the second only.
@@ -227,4 +227,77 @@ t.test('a constituency\'s coverage by district, block or ward, its gaps and its 
   t.equal(vacantRows.length, vacant.json.items.reduce((n: number, g: any) => n + g.vacant, 0), 'the CSV lists every one')
   t.ok(vacantRows.every(r => boothsOf12.some(b => r.startsWith(b.code_path + ','))), 'all of them booths of the constituency')
   t.same(await counterDrift(app.db), [], 'the counters stay exact')
+})
+
+t.test('the state\'s coverage by constituency: from counters kept exact through every change, scoped, paged, CSV', async (t) => {
+  /** Each constituency's figures recounted from the base tables, over the booths under the unit (where it is now). */
+  const naive = async (unit: Unit) => rows<{ number: number, total: number, covered: number, committees: number, active: number, bearers: number, handles: number }>(app.db, sql`
+    SELECT a.number, count(*)::int AS total,
+           count(*) FILTER (WHERE (SELECT count(*) FROM appointments x WHERE x.unit_id = b.id AND x.wing_code = 'main' AND x.role_code = 'president' AND x.end_date IS NULL)
+                                  >= (SELECT coalesce(seats, 1) FROM roles WHERE wing_code = 'main' AND code = 'president'))::int AS covered,
+           count(*) FILTER (WHERE (SELECT count(*) FROM appointments x WHERE x.unit_id = b.id AND x.wing_code = 'main' AND x.end_date IS NULL) >= 1)::int AS committees,
+           coalesce(sum((SELECT count(*) FROM memberships m WHERE m.booth_id = b.id AND m.status = 'current' AND m.grade = 'active')), 0)::int AS active,
+           coalesce(sum((SELECT count(*) FROM appointments x WHERE x.unit_id = b.id AND x.wing_code = 'main' AND x.end_date IS NULL)), 0)::int AS bearers,
+           coalesce(sum((SELECT count(*) FROM appointments x JOIN people p ON p.id = x.person_id
+                           WHERE x.unit_id = b.id AND x.wing_code = 'main' AND x.end_date IS NULL AND p.handle_platforms <> '{}')), 0)::int AS handles
+      FROM units b JOIN assemblies a ON a.id = b.assembly_id JOIN units top ON top.id = ${unit.id}
+     WHERE b.level = 'booth' AND b.path <@ top.path
+     GROUP BY a.number ORDER BY a.number`)
+  const report = async (unit: Unit, key?: string) => {
+    const res = await get(`/v1/units/${unit.id}/coverage?by=assembly&minCommittee=1`, key)
+    t.equal(res.status, 200, res.status === 500 ? JSON.stringify(logs.filter(l => l.err).at(-1)) : res.body)
+    return res.json.children.map((c: any) => ({ number: c.number, total: c.totalBooths, covered: c.coveredBooths, committees: c.boothsWithCommittee, active: c.activeMembers, bearers: c.officeBearers, handles: c.officeBearersWithHandle }))
+  }
+  const exact = async (step: string) => {
+    t.same(await report(state), await naive(state), `${step}: the state by constituency equals a recount`)
+    t.same(await report(north), await naive(north), `${step}: North, over its own booths`)
+    t.same(await report(northWard), await naive(northWard), `${step}: a ward, from its booths`)
+    t.same(await counterDrift(app.db), [], `${step}: the counters equal a full recount`)
+  }
+  await exact('as left by the tests above')
+
+  const stateReport = await get(`/v1/units/${state.id}/coverage?by=assembly`)
+  t.match(stateReport.json, { by: 'assembly', role: 'president', unit: { unitId: state.id, level: 'state' } })
+  t.match(stateReport.json.children[0], { number: 12, name: 'Rampur Sadar', localName: 'रामपुर सदर', reserved: 'SC' })
+  t.ok(stateReport.json.unit.totalBooths > stateReport.json.children.reduce((n: number, c: any) => n + c.totalBooths, 0), 'booths without an AC number count in the unit\'s row only')
+
+  // Every kind of write that moves a constituency's figures.
+  const twelve = (await get(`/v1/assemblies?stateId=${state.id}&number=12`)).json.items[0]
+  const [b1, b2] = await rows<{ id: string }>(app.db, sql`SELECT id FROM units WHERE assembly_id = ${twelve.id} AND code_path LIKE 'ASM/NTH/%' ORDER BY code_path LIMIT 2`)
+  const { person, membership } = await activeMember(app, b1.id, 'Counted One')
+  const term = await appoint(app, { personId: person.id, unitId: b1.id, role: 'secretary' })
+  await exact('a member enrolled and appointed')
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/people/${person.id}`, payload: { handles: { twitter: '@counted_one' } } })).status, 200)
+  await exact('a handle added')
+  t.equal((await call(app, { method: 'PATCH', url: '/v1/roles/president', payload: { seats: 2 } })).status, 200)
+  await exact('the president\'s seats raised')
+  t.equal((await call(app, { method: 'PATCH', url: '/v1/roles/president', payload: { seats: 1 } })).status, 200)
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/units/${b1.id}`, payload: { acNumber: 13, acName: 'Sitapur' } })).status, 200)
+  await exact('a booth given another AC number')
+  t.equal((await call(app, { method: 'POST', url: `/v1/units/${b1.id}/move`, payload: { parentId: (await createUnit(app, { level: 'ward', parentId: southWard.parentId, code: 'W5', name: 'W5' })).id } })).status, 200)
+  await exact('the booth moved to another district')
+  t.equal((await call(app, { method: 'POST', url: `/v1/units/${northWard.id}/move`, payload: { parentId: (await createUnit(app, { level: 'block', parentId: south.id, code: 'B7', name: 'B7' })).id } })).status, 200)
+  await exact('a ward moved to another district, its booths with it')
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/memberships/${membership.id}`, payload: { status: 'lapsed', endAppointments: true } })).status, 200)
+  await exact('the membership lapsed with its terms')
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/units/${b2.id}` })).status, 204)
+  await exact('a booth deleted')
+  t.ok(term.id)
+
+  // Conventions: pages by number, CSV, refusals, scope.
+  const first = await get(`/v1/units/${state.id}/coverage?by=assembly&limit=1`)
+  t.equal(first.json.children.length, 1)
+  const second = await get(`/v1/units/${state.id}/coverage?by=assembly&limit=1&cursor=${first.json.nextCursor}`)
+  t.same(second.json.children.map((c: any) => c.number), [13])
+  t.equal(second.json.unit.unitId, state.id, 'every page brings the unit\'s row')
+  t.equal((await get(`/v1/units/${state.id}/coverage?by=assembly&level=district`)).json.code, 'by_with_level')
+  t.equal((await get(`/v1/units/${state.id}/coverage?by=district`)).status, 400)
+  const csvRes = await get(`/v1/units/${state.id}/coverage?by=assembly&format=csv`)
+  t.match(csvRes.headers['content-disposition'], /coverage-president-ASM-by-assembly\.csv/)
+  const lines = csvRes.body.replace(/^\ufeff/, '').trim().split(/\r?\n/)
+  t.match(lines[1], /^ASM,ASM,Assembly State,state,/, 'the unit first')
+  t.match(lines[2], /^ASM,12,Rampur Sadar,assembly,/, 'then each constituency, its number as the code')
+  t.equal(lines.length, 2 + (await naive(state)).length)
+  const reader = await mintKey(app, 'reader', north.id)
+  t.equal((await get(`/v1/units/${state.id}/coverage?by=assembly`, reader)).status, 404, 'the state is outside a district key\'s reach')
 })

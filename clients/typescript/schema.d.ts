@@ -577,7 +577,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coverage of a booth-level role for the unit and each child (or each descendant at a level); JSON pages or CSV */
+        /** Coverage of a booth-level role for the unit and each child (or each descendant at a level, or each assembly constituency: by=assembly); JSON pages or CSV */
         get: operations["unitCoverage"];
         put?: never;
         post?: never;
@@ -918,6 +918,13 @@ export interface components {
             endDate: string;
             endReason: string;
         };
+        UpdateAssemblyInput: {
+            /** @description A new name: the booths' acName follows */
+            name?: string;
+            localName?: string | null;
+            /** @description Seats reserved for scheduled castes (SC) or scheduled tribes (ST); null when unreserved */
+            reserved?: ("SC" | "ST") | null;
+        };
         CreateMembershipInput: {
             /** Format: uuid */
             personId: string;
@@ -1000,13 +1007,6 @@ export interface components {
             phone?: string;
             /** @description EPIC number: ABC1234567, or an older card's UP/12/123/456789 (two letters, then 1-3, 1-4 and 1-7 digits separated by /); stored upper-case without spaces */
             voterId?: string;
-        };
-        UpdateAssemblyInput: {
-            /** @description A new name: the booths' acName follows */
-            name?: string;
-            localName?: string | null;
-            /** @description Seats reserved for scheduled castes (SC) or scheduled tribes (ST); null when unreserved */
-            reserved?: ("SC" | "ST") | null;
         };
         CreatePlatformInput: {
             code: string;
@@ -1378,6 +1378,92 @@ export interface components {
             children: components["schemas"]["TrendRow"][];
             nextCursor: string | null;
         };
+        Assembly: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            stateId: string;
+            stateCode: string;
+            /** @description The constituency number within its state, as the Election Commission numbers it */
+            number: number;
+            name: string;
+            /** @description The name in the local language */
+            localName: string | null;
+            /** @description Seats reserved for scheduled castes (SC) or scheduled tribes (ST); null when unreserved */
+            reserved: ("SC" | "ST") | null;
+            /** @description The districts its booths lie in (those within your key's scope), in code order */
+            districts: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                codePath: string;
+                name: string;
+            }[];
+            /** @description Its booths (those within your key's scope) */
+            boothCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        AssemblyPage: {
+            items: components["schemas"]["Assembly"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description The constituency's booths (within your scope): the sums of its groups */
+        AssemblyCoverageTotals: {
+            /** Format: uuid */
+            assemblyId: string;
+            number: number;
+            name: string;
+            totalBooths: number;
+            coveredBooths: number;
+            coverage: number;
+            boothsWithCommittee: number;
+            activeMembers: number;
+            newMembers: number;
+            officeBearers: number;
+            officeBearersWithHandle: number;
+        };
+        AssemblyCoverageReport: {
+            wing: string;
+            role: string;
+            /** @enum {string} */
+            by: "district" | "block" | "ward";
+            assembly: components["schemas"]["AssemblyCoverageTotals"];
+            /** @description A row per group (district, block or ward), counted over the constituency's booths in it, in code-path order */
+            children: components["schemas"]["CoverageRow"][];
+            nextCursor: null;
+        };
+        /** @description A constituency's booths in the unit (within your scope) */
+        AssemblyCoverageRow: {
+            /** Format: uuid */
+            assemblyId: string;
+            number: number;
+            name: string;
+            localName: string | null;
+            /** @description Seats reserved for scheduled castes (SC) or scheduled tribes (ST); null when unreserved */
+            reserved: ("SC" | "ST") | null;
+            totalBooths: number;
+            coveredBooths: number;
+            coverage: number;
+            boothsWithCommittee: number;
+            activeMembers: number;
+            newMembers: number;
+            officeBearers: number;
+            officeBearersWithHandle: number;
+        };
+        CoverageByAssemblyReport: {
+            wing: string;
+            role: string;
+            /** @constant */
+            by: "assembly";
+            unit: components["schemas"]["CoverageRow"];
+            /** @description A row per constituency with booths in the unit, in number order; booths without an AC number are in the unit's row only */
+            children: components["schemas"]["AssemblyCoverageRow"][];
+            nextCursor: string | null;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1604,64 +1690,6 @@ export interface components {
             items: components["schemas"]["Person"][];
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
-        };
-        Assembly: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            stateId: string;
-            stateCode: string;
-            /** @description The constituency number within its state, as the Election Commission numbers it */
-            number: number;
-            name: string;
-            /** @description The name in the local language */
-            localName: string | null;
-            /** @description Seats reserved for scheduled castes (SC) or scheduled tribes (ST); null when unreserved */
-            reserved: ("SC" | "ST") | null;
-            /** @description The districts its booths lie in (those within your key's scope), in code order */
-            districts: {
-                /** Format: uuid */
-                id: string;
-                code: string;
-                codePath: string;
-                name: string;
-            }[];
-            /** @description Its booths (those within your key's scope) */
-            boothCount: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        AssemblyPage: {
-            items: components["schemas"]["Assembly"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        /** @description The constituency's booths (within your scope): the sums of its groups */
-        AssemblyCoverageTotals: {
-            /** Format: uuid */
-            assemblyId: string;
-            number: number;
-            name: string;
-            totalBooths: number;
-            coveredBooths: number;
-            coverage: number;
-            boothsWithCommittee: number;
-            activeMembers: number;
-            newMembers: number;
-            officeBearers: number;
-            officeBearersWithHandle: number;
-        };
-        AssemblyCoverageReport: {
-            wing: string;
-            role: string;
-            /** @enum {string} */
-            by: "district" | "block" | "ward";
-            assembly: components["schemas"]["AssemblyCoverageTotals"];
-            /** @description A row per group (district, block or ward), counted over the constituency's booths in it, in code-path order */
-            children: components["schemas"]["CoverageRow"][];
-            nextCursor: null;
         };
         ComplianceRow: {
             /** Format: uuid */
@@ -7065,6 +7093,8 @@ export interface operations {
                 role?: string;
                 /** @description Rows for every descendant at this level instead of the children */
                 level?: "state" | "district" | "block" | "ward" | "booth";
+                /** @description assembly: a row per assembly constituency instead of per child, counted over its booths in the unit (CoverageByAssemblyReport; not with level) */
+                by?: "assembly";
                 /** @description K: count booths whose committee (every current term at the booth) has at least K members (default 10) */
                 minCommittee?: number;
                 /** @description N: new members are current members who joined in the last N days (default 30) */
@@ -7091,7 +7121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CoverageReport"];
+                    "application/json": components["schemas"]["CoverageReport"] | components["schemas"]["CoverageByAssemblyReport"];
                     "text/csv": string;
                 };
             };

@@ -1,10 +1,11 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
 import type { UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
-import { sumOfRows, type CoverageParams, type CoverageSqlRow } from '../coverage/queries.js'
-import { roleOrRefuse } from '../roles/catalogue.js'
+import { figuresOf, sumOfRows, type CoverageParams, type CoverageSqlRow } from '../coverage/queries.js'
+import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
+import type { UnitRow } from '../units/queries.js'
 import { findAssembly, inScope, type AssemblyRow } from './queries.js'
 
 /** The units a constituency's booths are grouped by, with their depth on a booth's path. */
@@ -24,19 +25,8 @@ export async function assemblyCoverage (db: Database, actor: Actor, id: string, 
   const role = await roleOrRefuse(db, p.wing, p.role)
   if (!role.levels.includes('booth')) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at booth level.`)
   const groups = await rows<CoverageSqlRow>(db, sql`
-    WITH b AS (
-      SELECT u.path, f.committee, f.with_handle, f.holders, f.active_members, f.new_members
-        FROM units u
-       CROSS JOIN LATERAL booth_figures(u.id, ${role.wing}, ${role.code}, india_today() - ${p.newMemberDays}::int) f
-       WHERE u.assembly_id = ${assembly.id} AND u.level = 'booth' AND ${inScope(actor, sql`u.path`)})
-    SELECT g.id AS unit_id, g.code, g.code_path, g.name, g.level,
-           count(*)::int AS total_booths,
-           count(*) FILTER (WHERE b.holders >= ${role.seats ?? 1})::int AS covered_booths,
-           count(*) FILTER (WHERE b.committee >= ${p.minCommittee})::int AS booths_with_committee,
-           sum(b.active_members)::int AS active_members,
-           sum(b.new_members)::int AS new_members,
-           sum(b.committee)::int AS office_bearers,
-           sum(b.with_handle)::int AS office_bearers_with_handle
+    WITH b AS (${boothFigures(role, p, sql`u.assembly_id = ${assembly.id} AND u.level = 'booth' AND ${inScope(actor, sql`u.path`)}`, sql`u.path`)})
+    SELECT g.id AS unit_id, g.code, g.code_path, g.name, g.level, ${sumsOfBooths(role, p)}
       FROM b JOIN units g ON g.node = (path_nodes(b.path))[${ASSEMBLY_GROUPS[p.by]}]
      GROUP BY g.id, g.code, g.code_path, g.name, g.level
      ORDER BY g.code_path`)
@@ -46,4 +36,84 @@ export async function assemblyCoverage (db: Database, actor: Actor, id: string, 
 /** The constituency's own row: the sums of its groups. */
 function totalsOf (assembly: AssemblyRow, groups: CoverageSqlRow[]) {
   return { assemblyId: assembly.id, number: assembly.number, name: assembly.name, ...sumOfRows(groups) }
+}
+
+/** Each booth matching `where` with its figures (booth_figures) and the `keep` column. */
+function boothFigures (role: RoleRow, p: CoverageParams, where: SQL, keep: SQL): SQL {
+  return sql`
+    SELECT ${keep}, f.committee, f.with_handle, f.holders, f.active_members, f.new_members
+      FROM units u
+     CROSS JOIN LATERAL booth_figures(u.id, ${role.wing}, ${role.code}, india_today() - ${p.newMemberDays}::int) f
+     WHERE ${where}`
+}
+
+/** A coverage row's figures summed over the booths `b` of a group. */
+function sumsOfBooths (role: RoleRow, p: CoverageParams): SQL {
+  return sql`
+    count(*)::int AS total_booths,
+    count(*) FILTER (WHERE b.holders >= ${role.seats ?? 1})::int AS covered_booths,
+    count(*) FILTER (WHERE b.committee >= ${p.minCommittee})::int AS booths_with_committee,
+    sum(b.active_members)::int AS active_members,
+    sum(b.new_members)::int AS new_members,
+    sum(b.committee)::int AS office_bearers,
+    sum(b.with_handle)::int AS office_bearers_with_handle`
+}
+
+export type AssemblyCoverageSqlRow = Omit<CoverageSqlRow, 'unit_id' | 'code' | 'code_path' | 'level'> & {
+  assembly_id: string
+  number: number
+  local_name: string | null
+  reserved: 'SC' | 'ST' | null
+}
+
+/**
+ * A unit's booths grouped by the constituency they lie in (those with an AC number), in
+ * number order from `after`. A state's and a district's from the counters of the
+ * constituencies' (constituency, district) pairs (33_assembly_stats.sql): a state sums
+ * its few hundred pairs, a district reads its own, so a district's figures are over its
+ * own booths only. A block's, ward's or booth's from its booths' own rows.
+ */
+export async function coverageByAssembly (db: Database, unit: UnitRow, role: RoleRow, p: CoverageParams, page: { after?: number, limit: number }) {
+  const after = page.after === undefined ? sql`true` : sql`a.number > ${page.after}`
+  const columns = sql`a.id AS assembly_id, a.number, a.name, a.local_name, a.reserved`
+  if (unit.level === 'state' || unit.level === 'district') {
+    const pairs = unit.level === 'state' ? sql`a.state_id = ${unit.id}` : sql`s.district_node = ${Number(unit.path.split('.')[1])}`
+    return rows<AssemblyCoverageSqlRow>(db, sql`
+      SELECT ${columns},
+             sum(s.total_booths)::int AS total_booths,
+             coalesce(sum(ps.filled_booths), 0)::int AS covered_booths,
+             ${p.minCommittee === 0
+               ? sql`sum(s.total_booths)::int`
+               : sql`coalesce(sum((SELECT sum(x) FROM unnest(os.committee_histogram[${p.minCommittee + 1}:33]) AS x)), 0)::int`} AS booths_with_committee,
+             sum(s.active_members)::int AS active_members,
+             coalesce(sum((SELECT sum(mj.members) FROM assembly_member_joins mj
+                            WHERE mj.assembly_id = s.assembly_id AND mj.district_node = s.district_node
+                              AND mj.joined_on > india_today() - ${p.newMemberDays}::int)), 0)::int AS new_members,
+             coalesce(sum(os.office_bearers), 0)::int AS office_bearers,
+             coalesce(sum(os.office_bearers_with_handle), 0)::int AS office_bearers_with_handle
+        FROM assembly_stats s
+        JOIN assemblies a ON a.id = s.assembly_id
+        LEFT JOIN assembly_office_stats os ON os.assembly_id = s.assembly_id AND os.district_node = s.district_node AND os.wing_code = ${role.wing}
+        LEFT JOIN assembly_post_stats ps ON ps.assembly_id = s.assembly_id AND ps.district_node = s.district_node
+                                        AND ps.wing_code = ${role.wing} AND ps.role_code = ${role.code}
+       WHERE ${pairs} AND ${after}
+       GROUP BY a.id
+       ORDER BY a.number
+       LIMIT ${page.limit}`)
+  }
+  const booths = sql`u.level = 'booth' AND u.assembly_id IS NOT NULL
+    AND (u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))`
+  return rows<AssemblyCoverageSqlRow>(db, sql`
+    WITH b AS (${boothFigures(role, p, booths, sql`u.assembly_id`)})
+    SELECT ${columns}, ${sumsOfBooths(role, p)}
+      FROM b JOIN assemblies a ON a.id = b.assembly_id
+     WHERE ${after}
+     GROUP BY a.id
+     ORDER BY a.number
+     LIMIT ${page.limit}`)
+}
+
+export function toAssemblyCoverageRow (r: AssemblyCoverageSqlRow) {
+  const { assembly_id: assemblyId, number, name, local_name: localName, reserved, ...figures } = r
+  return { assemblyId, number, name, localName, reserved, ...figuresOf(figures) }
 }

@@ -41,7 +41,7 @@ export const UpdateAssemblyBody = z.strictObject({
   reserved: ReservedSchema.optional()
 }).refine(b => Object.keys(b).length > 0, 'send at least one field to change').meta({ id: 'UpdateAssembly' })
 
-export const AssemblyCoverageQuery = CoverageQuery.omit({ level: true, limit: true, cursor: true }).extend({
+export const AssemblyCoverageQuery = CoverageQuery.omit({ level: true, by: true, limit: true, cursor: true }).extend({
   by: z.enum(['district', 'block', 'ward']).default('block').describe('Group the constituency\'s booths by the district, block (default) or ward they lie in')
 })
 
@@ -60,3 +60,21 @@ export const AssemblyCoverageReport = z.object({
   children: z.array(CoverageRow).describe('A row per group (district, block or ward), counted over the constituency\'s booths in it, in code-path order'),
   nextCursor: z.null()
 }).meta({ id: 'AssemblyCoverageReport' })
+
+export const AssemblyCoverageRow = z.object({
+  assemblyId: z.uuid(),
+  number: z.number().int(),
+  name: z.string(),
+  localName: z.string().nullable(),
+  reserved: ReservedSchema,
+  ...CoverageFigures
+}).describe('A constituency\'s booths in the unit (within your scope)').meta({ id: 'AssemblyCoverageRow' })
+
+export const CoverageByAssemblyReport = z.object({
+  wing: z.string(),
+  role: z.string(),
+  by: z.literal('assembly'),
+  unit: CoverageRow,
+  children: z.array(AssemblyCoverageRow).describe('A row per constituency with booths in the unit, in number order; booths without an AC number are in the unit\'s row only'),
+  nextCursor: z.string().nullable()
+}).meta({ id: 'CoverageByAssemblyReport' })

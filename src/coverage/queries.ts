@@ -76,9 +76,15 @@ export function coverageSql (where: SQL, p: CoverageParams, limit: number, booth
      LIMIT ${limit}`
 }
 
+export type FiguresSqlRow = Omit<CoverageSqlRow, 'unit_id' | 'code' | 'code_path' | 'name' | 'level'>
+
 export function toCoverageRow (r: CoverageSqlRow) {
+  return { ...toReportUnit(r), ...figuresOf(r) }
+}
+
+/** A row's figures as the API names them, with the share of booths covered. */
+export function figuresOf (r: FiguresSqlRow) {
   return {
-    ...toReportUnit(r),
     totalBooths: r.total_booths,
     coveredBooths: r.covered_booths,
     coverage: r.total_booths === 0 ? 0 : Math.round((r.covered_booths / r.total_booths) * 10_000) / 10_000,
@@ -104,6 +110,12 @@ export async function coverageOf (db: Database, unit: UnitRow, p: CoverageParams
   const found = await rows<CoverageSqlRow>(db, coverageSql(sql`u.id = ${unit.id} OR (${below}${after})`, p, rowsOf.limit + 2, booths))
   const self = found.find(r => r.unit_id === unit.id)!
   return { self, children: found.filter(r => r.unit_id !== unit.id) }
+}
+
+/** The unit's own coverage row. */
+export async function unitCoverageRow (db: Database, unit: UnitRow, p: CoverageParams): Promise<CoverageSqlRow> {
+  const [row] = await rows<CoverageSqlRow>(db, coverageSql(sql`u.id = ${unit.id}`, p, 1, unit.level === 'booth'))
+  return row
 }
 
 export interface GapRow {

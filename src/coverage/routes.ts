@@ -9,7 +9,9 @@ import { problemResponses } from '../http/problem.js'
 import { MAIN_WING } from '../wings/schemas.js'
 import { toCoverageRow, toGap, type GapRow } from './queries.js'
 import { toTrendRow } from './trend.js'
-import { allCoverage, allGaps, coverageTrend, nationalCoverage, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
+import { toAssemblyCoverageRow } from '../assemblies/coverage.js'
+import { CoverageByAssemblyReport } from '../assemblies/schemas.js'
+import { coverageByAssemblyReport, allCoverage, allGaps, coverageTrend, nationalCoverage, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
 import { CoverageTrend, TrendQuery, CoverageQuery, CoverageReport, NationalCoverageQuery, NationalCoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
 
 const tags = ['coverage']
@@ -68,13 +70,24 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'unitCoverage',
       tags,
-      summary: 'Coverage of a booth-level role for the unit and each child (or each descendant at a level); JSON pages or CSV',
+      summary: 'Coverage of a booth-level role for the unit and each child (or each descendant at a level, or each assembly constituency: by=assembly); JSON pages or CSV',
       params: IdParams,
       querystring: CoverageQuery,
-      response: { 200: jsonOrCsv(CoverageReport), ...problemResponses(400, 404, 422) }
+      response: { 200: jsonOrCsv(z.union([CoverageReport, CoverageByAssemblyReport])), ...problemResponses(400, 404, 422) }
     }
   }, async (request, reply) => {
-    const { cursor, format, ...q } = request.query
+    const { cursor, format, by, ...q } = request.query
+    if (by === 'assembly') {
+      const csv = wantsCsv(request, format)
+      const found = await coverageByAssemblyReport(app.db, request.actor, request.params.id, { ...q, afterNumber: csv ? undefined : decodeCursor(cursor, z.number().int()), limit: csv ? 10_000 : q.limit })
+      if (csv) {
+        // The unit first, then each constituency (level "assembly", its number as the code).
+        const constituencies = found.assemblies.map(r => ({ ...toAssemblyCoverageRow(r), unitId: r.assembly_id, code: String(r.number), codePath: found.unit.codePath, level: 'assembly' }) as unknown as ReturnType<typeof toCoverageRow>)
+        return sendCsvRows(reply, `coverage-${wingPart(found.role.wing)}${found.role.code}-${found.unit.codePath}-by-assembly.csv`, COVERAGE_CSV, mapRows([toCoverageRow(found.self), ...constituencies], r => r))
+      }
+      const page = toPage(found.assemblies, q.limit, toAssemblyCoverageRow, r => r.number)
+      return { wing: found.role.wing, role: found.role.code, by, unit: toCoverageRow(found.self), children: page.items, nextCursor: page.nextCursor }
+    }
     if (wantsCsv(request, format)) {
       const found = await allCoverage(app.db, request.actor, request.params.id, q)
       return sendCsvRows(reply, `coverage-${wingPart(found.role.wing)}${found.role.code}-${found.unit.codePath}.csv`, COVERAGE_CSV, mapRows(found.rows, toCoverageRow))

@@ -12,6 +12,8 @@ export const CoverageQuery = z.object({
   wing: WingQuery,
   role: RoleCode.default('president').describe('A booth-level role of the wing (default president)'),
   level: z.enum(UNIT_LEVELS).optional().describe('Rows for every descendant at this level instead of the children'),
+  by: z.enum(['assembly']).optional()
+    .describe('assembly: a row per assembly constituency instead of per child, counted over its booths in the unit (CoverageByAssemblyReport; not with level)'),
   minCommittee: z.coerce.number().int().min(0).max(32).default(DEFAULT_MIN_COMMITTEE)
     .describe(`K: count booths whose committee (every current term at the booth) has at least K members (default ${DEFAULT_MIN_COMMITTEE})`),
   newMemberDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_NEW_MEMBER_DAYS)
@@ -45,7 +47,7 @@ export const CoverageReport = z.object({
   nextCursor: z.string().nullable()
 }).meta({ id: 'CoverageReport' })
 
-export const NationalCoverageQuery = CoverageQuery.omit({ level: true })
+export const NationalCoverageQuery = CoverageQuery.omit({ level: true, by: true })
 
 /** A coverage row's figures without a unit: the sums over a set of rows (sumOfRows). */
 export const CoverageFigures = {

@@ -9,7 +9,8 @@ import { wingOrRefuse } from '../wings/catalogue.js'
 import { findUnit, type UnitRow } from '../units/queries.js'
 import { findAssembly, type AssemblyRow } from '../assemblies/queries.js'
 import { trendDays, trendOf, type TrendParams } from './trend.js'
-import { coverageOf, gapsPage, nationalOf, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
+import { coverageByAssembly } from '../assemblies/coverage.js'
+import { coverageOf, unitCoverageRow, gapsPage, nationalOf, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
 
 /**
  * Where the holes are: coverage, gaps, vacancies and office-bearers without a social
@@ -74,6 +75,22 @@ export async function allCoverage (db: Database, actor: Actor, unitId: string, q
       : (await coverageOf(db, unit, q, { level: q.level, after, limit })).children, r => r.code_path, batch)
   }
   return { unit, role, rows: rows() }
+}
+
+/**
+ * The unit's coverage row and its booths' by assembly constituency (a page of limit + 1
+ * in number order; `all` for a download: a state has at most a few hundred).
+ */
+export async function coverageByAssemblyReport (db: Database, actor: Actor, unitId: string, q: CoverageParams & { level?: UnitLevel, afterNumber?: number, limit: number }) {
+  if (q.level !== undefined) {
+    throw new DomainError('invalid', 'by_with_level', 'by=assembly groups the unit\'s booths by constituency: leave level out.')
+  }
+  const { unit, role } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => 'booth')
+  const [self, assemblies] = await Promise.all([
+    unitCoverageRow(db, unit, q),
+    coverageByAssembly(db, unit, role, q, { after: q.afterNumber, limit: q.limit + 1 })
+  ])
+  return { unit, role, self, assemblies }
 }
 
 export interface GapsQuestion {

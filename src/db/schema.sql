@@ -151,15 +151,20 @@ BEGIN
   placed AS (
     SELECT d.unit_id, d.wing_code, d.role_code, d.sign, u.level = 'booth' AS is_booth,
            CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
+           -- A booth's constituency pair, when it is in one (33_assembly_stats.sql).
+           CASE WHEN u.level = 'booth' THEN u.assembly_id END AS assembly_id, path_district_node(u.path) AS district_node,
            CASE WHEN p.handle_platforms <> '{}' THEN d.sign ELSE 0 END AS handle_sign
       FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
   per_counted AS (
     SELECT counted, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted, wing_code),
+  per_pair AS (
+    SELECT assembly_id, district_node, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh
+      FROM placed WHERE assembly_id IS NOT NULL GROUP BY 1, 2, 3),
   -- Net change per booth post. A booth whose wing committee changed size has at least one.
   posts AS (
-    SELECT unit_id, counted, wing_code, role_code, sum(sign)::int AS delta
+    SELECT unit_id, counted, assembly_id, district_node, wing_code, role_code, sum(sign)::int AS delta
       FROM placed WHERE is_booth
-     GROUP BY unit_id, counted, wing_code, role_code HAVING sum(sign) <> 0),
+     GROUP BY unit_id, counted, assembly_id, district_node, wing_code, role_code HAVING sum(sign) <> 0),
   -- Unended terms at those booths now, after this statement, per wing and role.
   held AS (
     SELECT a.unit_id, a.wing_code, a.role_code, count(*)::int AS holders
@@ -170,9 +175,10 @@ BEGIN
   -- statement is the size now less the net change. A change of bucket moves it in the
   -- histograms above (bucket 1, no terms, is implicit: total_booths less the rest).
   committees AS (
-    SELECT c.counted, c.wing_code,
+    SELECT c.counted, c.assembly_id, c.district_node, c.wing_code,
            committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
-      FROM (SELECT unit_id, counted, wing_code, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted, wing_code) c
+      FROM (SELECT unit_id, counted, assembly_id, district_node, wing_code, sum(delta)::int AS delta
+              FROM posts GROUP BY unit_id, counted, assembly_id, district_node, wing_code) c
       LEFT JOIN (SELECT unit_id, wing_code, sum(holders)::int AS size FROM held GROUP BY unit_id, wing_code) h
         ON h.unit_id = c.unit_id AND h.wing_code = c.wing_code
      WHERE c.delta <> 0),
@@ -183,13 +189,14 @@ BEGIN
             SELECT counted, wing_code, b_after, 1 FROM committees WHERE b_before <> b_after AND b_after > 1) x
      GROUP BY counted, wing_code, b HAVING sum(v) <> 0),
   -- A booth's post is filled when its unended holders reach the role's seats.
-  flips AS (
-    SELECT p.counted, p.wing_code, p.role_code,
-           sum((coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
-             - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int)::int AS v
+  booth_flips AS (
+    SELECT p.counted, p.assembly_id, p.district_node, p.wing_code, p.role_code,
+           (coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
+             - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int AS v
       FROM posts p JOIN roles r ON r.wing_code = p.wing_code AND r.code = p.role_code
-      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.wing_code = p.wing_code AND h.role_code = p.role_code
-     GROUP BY p.counted, p.wing_code, p.role_code),
+      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.wing_code = p.wing_code AND h.role_code = p.role_code),
+  flips AS (
+    SELECT counted, wing_code, role_code, sum(v)::int AS v FROM booth_flips GROUP BY counted, wing_code, role_code),
   lineage AS (
     SELECT c.counted, a.id AS anc
       FROM (SELECT DISTINCT counted FROM per_counted) c JOIN units cu ON cu.id = c.counted
@@ -218,19 +225,85 @@ BEGIN
         office_bearers = s.office_bearers + EXCLUDED.office_bearers,
         office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
         committee_histogram = CASE WHEN EXCLUDED.committee_histogram = array_fill(0, ARRAY[33]) THEN s.committee_histogram
-                                   ELSE int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1) END)
-  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
-  SELECT l.anc, f.wing_code, f.role_code, sum(f.v)::int
-    FROM flips f JOIN lineage l USING (counted)
-   WHERE f.v <> 0
-   GROUP BY 1, 2, 3
-  ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+                                   ELSE int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1) END),
+  filled AS (
+    INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+    SELECT l.anc, f.wing_code, f.role_code, sum(f.v)::int
+      FROM flips f JOIN lineage l USING (counted)
+     WHERE f.v <> 0
+     GROUP BY 1, 2, 3
+    ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths),
+  -- The same changes in the booths' constituency pairs (33_assembly_stats.sql): each
+  -- booth in one pair, so a change lands once, not up a lineage.
+  pair_offices AS (
+    INSERT INTO assembly_office_stats AS s (assembly_id, district_node, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
+    SELECT t.assembly_id, t.district_node, t.wing_code, t.ob, t.obh, coalesce(h.delta, array_fill(0, ARRAY[33]))
+      FROM per_pair t
+      LEFT JOIN (SELECT assembly_id, district_node, wing_code, histogram_delta(array_agg(b), array_agg(v)) AS delta
+                   FROM (SELECT assembly_id, district_node, wing_code, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after AND b_before > 1
+                         UNION ALL
+                         SELECT assembly_id, district_node, wing_code, b_after, 1 FROM committees WHERE b_before <> b_after AND b_after > 1) m
+                  WHERE assembly_id IS NOT NULL
+                  GROUP BY 1, 2, 3) h USING (assembly_id, district_node, wing_code)
+     ORDER BY 1, 2, 3
+    ON CONFLICT (assembly_id, district_node, wing_code) DO UPDATE SET
+        office_bearers = s.office_bearers + EXCLUDED.office_bearers,
+        office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
+        committee_histogram = int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1))
+  INSERT INTO assembly_post_stats AS s (assembly_id, district_node, wing_code, role_code, filled_booths)
+  SELECT assembly_id, district_node, wing_code, role_code, sum(v)::int
+    FROM booth_flips WHERE assembly_id IS NOT NULL
+   GROUP BY 1, 2, 3, 4 HAVING sum(v) <> 0
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (assembly_id, district_node, wing_code, role_code) DO UPDATE SET filled_booths = s.filled_booths + EXCLUDED.filled_booths;
   -- The social media duty (32_duties.sql), with each holder's platforms as they are now.
   PERFORM apply_duty_deltas(array_agg(d.unit_id ORDER BY d.n), array_agg(d.wing_code ORDER BY d.n), array_agg(d.role_code ORDER BY d.n),
                             array_agg(array_to_string(p.handle_platforms, ',') ORDER BY d.n), array_agg(d.sign ORDER BY d.n))
      FROM unnest(p_unit, p_wing, p_role, p_person, p_sign) WITH ORDINALITY AS d(unit_id, wing_code, role_code, person_id, sign, n)
      JOIN people p ON p.id = d.person_id;
 END
+$$;
+
+--
+-- Name: apply_assembly_booth_deltas(uuid[], public.ltree[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_assembly_booth_deltas(p_assembly uuid[], p_path public.ltree[], p_sign integer[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  -- Joining: the pair's row appears with its first booth.
+  INSERT INTO assembly_stats AS s (assembly_id, district_node, total_booths)
+  SELECT t.assembly_id, path_district_node(t.path), sum(t.sign)::int
+    FROM unnest(p_assembly, p_path, p_sign) AS t(assembly_id, path, sign)
+   WHERE t.assembly_id IS NOT NULL AND t.sign > 0
+   GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (assembly_id, district_node) DO UPDATE SET total_booths = s.total_booths + EXCLUDED.total_booths;
+  -- Leaving: the pair's row is there (or went with its district, deleted in the same
+  -- statement); it goes with its last booth.
+  UPDATE assembly_stats s SET total_booths = s.total_booths + d.n
+    FROM (SELECT t.assembly_id, path_district_node(t.path) AS district_node, sum(t.sign)::int AS n
+            FROM unnest(p_assembly, p_path, p_sign) AS t(assembly_id, path, sign)
+           WHERE t.assembly_id IS NOT NULL AND t.sign < 0
+           GROUP BY 1, 2) d
+   WHERE s.assembly_id = d.assembly_id AND s.district_node = d.district_node;
+  DELETE FROM assembly_stats s USING unnest(p_assembly, p_path, p_sign) AS t(assembly_id, path, sign)
+   WHERE t.sign < 0 AND s.total_booths = 0 AND s.assembly_id = t.assembly_id AND s.district_node = path_district_node(t.path);
+$$;
+
+--
+-- Name: apply_assembly_handle_deltas(uuid[], text[], text[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_assembly_handle_deltas(p_unit uuid[], p_wing text[], p_platforms text[], p_sign integer[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  UPDATE assembly_office_stats s SET office_bearers_with_handle = s.office_bearers_with_handle + x.n
+    FROM (SELECT u.assembly_id, path_district_node(u.path) AS district_node, t.wing_code, sum(t.sign)::int AS n
+            FROM unnest(p_unit, p_wing, p_platforms, p_sign) AS t(unit_id, wing_code, platforms, sign)
+            JOIN units u ON u.id = t.unit_id AND u.level = 'booth' AND u.assembly_id IS NOT NULL
+           WHERE t.platforms <> ''
+           GROUP BY 1, 2, 3 HAVING sum(t.sign) <> 0) x
+   WHERE s.assembly_id = x.assembly_id AND s.district_node = x.district_node AND s.wing_code = x.wing_code
 $$;
 
 --
@@ -300,6 +373,21 @@ BEGIN
            coalesce(sum(d.sign) FILTER (WHERE d.grade = 'active'), 0)::int AS active, sum(d.sign)::int AS members
       FROM d JOIN units b ON b.id = d.booth_id
      GROUP BY b.parent_id, d.joined_on),
+  -- The booths' constituency pairs (33_assembly_stats.sql).
+  per_pair AS (
+    SELECT b.assembly_id, path_district_node(b.path) AS district_node, d.joined_on,
+           coalesce(sum(d.sign) FILTER (WHERE d.grade = 'active'), 0)::int AS active, sum(d.sign)::int AS members
+      FROM d JOIN units b ON b.id = d.booth_id
+     WHERE b.assembly_id IS NOT NULL
+     GROUP BY 1, 2, 3),
+  pair_counters AS (
+    UPDATE assembly_stats s SET active_members = s.active_members + x.n
+      FROM (SELECT assembly_id, district_node, sum(active)::int AS n FROM per_pair GROUP BY 1, 2 HAVING sum(active) <> 0) x
+     WHERE s.assembly_id = x.assembly_id AND s.district_node = x.district_node),
+  pair_joins AS (
+    INSERT INTO assembly_member_joins AS j (assembly_id, district_node, joined_on, members)
+    SELECT assembly_id, district_node, joined_on, members FROM per_pair WHERE members <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (assembly_id, district_node, joined_on) DO UPDATE SET members = j.members + EXCLUDED.members),
   lineage AS (
     SELECT c.counted, a.id AS anc
       FROM (SELECT DISTINCT counted FROM per) c JOIN units cu ON cu.id = c.counted
@@ -562,6 +650,34 @@ END
 $$;
 
 --
+-- Name: assembly_pairs_changed(uuid[], public.ltree[], uuid[], public.ltree[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assembly_pairs_changed(p_old_assembly uuid[], p_old_path public.ltree[], p_new_assembly uuid[], p_new_path public.ltree[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  pairs_a uuid[];
+  pairs_d bigint[];
+BEGIN
+  WITH changed AS (
+    SELECT * FROM unnest(p_old_assembly, p_old_path, p_new_assembly, p_new_path) AS t(old_a, old_p, new_a, new_p)
+     WHERE t.old_a IS DISTINCT FROM t.new_a OR path_district_node(t.old_p) <> path_district_node(t.new_p)),
+  pairs AS (
+    SELECT old_a AS a, path_district_node(old_p) AS d FROM changed WHERE old_a IS NOT NULL
+    UNION
+    SELECT new_a, path_district_node(new_p) FROM changed WHERE new_a IS NOT NULL)
+  SELECT array_agg(a), array_agg(d) INTO pairs_a, pairs_d FROM pairs;
+  IF pairs_a IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM 1 FROM unit_stats s JOIN units u ON u.id = s.unit_id
+    WHERE u.node = ANY (pairs_d) ORDER BY s.unit_id FOR UPDATE OF s;
+  PERFORM recount_assembly_stats(pairs_a, pairs_d);
+END
+$$;
+
+--
 -- Name: assert_own_booth_rule(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -794,6 +910,18 @@ END
 $$;
 
 --
+-- Name: histogram_delta(integer[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.histogram_delta(buckets integer[], signs integer[]) RETURNS integer[]
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT array_agg(coalesce(h.v, 0) ORDER BY g.b)
+    FROM generate_series(1, 33) AS g(b)
+    LEFT JOIN (SELECT x.b, sum(x.v)::int AS v FROM unnest(buckets, signs) AS x(b, v) GROUP BY x.b) h ON h.b = g.b
+$$;
+
+--
 -- Name: india_today(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -990,6 +1118,16 @@ CREATE FUNCTION public.own_booth_violations(p_people uuid[]) RETURNS TABLE(appoi
 $$;
 
 --
+-- Name: path_district_node(public.ltree); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.path_district_node(p public.ltree) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT (path_nodes(p))[2]
+$$;
+
+--
 -- Name: path_nodes(public.ltree); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1082,6 +1220,7 @@ BEGIN
             HAVING sum(t.sign) <> 0) x
      WHERE s.unit_id = x.anc AND s.wing_code = x.wing_code;
     PERFORM apply_duty_deltas(d_unit, d_wing, d_role, d_platforms, d_sign);
+    PERFORM apply_assembly_handle_deltas(d_unit, d_wing, d_platforms, d_sign);
   END IF;
   RETURN NULL;
 END
@@ -1295,6 +1434,7 @@ BEGIN
   DROP TABLE committee;
   PERFORM rebuild_post_days();
   PERFORM rebuild_duty_stats();
+  PERFORM recount_assembly_stats();
 END
 $$;
 
@@ -1354,6 +1494,80 @@ END
 $$;
 
 --
+-- Name: recount_assembly_posts(text, text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recount_assembly_posts(p_wing text, p_role text, p_seats integer) RETURNS void
+    LANGUAGE sql
+    AS $$
+  DELETE FROM assembly_post_stats WHERE wing_code = p_wing AND role_code = p_role;
+  INSERT INTO assembly_post_stats (assembly_id, district_node, wing_code, role_code, filled_booths)
+  SELECT b.assembly_id, path_district_node(b.path), p_wing, p_role, count(*)::int
+    FROM (SELECT ap.unit_id FROM appointments ap
+           WHERE ap.wing_code = p_wing AND ap.role_code = p_role AND ap.end_date IS NULL
+           GROUP BY ap.unit_id HAVING count(*) >= coalesce(p_seats, 1)) f
+    JOIN units b ON b.id = f.unit_id AND b.level = 'booth' AND b.assembly_id IS NOT NULL
+   GROUP BY 1, 2;
+$$;
+
+--
+-- Name: recount_assembly_stats(uuid[], bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.recount_assembly_stats(p_assembly uuid[] DEFAULT NULL::uuid[], p_district_node bigint[] DEFAULT NULL::bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS pair_booths (booth_id uuid PRIMARY KEY, assembly_id uuid, district_node bigint) ON COMMIT DROP;
+  DELETE FROM pair_booths;
+  IF p_assembly IS NULL THEN
+    DELETE FROM assembly_stats;
+    INSERT INTO pair_booths
+    SELECT b.id, b.assembly_id, path_district_node(b.path) FROM units b WHERE b.level = 'booth' AND b.assembly_id IS NOT NULL;
+  ELSE
+    DELETE FROM assembly_stats s USING unnest(p_assembly, p_district_node) AS p(a, d)
+     WHERE s.assembly_id = p.a AND s.district_node = p.d;
+    INSERT INTO pair_booths
+    SELECT b.id, b.assembly_id, path_district_node(b.path)
+      FROM units b JOIN unnest(p_assembly, p_district_node) AS p(a, d) ON b.assembly_id = p.a AND path_district_node(b.path) = p.d
+     WHERE b.level = 'booth'
+    ON CONFLICT DO NOTHING;
+  END IF;
+  ANALYZE pair_booths;
+  INSERT INTO assembly_stats (assembly_id, district_node, total_booths, active_members)
+  SELECT pb.assembly_id, pb.district_node, count(*)::int, coalesce(sum(m.n), 0)::int
+    FROM pair_booths pb
+    LEFT JOIN (SELECT booth_id, count(*) AS n FROM memberships WHERE status = 'current' AND grade = 'active' GROUP BY booth_id) m
+      ON m.booth_id = pb.booth_id
+   GROUP BY 1, 2 ORDER BY 1, 2;
+  -- The wing's unended terms at each booth: its committee.
+  WITH terms AS (
+    SELECT pb.assembly_id, pb.district_node, a.unit_id, a.wing_code, count(*)::int AS size,
+           count(*) FILTER (WHERE p.handle_platforms <> '{}')::int AS with_handle
+      FROM pair_booths pb JOIN appointments a ON a.unit_id = pb.booth_id AND a.end_date IS NULL
+      JOIN people p ON p.id = a.person_id
+     GROUP BY 1, 2, 3, 4)
+  INSERT INTO assembly_office_stats (assembly_id, district_node, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
+  SELECT assembly_id, district_node, wing_code, sum(size)::int, sum(with_handle)::int,
+         histogram_delta(array_agg(committee_bucket(size)), array_agg(1))
+    FROM terms GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+  INSERT INTO assembly_post_stats (assembly_id, district_node, wing_code, role_code, filled_booths)
+  SELECT h.assembly_id, h.district_node, h.wing_code, h.role_code, count(*)::int
+    FROM (SELECT pb.assembly_id, pb.district_node, a.unit_id, a.wing_code, a.role_code, count(*) AS holders
+            FROM pair_booths pb JOIN appointments a ON a.unit_id = pb.booth_id AND a.end_date IS NULL
+           GROUP BY 1, 2, 3, 4, 5) h
+    JOIN roles r ON r.wing_code = h.wing_code AND r.code = h.role_code
+   WHERE h.holders >= coalesce(r.seats, 1)
+   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  INSERT INTO assembly_member_joins (assembly_id, district_node, joined_on, members)
+  SELECT pb.assembly_id, pb.district_node, m.joined_on, count(*)::int
+    FROM pair_booths pb JOIN memberships m ON m.booth_id = pb.booth_id AND m.status = 'current'
+   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+  DELETE FROM pair_booths;
+END
+$$;
+
+--
 -- Name: refresh_handle_platforms(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1404,6 +1618,7 @@ BEGIN
     JOIN units b ON b.id = f.unit_id
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
    GROUP BY a.id;
+  PERFORM recount_assembly_posts(NEW.wing_code, NEW.code, NEW.seats);
   RETURN NULL;
 END
 $$;
@@ -1465,6 +1680,8 @@ BEGIN
             FROM old_rows b JOIN units a ON a.node = ANY (path_nodes(b.path))
            WHERE b.level = 'booth' GROUP BY a.id) x
    WHERE s.unit_id = x.anc;
+  PERFORM apply_assembly_booth_deltas(array_agg(assembly_id), array_agg(path), array_agg(-1))
+     FROM old_rows WHERE level = 'booth' AND assembly_id IS NOT NULL;
   RETURN NULL;
 END
 $$;
@@ -1486,6 +1703,8 @@ BEGIN
             JOIN units a ON a.node = ANY (path_nodes(p.path))
            GROUP BY a.id) x
    WHERE s.unit_id = x.anc;
+  PERFORM apply_assembly_booth_deltas(array_agg(assembly_id), array_agg(path), array_agg(1))
+     FROM new_rows WHERE level = 'booth' AND assembly_id IS NOT NULL;
   RETURN NULL;
 END
 $$;
@@ -1499,6 +1718,9 @@ CREATE FUNCTION public.units_after_update() RETURNS trigger
     AS $$
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows UNION ALL SELECT path FROM new_rows));
+  PERFORM assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
+     FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE n.level = 'booth' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path));
   RETURN NULL;
 END
 $$;
@@ -1821,6 +2043,53 @@ CREATE TABLE public.assemblies (
     CONSTRAINT assemblies_number_check CHECK (((number >= 1) AND (number <= 9999))),
     CONSTRAINT assemblies_reserved_check CHECK ((reserved = ANY (ARRAY['SC'::text, 'ST'::text]))),
     CONSTRAINT assemblies_state_level_check CHECK ((state_level = 'state'::public.unit_level))
+);
+
+--
+-- Name: assembly_member_joins; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.assembly_member_joins (
+    assembly_id uuid NOT NULL,
+    district_node bigint NOT NULL,
+    joined_on date NOT NULL,
+    members integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: assembly_office_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.assembly_office_stats (
+    assembly_id uuid NOT NULL,
+    district_node bigint NOT NULL,
+    wing_code text NOT NULL,
+    office_bearers integer DEFAULT 0 NOT NULL,
+    office_bearers_with_handle integer DEFAULT 0 NOT NULL,
+    committee_histogram integer[] DEFAULT array_fill(0, ARRAY[33]) NOT NULL
+);
+
+--
+-- Name: assembly_post_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.assembly_post_stats (
+    assembly_id uuid NOT NULL,
+    district_node bigint NOT NULL,
+    wing_code text NOT NULL,
+    role_code text NOT NULL,
+    filled_booths integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: assembly_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.assembly_stats (
+    assembly_id uuid NOT NULL,
+    district_node bigint NOT NULL,
+    total_booths integer DEFAULT 0 NOT NULL,
+    active_members integer DEFAULT 0 NOT NULL
 );
 
 --
@@ -2262,6 +2531,34 @@ ALTER TABLE ONLY public.assemblies
     ADD CONSTRAINT assemblies_state_number_key UNIQUE (state_id, number);
 
 --
+-- Name: assembly_member_joins assembly_member_joins_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_member_joins
+    ADD CONSTRAINT assembly_member_joins_pkey PRIMARY KEY (assembly_id, district_node, joined_on);
+
+--
+-- Name: assembly_office_stats assembly_office_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_office_stats
+    ADD CONSTRAINT assembly_office_stats_pkey PRIMARY KEY (assembly_id, district_node, wing_code);
+
+--
+-- Name: assembly_post_stats assembly_post_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_post_stats
+    ADD CONSTRAINT assembly_post_stats_pkey PRIMARY KEY (assembly_id, district_node, wing_code, role_code);
+
+--
+-- Name: assembly_stats assembly_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_stats
+    ADD CONSTRAINT assembly_stats_pkey PRIMARY KEY (assembly_id, district_node);
+
+--
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2466,6 +2763,12 @@ CREATE INDEX appointments_person_idx ON public.appointments USING btree (person_
 --
 
 CREATE INDEX appointments_post_idx ON public.appointments USING btree (unit_id, wing_code, role_code, start_date);
+
+--
+-- Name: assembly_stats_district_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX assembly_stats_district_idx ON public.assembly_stats USING btree (district_node);
 
 --
 -- Name: audit_log_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -2807,6 +3110,41 @@ ALTER TABLE ONLY public.appointments
 
 ALTER TABLE ONLY public.assemblies
     ADD CONSTRAINT assemblies_state_fkey FOREIGN KEY (state_id, state_level) REFERENCES public.units(id, level) ON DELETE CASCADE;
+
+--
+-- Name: assembly_member_joins assembly_member_joins_pair_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_member_joins
+    ADD CONSTRAINT assembly_member_joins_pair_fkey FOREIGN KEY (assembly_id, district_node) REFERENCES public.assembly_stats(assembly_id, district_node) ON DELETE CASCADE;
+
+--
+-- Name: assembly_office_stats assembly_office_stats_pair_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_office_stats
+    ADD CONSTRAINT assembly_office_stats_pair_fkey FOREIGN KEY (assembly_id, district_node) REFERENCES public.assembly_stats(assembly_id, district_node) ON DELETE CASCADE;
+
+--
+-- Name: assembly_post_stats assembly_post_stats_pair_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_post_stats
+    ADD CONSTRAINT assembly_post_stats_pair_fkey FOREIGN KEY (assembly_id, district_node) REFERENCES public.assembly_stats(assembly_id, district_node) ON DELETE CASCADE;
+
+--
+-- Name: assembly_stats assembly_stats_assembly_id_assemblies_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_stats
+    ADD CONSTRAINT assembly_stats_assembly_id_assemblies_id_fk FOREIGN KEY (assembly_id) REFERENCES public.assemblies(id) ON DELETE CASCADE;
+
+--
+-- Name: assembly_stats assembly_stats_district_node_units_node_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assembly_stats
+    ADD CONSTRAINT assembly_stats_district_node_units_node_fk FOREIGN KEY (district_node) REFERENCES public.units(node) ON DELETE CASCADE;
 
 --
 -- Name: duty_platform_stats duty_platform_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

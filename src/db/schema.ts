@@ -463,6 +463,63 @@ export const memberJoins = pgTable('member_joins', {
   members: integer('members').notNull().default(0)
 }, (t) => [primaryKey({ name: 'member_joins_pkey', columns: [t.unitId, t.joinedOn] })])
 
+/**
+ * The same counters per assembly constituency, kept per (constituency, district) pair: a
+ * constituency's booths usually lie in one district, sometimes a few, and a key scoped
+ * to a district counts only its own. A state's coverage by constituency sums its pairs
+ * (a few hundred rows at the largest state); a district's reads its own. Kept exact in
+ * the same statements as the unit counters (src/db/routines/33_assembly_stats.sql).
+ * district_node is the district's node (units.node), the key every booth's path carries.
+ */
+export const assemblyStats = pgTable('assembly_stats', {
+  assemblyId: uuid('assembly_id').notNull().references(() => assemblies.id, { onDelete: 'cascade' }),
+  districtNode: bigint('district_node', { mode: 'number' }).notNull().references(() => units.node, { onDelete: 'cascade' }),
+  totalBooths: integer('total_booths').notNull().default(0),
+  activeMembers: integer('active_members').notNull().default(0)
+}, (t) => [
+  primaryKey({ name: 'assembly_stats_pkey', columns: [t.assemblyId, t.districtNode] }),
+  index('assembly_stats_district_idx').on(t.districtNode)
+])
+
+const assemblyPair = (t: { assemblyId: AnyPgColumn, districtNode: AnyPgColumn }, name: string) =>
+  foreignKey({ name, columns: [t.assemblyId, t.districtNode], foreignColumns: [assemblyStats.assemblyId, assemblyStats.districtNode] }).onDelete('cascade')
+
+/** office_stats of a (constituency, district) pair: the wing's terms at its booths. */
+export const assemblyOfficeStats = pgTable('assembly_office_stats', {
+  assemblyId: uuid('assembly_id').notNull(),
+  districtNode: bigint('district_node', { mode: 'number' }).notNull(),
+  wingCode: text('wing_code').notNull(),
+  officeBearers: integer('office_bearers').notNull().default(0),
+  officeBearersWithHandle: integer('office_bearers_with_handle').notNull().default(0),
+  committeeHistogram: integer('committee_histogram').array().notNull().default(sql`array_fill(0, ARRAY[33])`)
+}, (t) => [
+  primaryKey({ name: 'assembly_office_stats_pkey', columns: [t.assemblyId, t.districtNode, t.wingCode] }),
+  assemblyPair(t, 'assembly_office_stats_pair_fkey')
+])
+
+/** post_stats of a (constituency, district) pair. */
+export const assemblyPostStats = pgTable('assembly_post_stats', {
+  assemblyId: uuid('assembly_id').notNull(),
+  districtNode: bigint('district_node', { mode: 'number' }).notNull(),
+  wingCode: text('wing_code').notNull(),
+  roleCode: text('role_code').notNull(),
+  filledBooths: integer('filled_booths').notNull().default(0)
+}, (t) => [
+  primaryKey({ name: 'assembly_post_stats_pkey', columns: [t.assemblyId, t.districtNode, t.wingCode, t.roleCode] }),
+  assemblyPair(t, 'assembly_post_stats_pair_fkey')
+])
+
+/** member_joins of a (constituency, district) pair. */
+export const assemblyMemberJoins = pgTable('assembly_member_joins', {
+  assemblyId: uuid('assembly_id').notNull(),
+  districtNode: bigint('district_node', { mode: 'number' }).notNull(),
+  joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+  members: integer('members').notNull().default(0)
+}, (t) => [
+  primaryKey({ name: 'assembly_member_joins_pkey', columns: [t.assemblyId, t.districtNode, t.joinedOn] }),
+  assemblyPair(t, 'assembly_member_joins_pair_fkey')
+])
+
 export const IMPORT_KINDS = ['units', 'booth_presidents'] as const
 export const importKind = pgEnum('import_kind', IMPORT_KINDS)
 export const IMPORT_STATUSES = ['running', 'succeeded', 'failed', 'partial', 'dry_run'] as const

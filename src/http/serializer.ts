@@ -55,7 +55,8 @@ function nullablesAsTypes (node: unknown): unknown {
     if (other && anyOf.some(a => a.type === 'null' && Object.keys(a).length === 1) &&
         typeof other.type === 'string' && other.type !== 'object' && other.type !== 'array' && !other.anyOf && !other.oneOf && !other.$ref) {
       delete out.anyOf
-      return { ...out, ...other, type: [other.type, 'null'] }
+      // An enum must name null too: a union's branch is chosen by validating against it.
+      return { ...out, ...other, type: [other.type, 'null'], ...(Array.isArray(other.enum) ? { enum: [...other.enum, null] } : {}) }
     }
   }
   return out

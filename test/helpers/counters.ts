@@ -12,7 +12,13 @@ const SNAPSHOT = {
   post_days: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || day || ':' || delta AS r FROM post_days WHERE delta <> 0 ORDER BY 1`,
   duty_stats: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || level || ':' || bound || ':' || compliant AS r FROM duty_stats WHERE bound <> 0 OR compliant <> 0 ORDER BY 1`,
   duty_platform_stats: sql`SELECT unit_id::text || ':' || wing_code || ':' || role_code || ':' || level || ':' || platform_code || ':' || bound || ':' || held AS r
-                             FROM duty_platform_stats WHERE bound <> 0 OR held <> 0 ORDER BY 1`
+                             FROM duty_platform_stats WHERE bound <> 0 OR held <> 0 ORDER BY 1`,
+  // A constituency's pairs (33_assembly_stats.sql): a pair with no booth has no row.
+  assembly_stats: sql`SELECT assembly_id::text || ':' || district_node || ':' || total_booths || ':' || active_members AS r FROM assembly_stats ORDER BY 1`,
+  assembly_office_stats: sql`SELECT assembly_id::text || ':' || district_node || ':' || wing_code || ':' || office_bearers || ':' || office_bearers_with_handle || ':' || committee_histogram::text AS r
+                               FROM assembly_office_stats WHERE office_bearers <> 0 OR committee_histogram <> array_fill(0, ARRAY[33]) ORDER BY 1`,
+  assembly_post_stats: sql`SELECT assembly_id::text || ':' || district_node || ':' || wing_code || ':' || role_code || ':' || filled_booths AS r FROM assembly_post_stats WHERE filled_booths <> 0 ORDER BY 1`,
+  assembly_member_joins: sql`SELECT assembly_id::text || ':' || district_node || ':' || joined_on || ':' || members AS r FROM assembly_member_joins WHERE members <> 0 ORDER BY 1`
 }
 
 /**

@@ -73,3 +73,9 @@ $$;
 CREATE OR REPLACE FUNCTION unit_lineage(p ltree) RETURNS uuid[] LANGUAGE sql STABLE AS $$
   SELECT coalesce(array_agg(u.id), '{}') FROM units u WHERE u.node = ANY (path_nodes(p))
 $$;
+
+-- The district's node on a path (NULL on a state's): the key of a booth's constituency
+-- pair (33_assembly_stats.sql).
+CREATE OR REPLACE FUNCTION path_district_node(p ltree) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT (path_nodes(p))[2]
+$$;

@@ -28,6 +28,14 @@ CREATE OR REPLACE FUNCTION committee_bucket(size integer) RETURNS integer LANGUA
   SELECT least(greatest(size, 0), 32) + 1
 $$;
 
+-- A committee histogram's change from buckets left (-1) and entered (+1): one array of
+-- 33 (see committee_bucket), summed per bucket. An aggregate's input: array_agg of both.
+CREATE OR REPLACE FUNCTION histogram_delta(buckets integer[], signs integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT array_agg(coalesce(h.v, 0) ORDER BY g.b)
+    FROM generate_series(1, 33) AS g(b)
+    LEFT JOIN (SELECT x.b, sum(x.v)::int AS v FROM unnest(buckets, signs) AS x(b, v) GROUP BY x.b) h ON h.b = g.b
+$$;
+
 -- A booth's figures, read from its own rows: the wing's unended terms (all its roles,
 -- those whose holder has a social handle, those in p_role), current active members,
 -- current members who joined after p_since. A set-returning SQL function, so a query
@@ -82,15 +90,20 @@ BEGIN
   placed AS (
     SELECT d.unit_id, d.wing_code, d.role_code, d.sign, u.level = 'booth' AS is_booth,
            CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS counted,
+           -- A booth's constituency pair, when it is in one (33_assembly_stats.sql).
+           CASE WHEN u.level = 'booth' THEN u.assembly_id END AS assembly_id, path_district_node(u.path) AS district_node,
            CASE WHEN p.handle_platforms <> '{}' THEN d.sign ELSE 0 END AS handle_sign
       FROM d JOIN units u ON u.id = d.unit_id JOIN people p ON p.id = d.person_id),
   per_counted AS (
     SELECT counted, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh FROM placed GROUP BY counted, wing_code),
+  per_pair AS (
+    SELECT assembly_id, district_node, wing_code, sum(sign)::int AS ob, sum(handle_sign)::int AS obh
+      FROM placed WHERE assembly_id IS NOT NULL GROUP BY 1, 2, 3),
   -- Net change per booth post. A booth whose wing committee changed size has at least one.
   posts AS (
-    SELECT unit_id, counted, wing_code, role_code, sum(sign)::int AS delta
+    SELECT unit_id, counted, assembly_id, district_node, wing_code, role_code, sum(sign)::int AS delta
       FROM placed WHERE is_booth
-     GROUP BY unit_id, counted, wing_code, role_code HAVING sum(sign) <> 0),
+     GROUP BY unit_id, counted, assembly_id, district_node, wing_code, role_code HAVING sum(sign) <> 0),
   -- Unended terms at those booths now, after this statement, per wing and role.
   held AS (
     SELECT a.unit_id, a.wing_code, a.role_code, count(*)::int AS holders
@@ -101,9 +114,10 @@ BEGIN
   -- statement is the size now less the net change. A change of bucket moves it in the
   -- histograms above (bucket 1, no terms, is implicit: total_booths less the rest).
   committees AS (
-    SELECT c.counted, c.wing_code,
+    SELECT c.counted, c.assembly_id, c.district_node, c.wing_code,
            committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
-      FROM (SELECT unit_id, counted, wing_code, sum(delta)::int AS delta FROM posts GROUP BY unit_id, counted, wing_code) c
+      FROM (SELECT unit_id, counted, assembly_id, district_node, wing_code, sum(delta)::int AS delta
+              FROM posts GROUP BY unit_id, counted, assembly_id, district_node, wing_code) c
       LEFT JOIN (SELECT unit_id, wing_code, sum(holders)::int AS size FROM held GROUP BY unit_id, wing_code) h
         ON h.unit_id = c.unit_id AND h.wing_code = c.wing_code
      WHERE c.delta <> 0),
@@ -114,13 +128,14 @@ BEGIN
             SELECT counted, wing_code, b_after, 1 FROM committees WHERE b_before <> b_after AND b_after > 1) x
      GROUP BY counted, wing_code, b HAVING sum(v) <> 0),
   -- A booth's post is filled when its unended holders reach the role's seats.
-  flips AS (
-    SELECT p.counted, p.wing_code, p.role_code,
-           sum((coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
-             - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int)::int AS v
+  booth_flips AS (
+    SELECT p.counted, p.assembly_id, p.district_node, p.wing_code, p.role_code,
+           (coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
+             - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int AS v
       FROM posts p JOIN roles r ON r.wing_code = p.wing_code AND r.code = p.role_code
-      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.wing_code = p.wing_code AND h.role_code = p.role_code
-     GROUP BY p.counted, p.wing_code, p.role_code),
+      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.wing_code = p.wing_code AND h.role_code = p.role_code),
+  flips AS (
+    SELECT counted, wing_code, role_code, sum(v)::int AS v FROM booth_flips GROUP BY counted, wing_code, role_code),
   lineage AS (
     SELECT c.counted, a.id AS anc
       FROM (SELECT DISTINCT counted FROM per_counted) c JOIN units cu ON cu.id = c.counted
@@ -149,13 +164,37 @@ BEGIN
         office_bearers = s.office_bearers + EXCLUDED.office_bearers,
         office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
         committee_histogram = CASE WHEN EXCLUDED.committee_histogram = array_fill(0, ARRAY[33]) THEN s.committee_histogram
-                                   ELSE int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1) END)
-  INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
-  SELECT l.anc, f.wing_code, f.role_code, sum(f.v)::int
-    FROM flips f JOIN lineage l USING (counted)
-   WHERE f.v <> 0
-   GROUP BY 1, 2, 3
-  ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths;
+                                   ELSE int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1) END),
+  filled AS (
+    INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
+    SELECT l.anc, f.wing_code, f.role_code, sum(f.v)::int
+      FROM flips f JOIN lineage l USING (counted)
+     WHERE f.v <> 0
+     GROUP BY 1, 2, 3
+    ON CONFLICT (unit_id, wing_code, role_code) DO UPDATE SET filled_booths = post_stats.filled_booths + EXCLUDED.filled_booths),
+  -- The same changes in the booths' constituency pairs (33_assembly_stats.sql): each
+  -- booth in one pair, so a change lands once, not up a lineage.
+  pair_offices AS (
+    INSERT INTO assembly_office_stats AS s (assembly_id, district_node, wing_code, office_bearers, office_bearers_with_handle, committee_histogram)
+    SELECT t.assembly_id, t.district_node, t.wing_code, t.ob, t.obh, coalesce(h.delta, array_fill(0, ARRAY[33]))
+      FROM per_pair t
+      LEFT JOIN (SELECT assembly_id, district_node, wing_code, histogram_delta(array_agg(b), array_agg(v)) AS delta
+                   FROM (SELECT assembly_id, district_node, wing_code, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after AND b_before > 1
+                         UNION ALL
+                         SELECT assembly_id, district_node, wing_code, b_after, 1 FROM committees WHERE b_before <> b_after AND b_after > 1) m
+                  WHERE assembly_id IS NOT NULL
+                  GROUP BY 1, 2, 3) h USING (assembly_id, district_node, wing_code)
+     ORDER BY 1, 2, 3
+    ON CONFLICT (assembly_id, district_node, wing_code) DO UPDATE SET
+        office_bearers = s.office_bearers + EXCLUDED.office_bearers,
+        office_bearers_with_handle = s.office_bearers_with_handle + EXCLUDED.office_bearers_with_handle,
+        committee_histogram = int_array_add(s.committee_histogram, EXCLUDED.committee_histogram, 1))
+  INSERT INTO assembly_post_stats AS s (assembly_id, district_node, wing_code, role_code, filled_booths)
+  SELECT assembly_id, district_node, wing_code, role_code, sum(v)::int
+    FROM booth_flips WHERE assembly_id IS NOT NULL
+   GROUP BY 1, 2, 3, 4 HAVING sum(v) <> 0
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (assembly_id, district_node, wing_code, role_code) DO UPDATE SET filled_booths = s.filled_booths + EXCLUDED.filled_booths;
   -- The social media duty (32_duties.sql), with each holder's platforms as they are now.
   PERFORM apply_duty_deltas(array_agg(d.unit_id ORDER BY d.n), array_agg(d.wing_code ORDER BY d.n), array_agg(d.role_code ORDER BY d.n),
                             array_agg(array_to_string(p.handle_platforms, ',') ORDER BY d.n), array_agg(d.sign ORDER BY d.n))
@@ -180,6 +219,21 @@ BEGIN
            coalesce(sum(d.sign) FILTER (WHERE d.grade = 'active'), 0)::int AS active, sum(d.sign)::int AS members
       FROM d JOIN units b ON b.id = d.booth_id
      GROUP BY b.parent_id, d.joined_on),
+  -- The booths' constituency pairs (33_assembly_stats.sql).
+  per_pair AS (
+    SELECT b.assembly_id, path_district_node(b.path) AS district_node, d.joined_on,
+           coalesce(sum(d.sign) FILTER (WHERE d.grade = 'active'), 0)::int AS active, sum(d.sign)::int AS members
+      FROM d JOIN units b ON b.id = d.booth_id
+     WHERE b.assembly_id IS NOT NULL
+     GROUP BY 1, 2, 3),
+  pair_counters AS (
+    UPDATE assembly_stats s SET active_members = s.active_members + x.n
+      FROM (SELECT assembly_id, district_node, sum(active)::int AS n FROM per_pair GROUP BY 1, 2 HAVING sum(active) <> 0) x
+     WHERE s.assembly_id = x.assembly_id AND s.district_node = x.district_node),
+  pair_joins AS (
+    INSERT INTO assembly_member_joins AS j (assembly_id, district_node, joined_on, members)
+    SELECT assembly_id, district_node, joined_on, members FROM per_pair WHERE members <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (assembly_id, district_node, joined_on) DO UPDATE SET members = j.members + EXCLUDED.members),
   lineage AS (
     SELECT c.counted, a.id AS anc
       FROM (SELECT DISTINCT counted FROM per) c JOIN units cu ON cu.id = c.counted
@@ -257,5 +311,6 @@ BEGIN
   DROP TABLE committee;
   PERFORM rebuild_post_days();
   PERFORM rebuild_duty_stats();
+  PERFORM recount_assembly_stats();
 END
 $$;

@@ -58,6 +58,7 @@ BEGIN
             HAVING sum(t.sign) <> 0) x
      WHERE s.unit_id = x.anc AND s.wing_code = x.wing_code;
     PERFORM apply_duty_deltas(d_unit, d_wing, d_role, d_platforms, d_sign);
+    PERFORM apply_assembly_handle_deltas(d_unit, d_wing, d_platforms, d_sign);
   END IF;
   RETURN NULL;
 END

@@ -14,6 +14,8 @@ BEGIN
             JOIN units a ON a.node = ANY (path_nodes(p.path))
            GROUP BY a.id) x
    WHERE s.unit_id = x.anc;
+  PERFORM apply_assembly_booth_deltas(array_agg(assembly_id), array_agg(path), array_agg(1))
+     FROM new_rows WHERE level = 'booth' AND assembly_id IS NOT NULL;
   RETURN NULL;
 END
 $$;
@@ -28,15 +30,21 @@ BEGIN
             FROM old_rows b JOIN units a ON a.node = ANY (path_nodes(b.path))
            WHERE b.level = 'booth' GROUP BY a.id) x
    WHERE s.unit_id = x.anc;
+  PERFORM apply_assembly_booth_deltas(array_agg(assembly_id), array_agg(path), array_agg(-1))
+     FROM old_rows WHERE level = 'booth' AND assembly_id IS NOT NULL;
   RETURN NULL;
 END
 $$;
 
 -- Any change to units (a rename, a move and the paths it cascades to the subtree): every
--- row where it was and where it is must lie in the caller's scope.
+-- row where it was and where it is must lie in the caller's scope. Booths that changed
+-- district or constituency (a move, a new AC number) are recounted in their pairs.
 CREATE OR REPLACE FUNCTION units_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows UNION ALL SELECT path FROM new_rows));
+  PERFORM assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
+     FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE n.level = 'booth' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path));
   RETURN NULL;
 END
 $$;

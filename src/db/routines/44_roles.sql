@@ -1,5 +1,6 @@
 -- Triggers on the roles catalogue. A change of seats changes which booths count as filled
--- for that wing's role (30_counters.sql): its post_stats rows are recounted.
+-- for that wing's role (30_counters.sql): its post_stats rows are recounted, and its
+-- constituency pairs' (33_assembly_stats.sql).
 
 CREATE OR REPLACE FUNCTION roles_seats_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -12,6 +13,7 @@ BEGIN
     JOIN units b ON b.id = f.unit_id
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
    GROUP BY a.id;
+  PERFORM recount_assembly_posts(NEW.wing_code, NEW.code, NEW.seats);
   RETURN NULL;
 END
 $$;
