@@ -89,7 +89,8 @@ t.test('the typed client drives the real service over HTTP', async (t) => {
   // Coverage: the district's one booth has its president.
   const coverage = await api.GET('/v1/units/{id}/coverage', { params: { path: { id: district.id } } })
   t.match(coverage.data?.unit, { totalBooths: 1, coveredBooths: 1, coverage: 1, activeMembers: 1, officeBearers: 1, officeBearersWithHandle: 1 })
-  t.same(coverage.data?.children.map(c => c.code), ['B03'])
+  // The report's `by` says which rows it holds: units here (constituencies with by=assembly).
+  t.same(coverage.data?.by === 'unit' && coverage.data.children.map(c => c.code), ['B03'])
 
   // An import with a CSV body: a second booth, then its president.
   const csvBody = { bodySerializer: (body: string) => body, headers: { 'content-type': 'text/csv' } }

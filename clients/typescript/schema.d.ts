@@ -1297,6 +1297,11 @@ export interface components {
             wing: string;
             /** @description The booth-level role whose coverage is counted */
             role: string;
+            /**
+             * @description Rows per unit: each child, or each descendant at `level` (with by=assembly the report is a CoverageByAssemblyReport)
+             * @constant
+             */
+            by: "unit";
             unit: components["schemas"]["CoverageRow"];
             children: components["schemas"]["CoverageRow"][];
             nextCursor: string | null;

@@ -94,7 +94,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     }
     const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toCoverageRow, byCodePath)
-    return { wing: q.wing, role: q.role, unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
+    return { wing: q.wing, role: q.role, by: 'unit' as const, unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
   })
 
   app.get('/coverage', {

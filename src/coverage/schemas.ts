@@ -42,6 +42,7 @@ export const CoverageRow = z.object({
 export const CoverageReport = z.object({
   wing: z.string().describe('The wing counted'),
   role: z.string().describe('The booth-level role whose coverage is counted'),
+  by: z.literal('unit').describe('Rows per unit: each child, or each descendant at `level` (with by=assembly the report is a CoverageByAssemblyReport)'),
   unit: CoverageRow,
   children: z.array(CoverageRow),
   nextCursor: z.string().nullable()

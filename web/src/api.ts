@@ -65,6 +65,12 @@ export async function ok<T> (call: Promise<{ data?: T, error?: unknown, response
   return data as T
 }
 
+/** A coverage report by unit (asked without by=assembly, so never a report by constituency). */
+export function byUnit<R extends { by: string }> (report: R): Extract<R, { by: 'unit' }> {
+  if (report.by !== 'unit') throw new Problem(500, 'Unexpected report', `Coverage came by ${report.by}, not by unit.`)
+  return report as Extract<R, { by: 'unit' }>
+}
+
 /**
  * A per-unit report (coverage, trend, social media) with every child, page after page of
  * the API's largest (500): a state can have more districts than one default page holds.

@@ -1,4 +1,4 @@
-import { allChildren, api, ok, type ComplianceRow, type CoverageRow, type Unit } from '../api.js'
+import { allChildren, api, byUnit, ok, type ComplianceRow, type CoverageRow, type Unit } from '../api.js'
 import { Await, Bar, percent, unitLabel, useLoad } from '../common.js'
 import { navigate, withQuery, type Place } from '../router.js'
 
@@ -39,7 +39,7 @@ export function Coverage ({ unit, place, wing }: { unit: Unit, place: Place, win
   const sort = (place.query.get('sort') ?? 'president') as Column
   const dir = (place.query.get('dir') ?? 'asc') === 'desc' ? 'desc' : 'asc'
   const loaded = useLoad(async () => {
-    const coverage = (role: string) => allChildren(page => ok(api().GET('/v1/units/{id}/coverage', { params: { path: { id: unit.id }, query: { wing, role, minCommittee: k, ...page } } })))
+    const coverage = (role: string) => allChildren(page => ok(api().GET('/v1/units/{id}/coverage', { params: { path: { id: unit.id }, query: { wing, role, minCommittee: k, ...page } } })).then(byUnit))
     const duty = allChildren(page => ok(api().GET('/v1/units/{id}/social-media', { params: { path: { id: unit.id }, query: { wing, role: 'president', ...page } } }))).catch(() => undefined)
     const [president, bla, duties] = await Promise.all([coverage('president'), coverage('bla').catch(() => undefined), duty])
     const blaById = new Map((bla?.children ?? []).map(r => [r.unitId, r]))
