@@ -13,11 +13,14 @@ import { INELIGIBILITY_EXPLAINED, ineligibilityOf, lockPeople, openTermsOf, rule
 import { lockPost, overlappingTerms, violationsOfNewTerm, type Post } from '../rules/posts.js'
 import { indiaToday } from '../time.js'
 import { findUnit } from '../units/queries.js'
+import { findCluster } from '../clusters/queries.js'
 import { appointmentColumns, findAppointment, toAppointment, type AppointmentRow } from './queries.js'
 
 export interface AppointInput {
   personId: string
-  unitId: string
+  unitId?: string
+  /** A booth cluster's post: its unit is the cluster's. */
+  clusterId?: string
   /** Default: the main body. */
   wing?: string
   role: string
@@ -31,18 +34,28 @@ export interface AppointInput {
  */
 export async function appoint (db: Database, actor: Actor, input: AppointInput): Promise<AppointmentRow> {
   return inTransaction(db, actor, async (tx) => {
-    const unit = await findUnit(tx, actor, input.unitId)
+    const cluster = input.clusterId === undefined ? undefined : await findCluster(tx, actor, input.clusterId)
+    if (input.clusterId !== undefined && !cluster) throw new DomainError('unprocessable', 'cluster_not_found', 'The cluster does not exist.')
+    if (cluster && input.unitId !== undefined && input.unitId !== cluster.unit_id) {
+      throw new DomainError('unprocessable', 'cluster_not_in_unit', `The cluster belongs to ${cluster.unit_code_path}: leave unitId out, or give that unit.`)
+    }
+    const unit = await findUnit(tx, actor, cluster?.unit_id ?? input.unitId!)
     if (!unit) throw new DomainError('unprocessable', 'unit_not_found', 'The unit does not exist.')
     const person = await findPerson(tx, actor, input.personId)
     if (!person) throw new DomainError('unprocessable', 'person_not_found', 'The person does not exist.')
     const role = await roleOrRefuse(tx, input.wing ?? MAIN_WING, input.role)
     const startDate = input.startDate ?? indiaToday()
-    const post: Post = { unitId: unit.id, wing: role.wing, role: role.code }
+    const post: Post = { unitId: unit.id, clusterId: cluster?.id ?? null, wing: role.wing, role: role.code }
     const proposed = { unitId: unit.id, unitCodePath: unit.codePath, wing: role.wing, role: role.code, startDate, endDate: null }
 
     await lockPeople(tx, [person.id])
     await lockPost(tx, post)
     const violations = await violationsOfNewTerm(tx, post, startDate)
+    if (violations.has('role_not_at_level') && (cluster || role.clusterKind)) {
+      throw new DomainError('unprocessable', 'role_not_at_level', role.clusterKind
+        ? `${role.name} is a post of a cluster of kind ${role.clusterKind}${cluster ? `, not of a ${cluster.kind}` : ': give its clusterId'}.`
+        : `${role.name} is a post of a unit, not of a cluster.`)
+    }
     if (violations.has('role_not_at_level')) {
       throw new DomainError('unprocessable', 'role_not_at_level', `${role.name}${role.wing === MAIN_WING ? '' : ` (${role.wing} wing)`} is a post at ${role.levels.join(', ')} level, not at a ${unit.level}.`)
     }
@@ -53,7 +66,7 @@ export async function appoint (db: Database, actor: Actor, input: AppointInput):
 
     try {
       const row = await tx.transaction(async (savepoint) => {
-        const [inserted] = await savepoint.insert(appointments).values({ personId: person.id, unitId: unit.id, wingCode: role.wing, roleCode: role.code, startDate })
+        const [inserted] = await savepoint.insert(appointments).values({ personId: person.id, unitId: unit.id, clusterId: cluster?.id ?? null, wingCode: role.wing, roleCode: role.code, startDate })
           .returning(appointmentColumns)
         return inserted as AppointmentRow
       })

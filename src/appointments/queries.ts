@@ -17,6 +17,7 @@ export const appointmentColumns = {
   id: appointments.id,
   personId: appointments.personId,
   unitId: appointments.unitId,
+  clusterId: appointments.clusterId,
   wing: appointments.wingCode,
   role: appointments.roleCode,
   startDate: appointments.startDate,
@@ -32,6 +33,7 @@ export interface AppointmentRow {
   id: string
   personId: string
   unitId: string
+  clusterId: string | null
   wing: string
   role: string
   startDate: string
@@ -48,6 +50,7 @@ export function toAppointment (r: AppointmentRow) {
     id: r.id,
     personId: r.personId,
     unitId: r.unitId,
+    clusterId: r.clusterId,
     wing: r.wing,
     role: r.role,
     startDate: r.startDate,

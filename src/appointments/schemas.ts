@@ -9,6 +9,7 @@ export const AppointmentSchema = z.object({
   id: z.uuid(),
   personId: z.uuid(),
   unitId: z.uuid(),
+  clusterId: z.uuid().nullable().describe('A booth cluster\'s post: the cluster (unitId is its unit); null for a unit\'s post'),
   wing: z.string().describe('The wing whose post this is (main: the main body)'),
   role: z.string().describe('The role\'s code in its wing'),
   startDate: IsoDate,
@@ -21,11 +22,12 @@ export const AppointmentSchema = z.object({
 
 export const CreateAppointmentBody = z.strictObject({
   personId: z.uuid(),
-  unitId: z.uuid(),
+  unitId: z.uuid().optional().describe('The unit whose post this is (or leave out and give clusterId)'),
+  clusterId: z.uuid().optional().describe('A booth cluster\'s post (GET /v1/clusters): its roles are those with its kind as clusterKind'),
   wing: WingCode.optional().describe('The wing whose post this is; default main, the main body'),
   role: RoleCode,
   startDate: IsoDate.optional().describe('Defaults to today in India')
-}).meta({ id: 'CreateAppointment' })
+}).refine(b => b.unitId !== undefined || b.clusterId !== undefined, 'give unitId, or clusterId for a cluster\'s post').meta({ id: 'CreateAppointment' })
 
 export const EndAppointmentBody = z.strictObject({
   endDate: IsoDate.describe('The first day no longer in office: today (ends it now) or a past date'),

@@ -37,7 +37,24 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   person_handles_platform_handle_key: { kind: 'conflict', code: 'handle_taken', message: 'This handle belongs to another person: a handle is one person\'s.' },
   person_handles_handle_check: { kind: 'unprocessable', code: 'invalid_handle', message: 'That is not a valid handle of the platform (GET /v1/platforms lists each platform\'s rule).' },
   handle_duties_pkey: { kind: 'conflict', code: 'duty_exists', message: 'Holders of this post must already run this platform.' },
-  handle_duties_role_fkey: { kind: 'unprocessable', code: 'unknown_role', message: 'There is no such role in the wing\'s roles catalogue.' }
+  handle_duties_role_fkey: { kind: 'unprocessable', code: 'unknown_role', message: 'There is no such role in the wing\'s roles catalogue.' },
+  clusters_unit_code_key: { kind: 'conflict', code: 'cluster_code_taken', message: 'Another cluster of this unit already has this code.' },
+  clusters_code_check: { kind: 'invalid', code: 'invalid_code', message: 'A code is 1 to 32 upper-case letters, digits, - or _, starting with a letter or digit.' },
+  clusters_name_check: { kind: 'invalid', code: 'invalid_name', message: 'A name is 1 to 200 characters.' },
+  clusters_unit_level: { kind: 'unprocessable', code: 'cluster_unit_level', message: 'Clusters of this kind belong to units of another level (GET /v1/cluster-kinds says which).' },
+  clusters_unit_fixed: { kind: 'unprocessable', code: 'cluster_unit_fixed', message: 'A cluster stays with its unit: make a new one under the other unit.' },
+  clusters_parent_match: { kind: 'unprocessable', code: 'cluster_parent_mismatch', message: 'A cluster is grouped by a cluster of the same unit whose kind groups its kind (a zone groups sectors).' },
+  clusters_kind_code_cluster_kinds_code_fk: { kind: 'unprocessable', code: 'unknown_cluster_kind', message: 'There is no such cluster kind (GET /v1/cluster-kinds).' },
+  clusters_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_has_clusters', message: 'Booth clusters belong to this unit: delete them first.' },
+  cluster_booths_pkey: { kind: 'conflict', code: 'booth_in_cluster_of_kind', message: 'The booth is already in a cluster of this kind: remove it there first.' },
+  cluster_booths_within_unit: { kind: 'conflict', code: 'booth_outside_cluster_unit', message: 'A cluster\'s booths lie under its unit: this booth does not (to move a booth out of its clusters, say leaveClusters).' },
+  cluster_booths_kind_groups: { kind: 'unprocessable', code: 'cluster_groups_clusters', message: 'Clusters of this kind group other clusters, not booths.' },
+  appointments_cluster_fkey: { kind: 'conflict', code: 'cluster_has_terms', message: 'Terms of office (current or past) are held at this cluster.' },
+  cluster_kinds_pkey: { kind: 'conflict', code: 'cluster_kind_exists', message: 'A cluster kind with this code already exists.' },
+  cluster_kinds_code_check: { kind: 'invalid', code: 'invalid_code', message: 'A cluster kind code is 2 to 30 lower-case letters, digits or _, starting with a letter.' },
+  cluster_kinds_groups_kind_cluster_kinds_code_fk: { kind: 'unprocessable', code: 'unknown_cluster_kind', message: 'groupsKind names no cluster kind.' },
+  roles_cluster_kind_cluster_kinds_code_fk: { kind: 'unprocessable', code: 'unknown_cluster_kind', message: 'clusterKind names no cluster kind.' },
+  roles_levels_check: { kind: 'invalid', code: 'invalid_levels', message: 'A unit\'s role has levels; a cluster\'s role (clusterKind) has none.' }
 }
 
 /** Foreign keys to the platforms catalogue: refused on delete, the platform is in use; on insert, it is unknown. */

@@ -496,15 +496,16 @@ CREATE FUNCTION public.appointments_after_insert() RETURNS trigger
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  cluster_ids uuid[];
   wing_codes text[];
   role_codes text[];
   starts date[];
   ends date[];
 BEGIN
-  SELECT array_agg(id), array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
-    INTO ids, unit_ids, wing_codes, role_codes, starts, ends FROM new_rows;
+  SELECT array_agg(id), array_agg(unit_id), array_agg(cluster_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends FROM new_rows;
   PERFORM assert_units_within_scope(unit_ids);
-  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM new_rows WHERE end_date IS NULL),
@@ -529,6 +530,7 @@ CREATE FUNCTION public.appointments_after_update() RETURNS trigger
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  cluster_ids uuid[];
   wing_codes text[];
   role_codes text[];
   starts date[];
@@ -541,12 +543,12 @@ DECLARE
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
-  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
-    INTO ids, unit_ids, wing_codes, role_codes, starts, ends
+  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends
     FROM new_rows n JOIN old_rows o ON o.id = n.id
-   WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
+   WHERE n.unit_id <> o.unit_id OR n.cluster_id IS DISTINCT FROM o.cluster_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
       OR NOT (daterange(n.start_date, n.end_date, '[)') <@ daterange(o.start_date, o.end_date, '[)'));
-  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -678,6 +680,24 @@ END
 $$;
 
 --
+-- Name: assert_cluster_booths(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_cluster_booths(p_booths uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  bad record;
+BEGIN
+  SELECT * INTO bad FROM cluster_booth_violations(p_booths) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'booth % cannot be in cluster %', bad.booth_id, bad.cluster_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = bad.violation, TABLE = 'cluster_booths';
+  END IF;
+END
+$$;
+
+--
 -- Name: assert_own_booth_rule(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -721,10 +741,10 @@ END
 $$;
 
 --
--- Name: assert_posts(uuid[], uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: assert_posts(uuid[], uuid[], uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.assert_posts(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[]) RETURNS void
+CREATE FUNCTION public.assert_posts(p_id uuid[], p_unit uuid[], p_cluster uuid[], p_wing text[], p_role text[], p_start date[], p_end date[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -734,7 +754,7 @@ BEGIN
     RETURN;
   END IF;
   PERFORM lock_posts(p_unit, p_wing, p_role);
-  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_wing, p_role, p_start, p_end) v
+  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_cluster, p_wing, p_role, p_start, p_end) v
    ORDER BY v.violation <> 'role_not_at_level'
    LIMIT 1;
   IF NOT FOUND THEN
@@ -851,6 +871,125 @@ BEGIN
   RETURN v;
 END
 $_$;
+
+--
+-- Name: cluster_booth_violations(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cluster_booth_violations(p_booths uuid[]) RETURNS TABLE(booth_id uuid, cluster_id uuid, violation text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT cb.booth_id, cb.cluster_id,
+         CASE WHEN k.groups_kind IS NOT NULL THEN 'cluster_booths_kind_groups' ELSE 'cluster_booths_within_unit' END
+    FROM cluster_booths cb
+    JOIN clusters c ON c.id = cb.cluster_id
+    JOIN cluster_kinds k ON k.code = c.kind_code
+    JOIN units cu ON cu.id = c.unit_id
+    JOIN units b ON b.id = cb.booth_id
+   WHERE (p_booths IS NULL OR cb.booth_id = ANY (p_booths))
+     AND (k.groups_kind IS NOT NULL OR b.level <> 'booth' OR NOT (b.path <@ cu.path))
+$$;
+
+--
+-- Name: cluster_booths_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cluster_booths_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT booth_id FROM old_rows));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: cluster_booths_after_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cluster_booths_after_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT booth_id FROM new_rows UNION SELECT c.unit_id FROM new_rows n JOIN clusters c ON c.id = n.cluster_id));
+  PERFORM assert_cluster_booths(ARRAY(SELECT booth_id FROM new_rows));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: clusters_after_move(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.clusters_after_move(p_booths uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_booths), 0) = 0 OR NOT EXISTS (SELECT 1 FROM cluster_booths WHERE booth_id = ANY (p_booths)) THEN
+    RETURN;
+  END IF;
+  IF current_setting('sangathan.leave_clusters', true) = 'on' THEN
+    DELETE FROM cluster_booths cb USING cluster_booth_violations(p_booths) v
+     WHERE cb.booth_id = v.booth_id AND cb.cluster_id = v.cluster_id;
+  END IF;
+  PERFORM assert_cluster_booths(p_booths);
+END
+$$;
+
+--
+-- Name: clusters_before_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.clusters_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  allowed unit_level[];
+  at unit_level;
+  parent clusters%ROWTYPE;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.unit_id <> OLD.unit_id THEN
+      RAISE EXCEPTION 'a cluster stays with its unit'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'clusters_unit_fixed', TABLE = 'clusters';
+    END IF;
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+  END IF;
+  SELECT k.levels INTO allowed FROM cluster_kinds k WHERE k.code = NEW.kind_code;
+  SELECT u.level INTO at FROM units u WHERE u.id = NEW.unit_id;
+  IF at IS NOT NULL AND allowed IS NOT NULL AND NOT (at = ANY (allowed)) THEN
+    RAISE EXCEPTION 'a cluster of kind % belongs to a unit at % level, not %', NEW.kind_code, array_to_string(allowed, ' or '), at
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'clusters_unit_level', TABLE = 'clusters';
+  END IF;
+  IF NEW.parent_id IS NOT NULL THEN
+    SELECT * INTO parent FROM clusters c WHERE c.id = NEW.parent_id;
+    IF parent.unit_id IS DISTINCT FROM NEW.unit_id
+       OR NOT EXISTS (SELECT 1 FROM cluster_kinds k WHERE k.code = parent.kind_code AND k.groups_kind = NEW.kind_code) THEN
+      RAISE EXCEPTION 'cluster % cannot group cluster %', NEW.parent_id, NEW.code
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'clusters_parent_match', TABLE = 'clusters';
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: clusters_within_scope(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.clusters_within_scope() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM assert_units_within_scope(ARRAY[OLD.unit_id]);
+    RETURN OLD;
+  END IF;
+  PERFORM assert_units_within_scope(ARRAY[NEW.unit_id]);
+  RETURN NEW;
+END
+$$;
 
 --
 -- Name: committee_bucket(integer); Type: FUNCTION; Schema: public; Owner: -
@@ -1336,36 +1475,40 @@ CREATE FUNCTION public.post_violations() RETURNS TABLE(appointment_id uuid, unit
     LANGUAGE sql STABLE
     AS $$
   SELECT v.*
-    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(wing_code) AS w, array_agg(role_code) AS r,
+    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(cluster_id) AS c, array_agg(wing_code) AS w, array_agg(role_code) AS r,
                  array_agg(start_date) AS s, array_agg(end_date) AS e
             FROM appointments) a,
-         post_violations(a.i, a.u, a.w, a.r, a.s, a.e) v
+         post_violations(a.i, a.u, a.c, a.w, a.r, a.s, a.e) v
 $$;
 
 --
--- Name: post_violations(uuid[], uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: post_violations(uuid[], uuid[], uuid[], text[], text[], date[], date[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.post_violations(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[]) RETURNS TABLE(appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text)
+CREATE FUNCTION public.post_violations(p_id uuid[], p_unit uuid[], p_cluster uuid[], p_wing text[], p_role text[], p_start date[], p_end date[]) RETURNS TABLE(appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text)
     LANGUAGE sql STABLE
     AS $$
   -- Only terms of roles with a fixed number of seats are counted: materialised first, so
   -- that however few rows the planner expects from the arrays, the open-ended roles (a
   -- booth committee: every member overlaps every other) never reach the join.
   WITH seated AS MATERIALIZED (
-    SELECT t.id, t.unit_id, t.wing_code, t.role_code, t.start_date, t.end_date, r.seats
-      FROM unnest(p_id, p_unit, p_wing, p_role, p_start, p_end) AS t(id, unit_id, wing_code, role_code, start_date, end_date)
+    SELECT t.id, t.unit_id, t.cluster_id, t.wing_code, t.role_code, t.start_date, t.end_date, r.seats
+      FROM unnest(p_id, p_unit, p_cluster, p_wing, p_role, p_start, p_end) AS t(id, unit_id, cluster_id, wing_code, role_code, start_date, end_date)
       JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
      WHERE r.seats IS NOT NULL)
+  -- A unit's role at one of its levels; a cluster's role at a cluster of its kind.
   SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'role_not_at_level'
-    FROM unnest(p_id, p_unit, p_wing, p_role) AS t(id, unit_id, wing_code, role_code)
+    FROM unnest(p_id, p_unit, p_cluster, p_wing, p_role) AS t(id, unit_id, cluster_id, wing_code, role_code)
     JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
     JOIN units u ON u.id = t.unit_id
-   WHERE NOT (u.level = ANY (r.levels))
+    LEFT JOIN clusters c ON c.id = t.cluster_id
+   WHERE CASE WHEN t.cluster_id IS NULL THEN r.cluster_kind IS NOT NULL OR NOT (u.level = ANY (r.levels))
+              ELSE r.cluster_kind IS DISTINCT FROM c.kind_code END
   UNION ALL
   SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'no_free_seat'
     FROM seated t
     JOIN appointments o ON o.unit_id = t.unit_id AND o.wing_code = t.wing_code AND o.role_code = t.role_code AND o.id <> t.id
+                       AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
                        AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
    GROUP BY t.id, t.unit_id, t.wing_code, t.role_code, t.seats
   HAVING count(*) >= t.seats
@@ -1721,6 +1864,8 @@ BEGIN
   PERFORM assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
      FROM old_rows o JOIN new_rows n ON n.id = o.id
     WHERE n.level = 'booth' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path));
+  -- Booths moved out of their cluster's unit (46_clusters.sql).
+  PERFORM clusters_after_move(ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.level = 'booth' AND n.path <> o.path));
   RETURN NULL;
 END
 $$;
@@ -2019,6 +2164,7 @@ CREATE TABLE public.appointments (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     import_id uuid,
     wing_code text DEFAULT 'main'::text NOT NULL,
+    cluster_id uuid,
     CONSTRAINT appointments_dates_check CHECK (((end_date IS NULL) OR (end_date >= start_date))),
     CONSTRAINT appointments_end_reason_check CHECK (((end_reason IS NULL) OR (end_date IS NOT NULL)))
 );
@@ -2217,6 +2363,57 @@ CREATE VIEW public.bound_terms AS
   WHERE (a.end_date IS NULL);
 
 --
+-- Name: cluster_booths; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.cluster_booths (
+    booth_id uuid NOT NULL,
+    kind_code text NOT NULL,
+    cluster_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: cluster_kinds; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.cluster_kinds (
+    code text NOT NULL,
+    name text NOT NULL,
+    local_name text,
+    groups_kind text,
+    levels public.unit_level[] NOT NULL,
+    sort_order integer DEFAULT 100 NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cluster_kinds_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{1,29}$'::text)),
+    CONSTRAINT cluster_kinds_groups_check CHECK ((groups_kind IS DISTINCT FROM code)),
+    CONSTRAINT cluster_kinds_levels_check CHECK (((cardinality(levels) >= 1) AND (NOT ('booth'::public.unit_level = ANY (levels))))),
+    CONSTRAINT cluster_kinds_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+--
+-- Name: clusters; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.clusters (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    unit_id uuid NOT NULL,
+    kind_code text NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    local_name text,
+    parent_id uuid,
+    version integer DEFAULT 1 NOT NULL,
+    import_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT clusters_code_check CHECK ((code ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'::text)),
+    CONSTRAINT clusters_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+--
 -- Name: duty_platform_stats; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2401,8 +2598,9 @@ CREATE TABLE public.roles (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     wing_code text DEFAULT 'main'::text NOT NULL,
+    cluster_kind text,
     CONSTRAINT roles_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{1,49}$'::text)),
-    CONSTRAINT roles_levels_check CHECK ((cardinality(levels) >= 1)),
+    CONSTRAINT roles_levels_check CHECK ((((cluster_kind IS NULL) AND (cardinality(levels) >= 1)) OR ((cluster_kind IS NOT NULL) AND (cardinality(levels) = 0)))),
     CONSTRAINT roles_seats_check CHECK (((seats IS NULL) OR (seats >= 1)))
 );
 
@@ -2507,7 +2705,7 @@ ALTER TABLE ONLY public.api_keys
 --
 
 ALTER TABLE ONLY public.appointments
-    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (unit_id WITH =, wing_code WITH =, role_code WITH =, person_id WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
+    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (unit_id WITH =, COALESCE(cluster_id, '00000000-0000-0000-0000-000000000000'::uuid) WITH =, wing_code WITH =, role_code WITH =, person_id WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
 
 --
 -- Name: appointments appointments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2564,6 +2762,48 @@ ALTER TABLE ONLY public.assembly_stats
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: cluster_booths cluster_booths_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.cluster_booths
+    ADD CONSTRAINT cluster_booths_pkey PRIMARY KEY (booth_id, kind_code);
+
+--
+-- Name: cluster_kinds cluster_kinds_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.cluster_kinds
+    ADD CONSTRAINT cluster_kinds_pkey PRIMARY KEY (code);
+
+--
+-- Name: clusters clusters_id_kind_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clusters
+    ADD CONSTRAINT clusters_id_kind_key UNIQUE (id, kind_code);
+
+--
+-- Name: clusters clusters_id_unit_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clusters
+    ADD CONSTRAINT clusters_id_unit_key UNIQUE (id, unit_id);
+
+--
+-- Name: clusters clusters_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clusters
+    ADD CONSTRAINT clusters_pkey PRIMARY KEY (id);
+
+--
+-- Name: clusters clusters_unit_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clusters
+    ADD CONSTRAINT clusters_unit_code_key UNIQUE (unit_id, code);
 
 --
 -- Name: duty_platform_stats duty_platform_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2747,6 +2987,12 @@ ALTER TABLE ONLY public.wings
 CREATE INDEX api_keys_scope_idx ON public.api_keys USING btree (scope_unit_id);
 
 --
+-- Name: appointments_cluster_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX appointments_cluster_idx ON public.appointments USING btree (cluster_id, wing_code, role_code) WHERE (cluster_id IS NOT NULL);
+
+--
 -- Name: appointments_open_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2793,6 +3039,18 @@ CREATE INDEX audit_log_key_idx ON public.audit_log USING btree (key_id, id);
 --
 
 CREATE INDEX audit_log_unit_path_gist ON public.audit_log USING gist (unit_path);
+
+--
+-- Name: cluster_booths_cluster_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX cluster_booths_cluster_idx ON public.cluster_booths USING btree (cluster_id);
+
+--
+-- Name: clusters_parent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX clusters_parent_idx ON public.clusters USING btree (parent_id) WHERE (parent_id IS NOT NULL);
 
 --
 -- Name: handle_issues_person_idx; Type: INDEX; Schema: public; Owner: -
@@ -2925,6 +3183,36 @@ CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON public.audit_log
 --
 
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.audit_log_refuse_change();
+
+--
+-- Name: cluster_booths cluster_booths_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER cluster_booths_after_delete AFTER DELETE ON public.cluster_booths REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cluster_booths_after_delete();
+
+--
+-- Name: cluster_booths cluster_booths_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER cluster_booths_after_insert AFTER INSERT ON public.cluster_booths REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cluster_booths_after_write();
+
+--
+-- Name: cluster_booths cluster_booths_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER cluster_booths_after_update AFTER UPDATE ON public.cluster_booths REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cluster_booths_after_write();
+
+--
+-- Name: clusters clusters_before_write; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER clusters_before_write BEFORE INSERT OR UPDATE ON public.clusters FOR EACH ROW EXECUTE FUNCTION public.clusters_before_write();
+
+--
+-- Name: clusters clusters_within_scope; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER clusters_within_scope AFTER INSERT OR DELETE OR UPDATE ON public.clusters FOR EACH ROW EXECUTE FUNCTION public.clusters_within_scope();
 
 --
 -- Name: handle_duties handle_duties_changed; Type: TRIGGER; Schema: public; Owner: -
@@ -3084,6 +3372,13 @@ ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_scope_unit_id_units_id_fk FOREIGN KEY (scope_unit_id) REFERENCES public.units(id);
 
 --
+-- Name: appointments appointments_cluster_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.appointments
+    ADD CONSTRAINT appointments_cluster_fkey FOREIGN KEY (cluster_id, unit_id) REFERENCES public.clusters(id, unit_id);
+
+--
 -- Name: appointments appointments_person_id_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3145,6 +3440,48 @@ ALTER TABLE ONLY public.assembly_stats
 
 ALTER TABLE ONLY public.assembly_stats
     ADD CONSTRAINT assembly_stats_district_node_units_node_fk FOREIGN KEY (district_node) REFERENCES public.units(node) ON DELETE CASCADE;
+
+--
+-- Name: cluster_booths cluster_booths_booth_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.cluster_booths
+    ADD CONSTRAINT cluster_booths_booth_id_units_id_fk FOREIGN KEY (booth_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: cluster_booths cluster_booths_cluster_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.cluster_booths
+    ADD CONSTRAINT cluster_booths_cluster_fkey FOREIGN KEY (cluster_id, kind_code) REFERENCES public.clusters(id, kind_code) ON UPDATE CASCADE ON DELETE CASCADE;
+
+--
+-- Name: cluster_kinds cluster_kinds_groups_kind_cluster_kinds_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.cluster_kinds
+    ADD CONSTRAINT cluster_kinds_groups_kind_cluster_kinds_code_fk FOREIGN KEY (groups_kind) REFERENCES public.cluster_kinds(code) ON UPDATE CASCADE;
+
+--
+-- Name: clusters clusters_kind_code_cluster_kinds_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clusters
+    ADD CONSTRAINT clusters_kind_code_cluster_kinds_code_fk FOREIGN KEY (kind_code) REFERENCES public.cluster_kinds(code) ON UPDATE CASCADE;
+
+--
+-- Name: clusters clusters_parent_id_clusters_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clusters
+    ADD CONSTRAINT clusters_parent_id_clusters_id_fk FOREIGN KEY (parent_id) REFERENCES public.clusters(id) ON DELETE SET NULL;
+
+--
+-- Name: clusters clusters_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clusters
+    ADD CONSTRAINT clusters_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
 
 --
 -- Name: duty_platform_stats duty_platform_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -3257,6 +3594,13 @@ ALTER TABLE ONLY public.post_days
 
 ALTER TABLE ONLY public.post_stats
     ADD CONSTRAINT post_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: roles roles_cluster_kind_cluster_kinds_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roles
+    ADD CONSTRAINT roles_cluster_kind_cluster_kinds_code_fk FOREIGN KEY (cluster_kind) REFERENCES public.cluster_kinds(code) ON UPDATE CASCADE;
 
 --
 -- Name: roles roles_wing_code_wings_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -263,6 +263,8 @@ export const roles = pgTable('roles', {
   code: text('code').notNull(),
   name: text('name').notNull(),
   levels: unitLevel('levels').array().notNull(),
+  // A post of booth clusters of this kind (a sector's in-charge) instead of units: no levels.
+  clusterKind: text('cluster_kind').references((): AnyPgColumn => clusterKinds.code, { onUpdate: 'cascade' }),
   // null: no fixed number of seats (a booth committee)
   seats: integer('seats'),
   // Counted by coverage and vacancies: a unit is fully staffed when these are filled.
@@ -275,7 +277,7 @@ export const roles = pgTable('roles', {
   primaryKey({ name: 'roles_pkey', columns: [t.wingCode, t.code] }),
   check('roles_code_check', sql`${t.code} ~ '^[a-z][a-z0-9_]{1,49}$'`),
   check('roles_seats_check', sql`${t.seats} IS NULL OR ${t.seats} >= 1`),
-  check('roles_levels_check', sql`cardinality(${t.levels}) >= 1`)
+  check('roles_levels_check', sql`(${t.clusterKind} IS NULL AND cardinality(${t.levels}) >= 1) OR (${t.clusterKind} IS NOT NULL AND cardinality(${t.levels}) = 0)`)
 ])
 
 /**
@@ -289,6 +291,8 @@ export const appointments = pgTable('appointments', {
   // A post is (unit, wing, role): the role is looked up in its wing's catalogue.
   wingCode: text('wing_code').notNull().default('main'),
   roleCode: text('role_code').notNull(),
+  // A post of a booth cluster: unit_id is the cluster's unit (its scope and its counters).
+  clusterId: uuid('cluster_id'),
   startDate: date('start_date', { mode: 'string' }).notNull(),
   endDate: date('end_date', { mode: 'string' }),
   endReason: text('end_reason'),
@@ -302,7 +306,72 @@ export const appointments = pgTable('appointments', {
   check('appointments_end_reason_check', sql`${t.endReason} IS NULL OR ${t.endDate} IS NOT NULL`),
   index('appointments_post_idx').on(t.unitId, t.wingCode, t.roleCode, t.startDate),
   index('appointments_person_idx').on(t.personId),
-  index('appointments_open_idx').on(t.unitId, t.wingCode, t.roleCode).where(sql`${t.endDate} IS NULL`)
+  index('appointments_open_idx').on(t.unitId, t.wingCode, t.roleCode).where(sql`${t.endDate} IS NULL`),
+  foreignKey({ name: 'appointments_cluster_fkey', columns: [t.clusterId, t.unitId], foreignColumns: [clusters.id, clusters.unitId] }),
+  index('appointments_cluster_idx').on(t.clusterId, t.wingCode, t.roleCode).where(sql`${t.clusterId} IS NOT NULL`)
+])
+
+/**
+ * Kinds of booth cluster: groups of a few booths under one unit, between the ward and
+ * the booth ("sector", "shakti kendra"), and kinds that group clusters ("zone": sectors).
+ * Admins add more. `levels`: the units a cluster of the kind may belong to.
+ */
+export const clusterKinds = pgTable('cluster_kinds', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  localName: text('local_name'),
+  // A kind that groups clusters of another kind (a zone, sectors) holds no booths itself.
+  groupsKind: text('groups_kind').references((): AnyPgColumn => clusterKinds.code, { onUpdate: 'cascade' }),
+  levels: unitLevel('levels').array().notNull(),
+  sortOrder: integer('sort_order').notNull().default(100),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  check('cluster_kinds_code_check', sql`${t.code} ~ '^[a-z][a-z0-9_]{1,29}$'`),
+  check('cluster_kinds_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 100`),
+  check('cluster_kinds_levels_check', sql`cardinality(${t.levels}) >= 1 AND NOT ('booth' = ANY (${t.levels}))`),
+  check('cluster_kinds_groups_check', sql`${t.groupsKind} IS DISTINCT FROM ${t.code}`)
+])
+
+/**
+ * Booth clusters: a kind, a code unique within its unit (a ward or a block), a name. A
+ * zone-like cluster (its kind groups another) has clusters of that kind as members
+ * (parent_id on them); any other has booths (cluster_booths). Rules in
+ * src/db/routines/46_clusters.sql.
+ */
+export const clusters = pgTable('clusters', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  unitId: uuid('unit_id').notNull().references(() => units.id),
+  kindCode: text('kind_code').notNull().references(() => clusterKinds.code, { onUpdate: 'cascade' }),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  localName: text('local_name'),
+  // The cluster that groups this one (a sector's zone): same unit, the kind that groups this kind.
+  parentId: uuid('parent_id').references((): AnyPgColumn => clusters.id, { onDelete: 'set null' }),
+  version: integer('version').notNull().default(1),
+  importId: uuid('import_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  unique('clusters_unit_code_key').on(t.unitId, t.code),
+  unique('clusters_id_unit_key').on(t.id, t.unitId),
+  unique('clusters_id_kind_key').on(t.id, t.kindCode),
+  index('clusters_parent_idx').on(t.parentId).where(sql`${t.parentId} IS NOT NULL`),
+  check('clusters_code_check', sql`${t.code} ~ '^[A-Z0-9][A-Z0-9_-]{0,31}$'`),
+  check('clusters_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 200`)
+])
+
+/** A booth's membership of a cluster: at most one cluster of each kind per booth. */
+export const clusterBooths = pgTable('cluster_booths', {
+  boothId: uuid('booth_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  kindCode: text('kind_code').notNull(),
+  clusterId: uuid('cluster_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  primaryKey({ name: 'cluster_booths_pkey', columns: [t.boothId, t.kindCode] }),
+  foreignKey({ name: 'cluster_booths_cluster_fkey', columns: [t.clusterId, t.kindCode], foreignColumns: [clusters.id, clusters.kindCode] }).onDelete('cascade').onUpdate('cascade'),
+  index('cluster_booths_cluster_idx').on(t.clusterId)
 ])
 
 /**

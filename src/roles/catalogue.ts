@@ -13,19 +13,20 @@ const roleColumns = {
   code: roles.code,
   name: roles.name,
   levels: roles.levels,
+  clusterKind: roles.clusterKind,
   seats: roles.seats,
   required: roles.required,
   sortOrder: roles.sortOrder,
   version: roles.version
 }
 
-export type RoleRow = { wing: string, code: string, name: string, levels: UnitLevel[], seats: number | null, required: boolean, sortOrder: number, version: number }
+export type RoleRow = { wing: string, code: string, name: string, levels: UnitLevel[], clusterKind: string | null, seats: number | null, required: boolean, sortOrder: number, version: number }
 
 /** A role in the audit trail: its code in the main body (as always), wing/code in another wing. */
 const roleEntityId = (wing: string, code: string) => wing === 'main' ? code : `${wing}/${code}`
 
 export function toRole (r: RoleRow) {
-  return { wing: r.wing, code: r.code, name: r.name, levels: r.levels, seats: r.seats, required: r.required, sortOrder: r.sortOrder }
+  return { wing: r.wing, code: r.code, name: r.name, levels: r.levels, clusterKind: r.clusterKind, seats: r.seats, required: r.required, sortOrder: r.sortOrder }
 }
 
 /** One wing's roles, or every wing's (`all`), in the wings' order. */
@@ -49,7 +50,7 @@ export async function roleOrRefuse (db: Database, wing: string, code: string): P
   throw new DomainError('unprocessable', 'unknown_role', `There is no role ${code} in the ${wing} wing's roles catalogue.`)
 }
 
-export interface RoleInput { wing?: string, code: string, name: string, levels: UnitLevel[], seats?: number | null, required?: boolean, sortOrder?: number }
+export interface RoleInput { wing?: string, code: string, name: string, levels?: UnitLevel[], clusterKind?: string, seats?: number | null, required?: boolean, sortOrder?: number }
 
 /** The catalogue is global: only a global admin changes it (checked by the route's permission). */
 export async function createRole (db: Database, actor: Actor, input: RoleInput): Promise<RoleRow> {
@@ -60,7 +61,8 @@ export async function createRole (db: Database, actor: Actor, input: RoleInput):
       wingCode: wing,
       code: input.code,
       name: input.name,
-      levels: [...new Set(input.levels)],
+      levels: [...new Set(input.levels ?? [])],
+      clusterKind: input.clusterKind ?? null,
       seats: input.seats ?? null,
       required: input.required ?? false,
       sortOrder: input.sortOrder ?? 100

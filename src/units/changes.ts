@@ -123,7 +123,9 @@ export async function updateUnit (db: Database, actor: Actor, id: string, patch:
   })
 }
 
-export async function moveUnit (db: Database, actor: Actor, id: string, newParentId: string, matches: VersionCheck): Promise<UnitRow> {
+export interface LeftCluster { clusterId: string, code: string, boothId: string }
+
+export async function moveUnit (db: Database, actor: Actor, id: string, newParentId: string, matches: VersionCheck, leaveClusters = false): Promise<UnitRow & { leftClusters: LeftCluster[] }> {
   return inTransaction(db, actor, async (tx) => {
     // Taken first, so the trigger's own lock is a no-op and concurrent inserts under the
     // subtree wait instead of copying a path that is about to change.
@@ -142,13 +144,25 @@ export async function moveUnit (db: Database, actor: Actor, id: string, newParen
       throw new DomainError('unprocessable', 'invalid_parent_level',
         `A ${unit.level} must hang under a ${expectedParentLevel}; ${target.codePath} is a ${target.level}.`)
     }
-    if (target.id === unit.parentId) return unit
+    if (target.id === unit.parentId) return { ...unit, leftClusters: [] }
     if (await hasSiblingWithCode(tx, target.id, unit.code)) {
       throw new DomainError('conflict', 'unit_code_taken', `${target.codePath} already has a child with the code ${unit.code}.`)
     }
+    // Booths of the subtree in a cluster of a unit above it that will not be above it any more.
+    const leaving = await rows<LeftCluster>(tx, sql`
+      SELECT cb.cluster_id AS "clusterId", c.code, cb.booth_id AS "boothId"
+        FROM cluster_booths cb JOIN clusters c ON c.id = cb.cluster_id JOIN units cu ON cu.id = c.unit_id JOIN units b ON b.id = cb.booth_id
+       WHERE b.path <@ ${unit.path}::ltree AND NOT (cu.path <@ ${unit.path}::ltree) AND NOT (${target.path}::ltree <@ cu.path)
+       ORDER BY c.code, cb.booth_id`)
+    if (leaving.length > 0 && !leaveClusters) {
+      throw new DomainError('conflict', 'booth_outside_cluster_unit',
+        `The move takes ${leaving.length} booth${leaving.length > 1 ? 's' : ''} out of the unit of ${[...new Set(leaving.map(l => l.code))].join(', ')}: say leaveClusters to move them out of those clusters.`,
+        { leftClusters: leaving })
+    }
+    if (leaving.length > 0) await tx.execute(sql`SELECT set_config('sangathan.leave_clusters', 'on', true)`)
     const [row] = await tx.update(units).set({ parentId: target.id }).where(eq(units.id, id)).returning(unitColumns)
-    await recordAudit(tx, actor, { action: 'move', entityType: 'unit', entityId: id, unitId: id, before: toUnit(unit), after: toUnit(row as UnitRow) })
-    return row as UnitRow
+    await recordAudit(tx, actor, { action: 'move', entityType: 'unit', entityId: id, unitId: id, before: toUnit(unit), after: { ...toUnit(row as UnitRow), leftClusters: leaving } })
+    return { ...(row as UnitRow), leftClusters: leaving }
   })
 }
 

@@ -9,7 +9,7 @@ import { problemResponses } from '../http/problem.js'
 import { createUnit, deleteUnit, moveUnit, updateUnit } from './changes.js'
 import { findUnit, findUnitByCodePath, listAncestors, listUnits, normaliseCodePath, toUnit, type UnitRow } from './queries.js'
 import {
-  AncestorsQuery, ChildrenQuery, CreateUnitBody, ListUnitsQuery, LookupQuery, MoveUnitBody,
+  AncestorsQuery, ChildrenQuery, CreateUnitBody, ListUnitsQuery, LookupQuery, MovedUnitSchema, MoveUnitBody,
   UnitIdParams, UnitList, UnitPage, UnitSchema, UpdateUnitBody
 } from './schemas.js'
 
@@ -120,12 +120,12 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Move a unit, with its whole subtree, under another parent of the level above',
       params: UnitIdParams,
       body: MoveUnitBody,
-      response: { 200: withHeaders(UnitSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) }
+      response: { 200: withHeaders(MovedUnitSchema, 'ETag'), ...problemResponses(400, 404, 409, 412, 422) }
     }
   }, async (request, reply) => {
-    const row = await moveUnit(app.db, request.actor, request.params.id, request.body.parentId, ifMatch(request))
+    const row = await moveUnit(app.db, request.actor, request.params.id, request.body.parentId, ifMatch(request), request.body.leaveClusters)
     setEtag(reply, row.version)
-    return toUnit(row)
+    return { ...toUnit(row), leftClusters: row.leftClusters }
   })
 
   app.get('/units/:id/children', {

@@ -57,8 +57,14 @@ export const UpdateUnitBody = z.strictObject({
   .meta({ id: 'UpdateUnit', description: 'Fields to change; null clears an optional field. The level and parent change only by a move.' })
 
 export const MoveUnitBody = z.strictObject({
-  parentId: z.uuid().describe('The new parent: a unit of the level directly above')
+  parentId: z.uuid().describe('The new parent: a unit of the level directly above'),
+  leaveClusters: z.boolean().optional().describe('Booths the move takes out of their cluster\'s unit leave those clusters (without it, such a move is 409 booth_outside_cluster_unit)')
 }).meta({ id: 'MoveUnit' })
+
+export const MovedUnitSchema = UnitSchema.extend({
+  leftClusters: z.array(z.object({ clusterId: z.uuid(), code: z.string(), boothId: z.uuid() }))
+    .describe('Booth cluster memberships the move ended (leaveClusters)')
+}).meta({ id: 'MovedUnit' })
 
 export const UnitIdParams = z.object({ id: z.uuid() })
 

@@ -1,11 +1,13 @@
--- POSTS: a post is a role of a wing at a unit, (unit, wing, role). A term of office fills
--- one seat of its post; a wing's role exists only at the levels the roles catalogue
--- names, with at most `seats` terms at once (NULL seats: no fixed number). The same person
--- twice in one post over overlapping dates is refused by the exclusion constraint
--- appointments_no_double_term (unit, wing, role, person, dates).
+-- POSTS: a post is a role of a wing at a unit, (unit, wing, role), or at a booth cluster
+-- (unit, cluster, wing, role: a cluster's terms carry its unit, 46_clusters.sql). A term
+-- of office fills one seat of its post; a wing's role exists only at the levels the roles
+-- catalogue names (a cluster role: at clusters of its kind), with at most `seats` terms at
+-- once (NULL seats: no fixed number). The same person twice in one post over overlapping
+-- dates is refused by the exclusion constraint appointments_no_double_term (unit,
+-- cluster, wing, role, person, dates).
 --
--- The post's key is defined here once: a later booth cluster extends it here, and every
--- lock and check follows. Called by the appointments triggers (40_appointments.sql), the
+-- A post's lock is taken per (unit, wing, role): the posts of a unit's clusters share
+-- their unit's lock (coarser, never wrong). Called by the appointments triggers (40_appointments.sql), the
 -- API (src/rules/posts.ts) and the seed's verification.
 
 CREATE OR REPLACE FUNCTION post_key(p_unit uuid, p_wing text, p_role text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
@@ -35,25 +37,29 @@ $$;
 -- that break their post: held at a level where the wing's role does not exist
 -- ('role_not_at_level'), or overlapping as many other terms of the post as it has seats
 -- ('no_free_seat'). Seats are counted through the post's B-tree (appointments_post_idx).
-CREATE OR REPLACE FUNCTION post_violations(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[])
+CREATE OR REPLACE FUNCTION post_violations(p_id uuid[], p_unit uuid[], p_cluster uuid[], p_wing text[], p_role text[], p_start date[], p_end date[])
 RETURNS TABLE (appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text) LANGUAGE sql STABLE AS $$
   -- Only terms of roles with a fixed number of seats are counted: materialised first, so
   -- that however few rows the planner expects from the arrays, the open-ended roles (a
   -- booth committee: every member overlaps every other) never reach the join.
   WITH seated AS MATERIALIZED (
-    SELECT t.id, t.unit_id, t.wing_code, t.role_code, t.start_date, t.end_date, r.seats
-      FROM unnest(p_id, p_unit, p_wing, p_role, p_start, p_end) AS t(id, unit_id, wing_code, role_code, start_date, end_date)
+    SELECT t.id, t.unit_id, t.cluster_id, t.wing_code, t.role_code, t.start_date, t.end_date, r.seats
+      FROM unnest(p_id, p_unit, p_cluster, p_wing, p_role, p_start, p_end) AS t(id, unit_id, cluster_id, wing_code, role_code, start_date, end_date)
       JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
      WHERE r.seats IS NOT NULL)
+  -- A unit's role at one of its levels; a cluster's role at a cluster of its kind.
   SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'role_not_at_level'
-    FROM unnest(p_id, p_unit, p_wing, p_role) AS t(id, unit_id, wing_code, role_code)
+    FROM unnest(p_id, p_unit, p_cluster, p_wing, p_role) AS t(id, unit_id, cluster_id, wing_code, role_code)
     JOIN roles r ON r.wing_code = t.wing_code AND r.code = t.role_code
     JOIN units u ON u.id = t.unit_id
-   WHERE NOT (u.level = ANY (r.levels))
+    LEFT JOIN clusters c ON c.id = t.cluster_id
+   WHERE CASE WHEN t.cluster_id IS NULL THEN r.cluster_kind IS NOT NULL OR NOT (u.level = ANY (r.levels))
+              ELSE r.cluster_kind IS DISTINCT FROM c.kind_code END
   UNION ALL
   SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'no_free_seat'
     FROM seated t
     JOIN appointments o ON o.unit_id = t.unit_id AND o.wing_code = t.wing_code AND o.role_code = t.role_code AND o.id <> t.id
+                       AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
                        AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
    GROUP BY t.id, t.unit_id, t.wing_code, t.role_code, t.seats
   HAVING count(*) >= t.seats
@@ -63,15 +69,15 @@ $$;
 CREATE OR REPLACE FUNCTION post_violations()
 RETURNS TABLE (appointment_id uuid, unit_id uuid, wing_code text, role_code text, violation text) LANGUAGE sql STABLE AS $$
   SELECT v.*
-    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(wing_code) AS w, array_agg(role_code) AS r,
+    FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(cluster_id) AS c, array_agg(wing_code) AS w, array_agg(role_code) AS r,
                  array_agg(start_date) AS s, array_agg(end_date) AS e
             FROM appointments) a,
-         post_violations(a.i, a.u, a.w, a.r, a.s, a.e) v
+         post_violations(a.i, a.u, a.c, a.w, a.r, a.s, a.e) v
 $$;
 
 -- Refuses (check_violation, constraint appointments_role_level or appointments_seats)
 -- when any of these terms breaks its post, after locking the posts.
-CREATE OR REPLACE FUNCTION assert_posts(p_id uuid[], p_unit uuid[], p_wing text[], p_role text[], p_start date[], p_end date[])
+CREATE OR REPLACE FUNCTION assert_posts(p_id uuid[], p_unit uuid[], p_cluster uuid[], p_wing text[], p_role text[], p_start date[], p_end date[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   bad record;
@@ -80,7 +86,7 @@ BEGIN
     RETURN;
   END IF;
   PERFORM lock_posts(p_unit, p_wing, p_role);
-  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_wing, p_role, p_start, p_end) v
+  SELECT * INTO bad FROM post_violations(p_id, p_unit, p_cluster, p_wing, p_role, p_start, p_end) v
    ORDER BY v.violation <> 'role_not_at_level'
    LIMIT 1;
   IF NOT FOUND THEN

@@ -8,15 +8,16 @@ CREATE OR REPLACE FUNCTION appointments_after_insert() RETURNS trigger LANGUAGE 
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  cluster_ids uuid[];
   wing_codes text[];
   role_codes text[];
   starts date[];
   ends date[];
 BEGIN
-  SELECT array_agg(id), array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
-    INTO ids, unit_ids, wing_codes, role_codes, starts, ends FROM new_rows;
+  SELECT array_agg(id), array_agg(unit_id), array_agg(cluster_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends FROM new_rows;
   PERFORM assert_units_within_scope(unit_ids);
-  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM new_rows WHERE end_date IS NULL),
@@ -35,6 +36,7 @@ CREATE OR REPLACE FUNCTION appointments_after_update() RETURNS trigger LANGUAGE 
 DECLARE
   ids uuid[];
   unit_ids uuid[];
+  cluster_ids uuid[];
   wing_codes text[];
   role_codes text[];
   starts date[];
@@ -47,12 +49,12 @@ DECLARE
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
-  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
-    INTO ids, unit_ids, wing_codes, role_codes, starts, ends
+  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends
     FROM new_rows n JOIN old_rows o ON o.id = n.id
-   WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
+   WHERE n.unit_id <> o.unit_id OR n.cluster_id IS DISTINCT FROM o.cluster_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
       OR NOT (daterange(n.start_date, n.end_date, '[)') <@ daterange(o.start_date, o.end_date, '[)'));
-  PERFORM assert_posts(ids, unit_ids, wing_codes, role_codes, starts, ends);
+  PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
   WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id

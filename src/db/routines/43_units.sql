@@ -38,13 +38,16 @@ $$;
 
 -- Any change to units (a rename, a move and the paths it cascades to the subtree): every
 -- row where it was and where it is must lie in the caller's scope. Booths that changed
--- district or constituency (a move, a new AC number) are recounted in their pairs.
+-- district or constituency (a move, a new AC number) are recounted in their pairs; booths
+-- moved out of their clusters' units leave them or refuse the move.
 CREATE OR REPLACE FUNCTION units_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows UNION ALL SELECT path FROM new_rows));
   PERFORM assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
      FROM old_rows o JOIN new_rows n ON n.id = o.id
     WHERE n.level = 'booth' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path));
+  -- Booths moved out of their cluster's unit (46_clusters.sql).
+  PERFORM clusters_after_move(ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.level = 'booth' AND n.path <> o.path));
   RETURN NULL;
 END
 $$;
