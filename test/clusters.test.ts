@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { rows } from '../src/db/client.js'
 import { buildTestApp, call, mintKey } from './helpers/app.js'
 import { counterDrift } from './helpers/counters.js'
 import { activeMember, createPerson } from './helpers/people.js'
@@ -91,6 +93,35 @@ t.test('the sectors of a block without an in-charge, JSON and CSV', async (t) =>
   t.equal(lines.length, 2)
   t.equal((await get(`/v1/units/${block.id}/cluster-gaps?kind=sector&role=president`)).json.code, 'role_not_at_level')
   t.equal((await get(`/v1/units/${block.id}/cluster-gaps?kind=nope`)).json.code, 'unknown_cluster_kind')
+})
+
+t.test('cluster coverage: each sector\'s posts, and its booths\' figures against a recount, JSON and CSV', async (t) => {
+  const { person } = await activeMember(app, booths[1].id, 'Booth Two President')
+  t.equal((await post('/v1/appointments', { personId: person.id, unitId: booths[1].id, role: 'president' })).status, 201)
+  const naive = await rows<{ code: string, total: number, covered: number, active: number }>(app.db, sql`
+    SELECT c.code, count(cb.booth_id)::int AS total,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = cb.booth_id AND a.role_code = 'president' AND a.end_date IS NULL))::int AS covered,
+           coalesce(sum((SELECT count(*) FROM memberships m WHERE m.booth_id = cb.booth_id AND m.status = 'current' AND m.grade = 'active')), 0)::int AS active
+      FROM clusters c LEFT JOIN cluster_booths cb ON cb.cluster_id = c.id
+     WHERE c.kind_code = 'sector' GROUP BY c.code ORDER BY c.code`)
+  const res = await get(`/v1/units/${block.id}/cluster-coverage?kind=sector`)
+  t.equal(res.status, 200, res.body)
+  t.match(res.json, { wing: 'main', role: 'president', kind: 'sector' })
+  t.same(res.json.items.map((r: any) => ({ code: r.code, total: r.totalBooths, covered: r.coveredBooths, active: r.activeMembers })), naive)
+  t.same(res.json.items.map((r: any) => [r.code, r.requiredPosts, r.filledPosts]), [['S1', 1, 1], ['S2', 1, 0]], 'S1 has its in-charge, S2 none')
+  const zones = await get(`/v1/units/${ward.id}/cluster-coverage?kind=zone`)
+  t.match(zones.json.items[0], { code: 'Z1', totalBooths: 5, requiredPosts: 1, filledPosts: 0 }, 'a zone counts its sectors\' booths')
+  const page = await get(`/v1/units/${block.id}/cluster-coverage?kind=sector&limit=1`)
+  t.equal(page.json.items.length, 1)
+  t.same((await get(`/v1/units/${block.id}/cluster-coverage?kind=sector&limit=1&cursor=${page.json.nextCursor}`)).json.items.map((r: any) => r.code), ['S2'])
+  const csv = await get(`/v1/units/${block.id}/cluster-coverage?kind=sector&format=csv`)
+  const lines = csv.body.replace(/^\ufeff/, '').trim().split(/\r?\n/)
+  t.equal(lines.length, 3)
+  t.match(lines[1], /^CLS\/D1\/B1\/W1,sector,S1,Sector One,1,1,5,/)
+  t.equal((await get(`/v1/units/${block.id}/cluster-coverage?role=sector_incharge`)).json.code, 'role_not_at_level')
+  const terms = await get(`/v1/appointments?clusterId=${sector.id}`)
+  t.same(terms.json.items.map((a: any) => a.role).sort(), ['sector_incharge', 'sector_president'], 'a cluster\'s terms')
+  t.same(await counterDrift(app.db), [])
 })
 
 t.test('scope: a key sees and changes the clusters of its own subtree only', async (t) => {

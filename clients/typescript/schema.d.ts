@@ -288,6 +288,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/units/{id}/cluster-coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each cluster of a kind under the unit: its required posts filled, and the coverage of a booth-level role over its booths; JSON pages or CSV */
+        get: operations["unitClusterCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/units/{id}/cluster-gaps": {
         parameters: {
             query?: never;
@@ -1974,6 +1991,37 @@ export interface components {
             nextCursor: string | null;
             role: string;
             wing: string;
+        };
+        /** @description A cluster, its posts, and the coverage figures of its booths */
+        ClusterCoverageRow: {
+            /** Format: uuid */
+            clusterId: string;
+            /** Format: uuid */
+            unitId: string;
+            unitCodePath: string;
+            kind: string;
+            code: string;
+            name: string;
+            /** @description The kind's required posts in the wing (e.g. sector_incharge) */
+            requiredPosts: number;
+            /** @description Of those, how many are filled: fewer than requiredPosts is a gap (GET /v1/units/{id}/cluster-gaps) */
+            filledPosts: number;
+            totalBooths: number;
+            coveredBooths: number;
+            coverage: number;
+            boothsWithCommittee: number;
+            activeMembers: number;
+            newMembers: number;
+            officeBearers: number;
+            officeBearersWithHandle: number;
+        };
+        ClusterCoverageReport: {
+            items: components["schemas"]["ClusterCoverageRow"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+            wing: string;
+            role: string;
+            kind: string;
         };
         ComplianceRow: {
             /** Format: uuid */
@@ -4577,6 +4625,126 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unitClusterCoverage: {
+        parameters: {
+            query?: {
+                /** @description The wing (main body or frontal organisation) whose posts are meant; default main, the main body */
+                wing?: string;
+                /** @description A booth-level role of the wing (default president) */
+                role?: string;
+                /** @description K: count booths whose committee (every current term at the booth) has at least K members (default 10) */
+                minCommittee?: number;
+                /** @description N: new members are current members who joined in the last N days (default 30) */
+                newMemberDays?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                /** @description csv: the whole list as one download, streamed (or send Accept: text/csv); json (the default): pages */
+                format?: "json" | "csv";
+                /** @description Which clusters (default sector) */
+                kind?: string;
+                /** @description Page size, 1 to 500 (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; or, with format=csv or Accept: text/csv, all of it as a CSV download */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterCoverageReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7970,7 +8138,10 @@ export interface operations {
         parameters: {
             query?: {
                 personId?: string;
+                /** @description Terms at this unit (its clusters' posts included: they carry its unit) */
                 unitId?: string;
+                /** @description Terms at this booth cluster */
+                clusterId?: string;
                 /** @description One wing (default main, the main body), or all for every wing */
                 wing?: "all" | string;
                 role?: string;

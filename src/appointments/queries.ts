@@ -74,6 +74,7 @@ export async function findAppointment (db: Database, actor: Actor, id: string, f
 export interface ListAppointmentsFilter {
   personId?: string
   unitId?: string
+  clusterId?: string
   /** One wing, or 'all'. */
   wing: string
   role?: string
@@ -88,6 +89,7 @@ export async function listAppointments (db: Database, actor: Actor, f: ListAppoi
   const where: Array<SQL | undefined> = [withinScope(actor, units.path)]
   if (f.personId) where.push(eq(appointments.personId, f.personId))
   if (f.unitId) where.push(eq(appointments.unitId, f.unitId))
+  if (f.clusterId) where.push(eq(appointments.clusterId, f.clusterId))
   if (f.wing !== ALL_WINGS) where.push(eq(appointments.wingCode, f.wing))
   if (f.role) where.push(eq(appointments.roleCode, f.role))
   if (f.current === true) where.push(isCurrent)

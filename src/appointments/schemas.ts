@@ -36,7 +36,8 @@ export const EndAppointmentBody = z.strictObject({
 
 export const ListAppointmentsQuery = z.object({
   personId: z.uuid().optional(),
-  unitId: z.uuid().optional(),
+  unitId: z.uuid().optional().describe('Terms at this unit (its clusters\' posts included: they carry its unit)'),
+  clusterId: z.uuid().optional().describe('Terms at this booth cluster'),
   wing: WingFilter,
   role: RoleCode.optional(),
   current: z.stringbool().optional().describe('true: only terms current today; false: only ended or future ones'),

@@ -3,7 +3,7 @@ import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
 import type { UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
-import { figuresOf, sumOfRows, type CoverageParams, type CoverageSqlRow } from '../coverage/queries.js'
+import { boothFigures, figuresOf, sumOfRows, sumsOfBooths, type CoverageParams, type CoverageSqlRow } from '../coverage/queries.js'
 import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
 import type { UnitRow } from '../units/queries.js'
 import { findAssembly, inScope, type AssemblyRow } from './queries.js'
@@ -36,27 +36,6 @@ export async function assemblyCoverage (db: Database, actor: Actor, id: string, 
 /** The constituency's own row: the sums of its groups. */
 function totalsOf (assembly: AssemblyRow, groups: CoverageSqlRow[]) {
   return { assemblyId: assembly.id, number: assembly.number, name: assembly.name, ...sumOfRows(groups) }
-}
-
-/** Each booth matching `where` with its figures (booth_figures) and the `keep` column. */
-function boothFigures (role: RoleRow, p: CoverageParams, where: SQL, keep: SQL): SQL {
-  return sql`
-    SELECT ${keep}, f.committee, f.with_handle, f.holders, f.active_members, f.new_members
-      FROM units u
-     CROSS JOIN LATERAL booth_figures(u.id, ${role.wing}, ${role.code}, india_today() - ${p.newMemberDays}::int) f
-     WHERE ${where}`
-}
-
-/** A coverage row's figures summed over the booths `b` of a group. */
-function sumsOfBooths (role: RoleRow, p: CoverageParams): SQL {
-  return sql`
-    count(*)::int AS total_booths,
-    count(*) FILTER (WHERE b.holders >= ${role.seats ?? 1})::int AS covered_booths,
-    count(*) FILTER (WHERE b.committee >= ${p.minCommittee})::int AS booths_with_committee,
-    sum(b.active_members)::int AS active_members,
-    sum(b.new_members)::int AS new_members,
-    sum(b.committee)::int AS office_bearers,
-    sum(b.with_handle)::int AS office_bearers_with_handle`
 }
 
 export type AssemblyCoverageSqlRow = Omit<CoverageSqlRow, 'unit_id' | 'code' | 'code_path' | 'level'> & {

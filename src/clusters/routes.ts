@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
-import { jsonOrCsv, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
+import { inBatches } from '../db/keyset.js'
+import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { text } from '../http/fields.js'
 import { withHeaders } from '../http/openapi.js'
@@ -11,9 +12,10 @@ import { findUnit } from '../units/queries.js'
 import { MAIN_WING } from '../wings/schemas.js'
 import { addClusterBooths, createCluster, createClusterKind, deleteCluster, removeClusterBooth, updateCluster } from './changes.js'
 import { allClusterGaps, clusterGapsReport } from './gaps.js'
+import { clusterCoveragePage, clusterCoverageQuestion, toClusterCoverageRow, type ClusterCoverageSqlRow } from './coverage.js'
 import { findCluster, listClusterBooths, listClusterKinds, listClusters, toCluster, toClusterBooth, toClusterGap, toClusterKind, type ClusterGapRow } from './queries.js'
 import {
-  ClusterBoothPage, ClusterBoothParams, ClusterBoothsBody, ClusterGapPage, ClusterGapsQuery, ClusterIdParams, ClusterKindList, ClusterKindSchema,
+  ClusterBoothPage, ClusterBoothParams, ClusterBoothsBody, ClusterCoverageQuery, ClusterCoverageReport, ClusterGapPage, ClusterGapsQuery, ClusterIdParams, ClusterKindList, ClusterKindSchema,
   ClusterPage, ClusterSchema, CreateClusterBody, CreateClusterKindBody, ListClustersQuery, UpdateClusterBody
 } from './schemas.js'
 
@@ -30,6 +32,24 @@ const CLUSTER_GAP_CSV: ReadonlyArray<CsvColumn<ClusterGapRow>> = [
   ['holders', r => r.holders],
   ['seats', r => r.seats],
   ['cluster_id', r => r.id]
+]
+
+const CLUSTER_COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toClusterCoverageRow>>> = [
+  ['unit_code_path', r => r.unitCodePath],
+  ['kind', r => r.kind],
+  ['code', r => r.code],
+  ['name', r => r.name],
+  ['required_posts', r => r.requiredPosts],
+  ['filled_posts', r => r.filledPosts],
+  ['total_booths', r => r.totalBooths],
+  ['covered_booths', r => r.coveredBooths],
+  ['coverage', r => r.coverage],
+  ['booths_with_committee', r => r.boothsWithCommittee],
+  ['active_members', r => r.activeMembers],
+  ['new_members', r => r.newMembers],
+  ['office_bearers', r => r.officeBearers],
+  ['office_bearers_with_handle', r => r.officeBearersWithHandle],
+  ['cluster_id', r => r.clusterId]
 ]
 
 /** /v1/cluster-kinds and /v1/clusters: booth clusters (sector, zone, shakti kendra) over the tree's booths (src/clusters). */
@@ -142,6 +162,26 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     await removeClusterBooth(app.db, request.actor, request.params.id, request.params.boothId)
     return reply.code(204).send()
+  })
+
+  app.get('/units/:id/cluster-coverage', {
+    schema: {
+      operationId: 'unitClusterCoverage',
+      tags,
+      summary: 'Each cluster of a kind under the unit: its required posts filled, and the coverage of a booth-level role over its booths; JSON pages or CSV',
+      params: ClusterIdParams,
+      querystring: ClusterCoverageQuery,
+      response: { 200: jsonOrCsv(ClusterCoverageReport), ...problemResponses(400, 404, 422) }
+    }
+  }, async (request, reply) => {
+    const { kind, cursor, format, limit, ...p } = request.query
+    const { unit, role } = await clusterCoverageQuestion(app.db, request.actor, request.params.id, { kind, wing: p.wing, role: p.role })
+    if (wantsCsv(request, format)) {
+      const all = inBatches<ClusterCoverageSqlRow, [string, string]>((after, n) => clusterCoveragePage(app.db, unit, role, kind, p, { after, limit: n + 1 }), clusterKey, 2000)
+      return sendCsvRows(reply, `cluster-coverage-${kind}-${role.wing === MAIN_WING ? '' : `${role.wing}-`}${role.code}-${unit.codePath}.csv`, CLUSTER_COVERAGE_CSV, mapRows(all, toClusterCoverageRow))
+    }
+    const found = await clusterCoveragePage(app.db, unit, role, kind, p, { after: decodeCursor(cursor, ClusterCursor), limit: limit + 1 })
+    return { wing: role.wing, role: role.code, kind, ...toPage(found, limit, toClusterCoverageRow, clusterKey) }
   })
 
   app.get('/units/:id/cluster-gaps', {

@@ -3,6 +3,7 @@ import { UNIT_LEVELS } from '../db/schema.js'
 import { FormatQuery } from '../http/csv.js'
 import { text } from '../http/fields.js'
 import { PageQuery, pageOf } from '../http/pagination.js'
+import { CoverageFigures, CoverageQuery } from '../coverage/schemas.js'
 import { RoleCode } from '../roles/schemas.js'
 import { WingQuery } from '../wings/schemas.js'
 
@@ -109,3 +110,22 @@ export const ClusterGap = z.object({
 }).meta({ id: 'ClusterGap' })
 
 export const ClusterGapPage = pageOf(ClusterGap).extend({ role: z.string(), wing: z.string() }).meta({ id: 'ClusterGapPage' })
+
+export const ClusterCoverageQuery = CoverageQuery.omit({ level: true, by: true, limit: true }).extend({
+  kind: ClusterKindCode.default('sector').describe('Which clusters (default sector)'),
+  limit: PageQuery.limit
+})
+
+export const ClusterCoverageRow = z.object({
+  clusterId: z.uuid(),
+  unitId: z.uuid(),
+  unitCodePath: z.string(),
+  kind: z.string(),
+  code: z.string(),
+  name: z.string(),
+  requiredPosts: z.number().int().describe('The kind\'s required posts in the wing (e.g. sector_incharge)'),
+  filledPosts: z.number().int().describe('Of those, how many are filled: fewer than requiredPosts is a gap (GET /v1/units/{id}/cluster-gaps)'),
+  ...CoverageFigures
+}).describe('A cluster, its posts, and the coverage figures of its booths').meta({ id: 'ClusterCoverageRow' })
+
+export const ClusterCoverageReport = pageOf(ClusterCoverageRow).extend({ wing: z.string(), role: z.string(), kind: z.string() }).meta({ id: 'ClusterCoverageReport' })

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, type Database } from '../db/client.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
+import type { RoleRow } from '../roles/catalogue.js'
 import { toReportUnit, type UnitRow } from '../units/queries.js'
 
 /**
@@ -116,6 +117,27 @@ export async function coverageOf (db: Database, unit: UnitRow, p: CoverageParams
 export async function unitCoverageRow (db: Database, unit: UnitRow, p: CoverageParams): Promise<CoverageSqlRow> {
   const [row] = await rows<CoverageSqlRow>(db, coverageSql(sql`u.id = ${unit.id}`, p, 1, unit.level === 'booth'))
   return row
+}
+
+/** Each booth `u` (from `from`) matching `where` with its figures (booth_figures) and the `keep` column. */
+export function boothFigures (role: RoleRow, p: CoverageParams, where: SQL, keep: SQL, from: SQL = sql`units u`): SQL {
+  return sql`
+    SELECT ${keep}, f.committee, f.with_handle, f.holders, f.active_members, f.new_members
+      FROM ${from}
+     CROSS JOIN LATERAL booth_figures(u.id, ${role.wing}, ${role.code}, india_today() - ${p.newMemberDays}::int) f
+     WHERE ${where}`
+}
+
+/** A coverage row's figures summed over the booths `b` of a group. */
+export function sumsOfBooths (role: RoleRow, p: CoverageParams): SQL {
+  return sql`
+    count(*)::int AS total_booths,
+    count(*) FILTER (WHERE b.holders >= ${role.seats ?? 1})::int AS covered_booths,
+    count(*) FILTER (WHERE b.committee >= ${p.minCommittee})::int AS booths_with_committee,
+    sum(b.active_members)::int AS active_members,
+    sum(b.new_members)::int AS new_members,
+    sum(b.committee)::int AS office_bearers,
+    sum(b.with_handle)::int AS office_bearers_with_handle`
 }
 
 export interface GapRow {
