@@ -10,6 +10,9 @@ import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries
 import { complianceReport, nonCompliant } from '../src/social-media/compliance.js'
 import { assemblyCoverage } from '../src/assemblies/coverage.js'
 import { listAssemblies } from '../src/assemblies/queries.js'
+import { clusterCoveragePage } from '../src/clusters/coverage.js'
+import { clusterGapsReport } from '../src/clusters/gaps.js'
+import { roleOrRefuse } from '../src/roles/catalogue.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
 
 /**
@@ -125,6 +128,24 @@ export async function benchCoverage () {
        AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.unit_id = b.id AND a.wing_code = 'main' AND a.role_code = 'president' AND a.end_date IS NULL)
      ORDER BY b.code_path LIMIT 51`)
 
+  // Sectors (seeded in every ward): the state's without an in-charge, first page; a
+  // district's sectors with their in-charge and booths' president coverage, first page.
+  const naiveSectorGaps = () => async () => rows(db, sql`
+    SELECT c.id, u.code_path, c.code FROM clusters c JOIN units u ON u.id = c.unit_id
+     WHERE c.kind_code = 'sector' AND u.code_path >= ${state.codePath + '/'} AND u.code_path < ${state.codePath + '0'}
+       AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.cluster_id = c.id AND a.role_code = 'sector_incharge' AND a.end_date IS NULL)
+     ORDER BY u.code_path, c.code LIMIT 51`)
+  const naiveSectorCoverage = () => async () => rows(db, sql`
+    SELECT c.id, count(*) AS booths, count(p.unit_id) AS covered,
+           bool_or(EXISTS (SELECT 1 FROM appointments a WHERE a.cluster_id = c.id AND a.role_code = 'sector_incharge' AND a.end_date IS NULL)) AS staffed
+      FROM (SELECT c.id FROM clusters c JOIN units u ON u.id = c.unit_id
+             WHERE c.kind_code = 'sector' AND u.code_path >= ${district.codePath + '/'} AND u.code_path < ${district.codePath + '0'}
+             ORDER BY u.code_path, c.code LIMIT 51) c
+      JOIN cluster_booths cb ON cb.cluster_id = c.id
+      LEFT JOIN (SELECT DISTINCT unit_id FROM appointments WHERE wing_code = 'main' AND role_code = 'president' AND end_date IS NULL) p ON p.unit_id = cb.booth_id
+     GROUP BY c.id`)
+  const sectorRole = await roleOrRefuse(db, 'main', 'president')
+
   const cases: Array<{ what: string, target: string, api: () => Promise<unknown>, endpointSql: () => Promise<unknown>, naive: () => Promise<unknown> }> = [
     { what: 'coverage: state by district', target: 'p50 <= 50 ms', api: http(`/v1/units/${state.id}/coverage`), endpointSql: () => coverageReport(db, actor, state.id, params), naive: naiveCoverage(state) },
     // The national rollup: one counters row set per state (one state here; issue 18 asks it on india).
@@ -147,7 +168,9 @@ export async function benchCoverage () {
           { what: 'coverage: district by constituency', target: 'p50 < 50 ms', api: http(`/v1/units/${district.id}/coverage?by=assembly`), endpointSql: () => coverageByAssemblyReport(db, actor, district.id, byAssembly), naive: naiveByAssembly(district) },
           { what: 'assembly: gaps, first page', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/gaps?assemblyId=${assembly.id}`), endpointSql: () => gapsReport(db, actor, state.id, { wing: 'main', role: 'president', level: 'booth', assemblyId: assembly.id, limit: 50 }), naive: naiveAssemblyGaps() }
         ]
-      : [])
+      : []),
+    { what: 'sectors without an in-charge: state, first page', target: 'p50 <= 20 ms', api: http(`/v1/units/${state.id}/cluster-gaps?kind=sector`), endpointSql: () => clusterGapsReport(db, actor, state.id, { kind: 'sector', wing: 'main', limit: 50 }), naive: naiveSectorGaps() },
+    { what: 'sectors of a district: coverage, first page', target: 'p50 < 50 ms', api: http(`/v1/units/${district.id}/cluster-coverage?kind=sector`), endpointSql: () => clusterCoveragePage(db, district, sectorRole, 'sector', params, { limit: 51 }), naive: naiveSectorCoverage() }
   ]
   const out = []
   for (const c of cases) {

@@ -125,6 +125,22 @@ t.test('assembly constituencies: the preset\'s, named as their booths, every boo
   t.same(found, { assemblies: 6, boothsWithout: 0, mismatched: 0 }, 'the demo state has 6 constituencies')
 })
 
+t.test('sectors: every booth in one, under its ward; most with an in-charge who may hold office, some without', async (t) => {
+  const found = await one<Record<string, number>>(sql`
+    SELECT (SELECT count(*)::int FROM clusters WHERE kind_code = 'sector') AS sectors,
+           (SELECT count(*)::int FROM units b WHERE b.level = 'booth'
+               AND NOT EXISTS (SELECT 1 FROM cluster_booths cb WHERE cb.booth_id = b.id AND cb.kind_code = 'sector')) AS "boothsWithout",
+           (SELECT count(*)::int FROM cluster_booth_violations(NULL)) AS misplaced,
+           (SELECT count(DISTINCT cluster_id)::int FROM appointments WHERE role_code = 'sector_incharge' AND end_date IS NULL) AS staffed,
+           (SELECT count(*)::int FROM own_booth_violations()) AS "ruleBroken",
+           (SELECT max(n)::int FROM (SELECT count(*) AS n FROM cluster_booths GROUP BY cluster_id) x) AS largest`)
+  t.ok(found.sectors > 40, `sectors of about five booths (${found.sectors} for 300 booths)`)
+  t.match(found, { boothsWithout: 0, misplaced: 0, ruleBroken: 0 })
+  t.ok(found.staffed > found.sectors / 3 && found.staffed < found.sectors, `some with an in-charge, some without (${found.staffed} of ${found.sectors})`)
+  t.ok(found.largest <= 12, 'no sector much larger than planned')
+  t.match(loaded.stdout, new RegExp(`sectors {7}${found.sectors} \\(${found.staffed} with an in-charge\\)`))
+})
+
 t.test('the same preset and seed give the same data', async (t) => {
   const db2 = await second.open()
   t.teardown(() => db2.close())

@@ -1,5 +1,6 @@
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { districtHandleDrives, districtPresidentRates, driveHandles, populateDistrict, populateStateOffice, populateWings, populateWingsStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
+import { sectorsOf, type DistrictClusters } from './clusters.js'
 import type { Preset } from './plan.js'
 import { IdSequence, Random } from './random.js'
 import { buildStateTree, type AssemblyRow, type UnitRow } from './tree.js'
@@ -13,6 +14,7 @@ export type SeedBatch =
   | { kind: 'units', state: string, level: UnitLevel, rows: UnitRow[] }
   | { kind: 'assemblies', state: string, rows: AssemblyRow[] }
   | ({ kind: 'organisation', state: string, label: string, booths: number } & Organisation)
+  | ({ kind: 'clusters', state: string, label: string } & DistrictClusters)
 
 export interface GenerateOptions {
   seed: number
@@ -45,6 +47,8 @@ export function * generate (preset: Preset, options: GenerateOptions): Generator
       const organisation = populateDistrict(rng.fork(`organisation-${district.index}`), context, district, rates[district.index])
       if (drives[district.index]) driveHandles(rng.fork(`social-media-${district.index}`), organisation, serialOf)
       yield { kind: 'organisation', state: plan.code, label: district.unit.code, booths: district.booths.length, ...organisation }
+      // Its sectors, after the people who run them.
+      yield { kind: 'clusters', state: plan.code, label: `${district.unit.code} sectors`, ...sectorsOf(rng.fork(`sectors-${district.index}`), district, organisation, options.today) }
       // The frontal organisations, from random streams of their own: the main body's figures are the same without them.
       yield { kind: 'organisation', state: plan.code, label: `${district.unit.code} wings`, booths: 0, ...populateWings(rng.fork(`wings-${district.index}`), context, district) }
     }

@@ -23,6 +23,8 @@ export interface SeedOptions {
 export interface SeedCounts {
   units: Record<UnitLevel, number>
   assemblies: number
+  sectors: number
+  sectorsWithIncharge: number
   people: number
   memberships: number
   currentMemberships: number
@@ -62,7 +64,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       const loaded = await loadBatches(load, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
       for (const index of deferred) await progress.time('indexes', () => tx.execute(sql.raw(index)))
       // Fresh statistics first, or the checks below plan their joins for empty tables.
-      await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, ${ORGANISATION_TABLES.join(', ')}`)))
+      await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, clusters, cluster_booths, ${ORGANISATION_TABLES.join(', ')}`)))
       progress.step('verifying the own-booth rule and seats')
       await progress.time('verify', () => verifyOrganisation(tx))
       progress.step('recounting coverage counters')
@@ -132,6 +134,8 @@ const HANDLE_COLUMNS = ['person_id', 'platform_code', 'handle']
 const PLATFORMS = ['facebook', 'instagram', 'twitter', 'youtube'] as const
 const MEMBERSHIP_COLUMNS = ['id', 'person_id', 'booth_id', 'grade', 'status', 'joined_on', 'lapsed_on']
 const APPOINTMENT_COLUMNS = ['id', 'person_id', 'unit_id', 'wing_code', 'role_code', 'start_date', 'end_date', 'end_reason']
+const CLUSTER_COLUMNS = ['id', 'unit_id', 'kind_code', 'code', 'name', 'local_name']
+const CLUSTER_BOOTH_COLUMNS = ['booth_id', 'kind_code', 'cluster_id']
 
 const unitValues = (u: UnitRow): CopyValue[] =>
   [u.id, u.level, u.parentId, u.code, u.name, u.localName, u.displayLabel, u.acNumber, u.acName, u.psNumber, u.assemblyId]
@@ -148,6 +152,8 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
   const counts: SeedCounts = {
     units: { state: 0, district: 0, block: 0, ward: 0, booth: 0 },
     assemblies: 0,
+    sectors: 0,
+    sectorsWithIncharge: 0,
     people: 0,
     memberships: 0,
     currentMemberships: 0,
@@ -173,6 +179,18 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
       if (batch.rows.length >= ANALYZE_AFTER_ROWS) await progress.time('analyze', () => load.tx.execute(sql`ANALYZE units`))
       counts.units[batch.level] += batch.rows.length
       progress.advance(`${batch.state} ${batch.level}s`, 0, batch.rows.length)
+      continue
+    }
+    if (batch.kind === 'clusters') {
+      await progress.time('copy clusters', async () => {
+        await load.copy('clusters', CLUSTER_COLUMNS, batch.clusters.map(c => [c.id, c.unitId, c.kindCode, c.code, c.name, c.localName]))
+        await load.copy('cluster_booths', CLUSTER_BOOTH_COLUMNS, batch.booths.map(b => [b.boothId, b.kindCode, b.clusterId]))
+        await load.copy('appointments', [...APPOINTMENT_COLUMNS, 'cluster_id'], batch.appointments.map(a => [...appointmentValues(a), a.clusterId]))
+      })
+      counts.sectors += batch.clusters.length
+      counts.sectorsWithIncharge += batch.appointments.length
+      counts.appointments += batch.appointments.length
+      counts.currentAppointments += batch.appointments.length
       continue
     }
     // People first: memberships and terms reference them (foreign keys stay on).

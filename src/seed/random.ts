@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 /**
  * A small seeded PRNG (xoshiro128**, seeded through cyrb128) so that the same preset and
  * seed always produce the same organisation. Streams are derived from a key path
@@ -136,4 +137,13 @@ function cyrb128 (str: string): [number, number, number, number] {
   h4 ^= h1
   // xoshiro must not start from an all-zero state.
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, (h4 >>> 0) || 1]
+}
+
+/**
+ * A version-8 UUID derived from a name: the same row on every load of a preset and seed,
+ * without drawing from the id sequence or any random stream (constituencies, sectors).
+ */
+export function derivedId (name: string): string {
+  const h = createHash('sha256').update(name).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${(0x8 | (parseInt(h[16], 16) & 0x3)).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }

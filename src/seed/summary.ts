@@ -31,6 +31,7 @@ export function formatSummary (options: SeedOptions, backend: string, counts: Se
     `Seeded preset ${options.preset.name} (seed ${options.seed}, today ${options.today}) into ${backend} in ${seconds(totalMs)}`,
     `  units         ${UNIT_LEVELS.map(level => `${level} ${number(counts.units[level])}`).join(' · ')}`,
     `  assemblies    ${number(counts.assemblies)} constituencies`,
+    `  sectors       ${number(counts.sectors)} (${number(counts.sectorsWithIncharge)} with an in-charge)`,
     `  people        ${number(counts.people)}`,
     `  memberships   ${number(counts.memberships)} (${number(counts.currentMemberships)} current, ${number(counts.activeMembers)} of them active)`,
     `  appointments  ${number(counts.appointments)} (${number(counts.currentAppointments)} current, the rest ended terms)`

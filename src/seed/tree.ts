@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto'
 import type { UnitLevel } from '../db/schema.js'
 import { boothName, placeName, uniquePlaceName, urbanWardName, type LocalisedName } from './names.js'
 import type { Region, StatePlan, TreeShape } from './plan.js'
-import type { IdSequence, Random } from './random.js'
+import { derivedId, type IdSequence, type Random } from './random.js'
 import type { UnitRow as StoredUnit } from '../units/queries.js'
 
 /** A row of `units` as the seed writes it; the tree trigger derives path, code_path and parent_level. */
@@ -116,14 +115,8 @@ export function buildStateTree (rng: Random, ids: IdSequence, plan: StatePlan, s
   return { plan, unit: state, assemblies, districts, byLevel }
 }
 
-/**
- * A constituency's id from its state's id and its number: the seed's random streams are
- * untouched by it, so a preset and seed give the same places and people as before.
- */
-function assemblyId (stateId: string, number: number): string {
-  const h = createHash('sha256').update(`assembly:${stateId}:${number}`).digest('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${(0x8 | (parseInt(h[16], 16) & 0x3)).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
-}
+/** A constituency's id from its state's id and its number (derivedId: no random stream moves). */
+const assemblyId = (stateId: string, number: number): string => derivedId(`assembly:${stateId}:${number}`)
 
 function localised (rng: Random, place: LocalisedName, share: number): { name: string, localName: string | null } {
   return { name: place.name, localName: rng.chance(share) ? place.localName : null }

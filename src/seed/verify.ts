@@ -10,15 +10,17 @@ import { rows, type Database } from '../db/client.js'
 export class SeedVerificationError extends Error {}
 
 export async function verifyOrganisation (tx: Database): Promise<void> {
-  const [found] = await rows<{ own_booth: number, role_not_at_level: number, no_free_seat: number }>(tx, sql`
+  const [found] = await rows<{ own_booth: number, role_not_at_level: number, no_free_seat: number, cluster_booths: number }>(tx, sql`
     SELECT (SELECT count(*)::int FROM own_booth_violations()) AS own_booth,
+           (SELECT count(*)::int FROM cluster_booth_violations(NULL)) AS cluster_booths,
            count(*) FILTER (WHERE v.violation = 'role_not_at_level')::int AS role_not_at_level,
            count(*) FILTER (WHERE v.violation = 'no_free_seat')::int AS no_free_seat
       FROM post_violations() v`)
   const failures = [
     [found.own_booth, 'current office-bearers who are not active members at their home booth (own-booth rule)'],
     [found.role_not_at_level, 'terms at a level where their role does not exist'],
-    [found.no_free_seat, 'terms that overfill their post (more overlapping terms than seats)']
+    [found.no_free_seat, 'terms that overfill their post (more overlapping terms than seats)'],
+    [found.cluster_booths, 'booths in a cluster they do not lie under (46_clusters.sql)']
   ].filter(([n]) => Number(n) > 0).map(([n, rule]) => `${n} ${rule}`)
   if (failures.length > 0) throw new SeedVerificationError(`the generated organisation breaks the rules, nothing was loaded: ${failures.join('; ')}`)
 }
