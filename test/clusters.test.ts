@@ -168,3 +168,22 @@ t.test('a cluster with office-bearers is not deleted; one without is, its booths
   const audit = await get(`/v1/audit?entityType=cluster&entityId=${sector2.id}`)
   t.same(audit.json.items.map((a: any) => a.action), ['delete', 'create'])
 })
+
+t.test('global admins add a kind and its posts; the reports take them', async (t) => {
+  const scopedAdmin = await mintKey(app, 'admin', state.id)
+  const body = { code: 'mandal', name: 'Mandal', localName: 'मंडल', levels: ['block'] }
+  t.equal((await post('/v1/cluster-kinds', body, scopedAdmin)).status, 403, 'the catalogue is global')
+  const kind = await post('/v1/cluster-kinds', body)
+  t.equal(kind.status, 201, kind.body)
+  t.match(kind.json, { code: 'mandal', groupsKind: null, levels: ['block'] })
+  t.equal((await post('/v1/cluster-kinds', body)).json.code, 'cluster_kind_exists')
+  t.equal((await post('/v1/cluster-kinds', { ...body, code: 'bad', groupsKind: 'nope' })).json.code, 'unknown_cluster_kind')
+  t.equal((await post('/v1/roles', { code: 'mandal_incharge', name: 'Mandal in-charge', clusterKind: 'mandal', seats: 1, required: true })).status, 201)
+  t.equal((await post('/v1/roles', { code: 'mandal_x', name: 'x', clusterKind: 'mandal', levels: ['ward'] })).status, 400, 'levels or a cluster kind, not both')
+  const mandal = await post('/v1/clusters', { unitId: block.id, kind: 'mandal', code: 'M1', name: 'Mandal One', boothIds: [booths[0].id] })
+  t.equal(mandal.status, 201)
+  t.equal((await post('/v1/clusters', { unitId: ward.id, kind: 'mandal', code: 'M2', name: 'x' })).json.code, 'cluster_unit_level')
+  const gaps = await get(`/v1/units/${block.id}/cluster-gaps?kind=mandal`)
+  t.equal(gaps.json.role, 'mandal_incharge', 'the kind\'s required post by default')
+  t.same(gaps.json.items.map((g: any) => g.code), ['M1'])
+})
