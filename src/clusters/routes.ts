@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
+import { FIGURES_CSV } from '../coverage/routes.js'
 import { inBatches } from '../db/keyset.js'
 import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
@@ -41,14 +42,7 @@ const CLUSTER_COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toClusterC
   ['name', r => r.name],
   ['required_posts', r => r.requiredPosts],
   ['filled_posts', r => r.filledPosts],
-  ['total_booths', r => r.totalBooths],
-  ['covered_booths', r => r.coveredBooths],
-  ['coverage', r => r.coverage],
-  ['booths_with_committee', r => r.boothsWithCommittee],
-  ['active_members', r => r.activeMembers],
-  ['new_members', r => r.newMembers],
-  ['office_bearers', r => r.officeBearers],
-  ['office_bearers_with_handle', r => r.officeBearersWithHandle],
+  ...FIGURES_CSV,
   ['cluster_id', r => r.clusterId]
 ]
 

@@ -7,7 +7,7 @@ import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { MAIN_WING } from '../wings/schemas.js'
-import { toCoverageRow, toGap, type GapRow } from './queries.js'
+import { figuresOf, toCoverageRow, toGap, type GapRow } from './queries.js'
 import { toTrendRow } from './trend.js'
 import { toAssemblyCoverageRow } from '../assemblies/coverage.js'
 import { CoverageByAssemblyReport } from '../assemblies/schemas.js'
@@ -22,12 +22,8 @@ const wingPart = (wing: string) => wing === MAIN_WING ? '' : `${wing}-`
 /** ...and the constituency it is narrowed to, by its number. */
 const acPart = (assembly?: { number: number }) => assembly === undefined ? '' : `-AC${assembly.number}`
 
-/** The coverage CSV: the JSON rows, one per unit, the unit asked about first. */
-export const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageRow>>> = [
-  ['code_path', r => r.codePath],
-  ['code', r => r.code],
-  ['name', r => r.name],
-  ['level', r => r.level],
+/** A coverage row's figures as CSV columns, in the JSON's order (figuresOf). */
+export const FIGURES_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof figuresOf>>> = [
   ['total_booths', r => r.totalBooths],
   ['covered_booths', r => r.coveredBooths],
   ['coverage', r => r.coverage],
@@ -35,7 +31,16 @@ export const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageR
   ['active_members', r => r.activeMembers],
   ['new_members', r => r.newMembers],
   ['office_bearers', r => r.officeBearers],
-  ['office_bearers_with_handle', r => r.officeBearersWithHandle],
+  ['office_bearers_with_handle', r => r.officeBearersWithHandle]
+]
+
+/** The coverage CSV: the JSON rows, one per unit, the unit asked about first. */
+export const COVERAGE_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toCoverageRow>>> = [
+  ['code_path', r => r.codePath],
+  ['code', r => r.code],
+  ['name', r => r.name],
+  ['level', r => r.level],
+  ...FIGURES_CSV,
   ['unit_id', r => r.unitId]
 ]
 
