@@ -130,7 +130,7 @@ t.test('sectors: every booth in one, under its ward; most with an in-charge who 
     SELECT (SELECT count(*)::int FROM clusters WHERE kind_code = 'sector') AS sectors,
            (SELECT count(*)::int FROM units b WHERE b.level = 'booth'
                AND NOT EXISTS (SELECT 1 FROM cluster_booths cb WHERE cb.booth_id = b.id AND cb.kind_code = 'sector')) AS "boothsWithout",
-           (SELECT count(*)::int FROM cluster_booth_violations(NULL)) AS misplaced,
+           (SELECT count(*)::int FROM cluster_booth_violations()) AS misplaced,
            (SELECT count(DISTINCT cluster_id)::int FROM appointments WHERE role_code = 'sector_incharge' AND end_date IS NULL) AS staffed,
            (SELECT count(*)::int FROM own_booth_violations()) AS "ruleBroken",
            (SELECT max(n)::int FROM (SELECT count(*) AS n FROM cluster_booths GROUP BY cluster_id) x) AS largest`)

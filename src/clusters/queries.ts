@@ -72,9 +72,13 @@ export interface ClusterFilter {
 export const underCodePath = (codePath: string): SQL =>
   sql`(u.code_path = ${codePath} OR (u.code_path >= ${codePath + '/'} AND u.code_path < ${codePath + '0'}))`
 
-/** A cluster's booths: its own, or (when it groups clusters) its members'. */
+/**
+ * How many booths a cluster has: its own, or (when it groups clusters) its members'. Two
+ * index probes added up: an OR of the two would scan every membership.
+ */
 export const boothsOfCluster = (cluster: SQL): SQL =>
-  sql`(SELECT count(*)::int FROM cluster_booths cb WHERE cb.cluster_id = ${cluster} OR cb.cluster_id IN (SELECT m.id FROM clusters m WHERE m.parent_id = ${cluster}))`
+  sql`((SELECT count(*) FROM cluster_booths cb WHERE cb.cluster_id = ${cluster})
+     + (SELECT count(*) FROM clusters m JOIN cluster_booths cb ON cb.cluster_id = m.id WHERE m.parent_id = ${cluster}))::int`
 
 export async function listClusters (db: Database, actor: Actor, f: ClusterFilter): Promise<ClusterRow[]> {
   const where: SQL[] = [withinScope(actor, sql`u.path`) ?? sql`true`]
@@ -109,9 +113,11 @@ export const toClusterBooth = (r: ClusterBoothRow) =>
 export async function listClusterBooths (db: Database, clusterId: string, page: { after?: string, limit: number }): Promise<ClusterBoothRow[]> {
   return rows<ClusterBoothRow>(db, sql`
     SELECT b.id, b.code, b.code_path, b.name, b.ac_number, b.ps_number
-      FROM cluster_booths cb JOIN units b ON b.id = cb.booth_id
-     WHERE (cb.cluster_id = ${clusterId} OR cb.cluster_id IN (SELECT m.id FROM clusters m WHERE m.parent_id = ${clusterId}))
-       ${page.after !== undefined ? sql`AND b.code_path > ${page.after}` : sql``}
+      FROM (SELECT cb.booth_id FROM cluster_booths cb WHERE cb.cluster_id = ${clusterId}
+            UNION ALL
+            SELECT cb.booth_id FROM clusters m JOIN cluster_booths cb ON cb.cluster_id = m.id WHERE m.parent_id = ${clusterId}) mine
+      JOIN units b ON b.id = mine.booth_id
+     WHERE true ${page.after !== undefined ? sql`AND b.code_path > ${page.after}` : sql``}
      ORDER BY b.code_path
      LIMIT ${page.limit + 1}`)
 }

@@ -873,6 +873,16 @@ END
 $_$;
 
 --
+-- Name: cluster_booth_violations(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cluster_booth_violations() RETURNS TABLE(booth_id uuid, cluster_id uuid, violation text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT v.* FROM cluster_booth_violations(ARRAY(SELECT DISTINCT booth_id FROM cluster_booths)) v
+$$;
+
+--
 -- Name: cluster_booth_violations(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -881,13 +891,13 @@ CREATE FUNCTION public.cluster_booth_violations(p_booths uuid[]) RETURNS TABLE(b
     AS $$
   SELECT cb.booth_id, cb.cluster_id,
          CASE WHEN k.groups_kind IS NOT NULL THEN 'cluster_booths_kind_groups' ELSE 'cluster_booths_within_unit' END
-    FROM cluster_booths cb
+    FROM (SELECT DISTINCT x FROM unnest(p_booths) AS x) given
+    JOIN cluster_booths cb ON cb.booth_id = given.x
     JOIN clusters c ON c.id = cb.cluster_id
     JOIN cluster_kinds k ON k.code = c.kind_code
     JOIN units cu ON cu.id = c.unit_id
     JOIN units b ON b.id = cb.booth_id
-   WHERE (p_booths IS NULL OR cb.booth_id = ANY (p_booths))
-     AND (k.groups_kind IS NOT NULL OR b.level <> 'booth' OR NOT (b.path <@ cu.path))
+   WHERE k.groups_kind IS NOT NULL OR b.level <> 'booth' OR NOT (b.path <@ cu.path)
 $$;
 
 --

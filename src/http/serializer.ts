@@ -25,7 +25,8 @@ function compile (route: Parameters<FastifySerializerCompiler<unknown>>[0]): (da
   const schema = zodSchemaOf(route.schema)
   if (schema) {
     try {
-      return fastJson(nullablesAsTypes(z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'throw' })) as Schema)
+      const json = nullablesAsTypes(z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'throw' })) as Record<string, unknown>
+      return fastJson(discriminated(json, json) as Schema)
     } catch {
       // Not representable (a transform, a custom type): validated and stringified instead.
     }
@@ -60,4 +61,31 @@ function nullablesAsTypes (node: unknown): unknown {
     }
   }
   return out
+}
+
+/**
+ * A union of objects told apart by one property's constant (`by: 'unit' | 'assembly'` on
+ * the coverage reports) as if/then/else on that property: fast-json-stringify picks an
+ * anyOf branch by validating the whole value against each branch (every row of a 400-row
+ * report), an if by checking the one property.
+ */
+function discriminated (node: unknown, root: Record<string, unknown>): unknown {
+  if (Array.isArray(node)) return node.map(n => discriminated(n, root))
+  if (node === null || typeof node !== 'object') return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) out[k] = discriminated(v, root)
+  const anyOf = out.anyOf as Array<Record<string, unknown>> | undefined
+  if (!Array.isArray(anyOf) || anyOf.length < 2) return out
+  const definitions = (root.definitions ?? {}) as Record<string, Record<string, unknown>>
+  const resolved = anyOf.map(a => typeof a.$ref === 'string' ? definitions[a.$ref.replace('#/definitions/', '')] : a)
+  const constants = (branch: Record<string, unknown> | undefined) =>
+    Object.entries((branch?.properties ?? {}) as Record<string, Record<string, unknown>>).filter(([, p]) => p.const !== undefined)
+  const key = constants(resolved[0]).map(([k]) => k).find(k => resolved.every(b => constants(b).some(([c]) => c === k)))
+  if (key === undefined) return out
+  const valueOf = (b: Record<string, unknown> | undefined) => ((b!.properties as Record<string, Record<string, unknown>>)[key]).const
+  const chain = anyOf.slice(0, -1).reduceRight<unknown>(
+    (otherwise, branch, i) => ({ if: { type: 'object', properties: { [key]: { const: valueOf(resolved[i]) } }, required: [key] }, then: branch, else: otherwise }),
+    anyOf[anyOf.length - 1])
+  delete out.anyOf
+  return { ...out, ...(chain as Record<string, unknown>) }
 }

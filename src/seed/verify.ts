@@ -12,7 +12,7 @@ export class SeedVerificationError extends Error {}
 export async function verifyOrganisation (tx: Database): Promise<void> {
   const [found] = await rows<{ own_booth: number, role_not_at_level: number, no_free_seat: number, cluster_booths: number }>(tx, sql`
     SELECT (SELECT count(*)::int FROM own_booth_violations()) AS own_booth,
-           (SELECT count(*)::int FROM cluster_booth_violations(NULL)) AS cluster_booths,
+           (SELECT count(*)::int FROM cluster_booth_violations()) AS cluster_booths,
            count(*) FILTER (WHERE v.violation = 'role_not_at_level')::int AS role_not_at_level,
            count(*) FILTER (WHERE v.violation = 'no_free_seat')::int AS no_free_seat
       FROM post_violations() v`)

@@ -66,19 +66,26 @@ CREATE OR REPLACE TRIGGER clusters_within_scope
   AFTER INSERT OR UPDATE OR DELETE ON clusters
   FOR EACH ROW EXECUTE FUNCTION clusters_within_scope();
 
--- Memberships that break a rule: the booth is not a booth under its cluster's unit, or its
--- cluster's kind groups clusters. NULL p_booths: every membership (the seed's check).
+-- The memberships of these booths that break a rule: the booth is not a booth under its
+-- cluster's unit, or its cluster's kind groups clusters. (The booths are joined, not
+-- filtered with "IS NULL OR": a filter like that keeps the key's index out of the plan.)
 CREATE OR REPLACE FUNCTION cluster_booth_violations(p_booths uuid[])
 RETURNS TABLE (booth_id uuid, cluster_id uuid, violation text) LANGUAGE sql STABLE AS $$
   SELECT cb.booth_id, cb.cluster_id,
          CASE WHEN k.groups_kind IS NOT NULL THEN 'cluster_booths_kind_groups' ELSE 'cluster_booths_within_unit' END
-    FROM cluster_booths cb
+    FROM (SELECT DISTINCT x FROM unnest(p_booths) AS x) given
+    JOIN cluster_booths cb ON cb.booth_id = given.x
     JOIN clusters c ON c.id = cb.cluster_id
     JOIN cluster_kinds k ON k.code = c.kind_code
     JOIN units cu ON cu.id = c.unit_id
     JOIN units b ON b.id = cb.booth_id
-   WHERE (p_booths IS NULL OR cb.booth_id = ANY (p_booths))
-     AND (k.groups_kind IS NOT NULL OR b.level <> 'booth' OR NOT (b.path <@ cu.path))
+   WHERE k.groups_kind IS NOT NULL OR b.level <> 'booth' OR NOT (b.path <@ cu.path)
+$$;
+
+-- Every membership that breaks a rule (the seed's verification).
+CREATE OR REPLACE FUNCTION cluster_booth_violations()
+RETURNS TABLE (booth_id uuid, cluster_id uuid, violation text) LANGUAGE sql STABLE AS $$
+  SELECT v.* FROM cluster_booth_violations(ARRAY(SELECT DISTINCT booth_id FROM cluster_booths)) v
 $$;
 
 CREATE OR REPLACE FUNCTION assert_cluster_booths(p_booths uuid[]) RETURNS void LANGUAGE plpgsql AS $$
