@@ -85,11 +85,15 @@ export const clusters: ImportKind = {
     await tx.execute(sql`LOCK TABLE clusters IN EXCLUSIVE MODE`)
     await tx.execute(sql`LOCK TABLE cluster_booths IN SHARE ROW EXCLUSIVE MODE`)
     await resolveClusters(tx, context)
+    // The planner has seen the staged rows only: without the ids just found it takes
+    // every join on them for a join on one row (nested loops, quadratic in the file).
+    await tx.execute(sql`ANALYZE import_rows`)
     await resolveParents(tx)
     await listBooths(tx)
     await refuseBooths(tx)
     await refuseDependents(tx)
     await decideOutcomes(tx)
+    await tx.execute(sql`ANALYZE import_rows`)
   },
 
   async apply (tx, context) {
@@ -214,6 +218,7 @@ async function listBooths (tx: Database) {
      CROSS JOIN LATERAL unnest(s.booths) WITH ORDINALITY AS b(rel, n)
       LEFT JOIN units bu ON bu.code_path = (u.code_path || '/' || b.rel) COLLATE "C" AND bu.level = 'booth'
      WHERE s.error_code IS NULL AND s.booths IS NOT NULL`)
+  await tx.execute(sql`CREATE INDEX ON import_cluster_booths (line, booth_id)`)
   await tx.execute(sql`ANALYZE import_cluster_booths`)
 }
 
@@ -234,11 +239,13 @@ async function refuseBooths (tx: Database) {
        SET holder = cb.cluster_id
       FROM cluster_booths cb
      WHERE cb.booth_id = i.booth_id AND cb.kind_code = i.kind AND cb.cluster_id <> i.cluster_id`)
+  // The first row about the holder, failed or not (refuseDependents follows a failure).
   await tx.execute(sql`
     UPDATE import_cluster_booths i
        SET freed_by = r.line
-      FROM import_rows r
-     WHERE i.holder IS NOT NULL AND r.cluster_id = i.holder AND r.error_code IS NULL AND r.booths IS NOT NULL
+      FROM (SELECT DISTINCT ON (cluster_id) cluster_id, line FROM import_rows
+             WHERE cluster_id IS NOT NULL AND booths IS NOT NULL ORDER BY cluster_id, line) r
+     WHERE r.cluster_id = i.holder
        AND NOT EXISTS (SELECT 1 FROM import_cluster_booths k WHERE k.line = r.line AND k.booth_id = i.booth_id)`)
   await tx.execute(sql`
     UPDATE import_rows s
@@ -284,7 +291,7 @@ async function refuseDependents (tx: Database) {
        SET error_code = c.error_code,
            error_message = CASE c.error_code
              WHEN 'parent_not_found' THEN format('The row that creates the parent cluster (line %s) failed.', c.on_line)
-             ELSE format('Booth %s is in the cluster of line %s, which was to take it out, but that row failed.', c.rel, c.on_line)
+             ELSE format('Booth %s is in another cluster of this kind, whose row (line %s) failed.', c.rel, c.on_line)
            END
       FROM (SELECT DISTINCT ON (line) * FROM doomed ORDER BY line, error_code DESC, on_line) c
      WHERE s.line = c.line`)
