@@ -8,9 +8,10 @@ import { auditClusters, codePathInScope, type ImportContext, type ImportKind } f
  * unit (a ward or block, by code path), kind, code, name, local name, the cluster that
  * groups it (`parent`, by code in the same unit: in the database or created by an earlier
  * row) and its booths (code paths below the unit). A cluster new in its unit is created;
- * an existing one gets the row's name, local name and parent, and, when the row lists
- * booths, exactly those booths. A column the file does not have leaves the field as it
- * is; an empty `booths` cell leaves the booths as they are.
+ * an existing one gets the row's name, local name and parent (an empty cell clears them, a
+ * column the file does not have leaves them as they are) and, when the row lists booths,
+ * exactly those booths; an empty `booths` cell leaves its booths as they are. Nothing is
+ * deleted: a cluster the file does not name stays as it is.
  *
  * Every rule the database holds (src/db/routines/46_clusters.sql) is named per row here
  * first, set-based. A booth may move between clusters of one file: it is free for its new
