@@ -262,20 +262,25 @@ t.test('refused files: an unknown or missing column', async (t) => {
   t.equal(missing.json.column, 'code')
 })
 
-t.test('examples/clusters.csv fits the demo seed\'s tree (DM)', async (t) => {
+t.test('examples/clusters.csv fits the demo seed\'s tree (DM, seed 1) and its sectors', async (t) => {
   const booths = [
     ...['0001', '0002', '0003', '0004', '0004A', '0005', '0006', '0007'].map(n => `DM,BRG,B01,W01,AC005-PS${n}`),
     ...['0008', '0009', '0010'].map(n => `DM,BRG,B01,W02,AC005-PS${n}`),
-    ...['0014', '0015'].map(n => `DM,BRG,B01,W03,AC005-PS${n}`),
-    ...['0018', '0019', '0020'].map(n => `DM,BRG,B01,W04,AC005-PS${n}`)
+    ...['0014', '0015'].map(n => `DM,BRG,B01,W03,AC005-PS${n}`)
   ]
   t.equal((await postImport(app, 'units', csv('state,district,block,ward,booth', ...booths))).status, 200)
+  // The ward's two sectors as the demo seed lays them out.
+  const seeded = await importClusters(csv(HEADER,
+    'DM/BRG/B01/W01,sector,S01,"Ward 1, Vivekanand Nagar Sector 1","वार्ड 1, विवेकानंद नगर सेक्टर 1",,AC005-PS0001 AC005-PS0002 AC005-PS0003 AC005-PS0004 AC005-PS0004A',
+    'DM/BRG/B01/W01,sector,S02,"Ward 1, Vivekanand Nagar Sector 2","वार्ड 1, विवेकानंद नगर सेक्टर 2",,AC005-PS0005 AC005-PS0006 AC005-PS0007'))
+  t.equal(seeded.status, 200, seeded.body)
   const example = readFileSync(new URL('../examples/clusters.csv', import.meta.url), 'utf8')
   const res = await importClusters(example)
   t.equal(res.status, 200, res.body)
-  t.same(res.json.counts, { rows: 5, created: 5, updated: 0, unchanged: 0, failed: 0 })
-  t.same((await cluster('DM/BRG/B01', 'S3'))!.booths, ['W02/AC005-PS0008', 'W02/AC005-PS0009', 'W02/AC005-PS0010', 'W03/AC005-PS0014', 'W03/AC005-PS0015'])
-  t.same((await importClusters(example)).json.counts.unchanged, 5)
+  t.same(res.json.counts, { rows: 4, created: 2, updated: 2, unchanged: 0, failed: 0 }, 'a zone over the two sectors, a booth moved from one to the other, a block\'s shakti kendra')
+  t.match(await cluster('DM/BRG/B01/W01', 'S02'), { parent: 'Z1', booths: ['AC005-PS0004A', 'AC005-PS0005', 'AC005-PS0006', 'AC005-PS0007'] })
+  t.same((await cluster('DM/BRG/B01', 'SK1'))!.booths, ['W02/AC005-PS0008', 'W02/AC005-PS0009', 'W03/AC005-PS0014', 'W03/AC005-PS0015'])
+  t.same((await importClusters(example)).json.counts.unchanged, 4)
 })
 
 t.test('the import command takes --kind clusters and writes the failed rows beside the file', async (t) => {
