@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress'
 import { stringify } from 'csv-stringify'
 import { isWellFormedSecret, WELL_FORMED_SECRET_TEXT } from '../access/secret.js'
 import { boothPresidents } from '../imports/booth-presidents.js'
+import { clusters } from '../imports/clusters.js'
 import type { ImportKind } from '../imports/kind.js'
 import { MEDIA_TYPES, recordReader, type ImportFormat, type SourceRecord } from '../imports/reader.js'
 import type { ImportError } from '../imports/record.js'
@@ -14,8 +15,8 @@ import { callerFolder, fromCaller, runCli, UsageError, usageFromParseError } fro
 
 const USAGE = `Stream a CSV or NDJSON file to the import API and report what happened to each row.
 
-  SANGATHAN_API_KEY=... npm run import -- FILE --kind presidents|units [--url http://localhost:3000]
-  npm run import -- FILE --kind presidents|units --key-file data/admin-key.txt [...]
+  SANGATHAN_API_KEY=... npm run import -- FILE --kind presidents|units|clusters [--url http://localhost:3000]
+  npm run import -- FILE --kind presidents|units|clusters --key-file data/admin-key.txt [...]
                         [--mode partial] [--dry-run] [--replace] [--wing youth] [--format csv|ndjson]
 
   --key-file  a file holding an importer or admin key (e.g. data/admin-key.txt); without
@@ -35,7 +36,8 @@ refused the file or could not be reached.`
 
 const KINDS: Record<string, { path: string, kind: ImportKind }> = {
   presidents: { path: 'booth-presidents', kind: boothPresidents },
-  units: { path: 'units', kind: units }
+  units: { path: 'units', kind: units },
+  clusters: { path: 'clusters', kind: clusters }
 }
 
 interface Report {
@@ -73,10 +75,10 @@ async function main (): Promise<number> {
   if (values.key !== undefined) {
     throw new UsageError('a key is not taken on the command line (npm prints it, ps shows it): set SANGATHAN_API_KEY or pass --key-file PATH')
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one file at a time (got ${positionals.length} arguments)` : 'which file? npm run import -- FILE --kind presidents|units (see --help)')
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one file at a time (got ${positionals.length} arguments)` : 'which file? npm run import -- FILE --kind presidents|units|clusters (see --help)')
   const fileArg = positionals[0]
   const target = Object.hasOwn(KINDS, values.kind ?? '') ? KINDS[values.kind!] : undefined
-  if (!target) throw new UsageError(`--kind must be ${Object.keys(KINDS).join(' or ')}`)
+  if (!target) throw new UsageError(`--kind must be ${Object.keys(KINDS).join(', ').replace(/, ([^,]*)$/, ' or $1')}`)
   if (!['all_or_nothing', 'partial'].includes(values.mode!)) throw new UsageError('--mode must be all_or_nothing or partial')
   const format = (values.format ?? (/\.(nd)?jsonl?$/i.test(fileArg) ? 'ndjson' : 'csv')) as ImportFormat
   if (!Object.hasOwn(MEDIA_TYPES, format)) throw new UsageError(`--format must be ${Object.keys(MEDIA_TYPES).join(' or ')}`)

@@ -73,7 +73,8 @@ CREATE TYPE public.gender AS ENUM (
 
 CREATE TYPE public.import_kind AS ENUM (
     'units',
-    'booth_presidents'
+    'booth_presidents',
+    'clusters'
 );
 
 --

@@ -589,7 +589,7 @@ export const assemblyMemberJoins = pgTable('assembly_member_joins', {
   assemblyPair(t, 'assembly_member_joins_pair_fkey')
 ])
 
-export const IMPORT_KINDS = ['units', 'booth_presidents'] as const
+export const IMPORT_KINDS = ['units', 'booth_presidents', 'clusters'] as const
 export const importKind = pgEnum('import_kind', IMPORT_KINDS)
 export const IMPORT_STATUSES = ['running', 'succeeded', 'failed', 'partial', 'dry_run'] as const
 export const importStatus = pgEnum('import_status', IMPORT_STATUSES)

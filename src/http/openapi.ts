@@ -231,7 +231,7 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
         { name: 'roles', description: 'The catalogue of posts' },
         { name: 'appointments', description: 'Terms of office; the own-booth rule' },
         { name: 'coverage', description: 'Coverage, gaps and vacancies: where the holes are' },
-        { name: 'imports', description: 'Bulk imports of the tree and of booth presidents (CSV or NDJSON)' },
+        { name: 'imports', description: 'Bulk imports of the tree, of booth presidents and of booth clusters (CSV or NDJSON)' },
         { name: 'api-keys', description: 'Keys, roles and scopes (admin keys)' },
         { name: 'audit', description: 'The append-only trail of changes (admin keys)' },
         { name: 'health', description: 'Liveness and readiness' }

@@ -54,16 +54,43 @@ export function optionalCode (value: string | undefined, column: string): string
   return code
 }
 
+/** The codes of a code path (UP/LKO/B03), upper-cased; null when one is not a code. */
+function codesOf (v: string): string[] | null {
+  const codes = v.split('/').map(s => s.trim().toUpperCase()).filter(Boolean)
+  return codes.length > 0 && codes.every(c => CODE.test(c)) ? codes : null
+}
+
+/** A unit given by its code path (UP/LKO/B03/W12), upper-cased. */
+export function requiredCodePath (value: string | undefined, column: string): string {
+  const codes = codesOf(requiredText(value, column, 300))
+  if (!codes) return refuse('invalid_code', column, `${column} must be a unit's code path, such as UP/LKO/B03/W12.`)
+  return codes.join('/')
+}
+
+/**
+ * Code paths below a unit (PS001, W01/PS001), separated by spaces, semicolons or commas;
+ * upper-cased, each once, in the order given. Null when the cell has none.
+ */
+export function optionalCodePaths (value: string | undefined, column: string, max: number): string[] | null {
+  const v = optionalText(value, column, max)
+  if (v === null) return null
+  const paths = new Set<string>()
+  for (const given of v.split(/[\s;,]+/).filter(Boolean)) {
+    const codes = codesOf(given) ??
+      refuse('invalid_code', column, `${column}: "${given.slice(0, 40)}" is not a code path below the unit, such as PS001 or W01/PS001.`)
+    paths.add(codes.join('/'))
+  }
+  return paths.size > 0 ? [...paths] : null
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** A booth given as a code path (UP/LKO/B03/W12/AC072-PS0145) or as a unit id. */
 export function boothReference (value: string | undefined, column: string): { codePath: string | null, id: string | null } {
   const v = requiredText(value, column, 300)
   if (UUID.test(v)) return { codePath: null, id: v.toLowerCase() }
-  const codes = v.split('/').map(s => s.trim().toUpperCase()).filter(Boolean)
-  if (codes.length === 0 || !codes.every(c => CODE.test(c))) {
-    refuse('invalid_booth', column, `${column} must be a code path such as UP/LKO/B03/W12/AC072-PS0145, or a unit id.`)
-  }
+  const codes = codesOf(v)
+  if (!codes) return refuse('invalid_booth', column, `${column} must be a code path such as UP/LKO/B03/W12/AC072-PS0145, or a unit id.`)
   return { codePath: codes.join('/'), id: null }
 }
 

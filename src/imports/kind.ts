@@ -44,7 +44,10 @@ export interface ImportKind {
   resolvedColumns: ReadonlyArray<readonly [string, string]>
   /** One record's cells, validated and normalised; throws RowRefusal. */
   stage (values: Record<string, string>): CopyValue[]
-  /** Column and message for each error code resolve() may set (its rows carry only the code). */
+  /**
+   * Column and message for each error code resolve() may set (its rows carry only the code,
+   * or a message of their own that names what in the row failed, never a database value).
+   */
   messages: Record<string, { column: string | null, message: string }>
   resolve (tx: Database, context: ImportContext): Promise<void>
   apply (tx: Database, context: ImportContext): Promise<void>
@@ -76,4 +79,17 @@ export function auditUnits ({ importId, actor }: ImportContext) {
     SELECT ${actor.keyId}::uuid, ${actor.requestId}, c.action, 'unit', c.id::text, c.id, c.path,
            jsonb_build_object('importId', ${importId}::uuid)
       FROM (${changed}) AS c(action, id, path)`
+}
+
+/**
+ * The same for booth clusters, from a query of (action, id, unit id, line): the record's
+ * unit is the cluster's (its scope), and it names the import and the row.
+ */
+export function auditClusters ({ importId, actor }: ImportContext) {
+  return (changed: SQL) => sql`
+    INSERT INTO audit_log (key_id, request_id, action, entity_type, entity_id, unit_id, unit_path, after)
+    SELECT ${actor.keyId}::uuid, ${actor.requestId}, c.action, 'cluster', c.id::text, c.unit_id, u.path,
+           jsonb_build_object('importId', ${importId}::uuid, 'line', c.line)
+      FROM (${changed}) AS c(action, id, unit_id, line)
+      JOIN units u ON u.id = c.unit_id`
 }

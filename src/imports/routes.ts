@@ -11,7 +11,7 @@ import { failAbandonedImports, findImport, listImports, type ImportKindName, typ
 import { ImportBudget } from './budget.js'
 import { startImport } from './run.js'
 import {
-  ImportFailedProblem, ImportIdParams, ImportPage, ImportReportSchema, ListImportsQuery, PresidentsImportQuery, UnitsImportQuery
+  ClustersImportQuery, ImportFailedProblem, ImportIdParams, ImportPage, ImportReportSchema, ListImportsQuery, PresidentsImportQuery, UnitsImportQuery
 } from './schemas.js'
 
 import { wingOrRefuse } from '../wings/catalogue.js'
@@ -34,7 +34,7 @@ export interface ImportRoutesOptions {
 /** How long a caller refused for a full budget is asked to wait. */
 const BUSY_RETRY_AFTER_S = 10
 
-/** /v1/imports: bulk CSV or NDJSON imports of the tree and of booth presidents, and their reports. */
+/** /v1/imports: bulk CSV or NDJSON imports of the tree, of booth presidents and of booth clusters, and their reports. */
 export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (app, options) => {
   const budget = new ImportBudget(options.concurrency)
   // Only here: the file reaches the handler as the raw request stream, never buffered.
@@ -100,7 +100,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     return report
   }
 
-  const postSchema = (operationId: string, summary: string, querystring: typeof UnitsImportQuery | typeof PresidentsImportQuery) => ({
+  const postSchema = (operationId: string, summary: string, querystring: typeof UnitsImportQuery | typeof PresidentsImportQuery | typeof ClustersImportQuery) => ({
     operationId,
     tags,
     summary,
@@ -126,6 +126,11 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     ...postOptions,
     schema: postSchema('importBoothPresidents', 'Find or create people, enrol them as active members at their booth and appoint them (president by default)', PresidentsImportQuery)
   }, async (request, reply) => runImport(request, reply, 'booth_presidents', request.query))
+
+  app.post('/imports/clusters', {
+    ...postOptions,
+    schema: postSchema('importClusters', 'Create or update booth clusters (sectors, zones, shakti kendras) under wards and blocks, with their booths', ClustersImportQuery)
+  }, async (request, reply) => runImport(request, reply, 'clusters', request.query))
 
   app.get('/imports', {
     schema: { operationId: 'listImports', tags, summary: 'Imports made within your scope, newest first (without their row errors)', querystring: ListImportsQuery, response: { 200: ImportPage, ...problemResponses(400) } }

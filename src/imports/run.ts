@@ -13,6 +13,7 @@ import { spoolUpload, type Spool } from './spool.js'
 import { beginWork, limitsOf } from '../db/transaction.js'
 import { DomainError } from '../errors.js'
 import { boothPresidents } from './booth-presidents.js'
+import { clusters } from './clusters.js'
 import { RowRefusal } from './fields.js'
 import { COMMON_COLUMNS, STAGING_TABLE, type ImportContext, type ImportKind } from './kind.js'
 import { byteLimit, recordReader, type ImportFormat, type PipelineStage, type SourceRecord } from './reader.js'
@@ -33,7 +34,8 @@ import { units } from './units.js'
 
 const KINDS: Record<ImportKindName, ImportKind> = {
   units,
-  booth_presidents: boothPresidents
+  booth_presidents: boothPresidents,
+  clusters
 }
 
 export interface ImportOptions {

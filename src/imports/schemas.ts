@@ -10,6 +10,8 @@ const DryRun = z.stringbool().default(false).describe('Check every row against t
 
 export const UnitsImportQuery = z.object({ mode: Mode, dryRun: DryRun })
 
+export const ClustersImportQuery = z.object({ mode: Mode, dryRun: DryRun })
+
 export const PresidentsImportQuery = z.object({
   mode: Mode,
   dryRun: DryRun,

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { rows } from '../../src/db/client.js'
 import { call } from './app.js'
 
-export type ImportPath = 'units' | 'booth-presidents'
+export type ImportPath = 'units' | 'booth-presidents' | 'clusters'
 
 /** POSTs a file to /v1/imports/<path>; CSV unless another content type is given. */
 export async function postImport (app: FastifyInstance, path: ImportPath, body: string, options: { query?: string, key?: string, contentType?: string, headers?: Record<string, string> } = {}) {
