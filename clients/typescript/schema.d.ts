@@ -909,6 +909,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update booth clusters (sectors, zones, shakti kendras) under wards and blocks, with their booths
+         * @description The body is the file itself, streamed: text/csv with a header row, or application/x-ndjson with one object per line. Column names are case-insensitive; an unknown column refuses the whole file. Send `Prefer: respond-async` to get 202 and poll the import.
+         */
+        post: operations["importClusters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/imports": {
         parameters: {
             query?: never;
@@ -1696,7 +1716,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "units" | "booth_presidents";
+            kind: "units" | "booth_presidents" | "clusters";
             /** @enum {string} */
             status: "running" | "succeeded" | "failed" | "partial" | "dry_run";
             /** @enum {string} */
@@ -1751,7 +1771,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "units" | "booth_presidents";
+            kind: "units" | "booth_presidents" | "clusters";
             /** @enum {string} */
             mode: "all_or_nothing" | "partial";
             dryRun: boolean;
@@ -1778,7 +1798,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "units" | "booth_presidents";
+            kind: "units" | "booth_presidents" | "clusters";
             /** @enum {string} */
             status: "running" | "succeeded" | "failed" | "partial" | "dry_run";
             /** @enum {string} */
@@ -10140,10 +10160,147 @@ export interface operations {
             };
         };
     };
+    importClusters: {
+        parameters: {
+            query?: {
+                /** @description all_or_nothing (default): one invalid row and nothing is written. partial: valid rows are written, invalid ones reported */
+                mode?: "all_or_nothing" | "partial";
+                /** @description Check every row against the database and report, writing nothing but the import record */
+                dryRun?: string;
+            };
+            header?: {
+                /** @description respond-async: answer 202 (Preference-Applied: respond-async) once the file is read, and write the rows in the background; poll the import at Location. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file itself, streamed as it is read */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ImportFailedProblem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listImports: {
         parameters: {
             query?: {
-                kind?: "units" | "booth_presidents";
+                kind?: "units" | "booth_presidents" | "clusters";
                 status?: "running" | "succeeded" | "failed" | "partial" | "dry_run";
                 /** @description Page size, 1 to 500 (default 50) */
                 limit?: number;
