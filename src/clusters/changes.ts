@@ -6,7 +6,7 @@ import { rows, type Database } from '../db/client.js'
 import { inTransaction } from '../db/transaction.js'
 import { DomainError, notFound, preconditionFailed } from '../errors.js'
 import { findUnit } from '../units/queries.js'
-import { findCluster, findClusterKind, toCluster, toClusterKind, type ClusterKindRow, type ClusterRow } from './queries.js'
+import { clusterKindOrRefuse, findCluster, findClusterKind, toCluster, toClusterKind, type ClusterKindRow, type ClusterRow } from './queries.js'
 
 /**
  * Changes to booth clusters. PostgreSQL holds the rules (src/db/routines/46_clusters.sql:
@@ -38,8 +38,7 @@ export async function createCluster (db: Database, actor: Actor, input: ClusterI
   return inTransaction(db, actor, async (tx) => {
     const unit = await findUnit(tx, actor, input.unitId)
     if (!unit) throw new DomainError('unprocessable', 'unit_not_found', 'The unit does not exist.')
-    const kind = await findClusterKind(tx, input.kind)
-    if (!kind) throw new DomainError('unprocessable', 'unknown_cluster_kind', `There is no cluster kind ${input.kind} (GET /v1/cluster-kinds).`)
+    const kind = await clusterKindOrRefuse(tx, input.kind)
     if (!kind.levels.includes(unit.level)) {
       throw new DomainError('unprocessable', 'cluster_unit_level', `A ${kind.name.toLowerCase()} belongs to a unit at ${kind.levels.join(' or ')} level; ${unit.codePath} is a ${unit.level}.`)
     }

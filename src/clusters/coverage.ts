@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
-import { DomainError, notFound } from '../errors.js'
+import { DomainError } from '../errors.js'
 import { boothFigures, figuresOf, sumsOfBooths, type CoverageParams, type FiguresSqlRow } from '../coverage/queries.js'
 import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
-import { findUnit, type UnitRow } from '../units/queries.js'
-import { findClusterKind, underCodePath } from './queries.js'
+import { unitInScope } from '../coverage/service.js'
+import type { UnitRow } from '../units/queries.js'
+import { clusterKindOrRefuse, underCodePath } from './queries.js'
 
 export type ClusterCoverageSqlRow = FiguresSqlRow & {
   id: string
@@ -63,9 +64,8 @@ export async function clusterCoveragePage (db: Database, unit: UnitRow, role: Ro
 
 /** The unit (in scope), the kind and the booth-level role whose coverage is counted. */
 export async function clusterCoverageQuestion (db: Database, actor: Actor, unitId: string, q: { kind: string, wing: string, role: string }) {
-  const unit = await findUnit(db, actor, unitId)
-  if (!unit) throw notFound('unit')
-  if (!(await findClusterKind(db, q.kind))) throw new DomainError('unprocessable', 'unknown_cluster_kind', `There is no cluster kind ${q.kind} (GET /v1/cluster-kinds).`)
+  const unit = await unitInScope(db, actor, unitId)
+  await clusterKindOrRefuse(db, q.kind)
   const role = await roleOrRefuse(db, q.wing, q.role)
   if (!role.levels.includes('booth')) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at booth level.`)
   return { unit, role }

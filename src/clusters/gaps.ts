@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
-import { DomainError, notFound } from '../errors.js'
+import { DomainError } from '../errors.js'
 import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
-import { findUnit, type UnitRow } from '../units/queries.js'
-import { clusterGapsPage, findClusterKind, type ClusterGapRow } from './queries.js'
+import { unitInScope } from '../coverage/service.js'
+import { inBatches } from '../db/keyset.js'
+import type { UnitRow } from '../units/queries.js'
+import { clusterGapsPage, clusterKindOrRefuse, type ClusterGapRow } from './queries.js'
 
 export interface ClusterGapsQuestion { kind: string, wing: string, role?: string }
 
@@ -13,10 +15,8 @@ export interface ClusterGapsQuestion { kind: string, wing: string, role?: string
  * post asked about: a role of that kind (default its first required one, in catalogue order).
  */
 async function question (db: Database, actor: Actor, unitId: string, q: ClusterGapsQuestion): Promise<{ unit: UnitRow, role: RoleRow }> {
-  const unit = await findUnit(db, actor, unitId)
-  if (!unit) throw notFound('unit')
-  const kind = await findClusterKind(db, q.kind)
-  if (!kind) throw new DomainError('unprocessable', 'unknown_cluster_kind', `There is no cluster kind ${q.kind} (GET /v1/cluster-kinds).`)
+  const unit = await unitInScope(db, actor, unitId)
+  const kind = await clusterKindOrRefuse(db, q.kind)
   let code = q.role
   if (code === undefined) {
     const [first] = await rows<{ code: string }>(db, sql`
@@ -38,18 +38,11 @@ export async function clusterGapsReport (db: Database, actor: Actor, unitId: str
   return { unit, role, rows: found }
 }
 
-/** Every such cluster, batch after batch, for a download; refusals come before any output. */
+/** Every such cluster, batch after batch (keyset), for a download; refusals come before any output. */
 export async function allClusterGaps (db: Database, actor: Actor, unitId: string, q: ClusterGapsQuestion, batch = 5000) {
   const { unit, role } = await question(db, actor, unitId, q)
-  async function * all (): AsyncGenerator<ClusterGapRow> {
-    let after: [string, string] | undefined
-    for (;;) {
-      const page = await clusterGapsPage(db, unit.codePath, { kind: q.kind, wing: role.wing, role: role.code, seats: role.seats ?? 1, after, limit: batch })
-      yield * page
-      if (page.length < batch) return
-      const last = page[page.length - 1]
-      after = [last.unit_code_path, last.code]
-    }
-  }
-  return { unit, role, rows: all() }
+  const rows = inBatches<ClusterGapRow, [string, string]>(
+    (after, limit) => clusterGapsPage(db, unit.codePath, { kind: q.kind, wing: role.wing, role: role.code, seats: role.seats ?? 1, after, limit: limit + 1 }),
+    r => [r.unit_code_path, r.code], batch)
+  return { unit, role, rows }
 }

@@ -4,6 +4,7 @@ import { withinScope } from '../access/scope.js'
 import { rows, type Database } from '../db/client.js'
 import { containing } from '../db/like.js'
 import type { UnitLevel } from '../db/schema.js'
+import { DomainError } from '../errors.js'
 
 /**
  * Booth clusters as a key sees them: those of units in its subtree (a cluster is in the
@@ -22,6 +23,13 @@ export async function listClusterKinds (db: Database): Promise<ClusterKindRow[]>
 export async function findClusterKind (db: Database, code: string): Promise<ClusterKindRow | undefined> {
   const [row] = await rows<ClusterKindRow>(db, sql`SELECT code, name, local_name, groups_kind, levels::text[] AS levels, sort_order FROM cluster_kinds WHERE code = ${code}`)
   return row
+}
+
+/** The kind, or a 422 naming it: for the changes and questions that take one (as roleOrRefuse does for roles). */
+export async function clusterKindOrRefuse (db: Database, code: string): Promise<ClusterKindRow> {
+  const kind = await findClusterKind(db, code)
+  if (!kind) throw new DomainError('unprocessable', 'unknown_cluster_kind', `There is no cluster kind ${code} (GET /v1/cluster-kinds).`)
+  return kind
 }
 
 export interface ClusterRow {
