@@ -25,6 +25,7 @@ import { roleRoutes } from './roles/routes.js'
 import { wingRoutes } from './wings/routes.js'
 import { assemblyRoutes } from './assemblies/routes.js'
 import { clusterRoutes } from './clusters/routes.js'
+import { campRoutes } from './camps/routes.js'
 import { complianceRoutes } from './social-media/compliance-routes.js'
 import { socialMediaCatalogueRoutes } from './social-media/catalogue-routes.js'
 import { unitRoutes } from './units/routes.js'
@@ -146,6 +147,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(unitRoutes)
     await v1.register(assemblyRoutes)
     await v1.register(clusterRoutes)
+    await v1.register(campRoutes)
     await v1.register(peopleRoutes)
     await v1.register(membershipRoutes)
     await v1.register(wingRoutes)

@@ -54,7 +54,27 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   cluster_kinds_code_check: { kind: 'invalid', code: 'invalid_code', message: 'A cluster kind code is 2 to 30 lower-case letters, digits or _, starting with a letter.' },
   cluster_kinds_groups_kind_cluster_kinds_code_fk: { kind: 'unprocessable', code: 'unknown_cluster_kind', message: 'groupsKind names no cluster kind.' },
   roles_cluster_kind_cluster_kinds_code_fk: { kind: 'unprocessable', code: 'unknown_cluster_kind', message: 'clusterKind names no cluster kind.' },
-  roles_levels_check: { kind: 'invalid', code: 'invalid_levels', message: 'A unit\'s role has levels; a cluster\'s role (clusterKind) has none.' }
+  roles_levels_check: { kind: 'invalid', code: 'invalid_levels', message: 'A unit\'s role has levels; a cluster\'s role (clusterKind) has none.' },
+  topics_pkey: { kind: 'conflict', code: 'topic_exists', message: 'A topic with this code already exists.' },
+  topics_code_check: { kind: 'invalid', code: 'invalid_code', message: 'A topic code is 2 to 50 lower-case letters, digits or _, starting with a letter.' },
+  topics_name_check: { kind: 'invalid', code: 'invalid_name', message: 'A name is 1 to 100 characters.' },
+  camp_topics_topic_code_topics_code_fk: { kind: 'unprocessable', code: 'unknown_topic', message: 'There is no such topic (GET /v1/topics).' },
+  camps_dates_check: { kind: 'unprocessable', code: 'invalid_camp_dates', message: 'A camp ends on or after the day it starts, and within 30 days of it.' },
+  camps_capacity_check: { kind: 'invalid', code: 'invalid_capacity', message: 'A capacity is at least 1 (or none).' },
+  camps_title_check: { kind: 'invalid', code: 'invalid_title', message: 'A title is 1 to 200 characters.' },
+  camps_unit_fixed: { kind: 'unprocessable', code: 'camp_unit_fixed', message: 'A camp stays with the unit that organises it.' },
+  camps_kept: { kind: 'conflict', code: 'camp_kept', message: 'A camp that was held or has attendance is kept for its history: cancel a camp that did not take place instead.' },
+  camps_cancelled_attended: { kind: 'conflict', code: 'camp_has_attendance', message: 'People attended this camp: it cannot be cancelled.' },
+  camps_audience_assembly_id_assemblies_id_fk: { kind: 'unprocessable', code: 'unknown_assembly', message: 'The audience names no assembly constituency (GET /v1/assemblies).' },
+  camps_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_has_camps', message: 'Training camps are organised by this unit.' },
+  camp_trainers_person_id_people_id_fk: { kind: 'conflict', code: 'person_is_trainer', message: 'This person is a trainer of a camp.' },
+  invitations_person_id_people_id_fk: { kind: 'conflict', code: 'person_has_invitations', message: 'This person was invited to a training camp; the invitation is kept for its history.' },
+  invitations_camp_person_key: { kind: 'conflict', code: 'already_invited', message: 'This person is already invited to the camp.' },
+  invitations_within_camp: { kind: 'unprocessable', code: 'person_outside_camp', message: 'A camp invites people whose home booth lies under the unit that organises it.' },
+  invitations_fixed: { kind: 'unprocessable', code: 'invitation_fixed', message: 'An invitation keeps its camp and person.' },
+  invitation_attendance: { kind: 'conflict', code: 'invitation_attendance', message: 'An invitation is attended exactly when a day of attendance is recorded: check the person in instead.' },
+  attendance_within_camp: { kind: 'unprocessable', code: 'day_outside_camp', message: 'Attendance is recorded on one of the camp\'s days, not after today, at a camp that is not cancelled.' },
+  camp_capacity: { kind: 'conflict', code: 'camp_full', message: 'The camp is full: its confirmations have reached its capacity.' }
 }
 
 /** Foreign keys to the platforms catalogue: refused on delete, the platform is in use; on insert, it is unknown. */

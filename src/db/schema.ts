@@ -589,7 +589,139 @@ export const assemblyMemberJoins = pgTable('assembly_member_joins', {
   assemblyPair(t, 'assembly_member_joins_pair_fkey')
 ])
 
-export const IMPORT_KINDS = ['units', 'booth_presidents', 'clusters'] as const
+/**
+ * Training camps (src/camps): a camp is organised by a unit (its scope), teaches topics
+ * from a catalogue, declares its audience (levels, roles, wings, cluster kinds, an
+ * assembly constituency under the camp's unit), and invites people: from the audience
+ * rule (set-based, src/db/routines/47_camps.sql), one by one, or as walk-ins at check-in.
+ * Attendance is kept per day; "attended" means at least one day.
+ */
+export const topics = pgTable('topics', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  localName: text('local_name'),
+  sortOrder: integer('sort_order').notNull().default(100),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  check('topics_code_check', sql`${t.code} ~ '^[a-z][a-z0-9_]{1,49}$'`),
+  check('topics_name_check', sql`length(btrim(${t.name})) BETWEEN 1 AND 100`)
+])
+
+export const CAMP_STATUSES = ['planned', 'held', 'cancelled'] as const
+export const campStatus = pgEnum('camp_status', CAMP_STATUSES)
+
+export const camps = pgTable('camps', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  unitId: uuid('unit_id').notNull().references(() => units.id),
+  title: text('title').notNull(),
+  localTitle: text('local_title'),
+  venue: text('venue'),
+  startDate: date('start_date', { mode: 'string' }).notNull(),
+  endDate: date('end_date', { mode: 'string' }).notNull(),
+  capacity: integer('capacity'),
+  status: campStatus('status').notNull().default('planned'),
+  notes: text('notes'),
+  // The audience rule: clauses, any of which makes a current office-bearer under the
+  // camp's unit part of the audience ([{levels, roles, wings, clusterKinds, assemblyId,
+  // committee}]; an empty list in a clause means any). Read by camp_audience().
+  audience: jsonb('audience').notNull().default(sql`'[]'::jsonb`),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  index('camps_unit_idx').on(t.unitId),
+  index('camps_start_idx').on(t.startDate, t.id),
+  check('camps_dates_check', sql`${t.endDate} >= ${t.startDate} AND ${t.endDate} <= ${t.startDate} + 30`),
+  check('camps_capacity_check', sql`${t.capacity} IS NULL OR ${t.capacity} >= 1`),
+  check('camps_title_check', sql`length(btrim(${t.title})) BETWEEN 1 AND 200`)
+])
+
+export const campTopics = pgTable('camp_topics', {
+  campId: uuid('camp_id').notNull().references(() => camps.id, { onDelete: 'cascade' }),
+  topicCode: text('topic_code').notNull().references(() => topics.code, { onUpdate: 'cascade' })
+}, (t) => [primaryKey({ name: 'camp_topics_pkey', columns: [t.campId, t.topicCode] })])
+
+/** A camp's trainers: people in the service, or visitors by name. */
+export const campTrainers = pgTable('camp_trainers', {
+  campId: uuid('camp_id').notNull().references(() => camps.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull(),
+  personId: uuid('person_id').references(() => people.id),
+  name: text('name')
+}, (t) => [
+  primaryKey({ name: 'camp_trainers_pkey', columns: [t.campId, t.position] }),
+  index('camp_trainers_person_idx').on(t.personId).where(sql`${t.personId} IS NOT NULL`),
+  check('camp_trainers_who_check', sql`(${t.personId} IS NULL) <> (${t.name} IS NULL)`)
+])
+
+export const INVITATION_STATUSES = ['invited', 'confirmed', 'declined', 'attended', 'no_show', 'cancelled'] as const
+export const invitationStatus = pgEnum('invitation_status', INVITATION_STATUSES)
+export const INVITATION_SOURCES = ['rule', 'manual', 'walk_in'] as const
+export const invitationSource = pgEnum('invitation_source', INVITATION_SOURCES)
+
+/**
+ * One person's place at a camp. qualified_by: the current posts that made them part of
+ * the audience when they were invited ([{appointmentId, unitId, level, wing, role,
+ * clusterId}]); post_level, post_wing, post_role: the first of them, for the camp report.
+ */
+export const invitations = pgTable('invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  campId: uuid('camp_id').notNull().references(() => camps.id, { onDelete: 'cascade' }),
+  personId: uuid('person_id').notNull().references(() => people.id),
+  status: invitationStatus('status').notNull().default('invited'),
+  source: invitationSource('source').notNull(),
+  qualifiedBy: jsonb('qualified_by').notNull().default(sql`'[]'::jsonb`),
+  postLevel: unitLevel('post_level'),
+  postWing: text('post_wing'),
+  postRole: text('post_role'),
+  importId: uuid('import_id'),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  unique('invitations_camp_person_key').on(t.campId, t.personId),
+  index('invitations_person_idx').on(t.personId)
+])
+
+/** A day an invited person (or walk-in) was at the camp. */
+export const attendance = pgTable('attendance', {
+  invitationId: uuid('invitation_id').notNull().references(() => invitations.id, { onDelete: 'cascade' }),
+  day: date('day', { mode: 'string' }).notNull(),
+  checkedInAt: timestamp('checked_in_at', { withTimezone: true }).notNull().defaultNow(),
+  importId: uuid('import_id')
+}, (t) => [primaryKey({ name: 'attendance_pkey', columns: [t.invitationId, t.day] })])
+
+/**
+ * Training counters (src/db/routines/47_camps.sql), by the office-bearer's home booth: a
+ * person counts once at every unit above booths on their home booth's lineage, whatever
+ * posts they hold. training_people is each counted person's summary (the wings of their
+ * current posts other than booth committee member; per topic, '' for any, the last day
+ * they attended); training_stats the people per unit, wing ('' any), topic ('' any) and
+ * last day attended ('-infinity': never), so "trained in the last N days" sums a tail;
+ * training_rates the invitations of held camps (walk-ins aside) and those attended.
+ */
+export const trainingPeople = pgTable('training_people', {
+  personId: uuid('person_id').primaryKey(),
+  boothId: uuid('booth_id').notNull(),
+  wings: text('wings').array().notNull(),
+  topics: text('topics').array().notNull(),
+  lastDays: date('last_days', { mode: 'string' }).array().notNull()
+}, (t) => [index('training_people_booth_idx').on(t.boothId)])
+
+export const trainingStats = pgTable('training_stats', {
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'cascade' }),
+  wingKey: text('wing_key').notNull(),
+  topicKey: text('topic_key').notNull(),
+  lastDay: date('last_day', { mode: 'string' }).notNull(),
+  people: integer('people').notNull()
+}, (t) => [primaryKey({ name: 'training_stats_pkey', columns: [t.unitId, t.wingKey, t.topicKey, t.lastDay] })])
+
+export const trainingRates = pgTable('training_rates', {
+  unitId: uuid('unit_id').primaryKey().references(() => units.id, { onDelete: 'cascade' }),
+  invited: integer('invited').notNull().default(0),
+  attended: integer('attended').notNull().default(0)
+})
+
+export const IMPORT_KINDS = ['units', 'booth_presidents', 'clusters'] as const // TEMP: sign_in_sheet (migration 0026) lands with its import
 export const importKind = pgEnum('import_kind', IMPORT_KINDS)
 export const IMPORT_STATUSES = ['running', 'succeeded', 'failed', 'partial', 'dry_run'] as const
 export const importStatus = pgEnum('import_status', IMPORT_STATUSES)

@@ -231,6 +231,8 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
         { name: 'roles', description: 'The catalogue of posts' },
         { name: 'appointments', description: 'Terms of office; the own-booth rule' },
         { name: 'coverage', description: 'Coverage, gaps and vacancies: where the holes are' },
+        { name: 'clusters', description: 'Booth clusters (sectors, zones, shakti kendras) and their posts' },
+        { name: 'training', description: 'Training camps, their invitations and attendance; who was trained and who still must be' },
         { name: 'imports', description: 'Bulk imports of the tree, of booth presidents and of booth clusters (CSV or NDJSON)' },
         { name: 'api-keys', description: 'Keys, roles and scopes (admin keys)' },
         { name: 'audit', description: 'The append-only trail of changes (admin keys)' },

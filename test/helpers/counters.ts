@@ -18,7 +18,11 @@ const SNAPSHOT = {
   assembly_office_stats: sql`SELECT assembly_id::text || ':' || district_node || ':' || wing_code || ':' || office_bearers || ':' || office_bearers_with_handle || ':' || committee_histogram::text AS r
                                FROM assembly_office_stats WHERE office_bearers <> 0 OR committee_histogram <> array_fill(0, ARRAY[33]) ORDER BY 1`,
   assembly_post_stats: sql`SELECT assembly_id::text || ':' || district_node || ':' || wing_code || ':' || role_code || ':' || filled_booths AS r FROM assembly_post_stats WHERE filled_booths <> 0 ORDER BY 1`,
-  assembly_member_joins: sql`SELECT assembly_id::text || ':' || district_node || ':' || joined_on || ':' || members AS r FROM assembly_member_joins WHERE members <> 0 ORDER BY 1`
+  assembly_member_joins: sql`SELECT assembly_id::text || ':' || district_node || ':' || joined_on || ':' || members AS r FROM assembly_member_joins WHERE members <> 0 ORDER BY 1`,
+  // Training (47_camps.sql): each counted person's summary, people per unit, rates.
+  training_people: sql`SELECT person_id::text || ':' || booth_id || ':' || wings::text || ':' || topics::text || ':' || last_days::text AS r FROM training_people ORDER BY 1`,
+  training_stats: sql`SELECT unit_id::text || ':' || wing_key || ':' || topic_key || ':' || last_day || ':' || people AS r FROM training_stats WHERE people <> 0 ORDER BY 1`,
+  training_rates: sql`SELECT unit_id::text || ':' || invited || ':' || attended AS r FROM training_rates WHERE invited <> 0 OR attended <> 0 ORDER BY 1`
 }
 
 /**

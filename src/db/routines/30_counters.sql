@@ -312,5 +312,6 @@ BEGIN
   PERFORM rebuild_post_days();
   PERFORM rebuild_duty_stats();
   PERFORM recount_assembly_stats();
+  PERFORM rebuild_training_stats();
 END
 $$;

@@ -163,6 +163,8 @@ BEGIN
    GROUP BY 1, 2, 3, 4
    ORDER BY 1, 2, 3, 4
   ON CONFLICT (unit_id, wing_code, role_code, day) DO UPDATE SET delta = d.delta + EXCLUDED.delta;
+  -- The training counters (47_camps.sql).
+  PERFORM training_after_move(NEW.id, is_booth);
   RETURN NULL;
 END
 $$;

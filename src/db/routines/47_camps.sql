@@ -1,0 +1,586 @@
+-- TRAINING CAMPS: camps, their invitations and attendance, and the training counters.
+-- Held here for every writer (API, sign-in sheet import, raw SQL):
+--   * a camp stays with its unit, in the caller's scope (camps_unit_fixed); a held camp or
+--     one with attendance is kept (camps_kept); a camp with attendance is not cancelled
+--     (camps_cancelled_attended), nor are its dates moved off an attended day;
+--   * an invitation is written by a caller whose scope holds the camp's unit, for a
+--     person whose home booth lies under it (invitations_within_camp), and keeps its camp
+--     and person (invitations_fixed);
+--   * "attended" is the status of an invitation with at least one day of attendance, and
+--     only of such (invitation_attendance): recording a day sets it; a day lies within
+--     the camp's dates, not after today, at a camp not cancelled (attendance_within_camp);
+--   * confirmations stay within the capacity: invitations (walk-ins aside) confirmed or
+--     attended, counted under a lock on the camp (camp_capacity). Walk-ins are not bound.
+-- camp_audience() reads a camp's audience rule; invite_audience() materialises it.
+--
+-- TRAINING COUNTERS: a person holding a current post other than booth committee member
+-- counts once at each unit above booths on their home booth's lineage (the people a key
+-- scoped there calls its own). training_people keeps each such person's summary: their
+-- posts' wings, and per topic ('' for any) the last day they attended; refresh_training()
+-- recomputes the summaries of the people a statement touched and moves training_stats by
+-- the difference, so people are counted, not posts. training_rates counts the
+-- invitations of held camps (walk-ins and cancelled invitations aside) and those attended,
+-- by the invitee's home booth. rebuild_training_stats() recounts everything; the tests
+-- compare it with the maintained counters.
+
+-- The roles whose holders a training report leaves out unless asked: the booth committee.
+CREATE OR REPLACE FUNCTION training_counts_role(p_role text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_role <> 'committee_member'
+$$;
+
+CREATE OR REPLACE FUNCTION camps_before_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF OLD.status = 'held' OR EXISTS (SELECT 1 FROM invitations i JOIN attendance a ON a.invitation_id = i.id WHERE i.camp_id = OLD.id) THEN
+      RAISE EXCEPTION 'a held or attended camp is kept'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'camps_kept', TABLE = 'camps';
+    END IF;
+    RETURN OLD;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.unit_id <> OLD.unit_id THEN
+      RAISE EXCEPTION 'a camp stays with its unit'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'camps_unit_fixed', TABLE = 'camps';
+    END IF;
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+    IF NEW.status = 'cancelled' AND OLD.status <> 'cancelled'
+       AND EXISTS (SELECT 1 FROM invitations i JOIN attendance a ON a.invitation_id = i.id WHERE i.camp_id = NEW.id) THEN
+      RAISE EXCEPTION 'a camp with attendance is not cancelled'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'camps_cancelled_attended', TABLE = 'camps';
+    END IF;
+    IF (NEW.start_date, NEW.end_date) IS DISTINCT FROM (OLD.start_date, OLD.end_date)
+       AND EXISTS (SELECT 1 FROM invitations i JOIN attendance a ON a.invitation_id = i.id
+                    WHERE i.camp_id = NEW.id AND a.day NOT BETWEEN NEW.start_date AND NEW.end_date) THEN
+      RAISE EXCEPTION 'attendance lies within the camp''s dates'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_within_camp', TABLE = 'camps';
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER camps_before_write
+  BEFORE INSERT OR UPDATE OR DELETE ON camps
+  FOR EACH ROW EXECUTE FUNCTION camps_before_write();
+
+-- The caller's scope holds the camp's unit; a camp that becomes held (or stops being)
+-- brings its invitations into the rates (or takes them out).
+CREATE OR REPLACE FUNCTION camps_after_write() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  sign integer;
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM assert_units_within_scope(ARRAY[OLD.unit_id]);
+    RETURN OLD;
+  END IF;
+  PERFORM assert_units_within_scope(ARRAY[NEW.unit_id]);
+  IF TG_OP = 'UPDATE' AND (NEW.status = 'held') <> (OLD.status = 'held') THEN
+    sign := CASE WHEN NEW.status = 'held' THEN 1 ELSE -1 END;
+    PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(sign), array_agg(sign * (i.status = 'attended')::int))
+       FROM invitations i JOIN people p ON p.id = i.person_id
+      WHERE i.camp_id = NEW.id AND i.source <> 'walk_in' AND i.status <> 'cancelled';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER camps_after_write
+  AFTER INSERT OR UPDATE OR DELETE ON camps
+  FOR EACH ROW EXECUTE FUNCTION camps_after_write();
+
+-- A camp's topics: its attendees' "trained on a topic" moves with them.
+CREATE OR REPLACE FUNCTION camp_topics_after_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS camp_topics_touched (camp_id uuid) ON COMMIT DROP;
+  DELETE FROM camp_topics_touched;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO camp_topics_touched SELECT DISTINCT camp_id FROM new_rows;
+  END IF;
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    INSERT INTO camp_topics_touched SELECT DISTINCT camp_id FROM old_rows;
+  END IF;
+  PERFORM assert_units_within_scope(ARRAY(SELECT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM camp_topics_touched)));
+  PERFORM refresh_training(ARRAY(
+    SELECT DISTINCT i.person_id FROM invitations i
+     WHERE i.camp_id IN (SELECT camp_id FROM camp_topics_touched)
+       AND EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = i.id)));
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER camp_topics_after_insert AFTER INSERT ON camp_topics
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION camp_topics_after_write();
+CREATE OR REPLACE TRIGGER camp_topics_after_delete AFTER DELETE ON camp_topics
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION camp_topics_after_write();
+
+-- Trainers who are people in the service are people the caller may see at the camp.
+CREATE OR REPLACE FUNCTION camp_trainers_after_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER camp_trainers_after_insert AFTER INSERT ON camp_trainers
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION camp_trainers_after_write();
+
+-- INVITATIONS
+
+CREATE OR REPLACE FUNCTION invitations_before_write() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  attended boolean;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.camp_id <> OLD.camp_id OR NEW.person_id <> OLD.person_id THEN
+      RAISE EXCEPTION 'an invitation keeps its camp and person'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_fixed', TABLE = 'invitations';
+    END IF;
+    IF NEW.status = OLD.status AND NEW.qualified_by = OLD.qualified_by THEN
+      RETURN NEW;
+    END IF;
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+    attended := EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = NEW.id);
+  ELSE
+    attended := false;
+  END IF;
+  IF (NEW.status = 'attended') <> attended THEN
+    RAISE EXCEPTION 'an invitation is attended exactly when a day of attendance is recorded'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitation_attendance', TABLE = 'invitations';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER invitations_before_write
+  BEFORE INSERT OR UPDATE ON invitations
+  FOR EACH ROW EXECUTE FUNCTION invitations_before_write();
+
+-- Invitees live under the camp's unit.
+CREATE OR REPLACE FUNCTION assert_invitations_within_camp(p_invitations uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM invitations i
+      JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
+      JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
+     WHERE i.id = ANY (p_invitations) AND NOT h.path <@ cu.path) THEN
+    RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
+  END IF;
+END
+$$;
+
+-- Confirmations within capacity. The camps are locked first (in id order), so two
+-- callers confirming the last seat queue, and the second counts the first's.
+CREATE OR REPLACE FUNCTION assert_camp_capacity(p_camps uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(p_camps), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM 1 FROM camps WHERE id = ANY (p_camps) ORDER BY id FOR NO KEY UPDATE;
+  IF EXISTS (
+    SELECT 1 FROM camps c
+     WHERE c.id = ANY (p_camps) AND c.capacity IS NOT NULL
+       AND (SELECT count(*) FROM invitations i
+             WHERE i.camp_id = c.id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) > c.capacity) THEN
+    RAISE EXCEPTION 'the camp is full'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'camp_capacity', TABLE = 'invitations';
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION invitations_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
+  PERFORM assert_invitations_within_camp(ARRAY(SELECT id FROM new_rows));
+  PERFORM assert_camp_capacity(ARRAY(SELECT DISTINCT camp_id FROM new_rows WHERE status = 'confirmed'));
+  PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(1), array_agg((n.status = 'attended')::int))
+     FROM new_rows n JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
+    WHERE n.source <> 'walk_in' AND n.status <> 'cancelled';
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION invitations_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
+  PERFORM assert_camp_capacity(ARRAY(
+    SELECT DISTINCT n.camp_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.status = 'confirmed' AND o.status <> 'confirmed'));
+  PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
+     FROM (SELECT p.home_booth_id AS booth, -1 AS invited, -(o.status = 'attended')::int AS attended
+             FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN camps c ON c.id = o.camp_id AND c.status = 'held' JOIN people p ON p.id = o.person_id
+            WHERE o.status <> n.status AND o.source <> 'walk_in' AND o.status <> 'cancelled'
+           UNION ALL
+           SELECT p.home_booth_id, 1, (n.status = 'attended')::int
+             FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
+            WHERE o.status <> n.status AND n.source <> 'walk_in' AND n.status <> 'cancelled') x;
+  RETURN NULL;
+END
+$$;
+
+-- Only invitations of camps that are neither held nor attended go (camps_kept), so no
+-- rate moves; their invitees' attendance went with them (the cascade, before this).
+CREATE OR REPLACE FUNCTION invitations_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM old_rows)));
+  PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(-1), array_agg(-(o.status = 'attended')::int))
+     FROM old_rows o JOIN camps c ON c.id = o.camp_id AND c.status = 'held' JOIN people p ON p.id = o.person_id
+    WHERE o.source <> 'walk_in' AND o.status <> 'cancelled';
+  PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM old_rows WHERE status = 'attended'));
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER invitations_after_insert AFTER INSERT ON invitations
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION invitations_after_insert();
+CREATE OR REPLACE TRIGGER invitations_after_update AFTER UPDATE ON invitations
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION invitations_after_update();
+CREATE OR REPLACE TRIGGER invitations_after_delete AFTER DELETE ON invitations
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION invitations_after_delete();
+
+-- ATTENDANCE
+
+CREATE OR REPLACE FUNCTION attendance_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(
+    SELECT DISTINCT c.unit_id FROM new_rows n JOIN invitations i ON i.id = n.invitation_id JOIN camps c ON c.id = i.camp_id));
+  IF EXISTS (SELECT 1 FROM new_rows n JOIN invitations i ON i.id = n.invitation_id JOIN camps c ON c.id = i.camp_id
+              WHERE c.status = 'cancelled' OR n.day NOT BETWEEN c.start_date AND c.end_date OR n.day > india_today()) THEN
+    RAISE EXCEPTION 'attendance lies within the dates of a camp not cancelled, up to today'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_within_camp', TABLE = 'attendance';
+  END IF;
+  UPDATE invitations SET status = 'attended'
+   WHERE id IN (SELECT DISTINCT invitation_id FROM new_rows) AND status <> 'attended';
+  PERFORM refresh_training(ARRAY(SELECT DISTINCT i.person_id FROM new_rows n JOIN invitations i ON i.id = n.invitation_id));
+  RETURN NULL;
+END
+$$;
+
+-- A day taken back: an invitation left with none is confirmed again.
+CREATE OR REPLACE FUNCTION attendance_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(
+    SELECT DISTINCT c.unit_id FROM old_rows o JOIN invitations i ON i.id = o.invitation_id JOIN camps c ON c.id = i.camp_id));
+  UPDATE invitations i SET status = 'confirmed'
+   WHERE i.id IN (SELECT DISTINCT invitation_id FROM old_rows) AND i.status = 'attended'
+     AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = i.id);
+  PERFORM refresh_training(ARRAY(SELECT DISTINCT i.person_id FROM old_rows o JOIN invitations i ON i.id = o.invitation_id));
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER attendance_after_insert AFTER INSERT ON attendance
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION attendance_after_insert();
+CREATE OR REPLACE TRIGGER attendance_after_delete AFTER DELETE ON attendance
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION attendance_after_delete();
+
+-- THE AUDIENCE RULE
+
+-- The current posts that put people in a camp's audience: a post under the camp's unit
+-- matching a clause (its unit's level, role, wing, cluster kind; a constituency: a booth
+-- post at one of its booths, any other by its holder's home booth; booth committee
+-- members only when the clause says committee or names the role), held by a person whose
+-- home booth lies under the camp's unit. One row per person, the posts in level order.
+CREATE OR REPLACE FUNCTION camp_audience(p_camp uuid)
+RETURNS TABLE (person_id uuid, qualified_by jsonb, post_level unit_level, post_wing text, post_role text)
+LANGUAGE sql STABLE AS $$
+  WITH camp AS (
+    SELECT c.id, cu.path, cu.code_path, c.audience FROM camps c JOIN units cu ON cu.id = c.unit_id WHERE c.id = p_camp),
+  clauses AS (
+    SELECT coalesce(r.levels, '{}') AS levels, coalesce(r.roles, '{}') AS roles, coalesce(r.wings, '{}') AS wings,
+           coalesce(r."clusterKinds", '{}') AS kinds, r."assemblyId" AS assembly_id, coalesce(r.committee, false) AS committee
+      FROM camp, jsonb_to_recordset(camp.audience) AS r(levels unit_level[], roles text[], wings text[], "clusterKinds" text[], "assemblyId" uuid, committee boolean)),
+  posts AS (
+    SELECT DISTINCT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
+      FROM camp
+      JOIN units u ON (u.code_path = camp.code_path OR (u.code_path >= camp.code_path || '/' AND u.code_path < camp.code_path || '0'))
+      JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL
+      JOIN clauses k ON (cardinality(k.levels) = 0 OR u.level = ANY (k.levels))
+                    AND (cardinality(k.roles) = 0 OR a.role_code = ANY (k.roles))
+                    AND (cardinality(k.wings) = 0 OR a.wing_code = ANY (k.wings))
+                    AND (k.committee OR training_counts_role(a.role_code) OR a.role_code = ANY (k.roles))
+                    AND (cardinality(k.kinds) = 0 OR EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = a.cluster_id AND cl.kind_code = ANY (k.kinds)))
+                    AND (k.assembly_id IS NULL OR (CASE WHEN u.level = 'booth' THEN u.assembly_id = k.assembly_id
+                         ELSE EXISTS (SELECT 1 FROM people hp JOIN units hb ON hb.id = hp.home_booth_id WHERE hp.id = a.person_id AND hb.assembly_id = k.assembly_id) END)))
+  SELECT ps.person_id,
+         jsonb_agg(jsonb_build_object('appointmentId', ps.id, 'unitId', ps.unit_id, 'level', ps.level, 'wing', ps.wing_code, 'role', ps.role_code, 'clusterId', ps.cluster_id)
+                   ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id),
+         (array_agg(ps.level ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id))[1],
+         (array_agg(ps.wing_code ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id))[1],
+         (array_agg(ps.role_code ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id))[1]
+    FROM posts ps
+    JOIN people p ON p.id = ps.person_id
+    JOIN units h ON h.id = p.home_booth_id
+   WHERE h.path <@ (SELECT path FROM camp)
+   GROUP BY ps.person_id
+$$;
+
+-- Invites a camp's audience as it is now: one invitation per person not yet invited
+-- (re-running adds newcomers and changes nothing else). Returns how many were added.
+CREATE OR REPLACE FUNCTION invite_audience(p_camp uuid) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  added integer;
+BEGIN
+  INSERT INTO invitations (camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
+  SELECT p_camp, a.person_id, 'rule', a.qualified_by, a.post_level, a.post_wing, a.post_role
+    FROM camp_audience(p_camp) a
+   ORDER BY a.person_id
+  ON CONFLICT (camp_id, person_id) DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  RETURN added;
+END
+$$;
+
+-- A person's current posts as an invitation records them (walk-ins, people invited one
+-- by one): every unended term, in level order.
+CREATE OR REPLACE FUNCTION person_posts(p_person uuid)
+RETURNS TABLE (qualified_by jsonb, post_level unit_level, post_wing text, post_role text) LANGUAGE sql STABLE AS $$
+  SELECT coalesce(jsonb_agg(jsonb_build_object('appointmentId', a.id, 'unitId', a.unit_id, 'level', u.level, 'wing', a.wing_code, 'role', a.role_code, 'clusterId', a.cluster_id)
+                   ORDER BY u.level, a.wing_code, a.role_code, a.id), '[]'),
+         (array_agg(u.level ORDER BY u.level, a.wing_code, a.role_code, a.id))[1],
+         (array_agg(a.wing_code ORDER BY u.level, a.wing_code, a.role_code, a.id))[1],
+         (array_agg(a.role_code ORDER BY u.level, a.wing_code, a.role_code, a.id))[1]
+    FROM appointments a JOIN units u ON u.id = a.unit_id
+   WHERE a.person_id = p_person AND a.end_date IS NULL
+$$;
+
+-- TRAINING COUNTERS
+
+-- The summaries of these people as they are now: those holding a counted post.
+CREATE OR REPLACE FUNCTION training_summaries(p_people uuid[])
+RETURNS TABLE (person_id uuid, booth_id uuid, wings text[], topics text[], last_days date[]) LANGUAGE sql STABLE AS $$
+  SELECT p.id, p.home_booth_id, w.wings, t.topics, t.last_days
+    FROM people p
+    CROSS JOIN LATERAL (
+      SELECT array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
+        FROM appointments a WHERE a.person_id = p.id AND a.end_date IS NULL AND training_counts_role(a.role_code)) w
+    CROSS JOIN LATERAL (
+      SELECT array_agg(x.topic ORDER BY x.topic) AS topics, array_agg(x.day ORDER BY x.topic) AS last_days
+        FROM (SELECT ''::text AS topic, coalesce(max(d.day), '-infinity'::date) AS day
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id WHERE i.person_id = p.id
+              UNION ALL
+              SELECT ct.topic_code, max(d.day)
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id JOIN camp_topics ct ON ct.camp_id = i.camp_id
+               WHERE i.person_id = p.id GROUP BY ct.topic_code) x) t
+   WHERE p.id = ANY (p_people) AND w.wings IS NOT NULL
+$$;
+
+-- Moves training_stats by the summaries in training_diff (v = -1 or +1 each): at every
+-- unit above booths on the booth's lineage, per wing ('' and each of theirs), per topic
+-- ('' and each attended) with the last day. Rows that reach zero go.
+CREATE OR REPLACE FUNCTION apply_training_diff() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS training_touched (unit_id uuid, wing_key text, topic_key text, last_day date) ON COMMIT DROP;
+  DELETE FROM training_touched;
+  WITH cells AS (
+    SELECT s.booth_id, w.wing_key, x.topic_key, x.last_day, sum(s.v)::int AS v
+      FROM training_diff s
+      CROSS JOIN LATERAL unnest(array_prepend('', s.wings)) AS w(wing_key)
+      CROSS JOIN LATERAL unnest(s.topics, s.last_days) AS x(topic_key, last_day)
+     GROUP BY 1, 2, 3, 4),
+  lineage AS (
+    SELECT b.id AS booth_id, a.id AS anc
+      FROM (SELECT DISTINCT booth_id FROM cells) c JOIN units b ON b.id = c.booth_id
+      JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'),
+  deltas AS (
+    SELECT l.anc, c.wing_key, c.topic_key, c.last_day, sum(c.v)::int AS v
+      FROM cells c JOIN lineage l USING (booth_id)
+     GROUP BY 1, 2, 3, 4 HAVING sum(c.v) <> 0),
+  upserted AS (
+    INSERT INTO training_stats AS s (unit_id, wing_key, topic_key, last_day, people)
+    SELECT anc, wing_key, topic_key, last_day, v FROM deltas ORDER BY 1, 2, 3, 4
+    ON CONFLICT (unit_id, wing_key, topic_key, last_day) DO UPDATE SET people = s.people + EXCLUDED.people
+    RETURNING s.unit_id, s.wing_key, s.topic_key, s.last_day, s.people)
+  INSERT INTO training_touched SELECT unit_id, wing_key, topic_key, last_day FROM upserted WHERE people = 0;
+  DELETE FROM training_stats s USING training_touched t
+   WHERE s.unit_id = t.unit_id AND s.wing_key = t.wing_key AND s.topic_key = t.topic_key AND s.last_day = t.last_day AND s.people = 0;
+END
+$$;
+
+-- Recomputes these people's summaries and moves the counters by the difference. The
+-- counters of their booths' lineages (old and new) are locked first, in the one order
+-- every counter writer uses (lock_counters_for), and the old summaries read after it.
+CREATE OR REPLACE FUNCTION refresh_training(p_people uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(p_people), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_counters_for(ARRAY(
+    SELECT booth_id FROM training_people WHERE person_id = ANY (p_people)
+    UNION SELECT home_booth_id FROM people WHERE id = ANY (p_people)));
+  CREATE TEMP TABLE IF NOT EXISTS training_now (person_id uuid, booth_id uuid, wings text[], topics text[], last_days date[]) ON COMMIT DROP;
+  DELETE FROM training_now;
+  INSERT INTO training_now SELECT * FROM training_summaries(p_people);
+  CREATE TEMP TABLE IF NOT EXISTS training_diff (booth_id uuid, wings text[], topics text[], last_days date[], v integer) ON COMMIT DROP;
+  DELETE FROM training_diff;
+  -- Each changed summary leaves (-1, at its old booth) and comes back (+1, at its new).
+  INSERT INTO training_diff
+  SELECT x.*
+    FROM (SELECT * FROM training_people WHERE person_id = ANY (p_people)) o
+    FULL JOIN training_now n ON n.person_id = o.person_id
+    CROSS JOIN LATERAL (
+      SELECT o.booth_id, o.wings, o.topics, o.last_days, -1 WHERE o.person_id IS NOT NULL
+      UNION ALL
+      SELECT n.booth_id, n.wings, n.topics, n.last_days, 1 WHERE n.person_id IS NOT NULL) x
+   WHERE (o.booth_id, o.wings, o.topics, o.last_days) IS DISTINCT FROM (n.booth_id, n.wings, n.topics, n.last_days);
+  IF EXISTS (SELECT 1 FROM training_diff) THEN
+    PERFORM apply_training_diff();
+  END IF;
+  DELETE FROM training_people WHERE person_id = ANY (p_people);
+  INSERT INTO training_people SELECT * FROM training_now;
+END
+$$;
+
+-- Moves training_rates: per home booth, invitations (+1/-1) and attended ones.
+CREATE OR REPLACE FUNCTION apply_training_rate_deltas(p_booth uuid[], p_invited integer[], p_attended integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(p_booth), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_counters_for(ARRAY(SELECT DISTINCT b FROM unnest(p_booth) AS b));
+  INSERT INTO training_rates AS r (unit_id, invited, attended)
+  SELECT a.id, sum(d.invited)::int, sum(d.attended)::int
+    FROM (SELECT booth_id, sum(invited)::int AS invited, sum(attended)::int AS attended
+            FROM unnest(p_booth, p_invited, p_attended) AS t(booth_id, invited, attended) GROUP BY booth_id) d
+    JOIN units b ON b.id = d.booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+   GROUP BY a.id HAVING sum(d.invited) <> 0 OR sum(d.attended) <> 0
+   ORDER BY a.id
+  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
+END
+$$;
+
+-- Terms that begin, end or change post: their holders' summaries.
+CREATE OR REPLACE FUNCTION appointments_training() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM new_rows WHERE end_date IS NULL AND training_counts_role(role_code)));
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM old_rows WHERE end_date IS NULL AND training_counts_role(role_code)));
+  ELSE
+    PERFORM refresh_training(ARRAY(
+      SELECT o.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+       WHERE ((o.end_date IS NULL) <> (n.end_date IS NULL) OR o.wing_code <> n.wing_code OR o.role_code <> n.role_code OR o.person_id <> n.person_id)
+         AND (training_counts_role(o.role_code) OR training_counts_role(n.role_code))
+      UNION
+      SELECT n.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+       WHERE o.person_id <> n.person_id AND training_counts_role(n.role_code)));
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER appointments_training_insert AFTER INSERT ON appointments
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION appointments_training();
+CREATE OR REPLACE TRIGGER appointments_training_update AFTER UPDATE ON appointments
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION appointments_training();
+CREATE OR REPLACE TRIGGER appointments_training_delete AFTER DELETE ON appointments
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION appointments_training();
+
+-- A person whose home booth moves takes their summary and their invitations' rates along.
+CREATE OR REPLACE FUNCTION people_training() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS training_moved (person_id uuid, old_booth uuid, new_booth uuid) ON COMMIT DROP;
+  DELETE FROM training_moved;
+  INSERT INTO training_moved
+  SELECT n.id, o.home_booth_id, n.home_booth_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.home_booth_id <> o.home_booth_id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  PERFORM refresh_training(ARRAY(SELECT person_id FROM training_moved));
+  PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
+     FROM (SELECT m.old_booth AS booth, -1 AS invited, -(i.status = 'attended')::int AS attended
+             FROM training_moved m JOIN invitations i ON i.person_id = m.person_id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+            WHERE i.source <> 'walk_in' AND i.status <> 'cancelled'
+           UNION ALL
+           SELECT m.new_booth, 1, (i.status = 'attended')::int
+             FROM training_moved m JOIN invitations i ON i.person_id = m.person_id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+            WHERE i.source <> 'walk_in' AND i.status <> 'cancelled') x;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER people_training AFTER UPDATE ON people
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION people_training();
+
+-- A unit moved (called by units_stats_on_move, 43_units.sql, with move_signs holding -1
+-- for the old ancestors and +1 for the new): the subtree's training totals move along.
+-- A unit above booths has them in its own rows; a booth's are its people's summaries.
+CREATE OR REPLACE FUNCTION training_after_move(p_root uuid, p_is_booth boolean) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS training_touched (unit_id uuid, wing_key text, topic_key text, last_day date) ON COMMIT DROP;
+  DELETE FROM training_touched;
+  WITH totals AS (
+    SELECT ts.wing_key, ts.topic_key, ts.last_day, ts.people FROM training_stats ts WHERE ts.unit_id = p_root AND NOT p_is_booth
+    UNION ALL
+    SELECT w.wing_key, x.topic_key, x.last_day, count(*)::int
+      FROM training_people tp
+      CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
+      CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
+     WHERE p_is_booth AND tp.booth_id = p_root
+     GROUP BY 1, 2, 3),
+  upserted AS (
+    INSERT INTO training_stats AS s (unit_id, wing_key, topic_key, last_day, people)
+    SELECT l.unit_id, t.wing_key, t.topic_key, t.last_day, sum(l.v * t.people)::int
+      FROM move_signs l, totals t
+     GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (unit_id, wing_key, topic_key, last_day) DO UPDATE SET people = s.people + EXCLUDED.people
+    RETURNING s.unit_id, s.wing_key, s.topic_key, s.last_day, s.people)
+  INSERT INTO training_touched SELECT unit_id, wing_key, topic_key, last_day FROM upserted WHERE people = 0;
+  DELETE FROM training_stats s USING training_touched t
+   WHERE s.unit_id = t.unit_id AND s.wing_key = t.wing_key AND s.topic_key = t.topic_key AND s.last_day = t.last_day AND s.people = 0;
+  INSERT INTO training_rates AS r (unit_id, invited, attended)
+  SELECT l.unit_id, l.v * t.invited, l.v * t.attended
+    FROM move_signs l, (
+      SELECT tr.invited, tr.attended FROM training_rates tr WHERE tr.unit_id = p_root AND NOT p_is_booth
+      UNION ALL
+      SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
+        FROM people p JOIN invitations i ON i.person_id = p.id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+       WHERE p_is_booth AND p.home_booth_id = p_root AND i.source <> 'walk_in' AND i.status <> 'cancelled') t
+   ORDER BY 1
+  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
+END
+$$;
+
+-- Recounts the training counters from the base tables, set-based (after the seed's bulk
+-- load; the tests compare it with the maintained counters).
+CREATE OR REPLACE FUNCTION rebuild_training_stats() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM training_people;
+  DELETE FROM training_stats;
+  DELETE FROM training_rates;
+  INSERT INTO training_people (person_id, booth_id, wings, topics, last_days)
+  SELECT w.person_id, p.home_booth_id, w.wings,
+         coalesce(t.topics, '{""}'), coalesce(t.last_days, '{-infinity}')
+    FROM (SELECT a.person_id, array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
+            FROM appointments a WHERE a.end_date IS NULL AND training_counts_role(a.role_code) GROUP BY a.person_id) w
+    JOIN people p ON p.id = w.person_id
+    LEFT JOIN (
+      SELECT x.person_id, array_agg(x.topic ORDER BY x.topic) AS topics, array_agg(x.day ORDER BY x.topic) AS last_days
+        FROM (SELECT i.person_id, ''::text AS topic, max(d.day) AS day
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id GROUP BY i.person_id
+              UNION ALL
+              SELECT i.person_id, ct.topic_code, max(d.day)
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id JOIN camp_topics ct ON ct.camp_id = i.camp_id
+               GROUP BY i.person_id, ct.topic_code) x
+       GROUP BY x.person_id) t ON t.person_id = w.person_id;
+  INSERT INTO training_stats (unit_id, wing_key, topic_key, last_day, people)
+  SELECT a.id, w.wing_key, x.topic_key, x.last_day, count(*)::int
+    FROM training_people tp
+    JOIN units b ON b.id = tp.booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+    CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
+    CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
+   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  INSERT INTO training_rates (unit_id, invited, attended)
+  SELECT a.id, count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
+    FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+    JOIN people p ON p.id = i.person_id
+    JOIN units b ON b.id = p.home_booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+   WHERE i.source <> 'walk_in' AND i.status <> 'cancelled'
+   GROUP BY a.id ORDER BY a.id;
+END
+$$;
