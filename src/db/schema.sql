@@ -58,6 +58,16 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
 
 --
+-- Name: camp_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.camp_status AS ENUM (
+    'planned',
+    'held',
+    'cancelled'
+);
+
+--
 -- Name: gender; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -74,7 +84,8 @@ CREATE TYPE public.gender AS ENUM (
 CREATE TYPE public.import_kind AS ENUM (
     'units',
     'booth_presidents',
-    'clusters'
+    'clusters',
+    'sign_in_sheet'
 );
 
 --
@@ -87,6 +98,29 @@ CREATE TYPE public.import_status AS ENUM (
     'failed',
     'partial',
     'dry_run'
+);
+
+--
+-- Name: invitation_source; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.invitation_source AS ENUM (
+    'rule',
+    'manual',
+    'walk_in'
+);
+
+--
+-- Name: invitation_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.invitation_status AS ENUM (
+    'invited',
+    'confirmed',
+    'declined',
+    'attended',
+    'no_show',
+    'cancelled'
 );
 
 --
@@ -464,6 +498,65 @@ END
 $$;
 
 --
+-- Name: apply_training_diff(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_training_diff() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS training_touched (unit_id uuid, wing_key text, topic_key text, last_day date) ON COMMIT DROP;
+  DELETE FROM training_touched;
+  WITH cells AS (
+    SELECT s.booth_id, w.wing_key, x.topic_key, x.last_day, sum(s.v)::int AS v
+      FROM training_diff s
+      CROSS JOIN LATERAL unnest(array_prepend('', s.wings)) AS w(wing_key)
+      CROSS JOIN LATERAL unnest(s.topics, s.last_days) AS x(topic_key, last_day)
+     GROUP BY 1, 2, 3, 4),
+  lineage AS (
+    SELECT b.id AS booth_id, a.id AS anc
+      FROM (SELECT DISTINCT booth_id FROM cells) c JOIN units b ON b.id = c.booth_id
+      JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'),
+  deltas AS (
+    SELECT l.anc, c.wing_key, c.topic_key, c.last_day, sum(c.v)::int AS v
+      FROM cells c JOIN lineage l USING (booth_id)
+     GROUP BY 1, 2, 3, 4 HAVING sum(c.v) <> 0),
+  upserted AS (
+    INSERT INTO training_stats AS s (unit_id, wing_key, topic_key, last_day, people)
+    SELECT anc, wing_key, topic_key, last_day, v FROM deltas ORDER BY 1, 2, 3, 4
+    ON CONFLICT (unit_id, wing_key, topic_key, last_day) DO UPDATE SET people = s.people + EXCLUDED.people
+    RETURNING s.unit_id, s.wing_key, s.topic_key, s.last_day, s.people)
+  INSERT INTO training_touched SELECT unit_id, wing_key, topic_key, last_day FROM upserted WHERE people = 0;
+  DELETE FROM training_stats s USING training_touched t
+   WHERE s.unit_id = t.unit_id AND s.wing_key = t.wing_key AND s.topic_key = t.topic_key AND s.last_day = t.last_day AND s.people = 0;
+END
+$$;
+
+--
+-- Name: apply_training_rate_deltas(uuid[], integer[], integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_training_rate_deltas(p_booth uuid[], p_invited integer[], p_attended integer[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_booth), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_counters_for(ARRAY(SELECT DISTINCT b FROM unnest(p_booth) AS b));
+  INSERT INTO training_rates AS r (unit_id, invited, attended)
+  SELECT a.id, sum(d.invited)::int, sum(d.attended)::int
+    FROM (SELECT booth_id, sum(invited)::int AS invited, sum(attended)::int AS attended
+            FROM unnest(p_booth, p_invited, p_attended) AS t(booth_id, invited, attended) GROUP BY booth_id) d
+    JOIN units b ON b.id = d.booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+   GROUP BY a.id HAVING sum(d.invited) <> 0 OR sum(d.attended) <> 0
+   ORDER BY a.id
+  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
+END
+$$;
+
+--
 -- Name: appointments_after_delete(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -592,6 +685,31 @@ END
 $$;
 
 --
+-- Name: appointments_training(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.appointments_training() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM new_rows WHERE end_date IS NULL AND training_counts_role(role_code)));
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM old_rows WHERE end_date IS NULL AND training_counts_role(role_code)));
+  ELSE
+    PERFORM refresh_training(ARRAY(
+      SELECT o.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+       WHERE ((o.end_date IS NULL) <> (n.end_date IS NULL) OR o.wing_code <> n.wing_code OR o.role_code <> n.role_code OR o.person_id <> n.person_id)
+         AND (training_counts_role(o.role_code) OR training_counts_role(n.role_code))
+      UNION
+      SELECT n.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+       WHERE o.person_id <> n.person_id AND training_counts_role(n.role_code)));
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: assemblies_after_update(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -681,6 +799,29 @@ END
 $$;
 
 --
+-- Name: assert_camp_capacity(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_camp_capacity(p_camps uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_camps), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM 1 FROM camps WHERE id = ANY (p_camps) ORDER BY id FOR NO KEY UPDATE;
+  IF EXISTS (
+    SELECT 1 FROM camps c
+     WHERE c.id = ANY (p_camps) AND c.capacity IS NOT NULL
+       AND (SELECT count(*) FROM invitations i
+             WHERE i.camp_id = c.id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) > c.capacity) THEN
+    RAISE EXCEPTION 'the camp is full'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'camp_capacity', TABLE = 'invitations';
+  END IF;
+END
+$$;
+
+--
 -- Name: assert_cluster_booths(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -694,6 +835,25 @@ BEGIN
   IF FOUND THEN
     RAISE EXCEPTION 'booth % cannot be in cluster %', bad.booth_id, bad.cluster_id
       USING ERRCODE = 'check_violation', CONSTRAINT = bad.violation, TABLE = 'cluster_booths';
+  END IF;
+END
+$$;
+
+--
+-- Name: assert_invitations_within_camp(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_invitations_within_camp(p_invitations uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM invitations i
+      JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
+      JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
+     WHERE i.id = ANY (p_invitations) AND NOT h.path <@ cu.path) THEN
+    RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
   END IF;
 END
 $$;
@@ -786,6 +946,46 @@ END
 $$;
 
 --
+-- Name: attendance_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attendance_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(
+    SELECT DISTINCT c.unit_id FROM old_rows o JOIN invitations i ON i.id = o.invitation_id JOIN camps c ON c.id = i.camp_id));
+  UPDATE invitations i SET status = 'confirmed'
+   WHERE i.id IN (SELECT DISTINCT invitation_id FROM old_rows) AND i.status = 'attended'
+     AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = i.id);
+  PERFORM refresh_training(ARRAY(SELECT DISTINCT i.person_id FROM old_rows o JOIN invitations i ON i.id = o.invitation_id));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: attendance_after_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attendance_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(
+    SELECT DISTINCT c.unit_id FROM new_rows n JOIN invitations i ON i.id = n.invitation_id JOIN camps c ON c.id = i.camp_id));
+  IF EXISTS (SELECT 1 FROM new_rows n JOIN invitations i ON i.id = n.invitation_id JOIN camps c ON c.id = i.camp_id
+              WHERE c.status = 'cancelled' OR n.day NOT BETWEEN c.start_date AND c.end_date OR n.day > india_today()) THEN
+    RAISE EXCEPTION 'attendance lies within the dates of a camp not cancelled, up to today'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_within_camp', TABLE = 'attendance';
+  END IF;
+  UPDATE invitations SET status = 'attended'
+   WHERE id IN (SELECT DISTINCT invitation_id FROM new_rows) AND status <> 'attended';
+  PERFORM refresh_training(ARRAY(SELECT DISTINCT i.person_id FROM new_rows n JOIN invitations i ON i.id = n.invitation_id));
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: audit_log_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -827,6 +1027,145 @@ CREATE FUNCTION public.bump_version() RETURNS trigger
 BEGIN
   NEW.version := OLD.version + 1;
   NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: camp_audience(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.camp_audience(p_camp uuid) RETURNS TABLE(person_id uuid, qualified_by jsonb, post_level public.unit_level, post_wing text, post_role text)
+    LANGUAGE sql STABLE
+    AS $$
+  WITH camp AS (
+    SELECT c.id, cu.path, cu.code_path, c.audience FROM camps c JOIN units cu ON cu.id = c.unit_id WHERE c.id = p_camp),
+  clauses AS (
+    SELECT coalesce(r.levels, '{}') AS levels, coalesce(r.roles, '{}') AS roles, coalesce(r.wings, '{}') AS wings,
+           coalesce(r."clusterKinds", '{}') AS kinds, r."assemblyId" AS assembly_id, coalesce(r.committee, false) AS committee
+      FROM camp, jsonb_to_recordset(camp.audience) AS r(levels unit_level[], roles text[], wings text[], "clusterKinds" text[], "assemblyId" uuid, committee boolean)),
+  posts AS (
+    SELECT DISTINCT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
+      FROM camp
+      JOIN units u ON (u.code_path = camp.code_path OR (u.code_path >= camp.code_path || '/' AND u.code_path < camp.code_path || '0'))
+      JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL
+      JOIN clauses k ON (cardinality(k.levels) = 0 OR u.level = ANY (k.levels))
+                    AND (cardinality(k.roles) = 0 OR a.role_code = ANY (k.roles))
+                    AND (cardinality(k.wings) = 0 OR a.wing_code = ANY (k.wings))
+                    AND (k.committee OR training_counts_role(a.role_code) OR a.role_code = ANY (k.roles))
+                    AND (cardinality(k.kinds) = 0 OR EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = a.cluster_id AND cl.kind_code = ANY (k.kinds)))
+                    AND (k.assembly_id IS NULL OR (CASE WHEN u.level = 'booth' THEN u.assembly_id = k.assembly_id
+                         ELSE EXISTS (SELECT 1 FROM people hp JOIN units hb ON hb.id = hp.home_booth_id WHERE hp.id = a.person_id AND hb.assembly_id = k.assembly_id) END)))
+  SELECT ps.person_id,
+         jsonb_agg(jsonb_build_object('appointmentId', ps.id, 'unitId', ps.unit_id, 'level', ps.level, 'wing', ps.wing_code, 'role', ps.role_code, 'clusterId', ps.cluster_id)
+                   ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id),
+         (array_agg(ps.level ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id))[1],
+         (array_agg(ps.wing_code ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id))[1],
+         (array_agg(ps.role_code ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id))[1]
+    FROM posts ps
+    JOIN people p ON p.id = ps.person_id
+    JOIN units h ON h.id = p.home_booth_id
+   WHERE h.path <@ (SELECT path FROM camp)
+   GROUP BY ps.person_id
+$$;
+
+--
+-- Name: camp_topics_after_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.camp_topics_after_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS camp_topics_touched (camp_id uuid) ON COMMIT DROP;
+  DELETE FROM camp_topics_touched;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO camp_topics_touched SELECT DISTINCT camp_id FROM new_rows;
+  END IF;
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    INSERT INTO camp_topics_touched SELECT DISTINCT camp_id FROM old_rows;
+  END IF;
+  PERFORM assert_units_within_scope(ARRAY(SELECT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM camp_topics_touched)));
+  PERFORM refresh_training(ARRAY(
+    SELECT DISTINCT i.person_id FROM invitations i
+     WHERE i.camp_id IN (SELECT camp_id FROM camp_topics_touched)
+       AND EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = i.id)));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: camp_trainers_after_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.camp_trainers_after_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: camps_after_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.camps_after_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  sign integer;
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM assert_units_within_scope(ARRAY[OLD.unit_id]);
+    RETURN OLD;
+  END IF;
+  PERFORM assert_units_within_scope(ARRAY[NEW.unit_id]);
+  IF TG_OP = 'UPDATE' AND (NEW.status = 'held') <> (OLD.status = 'held') THEN
+    sign := CASE WHEN NEW.status = 'held' THEN 1 ELSE -1 END;
+    PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(sign), array_agg(sign * (i.status = 'attended')::int))
+       FROM invitations i JOIN people p ON p.id = i.person_id
+      WHERE i.camp_id = NEW.id AND i.source <> 'walk_in' AND i.status <> 'cancelled';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: camps_before_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.camps_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF OLD.status = 'held' OR EXISTS (SELECT 1 FROM invitations i JOIN attendance a ON a.invitation_id = i.id WHERE i.camp_id = OLD.id) THEN
+      RAISE EXCEPTION 'a held or attended camp is kept'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'camps_kept', TABLE = 'camps';
+    END IF;
+    RETURN OLD;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.unit_id <> OLD.unit_id THEN
+      RAISE EXCEPTION 'a camp stays with its unit'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'camps_unit_fixed', TABLE = 'camps';
+    END IF;
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+    IF NEW.status = 'cancelled' AND OLD.status <> 'cancelled'
+       AND EXISTS (SELECT 1 FROM invitations i JOIN attendance a ON a.invitation_id = i.id WHERE i.camp_id = NEW.id) THEN
+      RAISE EXCEPTION 'a camp with attendance is not cancelled'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'camps_cancelled_attended', TABLE = 'camps';
+    END IF;
+    IF (NEW.start_date, NEW.end_date) IS DISTINCT FROM (OLD.start_date, OLD.end_date)
+       AND EXISTS (SELECT 1 FROM invitations i JOIN attendance a ON a.invitation_id = i.id
+                    WHERE i.camp_id = NEW.id AND a.day NOT BETWEEN NEW.start_date AND NEW.end_date) THEN
+      RAISE EXCEPTION 'attendance lies within the camp''s dates'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_within_camp', TABLE = 'camps';
+    END IF;
+  END IF;
   RETURN NEW;
 END
 $$;
@@ -1089,6 +1428,116 @@ CREATE FUNCTION public.int_array_add(a integer[], b integer[], sign integer) RET
     LANGUAGE sql IMMUTABLE
     AS $$
   SELECT array_agg(x + sign * y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
+$$;
+
+--
+-- Name: invitations_after_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.invitations_after_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM old_rows)));
+  PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(-1), array_agg(-(o.status = 'attended')::int))
+     FROM old_rows o JOIN camps c ON c.id = o.camp_id AND c.status = 'held' JOIN people p ON p.id = o.person_id
+    WHERE o.source <> 'walk_in' AND o.status <> 'cancelled';
+  PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM old_rows WHERE status = 'attended'));
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: invitations_after_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.invitations_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
+  PERFORM assert_invitations_within_camp(ARRAY(SELECT id FROM new_rows));
+  PERFORM assert_camp_capacity(ARRAY(SELECT DISTINCT camp_id FROM new_rows WHERE status = 'confirmed'));
+  PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(1), array_agg((n.status = 'attended')::int))
+     FROM new_rows n JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
+    WHERE n.source <> 'walk_in' AND n.status <> 'cancelled';
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: invitations_after_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.invitations_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
+  PERFORM assert_camp_capacity(ARRAY(
+    SELECT DISTINCT n.camp_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.status = 'confirmed' AND o.status <> 'confirmed'));
+  PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
+     FROM (SELECT p.home_booth_id AS booth, -1 AS invited, -(o.status = 'attended')::int AS attended
+             FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN camps c ON c.id = o.camp_id AND c.status = 'held' JOIN people p ON p.id = o.person_id
+            WHERE o.status <> n.status AND o.source <> 'walk_in' AND o.status <> 'cancelled'
+           UNION ALL
+           SELECT p.home_booth_id, 1, (n.status = 'attended')::int
+             FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
+            WHERE o.status <> n.status AND n.source <> 'walk_in' AND n.status <> 'cancelled') x;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: invitations_before_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.invitations_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  attended boolean;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.camp_id <> OLD.camp_id OR NEW.person_id <> OLD.person_id THEN
+      RAISE EXCEPTION 'an invitation keeps its camp and person'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_fixed', TABLE = 'invitations';
+    END IF;
+    IF NEW.status = OLD.status AND NEW.qualified_by = OLD.qualified_by THEN
+      RETURN NEW;
+    END IF;
+    NEW.version := OLD.version + 1;
+    NEW.updated_at := now();
+    attended := EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = NEW.id);
+  ELSE
+    attended := false;
+  END IF;
+  IF (NEW.status = 'attended') <> attended THEN
+    RAISE EXCEPTION 'an invitation is attended exactly when a day of attendance is recorded'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitation_attendance', TABLE = 'invitations';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
+-- Name: invite_audience(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.invite_audience(p_camp uuid) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  added integer;
+BEGIN
+  INSERT INTO invitations (camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
+  SELECT p_camp, a.person_id, 'rule', a.qualified_by, a.post_level, a.post_wing, a.post_role
+    FROM camp_audience(p_camp) a
+   ORDER BY a.person_id
+  ON CONFLICT (camp_id, person_id) DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  RETURN added;
+END
 $$;
 
 --
@@ -1377,6 +1826,34 @@ END
 $$;
 
 --
+-- Name: people_training(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.people_training() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS training_moved (person_id uuid, old_booth uuid, new_booth uuid) ON COMMIT DROP;
+  DELETE FROM training_moved;
+  INSERT INTO training_moved
+  SELECT n.id, o.home_booth_id, n.home_booth_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.home_booth_id <> o.home_booth_id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  PERFORM refresh_training(ARRAY(SELECT person_id FROM training_moved));
+  PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
+     FROM (SELECT m.old_booth AS booth, -1 AS invited, -(i.status = 'attended')::int AS attended
+             FROM training_moved m JOIN invitations i ON i.person_id = m.person_id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+            WHERE i.source <> 'walk_in' AND i.status <> 'cancelled'
+           UNION ALL
+           SELECT m.new_booth, 1, (i.status = 'attended')::int
+             FROM training_moved m JOIN invitations i ON i.person_id = m.person_id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+            WHERE i.source <> 'walk_in' AND i.status <> 'cancelled') x;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: person_handles_after_delete(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1440,6 +1917,22 @@ BEGIN
   END IF;
   RETURN NEW;
 END
+$$;
+
+--
+-- Name: person_posts(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.person_posts(p_person uuid) RETURNS TABLE(qualified_by jsonb, post_level public.unit_level, post_wing text, post_role text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT coalesce(jsonb_agg(jsonb_build_object('appointmentId', a.id, 'unitId', a.unit_id, 'level', u.level, 'wing', a.wing_code, 'role', a.role_code, 'clusterId', a.cluster_id)
+                   ORDER BY u.level, a.wing_code, a.role_code, a.id), '[]'),
+         (array_agg(u.level ORDER BY u.level, a.wing_code, a.role_code, a.id))[1],
+         (array_agg(a.wing_code ORDER BY u.level, a.wing_code, a.role_code, a.id))[1],
+         (array_agg(a.role_code ORDER BY u.level, a.wing_code, a.role_code, a.id))[1]
+    FROM appointments a JOIN units u ON u.id = a.unit_id
+   WHERE a.person_id = p_person AND a.end_date IS NULL
 $$;
 
 --
@@ -1589,6 +2082,7 @@ BEGIN
   PERFORM rebuild_post_days();
   PERFORM rebuild_duty_stats();
   PERFORM recount_assembly_stats();
+  PERFORM rebuild_training_stats();
 END
 $$;
 
@@ -1644,6 +2138,51 @@ BEGIN
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
    GROUP BY 1, 2, 3, 4 HAVING sum(s.delta) <> 0
    ORDER BY 1, 2, 3, 4;
+END
+$$;
+
+--
+-- Name: rebuild_training_stats(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_training_stats() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM training_people;
+  DELETE FROM training_stats;
+  DELETE FROM training_rates;
+  INSERT INTO training_people (person_id, booth_id, wings, topics, last_days)
+  SELECT w.person_id, p.home_booth_id, w.wings,
+         coalesce(t.topics, '{""}'), coalesce(t.last_days, '{-infinity}')
+    FROM (SELECT a.person_id, array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
+            FROM appointments a WHERE a.end_date IS NULL AND training_counts_role(a.role_code) GROUP BY a.person_id) w
+    JOIN people p ON p.id = w.person_id
+    LEFT JOIN (
+      SELECT x.person_id, array_agg(x.topic ORDER BY x.topic) AS topics, array_agg(x.day ORDER BY x.topic) AS last_days
+        FROM (SELECT i.person_id, ''::text AS topic, max(d.day) AS day
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id GROUP BY i.person_id
+              UNION ALL
+              SELECT i.person_id, ct.topic_code, max(d.day)
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id JOIN camp_topics ct ON ct.camp_id = i.camp_id
+               GROUP BY i.person_id, ct.topic_code) x
+       GROUP BY x.person_id) t ON t.person_id = w.person_id;
+  INSERT INTO training_stats (unit_id, wing_key, topic_key, last_day, people)
+  SELECT a.id, w.wing_key, x.topic_key, x.last_day, count(*)::int
+    FROM training_people tp
+    JOIN units b ON b.id = tp.booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+    CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
+    CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
+   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  INSERT INTO training_rates (unit_id, invited, attended)
+  SELECT a.id, count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
+    FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+    JOIN people p ON p.id = i.person_id
+    JOIN units b ON b.id = p.home_booth_id
+    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
+   WHERE i.source <> 'walk_in' AND i.status <> 'cancelled'
+   GROUP BY a.id ORDER BY a.id;
 END
 $$;
 
@@ -1743,6 +2282,43 @@ END
 $$;
 
 --
+-- Name: refresh_training(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.refresh_training(p_people uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF coalesce(cardinality(p_people), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_counters_for(ARRAY(
+    SELECT booth_id FROM training_people WHERE person_id = ANY (p_people)
+    UNION SELECT home_booth_id FROM people WHERE id = ANY (p_people)));
+  CREATE TEMP TABLE IF NOT EXISTS training_now (person_id uuid, booth_id uuid, wings text[], topics text[], last_days date[]) ON COMMIT DROP;
+  DELETE FROM training_now;
+  INSERT INTO training_now SELECT * FROM training_summaries(p_people);
+  CREATE TEMP TABLE IF NOT EXISTS training_diff (booth_id uuid, wings text[], topics text[], last_days date[], v integer) ON COMMIT DROP;
+  DELETE FROM training_diff;
+  -- Each changed summary leaves (-1, at its old booth) and comes back (+1, at its new).
+  INSERT INTO training_diff
+  SELECT x.*
+    FROM (SELECT * FROM training_people WHERE person_id = ANY (p_people)) o
+    FULL JOIN training_now n ON n.person_id = o.person_id
+    CROSS JOIN LATERAL (
+      SELECT o.booth_id, o.wings, o.topics, o.last_days, -1 WHERE o.person_id IS NOT NULL
+      UNION ALL
+      SELECT n.booth_id, n.wings, n.topics, n.last_days, 1 WHERE n.person_id IS NOT NULL) x
+   WHERE (o.booth_id, o.wings, o.topics, o.last_days) IS DISTINCT FROM (n.booth_id, n.wings, n.topics, n.last_days);
+  IF EXISTS (SELECT 1 FROM training_diff) THEN
+    PERFORM apply_training_diff();
+  END IF;
+  DELETE FROM training_people WHERE person_id = ANY (p_people);
+  INSERT INTO training_people SELECT * FROM training_now;
+END
+$$;
+
+--
 -- Name: roles_post_days_changed(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1806,6 +2382,83 @@ CREATE FUNCTION public.terms_overlap(a_start date, a_end date, b_start date, b_e
     AS $$
   SELECT a_start < coalesce(b_end, 'infinity') AND coalesce(a_end, 'infinity') > b_start
      AND a_start < coalesce(a_end, 'infinity') AND b_start < coalesce(b_end, 'infinity')
+$$;
+
+--
+-- Name: training_after_move(uuid, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.training_after_move(p_root uuid, p_is_booth boolean) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS training_touched (unit_id uuid, wing_key text, topic_key text, last_day date) ON COMMIT DROP;
+  DELETE FROM training_touched;
+  WITH totals AS (
+    SELECT ts.wing_key, ts.topic_key, ts.last_day, ts.people FROM training_stats ts WHERE ts.unit_id = p_root AND NOT p_is_booth
+    UNION ALL
+    SELECT w.wing_key, x.topic_key, x.last_day, count(*)::int
+      FROM training_people tp
+      CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
+      CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
+     WHERE p_is_booth AND tp.booth_id = p_root
+     GROUP BY 1, 2, 3),
+  upserted AS (
+    INSERT INTO training_stats AS s (unit_id, wing_key, topic_key, last_day, people)
+    SELECT l.unit_id, t.wing_key, t.topic_key, t.last_day, sum(l.v * t.people)::int
+      FROM move_signs l, totals t
+     GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (unit_id, wing_key, topic_key, last_day) DO UPDATE SET people = s.people + EXCLUDED.people
+    RETURNING s.unit_id, s.wing_key, s.topic_key, s.last_day, s.people)
+  INSERT INTO training_touched SELECT unit_id, wing_key, topic_key, last_day FROM upserted WHERE people = 0;
+  DELETE FROM training_stats s USING training_touched t
+   WHERE s.unit_id = t.unit_id AND s.wing_key = t.wing_key AND s.topic_key = t.topic_key AND s.last_day = t.last_day AND s.people = 0;
+  INSERT INTO training_rates AS r (unit_id, invited, attended)
+  SELECT l.unit_id, sum(l.v * t.invited)::int, sum(l.v * t.attended)::int
+    FROM move_signs l, (
+      SELECT tr.invited, tr.attended FROM training_rates tr WHERE tr.unit_id = p_root AND NOT p_is_booth
+      UNION ALL
+      SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
+        FROM people p JOIN invitations i ON i.person_id = p.id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+       WHERE p_is_booth AND p.home_booth_id = p_root AND i.source <> 'walk_in' AND i.status <> 'cancelled') t
+   GROUP BY 1
+   ORDER BY 1
+  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
+END
+$$;
+
+--
+-- Name: training_counts_role(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.training_counts_role(p_role text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT p_role <> 'committee_member'
+$$;
+
+--
+-- Name: training_summaries(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.training_summaries(p_people uuid[]) RETURNS TABLE(person_id uuid, booth_id uuid, wings text[], topics text[], last_days date[])
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT p.id, p.home_booth_id, w.wings, t.topics, t.last_days
+    FROM people p
+    CROSS JOIN LATERAL (
+      SELECT array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
+        FROM appointments a WHERE a.person_id = p.id AND a.end_date IS NULL AND training_counts_role(a.role_code)) w
+    CROSS JOIN LATERAL (
+      SELECT array_agg(x.topic ORDER BY x.topic) AS topics, array_agg(x.day ORDER BY x.topic) AS last_days
+        FROM (SELECT ''::text AS topic, coalesce(max(d.day), '-infinity'::date) AS day
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id WHERE i.person_id = p.id
+              UNION ALL
+              SELECT ct.topic_code, max(d.day)
+                FROM invitations i JOIN attendance d ON d.invitation_id = i.id JOIN camp_topics ct ON ct.camp_id = i.camp_id
+               WHERE i.person_id = p.id GROUP BY ct.topic_code) x) t
+   WHERE p.id = ANY (p_people) AND w.wings IS NOT NULL
 $$;
 
 --
@@ -2081,6 +2734,8 @@ BEGIN
    GROUP BY 1, 2, 3, 4
    ORDER BY 1, 2, 3, 4
   ON CONFLICT (unit_id, wing_code, role_code, day) DO UPDATE SET delta = d.delta + EXCLUDED.delta;
+  -- The training counters (47_camps.sql).
+  PERFORM training_after_move(NEW.id, is_booth);
   RETURN NULL;
 END
 $$;
@@ -2250,6 +2905,17 @@ CREATE TABLE public.assembly_stats (
 );
 
 --
+-- Name: attendance; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.attendance (
+    invitation_id uuid NOT NULL,
+    day date NOT NULL,
+    checked_in_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id uuid
+);
+
+--
 -- Name: audit_log; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2372,6 +3038,51 @@ CREATE VIEW public.bound_terms AS
      JOIN public.handle_duties hd ON (((hd.wing_code = a.wing_code) AND (hd.role_code = a.role_code) AND (hd.level = u.level))))
      JOIN public.people p ON ((p.id = a.person_id)))
   WHERE (a.end_date IS NULL);
+
+--
+-- Name: camp_topics; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.camp_topics (
+    camp_id uuid NOT NULL,
+    topic_code text NOT NULL
+);
+
+--
+-- Name: camp_trainers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.camp_trainers (
+    camp_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    person_id uuid,
+    name text,
+    CONSTRAINT camp_trainers_who_check CHECK (((person_id IS NULL) <> (name IS NULL)))
+);
+
+--
+-- Name: camps; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.camps (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    unit_id uuid NOT NULL,
+    title text NOT NULL,
+    local_title text,
+    venue text,
+    start_date date NOT NULL,
+    end_date date NOT NULL,
+    capacity integer,
+    status public.camp_status DEFAULT 'planned'::public.camp_status NOT NULL,
+    notes text,
+    audience jsonb DEFAULT '[]'::jsonb NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT camps_capacity_check CHECK (((capacity IS NULL) OR (capacity >= 1))),
+    CONSTRAINT camps_dates_check CHECK (((end_date >= start_date) AND (end_date <= (start_date + 30)))),
+    CONSTRAINT camps_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200)))
+);
 
 --
 -- Name: cluster_booths; Type: TABLE; Schema: public; Owner: -
@@ -2499,6 +3210,26 @@ CREATE TABLE public.imports (
     errors jsonb DEFAULT '[]'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     finished_at timestamp with time zone
+);
+
+--
+-- Name: invitations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invitations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    camp_id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    status public.invitation_status DEFAULT 'invited'::public.invitation_status NOT NULL,
+    source public.invitation_source NOT NULL,
+    qualified_by jsonb DEFAULT '[]'::jsonb NOT NULL,
+    post_level public.unit_level,
+    post_wing text,
+    post_role text,
+    import_id uuid,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 --
@@ -2646,6 +3377,54 @@ CREATE TABLE public.social_platforms (
 );
 
 --
+-- Name: topics; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.topics (
+    code text NOT NULL,
+    name text NOT NULL,
+    local_name text,
+    sort_order integer DEFAULT 100 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT topics_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{1,49}$'::text)),
+    CONSTRAINT topics_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+--
+-- Name: training_people; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.training_people (
+    person_id uuid NOT NULL,
+    booth_id uuid NOT NULL,
+    wings text[] NOT NULL,
+    topics text[] NOT NULL,
+    last_days date[] NOT NULL
+);
+
+--
+-- Name: training_rates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.training_rates (
+    unit_id uuid NOT NULL,
+    invited integer DEFAULT 0 NOT NULL,
+    attended integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: training_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.training_stats (
+    unit_id uuid NOT NULL,
+    wing_key text NOT NULL,
+    topic_key text NOT NULL,
+    last_day date NOT NULL,
+    people integer NOT NULL
+);
+
+--
 -- Name: unit_stats; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2768,11 +3547,39 @@ ALTER TABLE ONLY public.assembly_stats
     ADD CONSTRAINT assembly_stats_pkey PRIMARY KEY (assembly_id, district_node);
 
 --
+-- Name: attendance attendance_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attendance
+    ADD CONSTRAINT attendance_pkey PRIMARY KEY (invitation_id, day);
+
+--
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: camp_topics camp_topics_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camp_topics
+    ADD CONSTRAINT camp_topics_pkey PRIMARY KEY (camp_id, topic_code);
+
+--
+-- Name: camp_trainers camp_trainers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camp_trainers
+    ADD CONSTRAINT camp_trainers_pkey PRIMARY KEY (camp_id, "position");
+
+--
+-- Name: camps camps_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camps
+    ADD CONSTRAINT camps_pkey PRIMARY KEY (id);
 
 --
 -- Name: cluster_booths cluster_booths_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2859,6 +3666,20 @@ ALTER TABLE ONLY public.imports
     ADD CONSTRAINT imports_pkey PRIMARY KEY (id);
 
 --
+-- Name: invitations invitations_camp_person_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_camp_person_key UNIQUE (camp_id, person_id);
+
+--
+-- Name: invitations invitations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (id);
+
+--
 -- Name: member_joins member_joins_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2941,6 +3762,34 @@ ALTER TABLE ONLY public.schema_routines
 
 ALTER TABLE ONLY public.social_platforms
     ADD CONSTRAINT social_platforms_pkey PRIMARY KEY (code);
+
+--
+-- Name: topics topics_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_pkey PRIMARY KEY (code);
+
+--
+-- Name: training_people training_people_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_people
+    ADD CONSTRAINT training_people_pkey PRIMARY KEY (person_id);
+
+--
+-- Name: training_rates training_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_rates
+    ADD CONSTRAINT training_rates_pkey PRIMARY KEY (unit_id);
+
+--
+-- Name: training_stats training_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_stats
+    ADD CONSTRAINT training_stats_pkey PRIMARY KEY (unit_id, wing_key, topic_key, last_day);
 
 --
 -- Name: unit_stats unit_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3052,6 +3901,24 @@ CREATE INDEX audit_log_key_idx ON public.audit_log USING btree (key_id, id);
 CREATE INDEX audit_log_unit_path_gist ON public.audit_log USING gist (unit_path);
 
 --
+-- Name: camp_trainers_person_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX camp_trainers_person_idx ON public.camp_trainers USING btree (person_id) WHERE (person_id IS NOT NULL);
+
+--
+-- Name: camps_start_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX camps_start_idx ON public.camps USING btree (start_date, id);
+
+--
+-- Name: camps_unit_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX camps_unit_idx ON public.camps USING btree (unit_id);
+
+--
 -- Name: cluster_booths_cluster_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3080,6 +3947,12 @@ CREATE INDEX idempotency_requests_created_idx ON public.idempotency_requests USI
 --
 
 CREATE INDEX imports_created_idx ON public.imports USING btree (created_at, id);
+
+--
+-- Name: invitations_person_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invitations_person_idx ON public.invitations USING btree (person_id);
 
 --
 -- Name: memberships_booth_idx; Type: INDEX; Schema: public; Owner: -
@@ -3116,6 +3989,12 @@ CREATE INDEX people_name_trgm ON public.people USING gin (name public.gin_trgm_o
 --
 
 CREATE INDEX people_phone_idx ON public.people USING btree (phone);
+
+--
+-- Name: training_people_booth_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX training_people_booth_idx ON public.training_people USING btree (booth_id);
 
 --
 -- Name: units_assembly_idx; Type: INDEX; Schema: public; Owner: -
@@ -3172,6 +4051,24 @@ CREATE TRIGGER appointments_after_update AFTER UPDATE ON public.appointments REF
 CREATE TRIGGER appointments_bump_version BEFORE UPDATE ON public.appointments FOR EACH ROW EXECUTE FUNCTION public.bump_version();
 
 --
+-- Name: appointments appointments_training_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER appointments_training_delete AFTER DELETE ON public.appointments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.appointments_training();
+
+--
+-- Name: appointments appointments_training_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER appointments_training_insert AFTER INSERT ON public.appointments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.appointments_training();
+
+--
+-- Name: appointments appointments_training_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER appointments_training_update AFTER UPDATE ON public.appointments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.appointments_training();
+
+--
 -- Name: assemblies assemblies_after_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3184,6 +4081,18 @@ CREATE TRIGGER assemblies_after_update AFTER UPDATE ON public.assemblies FOR EAC
 CREATE TRIGGER assemblies_before_update BEFORE UPDATE ON public.assemblies FOR EACH ROW EXECUTE FUNCTION public.assemblies_before_update();
 
 --
+-- Name: attendance attendance_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attendance_after_delete AFTER DELETE ON public.attendance REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.attendance_after_delete();
+
+--
+-- Name: attendance attendance_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attendance_after_insert AFTER INSERT ON public.attendance REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.attendance_after_insert();
+
+--
 -- Name: audit_log audit_log_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3194,6 +4103,36 @@ CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON public.audit_log
 --
 
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.audit_log_refuse_change();
+
+--
+-- Name: camp_topics camp_topics_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER camp_topics_after_delete AFTER DELETE ON public.camp_topics REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.camp_topics_after_write();
+
+--
+-- Name: camp_topics camp_topics_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER camp_topics_after_insert AFTER INSERT ON public.camp_topics REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.camp_topics_after_write();
+
+--
+-- Name: camp_trainers camp_trainers_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER camp_trainers_after_insert AFTER INSERT ON public.camp_trainers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.camp_trainers_after_write();
+
+--
+-- Name: camps camps_after_write; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER camps_after_write AFTER INSERT OR DELETE OR UPDATE ON public.camps FOR EACH ROW EXECUTE FUNCTION public.camps_after_write();
+
+--
+-- Name: camps camps_before_write; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER camps_before_write BEFORE INSERT OR DELETE OR UPDATE ON public.camps FOR EACH ROW EXECUTE FUNCTION public.camps_before_write();
 
 --
 -- Name: cluster_booths cluster_booths_after_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -3230,6 +4169,30 @@ CREATE TRIGGER clusters_within_scope AFTER INSERT OR DELETE OR UPDATE ON public.
 --
 
 CREATE TRIGGER handle_duties_changed AFTER INSERT OR DELETE OR UPDATE ON public.handle_duties FOR EACH STATEMENT EXECUTE FUNCTION public.handle_duties_changed();
+
+--
+-- Name: invitations invitations_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invitations_after_delete AFTER DELETE ON public.invitations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.invitations_after_delete();
+
+--
+-- Name: invitations invitations_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invitations_after_insert AFTER INSERT ON public.invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.invitations_after_insert();
+
+--
+-- Name: invitations invitations_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invitations_after_update AFTER UPDATE ON public.invitations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.invitations_after_update();
+
+--
+-- Name: invitations invitations_before_write; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invitations_before_write BEFORE INSERT OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION public.invitations_before_write();
 
 --
 -- Name: memberships memberships_after_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -3278,6 +4241,12 @@ CREATE TRIGGER people_after_update AFTER UPDATE ON public.people REFERENCING OLD
 --
 
 CREATE TRIGGER people_bump_version BEFORE UPDATE ON public.people FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
+-- Name: people people_training; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER people_training AFTER UPDATE ON public.people REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.people_training();
 
 --
 -- Name: person_handles person_handles_after_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -3453,6 +4422,48 @@ ALTER TABLE ONLY public.assembly_stats
     ADD CONSTRAINT assembly_stats_district_node_units_node_fk FOREIGN KEY (district_node) REFERENCES public.units(node) ON DELETE CASCADE;
 
 --
+-- Name: attendance attendance_invitation_id_invitations_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attendance
+    ADD CONSTRAINT attendance_invitation_id_invitations_id_fk FOREIGN KEY (invitation_id) REFERENCES public.invitations(id) ON DELETE CASCADE;
+
+--
+-- Name: camp_topics camp_topics_camp_id_camps_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camp_topics
+    ADD CONSTRAINT camp_topics_camp_id_camps_id_fk FOREIGN KEY (camp_id) REFERENCES public.camps(id) ON DELETE CASCADE;
+
+--
+-- Name: camp_topics camp_topics_topic_code_topics_code_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camp_topics
+    ADD CONSTRAINT camp_topics_topic_code_topics_code_fk FOREIGN KEY (topic_code) REFERENCES public.topics(code) ON UPDATE CASCADE;
+
+--
+-- Name: camp_trainers camp_trainers_camp_id_camps_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camp_trainers
+    ADD CONSTRAINT camp_trainers_camp_id_camps_id_fk FOREIGN KEY (camp_id) REFERENCES public.camps(id) ON DELETE CASCADE;
+
+--
+-- Name: camp_trainers camp_trainers_person_id_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camp_trainers
+    ADD CONSTRAINT camp_trainers_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id);
+
+--
+-- Name: camps camps_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.camps
+    ADD CONSTRAINT camps_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
 -- Name: cluster_booths cluster_booths_booth_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3544,6 +4555,20 @@ ALTER TABLE ONLY public.handle_issues
     ADD CONSTRAINT handle_issues_taken_by_people_id_fk FOREIGN KEY (taken_by) REFERENCES public.people(id) ON DELETE SET NULL;
 
 --
+-- Name: invitations invitations_camp_id_camps_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_camp_id_camps_id_fk FOREIGN KEY (camp_id) REFERENCES public.camps(id) ON DELETE CASCADE;
+
+--
+-- Name: invitations invitations_person_id_people_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_person_id_people_id_fk FOREIGN KEY (person_id) REFERENCES public.people(id);
+
+--
 -- Name: member_joins member_joins_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3619,6 +4644,20 @@ ALTER TABLE ONLY public.roles
 
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_wing_code_wings_code_fk FOREIGN KEY (wing_code) REFERENCES public.wings(code) ON UPDATE CASCADE;
+
+--
+-- Name: training_rates training_rates_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_rates
+    ADD CONSTRAINT training_rates_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
+
+--
+-- Name: training_stats training_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.training_stats
+    ADD CONSTRAINT training_stats_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id) ON DELETE CASCADE;
 
 --
 -- Name: unit_stats unit_stats_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -532,13 +532,14 @@ BEGIN
   DELETE FROM training_stats s USING training_touched t
    WHERE s.unit_id = t.unit_id AND s.wing_key = t.wing_key AND s.topic_key = t.topic_key AND s.last_day = t.last_day AND s.people = 0;
   INSERT INTO training_rates AS r (unit_id, invited, attended)
-  SELECT l.unit_id, l.v * t.invited, l.v * t.attended
+  SELECT l.unit_id, sum(l.v * t.invited)::int, sum(l.v * t.attended)::int
     FROM move_signs l, (
       SELECT tr.invited, tr.attended FROM training_rates tr WHERE tr.unit_id = p_root AND NOT p_is_booth
       UNION ALL
       SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
         FROM people p JOIN invitations i ON i.person_id = p.id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
        WHERE p_is_booth AND p.home_booth_id = p_root AND i.source <> 'walk_in' AND i.status <> 'cancelled') t
+   GROUP BY 1
    ORDER BY 1
   ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
 END
