@@ -585,3 +585,9 @@ BEGIN
    GROUP BY a.id ORDER BY a.id;
 END
 $$;
+
+-- Filled once, when the tables arrive (migration 0026) in a database that has
+-- office-bearers already; in a consistent database this finds summaries and does nothing.
+SELECT rebuild_training_stats()
+ WHERE NOT EXISTS (SELECT 1 FROM training_people)
+   AND EXISTS (SELECT 1 FROM appointments WHERE end_date IS NULL AND training_counts_role(role_code));
