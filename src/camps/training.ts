@@ -96,6 +96,8 @@ async function trainingRows (db: Database, unit: UnitRow, p: TrainingParams, f: 
   const wingKey = p.wing ?? ''
   const topicKey = p.topic ?? ''
   const rowLevel = f.level ?? UNIT_LEVELS[Math.min(UNIT_LEVELS.indexOf(unit.level) + 1, UNIT_LEVELS.length - 1)]
+  // The rows' paths have this many labels: a path prefix this long says which row a unit is under.
+  const depth = UNIT_LEVELS.indexOf(rowLevel) + 1
   // Live: every counted office-bearer at home under the unit, with their last day, grouped
   // by the row their home booth lies under (the path prefix at the rows' depth).
   const liveFigures = live(p)
@@ -106,7 +108,7 @@ async function trainingRows (db: Database, unit: UnitRow, p: TrainingParams, f: 
          WHERE ${postCounts(p)} AND b.path <@ ${unit.path}::ltree
          GROUP BY a.person_id),
       placed AS (
-        SELECT subpath(h.booth_path, 0, ${UNIT_LEVELS.indexOf(rowLevel) + 1}) AS key,
+        SELECT subpath(h.booth_path, 0, ${depth}) AS key,
                (${lastDay(p, sql`h.person_id`)} > ${cutoff(p)}) AS trained
           FROM holders h),
       grouped AS (
@@ -131,13 +133,18 @@ async function trainingRows (db: Database, unit: UnitRow, p: TrainingParams, f: 
       SELECT u.id, u.code, u.code_path, u.name, u.level, u.path FROM units u
        WHERE u.id = ${unit.id} OR (${below}${after})
        ORDER BY u.code_path LIMIT ${f.limit + 2}),
+    -- Held camps under the unit, counted per row's path prefix (one pass, not a scan per row).
     held AS (
-      SELECT cu.path FROM camps c JOIN units cu ON cu.id = c.unit_id WHERE c.status = 'held' AND cu.path <@ ${unit.path}::ltree)
+      SELECT CASE WHEN nlevel(cu.path) >= ${depth} THEN subpath(cu.path, 0, ${depth}) END AS key, count(*)::int AS n
+        FROM camps c JOIN units cu ON cu.id = c.unit_id
+       WHERE c.status = 'held' AND cu.path <@ ${unit.path}::ltree
+       GROUP BY 1)
     ${liveFigures}
     SELECT r.id AS unit_id, r.code, r.code_path, r.name, r.level,
            ${officeBearers} AS office_bearers,
            ${trained} AS trained,
-           (SELECT count(*)::int FROM held h WHERE h.path <@ r.path) AS camps_held,
+           CASE WHEN r.id = ${unit.id} THEN (SELECT coalesce(sum(h.n), 0)::int FROM held h)
+                ELSE coalesce((SELECT h.n FROM held h WHERE h.key = r.path), 0) END AS camps_held,
            rates.invited AS invitations, rates.attended AS invitations_attended
       FROM r
       CROSS JOIN LATERAL (
