@@ -8,6 +8,7 @@ import { withHeaders } from '../http/openapi.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { inBatches } from '../db/keyset.js'
+import { maskPhone } from '../people/identity.js'
 import { findUnit } from '../units/queries.js'
 import { checkIn, createCamp, createTopic, deleteCamp, invite, updateCamp, updateInvitation } from './changes.js'
 import { campReport, findCamp, findInvitation, listCamps, listInvitations, listTopics, toCamp, toInvitation, toTopic, type InvitationRow } from './queries.js'
@@ -165,7 +166,7 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     if (wantsCsv(request, format)) {
       const all = inBatches<InvitationRow, [string, string]>((after, n) => listInvitations(app.db, request.actor, camp, { status, source, after, limit: n }),
         r => [r.home_booth_code_path, r.id], 2000)
-      const mask = (p: string | null) => toInvitation({ phone: p } as InvitationRow, request.actor).phone
+      const mask = (p: string | null) => request.actor.maskPersonalData ? maskPhone(p) : p
       return sendCsvRows(reply, `camp-${camp.id}-invitations.csv`, INVITATION_CSV(mask), all)
     }
     const found = await listInvitations(app.db, request.actor, camp, { status, source, after: decodeCursor(cursor, InvitationCursor), limit })
