@@ -207,7 +207,10 @@ export async function invite (db: Database, actor: Actor, campId: string, person
     }
     const invited = await invitedCount(tx, campId)
     await recordAudit(tx, actor, {
-      action: 'invite', entityType: 'camp', entityId: campId, unitId: camp.unit_id,
+      action: 'invite',
+      entityType: 'camp',
+      entityId: campId,
+      unitId: camp.unit_id,
       after: { added, invited, from: personIds === undefined ? 'rule' : 'people', ...(personIds ? { personIds: [...new Set(personIds)] } : {}) }
     })
     return { added, invited }
@@ -286,7 +289,10 @@ export async function checkIn (db: Database, actor: Actor, campId: string, c: Ch
     const invitation = (await findInvitation(tx, actor, camp, { id: invitationId }))!
     if (recorded.length > 0) {
       await recordAudit(tx, actor, {
-        action: 'check_in', entityType: 'invitation', entityId: invitationId, unitId: camp.unit_id,
+        action: 'check_in',
+        entityType: 'invitation',
+        entityId: invitationId,
+        unitId: camp.unit_id,
         after: { campId, personId, day, walkIn: walkIn !== undefined }
       })
     }

@@ -254,7 +254,11 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     const found = await trainingReport(app.db, request.actor, request.params.id, { ...p, level, after: decodeCursor(cursor, text(300)), limit })
     const page = toPage<TrainingSqlRow, ReturnType<typeof toTrainingRow>>(found.children, limit, toTrainingRow, r => r.code_path)
     return {
-      wing: wing ?? null, role: role ?? null, topic: topic ?? null, days: days ?? null, committee,
+      wing: wing ?? null,
+      role: role ?? null,
+      topic: topic ?? null,
+      days: days ?? null,
+      committee,
       unit: toTrainingRow(found.self),
       children: page.items,
       nextCursor: page.nextCursor
