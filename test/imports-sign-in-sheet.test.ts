@@ -1,8 +1,14 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { rows } from '../src/db/client.js'
 import { indiaToday } from '../src/time.js'
-import { buildTestApp, call, mintKey } from './helpers/app.js'
+import { ADMIN_KEY, buildTestApp, call, mintKey } from './helpers/app.js'
+import { node } from './helpers/built.js'
 import { counterDrift } from './helpers/counters.js'
 import { csv, ndjson, postImport } from './helpers/imports.js'
 import { activeMember, appoint, createPerson } from './helpers/people.js'
@@ -269,5 +275,38 @@ t.test('the camp: one day long, scope, cancelled, unknown', async (t) => {
 
   const newOutside = await importSheet(oneDay.id, csv('voter_id,name,home_booth', `ABC4000009,Far New,${u.farBooth.codePath}`), { query: 'createPeople=true' })
   t.same(errorsOf(newOutside), [[2, 'home_booth', 'person_outside_camp']], 'a new person must be at home under the camp\'s unit')
+  t.same(await counterDrift(app.db), [])
+})
+
+t.test('the import command: --kind sign-in-sheet --camp', async (t) => {
+  const u = await tree('SE')
+  const member = await activeMember(app, u.booth.id, 'From The CLI', { voterId: 'ABC5000001' })
+  const camp = await createCamp(u.district.id)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sangathan-sheet-')))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'sheet.csv')
+  writeFileSync(file, csv('day,voter_id,name,home_booth', `${day(-1)},ABC5000001,,`, `${day(-1)},ABC5000002,Naya CLI,${u.booth.codePath}`))
+  const run = (...args: string[]) => new Promise<{ code: number, stdout: string, stderr: string }>(resolve => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SANGATHAN_API_KEY: ADMIN_KEY }
+    // The CLI resolves FILE from the caller's folder: here, the absolute path itself.
+    delete env.INIT_CWD
+    execFile(...node('cli/import', file, '--url', url, ...args), { env }, (err, stdout, stderr) =>
+      resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }))
+  })
+
+  const noCamp = await run('--kind', 'sign-in-sheet')
+  t.equal(noCamp.code, 2, 'a sign-in sheet needs its camp')
+  t.match(noCamp.stderr, /--camp/)
+  const notHere = await run('--kind', 'units', '--camp', camp.id)
+  t.equal(notHere.code, 2, '--camp is for sign-in sheets only')
+
+  const done = await run('--kind', 'sign-in-sheet', '--camp', camp.id, '--create-people')
+  t.equal(done.code, 0, done.stderr + done.stdout)
+  t.match(done.stdout, /rows 2 {2}created 2 {2}updated 0 {2}unchanged 0 {2}failed 0/)
+  t.match(await invitationOf(camp.id, member.person.id), { status: 'attended', days: [day(-1)] })
+  const again = await run('--kind', 'sign-in-sheet', '--camp', camp.id, '--create-people')
+  t.match(again.stdout, /unchanged 2/)
   t.same(await counterDrift(app.db), [])
 })
