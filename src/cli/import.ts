@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify'
 import { isWellFormedSecret, WELL_FORMED_SECRET_TEXT } from '../access/secret.js'
 import { boothPresidents } from '../imports/booth-presidents.js'
 import { clusters } from '../imports/clusters.js'
+import { signInSheet } from '../imports/sign-in-sheet.js'
 import type { ImportKind } from '../imports/kind.js'
 import { MEDIA_TYPES, recordReader, type ImportFormat, type SourceRecord } from '../imports/reader.js'
 import type { ImportError } from '../imports/record.js'
@@ -18,6 +19,7 @@ const USAGE = `Stream a CSV or NDJSON file to the import API and report what hap
   SANGATHAN_API_KEY=... npm run import -- FILE --kind presidents|units|clusters [--url http://localhost:3000]
   npm run import -- FILE --kind presidents|units|clusters --key-file data/admin-key.txt [...]
                         [--mode partial] [--dry-run] [--replace] [--wing youth] [--format csv|ndjson]
+  npm run import -- FILE --kind sign-in-sheet --camp CAMP_ID [--create-people] [...]
 
   --key-file  a file holding an importer or admin key (e.g. data/admin-key.txt); without
               it the key comes from SANGATHAN_API_KEY. A key is never taken as an argument:
@@ -27,6 +29,9 @@ const USAGE = `Stream a CSV or NDJSON file to the import API and report what hap
   --dry-run   check every row against the database, write nothing
   --replace   presidents: end a sitting holder's term instead of failing the row
   --wing      presidents: the wing of rows without a wing column (default main, the main body)
+  --camp      sign-in-sheet: the camp's id (GET /v1/camps)
+  --create-people  sign-in-sheet: a row whose person is not found, with name and home_booth,
+              creates them (a new worker) instead of failing
   --format    by default .ndjson and .jsonl files are NDJSON, anything else CSV
 
 Paths are relative to the folder you run the command in. Failed rows are written with
@@ -37,8 +42,11 @@ refused the file or could not be reached.`
 const KINDS: Record<string, { path: string, kind: ImportKind }> = {
   presidents: { path: 'booth-presidents', kind: boothPresidents },
   units: { path: 'units', kind: units },
-  clusters: { path: 'clusters', kind: clusters }
+  clusters: { path: 'clusters', kind: clusters },
+  'sign-in-sheet': { path: 'camps/{camp}/sign-in-sheet', kind: signInSheet }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 interface Report {
   id: string
@@ -63,6 +71,8 @@ async function main (): Promise<number> {
         'dry-run': { type: 'boolean', default: false },
         replace: { type: 'boolean', default: false },
         wing: { type: 'string' },
+        camp: { type: 'string' },
+        'create-people': { type: 'boolean', default: false },
         format: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -92,6 +102,14 @@ async function main (): Promise<number> {
     if (target.kind !== boothPresidents) throw new UsageError('--wing is for --kind presidents')
     query.set('wing', values.wing)
   }
+  let path = `imports/${target.path}`
+  if (target.kind === signInSheet) {
+    if (values.camp === undefined || !UUID.test(values.camp)) throw new UsageError('--kind sign-in-sheet needs --camp CAMP_ID (the camp\'s id, from GET /v1/camps)')
+    path = target.path.replace('{camp}', values.camp.toLowerCase())
+    if (values['create-people']) query.set('createPeople', 'true')
+  } else if (values.camp !== undefined || values['create-people']) {
+    throw new UsageError('--camp and --create-people are for --kind sign-in-sheet')
+  }
   const size = statSync(file).size
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: 'uploading {bar} {percentage}% | {sentMb}/{totalMb} MB | {lines} lines | {duration_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -114,7 +132,7 @@ async function main (): Promise<number> {
   try {
     // Asynchronously: a million rows take longer to check and write than an HTTP client
     // waits for response headers. The server answers 202 once the file is in; then we poll.
-    const res = await fetch(`${base}/v1/imports/${target.path}?${query}`, {
+    const res = await fetch(`${base}/v1/${path}?${query}`, {
       method: 'POST',
       headers: { ...headers, 'content-type': MEDIA_TYPES[format], prefer: 'respond-async' },
       body: Readable.toWeb(createReadStream(file).pipe(meter)) as ReadableStream,

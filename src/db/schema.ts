@@ -721,7 +721,7 @@ export const trainingRates = pgTable('training_rates', {
   attended: integer('attended').notNull().default(0)
 })
 
-export const IMPORT_KINDS = ['units', 'booth_presidents', 'clusters'] as const // TEMP: sign_in_sheet (migration 0026) lands with its import
+export const IMPORT_KINDS = ['units', 'booth_presidents', 'clusters', 'sign_in_sheet'] as const
 export const importKind = pgEnum('import_kind', IMPORT_KINDS)
 export const IMPORT_STATUSES = ['running', 'succeeded', 'failed', 'partial', 'dry_run'] as const
 export const importStatus = pgEnum('import_status', IMPORT_STATUSES)

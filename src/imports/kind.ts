@@ -32,6 +32,10 @@ export interface ImportContext {
   replace: boolean
   /** Booth presidents: the wing of rows that name none (default the main body). */
   wing: string
+  /** Sign-in sheets: the camp whose attendance the file records (checked by the route before the import starts). */
+  campId?: string
+  /** Sign-in sheets: a row whose person is not found, with a name and home booth, creates them. */
+  createPeople?: boolean
 }
 
 export interface ImportKind {

@@ -10,7 +10,7 @@ import { imports } from '../db/schema.js'
  * on success, when it is finished in the same transaction as the rows it wrote.
  */
 
-export type ImportKindName = 'units' | 'booth_presidents' | 'clusters'
+export type ImportKindName = 'units' | 'booth_presidents' | 'clusters' | 'sign_in_sheet'
 export type ImportMode = 'all_or_nothing' | 'partial'
 export type ImportStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'dry_run'
 

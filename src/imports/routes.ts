@@ -2,7 +2,9 @@ import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { notFound } from '../errors.js'
+import { campToChange } from '../camps/queries.js'
+import { CampIdParams } from '../camps/schemas.js'
+import { DomainError, notFound } from '../errors.js'
 import { withHeaders } from '../http/openapi.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { problem, problemResponses, sendProblem } from '../http/problem.js'
@@ -11,7 +13,7 @@ import { failAbandonedImports, findImport, listImports, type ImportKindName, typ
 import { ImportBudget } from './budget.js'
 import { startImport } from './run.js'
 import {
-  ClustersImportQuery, ImportFailedProblem, ImportIdParams, ImportPage, ImportReportSchema, ListImportsQuery, PresidentsImportQuery, UnitsImportQuery
+  ClustersImportQuery, ImportFailedProblem, ImportIdParams, ImportPage, ImportReportSchema, ListImportsQuery, PresidentsImportQuery, SignInSheetImportQuery, UnitsImportQuery
 } from './schemas.js'
 
 import { wingOrRefuse } from '../wings/catalogue.js'
@@ -34,7 +36,11 @@ export interface ImportRoutesOptions {
 /** How long a caller refused for a full budget is asked to wait. */
 const BUSY_RETRY_AFTER_S = 10
 
-/** /v1/imports: bulk CSV or NDJSON imports of the tree, of booth presidents and of booth clusters, and their reports. */
+/**
+ * /v1/imports: bulk CSV or NDJSON imports of the tree, of booth presidents and of booth
+ * clusters, and their reports; and a camp's sign-in sheet, /v1/camps/{id}/sign-in-sheet
+ * (here, for the raw-stream content-type parsers).
+ */
 export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (app, options) => {
   const budget = new ImportBudget(options.concurrency)
   // Only here: the file reaches the handler as the raw request stream, never buffered.
@@ -57,7 +63,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     await Promise.allSettled(background)
   })
 
-  async function runImport (request: FastifyRequest, reply: FastifyReply, kind: ImportKindName, query: { mode: 'all_or_nothing' | 'partial', dryRun: boolean, replace?: boolean, wing?: string }) {
+  async function runImport (request: FastifyRequest, reply: FastifyReply, kind: ImportKindName, query: { mode: 'all_or_nothing' | 'partial', dryRun: boolean, replace?: boolean, wing?: string, campId?: string, createPeople?: boolean }) {
     const format = formatOf(request.headers['content-type'])
     if (!format || !(request.body instanceof Readable)) {
       return sendProblem(request, reply, problem(415, 'unsupported_media_type', 'Send the file as text/csv or application/x-ndjson.'))
@@ -77,7 +83,16 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     let started
     try {
       started = await startImport(app.database, request.actor, request.body, {
-        kind, format, mode: query.mode, dryRun: query.dryRun, replace: query.replace ?? false, wing: query.wing, bodyLimit: IMPORT_BODY_LIMIT, spoolDir: options.spoolDir
+        kind,
+        format,
+        mode: query.mode,
+        dryRun: query.dryRun,
+        replace: query.replace ?? false,
+        wing: query.wing,
+        campId: query.campId,
+        createPeople: query.createPeople,
+        bodyLimit: IMPORT_BODY_LIMIT,
+        spoolDir: options.spoolDir
       })
     } catch (err) {
       release()
@@ -100,7 +115,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     return report
   }
 
-  const postSchema = (operationId: string, summary: string, querystring: typeof UnitsImportQuery | typeof PresidentsImportQuery | typeof ClustersImportQuery) => ({
+  const postSchema = (operationId: string, summary: string, querystring: typeof UnitsImportQuery | typeof PresidentsImportQuery | typeof ClustersImportQuery | typeof SignInSheetImportQuery, refusals: number[] = []) => ({
     operationId,
     tags,
     summary,
@@ -112,7 +127,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
       200: withHeaders(ImportReportSchema, 'Location'),
       202: withHeaders(ImportReportSchema, 'Location'),
       422: withHeaders(ImportFailedProblem, 'Location'),
-      ...problemResponses(400, 413, 415)
+      ...problemResponses(400, ...refusals, 413, 415)
     }
   })
   const postOptions = { bodyLimit: IMPORT_BODY_LIMIT, config: { permission: 'import' as const, idempotent: false } }
@@ -131,6 +146,19 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
     ...postOptions,
     schema: postSchema('importClusters', 'Create or update booth clusters (sectors, zones, shakti kendras) under wards and blocks, with their booths', ClustersImportQuery)
   }, async (request, reply) => runImport(request, reply, 'clusters', request.query))
+
+  app.post('/camps/:id/sign-in-sheet', {
+    ...postOptions,
+    schema: {
+      ...postSchema('importSignInSheet', 'Record a camp\'s attendance from its typed-up sign-in sheet: invitees and walk-ins checked in per day, new workers created on request', SignInSheetImportQuery, [403, 404, 409]),
+      params: CampIdParams
+    }
+  }, async (request, reply) => {
+    // Refused before the file is read: a camp the key does not organise, or one cancelled.
+    const camp = await campToChange(app.db, request.actor, request.params.id)
+    if (camp.status === 'cancelled') throw new DomainError('conflict', 'camp_cancelled', 'The camp is cancelled: no attendance is recorded at it.')
+    return runImport(request, reply, 'sign_in_sheet', { ...request.query, campId: camp.id })
+  })
 
   app.get('/imports', {
     schema: { operationId: 'listImports', tags, summary: 'Imports made within your scope, newest first (without their row errors)', querystring: ListImportsQuery, response: { 200: ImportPage, ...problemResponses(400) } }

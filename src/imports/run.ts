@@ -14,6 +14,7 @@ import { beginWork, limitsOf } from '../db/transaction.js'
 import { DomainError } from '../errors.js'
 import { boothPresidents } from './booth-presidents.js'
 import { clusters } from './clusters.js'
+import { signInSheet } from './sign-in-sheet.js'
 import { RowRefusal } from './fields.js'
 import { COMMON_COLUMNS, STAGING_TABLE, type ImportContext, type ImportKind } from './kind.js'
 import { byteLimit, recordReader, type ImportFormat, type PipelineStage, type SourceRecord } from './reader.js'
@@ -35,7 +36,8 @@ import { units } from './units.js'
 const KINDS: Record<ImportKindName, ImportKind> = {
   units,
   booth_presidents: boothPresidents,
-  clusters
+  clusters,
+  sign_in_sheet: signInSheet
 }
 
 export interface ImportOptions {
@@ -46,6 +48,10 @@ export interface ImportOptions {
   replace: boolean
   /** Booth presidents: the wing of rows that name none (default the main body). */
   wing?: string
+  /** Sign-in sheets: the camp (the route has found it organised by the key and not cancelled). */
+  campId?: string
+  /** Sign-in sheets: create the people a row names with a name and home booth when they are not found. */
+  createPeople?: boolean
   /** Largest body accepted, in bytes. */
   bodyLimit: number
   /** Where PGlite's uploads are written before their transaction begins (src/imports/spool.ts). */
@@ -70,7 +76,9 @@ export interface StartedImport {
 
 export async function startImport (database: DatabaseHandle, actor: Actor, body: Readable, options: ImportOptions): Promise<StartedImport> {
   const kind = KINDS[options.kind]
-  const context: ImportContext = { importId: randomUUID(), actor, replace: options.replace, wing: options.wing ?? 'main' }
+  const context: ImportContext = {
+    importId: randomUUID(), actor, replace: options.replace, wing: options.wing ?? 'main', campId: options.campId, createPeople: options.createPeople ?? false
+  }
   const connection = await openSession(database)
   let record: ImportReport
   try {
@@ -109,7 +117,7 @@ export async function startImport (database: DatabaseHandle, actor: Actor, body:
           entityType: 'import',
           entityId: context.importId,
           unitId: actor.scopeUnitId,
-          after: { kind: options.kind, mode: options.mode, replace: options.replace, ...(options.wing ? { wing: options.wing } : {}), counts }
+          after: { kind: options.kind, mode: options.mode, replace: options.replace, ...(options.wing ? { wing: options.wing } : {}), ...(options.campId ? { campId: options.campId, createPeople: options.createPeople ?? false } : {}), counts }
         })
         const report = await finishImportRecord(session.tx, context.importId, status, counts, errors)
         return { commit: true, value: { status, counts, errors, report } }

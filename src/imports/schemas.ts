@@ -12,6 +12,12 @@ export const UnitsImportQuery = z.object({ mode: Mode, dryRun: DryRun })
 
 export const ClustersImportQuery = z.object({ mode: Mode, dryRun: DryRun })
 
+export const SignInSheetImportQuery = z.object({
+  mode: Mode,
+  dryRun: DryRun,
+  createPeople: z.stringbool().default(false).describe('A row whose person is not found but that gives name and home_booth (and a voter ID or phone): create the person at that booth, a new worker, instead of failing the row with person_not_found')
+})
+
 export const PresidentsImportQuery = z.object({
   mode: Mode,
   dryRun: DryRun,
