@@ -1088,6 +1088,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/camps/{id}/sign-in-sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a camp's attendance from its typed-up sign-in sheet: invitees and walk-ins checked in per day, new workers created on request
+         * @description The body is the file itself, streamed: text/csv with a header row, or application/x-ndjson with one object per line. Column names are case-insensitive; an unknown column refuses the whole file. Send `Prefer: respond-async` to get 202 and poll the import.
+         */
+        post: operations["importSignInSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/imports": {
         parameters: {
             query?: never;
@@ -1324,42 +1344,6 @@ export interface components {
             /** @description EPIC number: ABC1234567, or an older card's UP/12/123/456789 (two letters, then 1-3, 1-4 and 1-7 digits separated by /); stored upper-case without spaces */
             voterId?: string;
         };
-        CreateClusterKindInput: {
-            code: string;
-            name: string;
-            localName?: string;
-            /** @description Clusters of this kind group clusters of that kind instead of booths */
-            groupsKind?: string;
-            /** @description The levels of unit its clusters belong to */
-            levels: ("district" | "block" | "ward")[];
-            sortOrder?: number;
-        };
-        CreateClusterInput: {
-            /**
-             * Format: uuid
-             * @description A unit of a level the kind allows (GET /v1/cluster-kinds)
-             */
-            unitId: string;
-            kind: string;
-            code: string;
-            name: string;
-            localName?: string;
-            /**
-             * Format: uuid
-             * @description The cluster grouping this one: of the same unit, of the kind that groups this kind
-             */
-            parentId?: string;
-            /** @description Booths to put in it at once (each under the unit, in no other cluster of the kind) */
-            boothIds?: string[];
-        };
-        UpdateClusterInput: {
-            name?: string;
-            localName?: string | null;
-            parentId?: string | null;
-        };
-        ClusterBoothsInput: {
-            boothIds: string[];
-        };
         CreateTopicInput: {
             code: string;
             name: string;
@@ -1506,6 +1490,42 @@ export interface components {
              * @description The day attended (default: today, in India)
              */
             day?: string;
+        };
+        CreateClusterKindInput: {
+            code: string;
+            name: string;
+            localName?: string;
+            /** @description Clusters of this kind group clusters of that kind instead of booths */
+            groupsKind?: string;
+            /** @description The levels of unit its clusters belong to */
+            levels: ("district" | "block" | "ward")[];
+            sortOrder?: number;
+        };
+        CreateClusterInput: {
+            /**
+             * Format: uuid
+             * @description A unit of a level the kind allows (GET /v1/cluster-kinds)
+             */
+            unitId: string;
+            kind: string;
+            code: string;
+            name: string;
+            localName?: string;
+            /**
+             * Format: uuid
+             * @description The cluster grouping this one: of the same unit, of the kind that groups this kind
+             */
+            parentId?: string;
+            /** @description Booths to put in it at once (each under the unit, in no other cluster of the kind) */
+            boothIds?: string[];
+        };
+        UpdateClusterInput: {
+            name?: string;
+            localName?: string | null;
+            parentId?: string | null;
+        };
+        ClusterBoothsInput: {
+            boothIds: string[];
         };
         CreatePlatformInput: {
             code: string;
@@ -2018,118 +2038,6 @@ export interface components {
             status: "ok";
             database?: string;
         };
-        ImportReport: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: "units" | "booth_presidents" | "clusters";
-            /** @enum {string} */
-            status: "running" | "succeeded" | "failed" | "partial" | "dry_run";
-            /** @enum {string} */
-            mode: "all_or_nothing" | "partial";
-            dryRun: boolean;
-            /** @description Each row counts once. For a failed or dry-run import, what the rows would have done */
-            counts: {
-                /** @description Data rows read (header and blank lines not counted) */
-                rows: number;
-                created: number;
-                updated: number;
-                unchanged: number;
-                failed: number;
-            };
-            /** @description Failed rows in line order, the first 1,000 */
-            errors: {
-                /** @description Physical line where the record starts (CSV header is line 1); null when the whole import failed */
-                line: number | null;
-                column: string | null;
-                /** @description Stable reason, e.g. booth_not_found, post_held, invalid_phone */
-                code: string;
-                /** @description Never contains personal data from the database */
-                message: string;
-            }[];
-            /** @description Failed rows beyond those listed */
-            errorsDropped: number;
-            /** Format: date-time */
-            createdAt: string;
-            finishedAt: string | null;
-        };
-        /** @description import_failed: an all-or-nothing import with invalid rows wrote nothing; the report says which rows and why */
-        ImportFailedProblem: {
-            /** @description URI naming the problem type; stable, one per code */
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            /** @description Stable machine-readable reason, e.g. unit_code_taken */
-            code: string;
-            instance?: string;
-            requestId?: string;
-            /** @description Failed rows in line order, the first 1,000 */
-            errors: {
-                /** @description Physical line where the record starts (CSV header is line 1); null when the whole import failed */
-                line: number | null;
-                column: string | null;
-                /** @description Stable reason, e.g. booth_not_found, post_held, invalid_phone */
-                code: string;
-                /** @description Never contains personal data from the database */
-                message: string;
-            }[];
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: "units" | "booth_presidents" | "clusters";
-            /** @enum {string} */
-            mode: "all_or_nothing" | "partial";
-            dryRun: boolean;
-            /** @description Each row counts once. For a failed or dry-run import, what the rows would have done */
-            counts: {
-                /** @description Data rows read (header and blank lines not counted) */
-                rows: number;
-                created: number;
-                updated: number;
-                unchanged: number;
-                failed: number;
-            };
-            /** @description Failed rows beyond those listed */
-            errorsDropped: number;
-            /** Format: date-time */
-            createdAt: string;
-            finishedAt: string | null;
-            /** @enum {string} */
-            importStatus: "running" | "succeeded" | "failed" | "partial" | "dry_run";
-        } & {
-            [key: string]: unknown;
-        };
-        ImportSummary: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: "units" | "booth_presidents" | "clusters";
-            /** @enum {string} */
-            status: "running" | "succeeded" | "failed" | "partial" | "dry_run";
-            /** @enum {string} */
-            mode: "all_or_nothing" | "partial";
-            dryRun: boolean;
-            /** @description Each row counts once. For a failed or dry-run import, what the rows would have done */
-            counts: {
-                /** @description Data rows read (header and blank lines not counted) */
-                rows: number;
-                created: number;
-                updated: number;
-                unchanged: number;
-                failed: number;
-            };
-            /** @description Failed rows beyond those listed */
-            errorsDropped: number;
-            /** Format: date-time */
-            createdAt: string;
-            finishedAt: string | null;
-        };
-        ImportPage: {
-            items: components["schemas"]["ImportSummary"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-        };
         Membership: {
             /** Format: uuid */
             id: string;
@@ -2240,115 +2148,6 @@ export interface components {
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
         };
-        ClusterKind: {
-            code: string;
-            name: string;
-            localName: string | null;
-            /** @description The kind of cluster this kind groups (a zone groups sectors); null when it groups booths */
-            groupsKind: string | null;
-            /** @description The levels of unit a cluster of this kind belongs to */
-            levels: ("state" | "district" | "block" | "ward" | "booth")[];
-            sortOrder: number;
-        };
-        ClusterKindList: {
-            items: components["schemas"]["ClusterKind"][];
-            nextCursor: null;
-        };
-        Cluster: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * Format: uuid
-             * @description The unit (ward or block) the cluster belongs to: its scope
-             */
-            unitId: string;
-            unitCodePath: string;
-            kind: string;
-            /** @description Unique among the unit's clusters */
-            code: string;
-            name: string;
-            localName: string | null;
-            /** @description The cluster grouping this one (a sector's zone) */
-            parentId: string | null;
-            /** @description Its booths; for a cluster that groups clusters, its members' booths */
-            boothCount: number;
-            /** @description The clusters it groups (0 unless its kind groups clusters) */
-            memberCount: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        ClusterPage: {
-            items: components["schemas"]["Cluster"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        ClusterBooth: {
-            /** Format: uuid */
-            id: string;
-            code: string;
-            codePath: string;
-            name: string;
-            acNumber: number | null;
-            psNumber: string | null;
-        };
-        ClusterBoothPage: {
-            items: components["schemas"]["ClusterBooth"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        ClusterGap: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            unitId: string;
-            unitCodePath: string;
-            kind: string;
-            code: string;
-            name: string;
-            boothCount: number;
-            holders: number;
-            seats: number;
-        };
-        ClusterGapPage: {
-            items: components["schemas"]["ClusterGap"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-            role: string;
-            wing: string;
-        };
-        /** @description A cluster, its posts, and the coverage figures of its booths */
-        ClusterCoverageRow: {
-            /** Format: uuid */
-            clusterId: string;
-            /** Format: uuid */
-            unitId: string;
-            unitCodePath: string;
-            kind: string;
-            code: string;
-            name: string;
-            /** @description The kind's required posts in the wing (e.g. sector_incharge) */
-            requiredPosts: number;
-            /** @description Of those, how many are filled: fewer than requiredPosts is a gap (GET /v1/units/{id}/cluster-gaps) */
-            filledPosts: number;
-            totalBooths: number;
-            coveredBooths: number;
-            coverage: number;
-            boothsWithCommittee: number;
-            activeMembers: number;
-            newMembers: number;
-            officeBearers: number;
-            officeBearersWithHandle: number;
-        };
-        ClusterCoverageReport: {
-            items: components["schemas"]["ClusterCoverageRow"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
-            nextCursor: string | null;
-            wing: string;
-            role: string;
-            kind: string;
-        };
         Topic: {
             code: string;
             name: string;
@@ -2427,7 +2226,9 @@ export interface components {
             /** @description Invitations (of your people, for a camp above your scope), cancelled ones aside */
             invited: number;
             confirmed: number;
+            /** @description Invited people who attended at least one day */
             attended: number;
+            /** @description People who came without an invitation */
             walkIns: number;
             /** Format: date-time */
             createdAt: string;
@@ -2612,6 +2413,227 @@ export interface components {
             items: components["schemas"]["UntrainedOfficeBearer"][];
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
+        };
+        ImportReport: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "units" | "booth_presidents" | "clusters" | "sign_in_sheet";
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed" | "partial" | "dry_run";
+            /** @enum {string} */
+            mode: "all_or_nothing" | "partial";
+            dryRun: boolean;
+            /** @description Each row counts once. For a failed or dry-run import, what the rows would have done */
+            counts: {
+                /** @description Data rows read (header and blank lines not counted) */
+                rows: number;
+                created: number;
+                updated: number;
+                unchanged: number;
+                failed: number;
+            };
+            /** @description Failed rows in line order, the first 1,000 */
+            errors: {
+                /** @description Physical line where the record starts (CSV header is line 1); null when the whole import failed */
+                line: number | null;
+                column: string | null;
+                /** @description Stable reason, e.g. booth_not_found, post_held, invalid_phone */
+                code: string;
+                /** @description Never contains personal data from the database */
+                message: string;
+            }[];
+            /** @description Failed rows beyond those listed */
+            errorsDropped: number;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        /** @description import_failed: an all-or-nothing import with invalid rows wrote nothing; the report says which rows and why */
+        ImportFailedProblem: {
+            /** @description URI naming the problem type; stable, one per code */
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            /** @description Stable machine-readable reason, e.g. unit_code_taken */
+            code: string;
+            instance?: string;
+            requestId?: string;
+            /** @description Failed rows in line order, the first 1,000 */
+            errors: {
+                /** @description Physical line where the record starts (CSV header is line 1); null when the whole import failed */
+                line: number | null;
+                column: string | null;
+                /** @description Stable reason, e.g. booth_not_found, post_held, invalid_phone */
+                code: string;
+                /** @description Never contains personal data from the database */
+                message: string;
+            }[];
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "units" | "booth_presidents" | "clusters" | "sign_in_sheet";
+            /** @enum {string} */
+            mode: "all_or_nothing" | "partial";
+            dryRun: boolean;
+            /** @description Each row counts once. For a failed or dry-run import, what the rows would have done */
+            counts: {
+                /** @description Data rows read (header and blank lines not counted) */
+                rows: number;
+                created: number;
+                updated: number;
+                unchanged: number;
+                failed: number;
+            };
+            /** @description Failed rows beyond those listed */
+            errorsDropped: number;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @enum {string} */
+            importStatus: "running" | "succeeded" | "failed" | "partial" | "dry_run";
+        } & {
+            [key: string]: unknown;
+        };
+        ImportSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "units" | "booth_presidents" | "clusters" | "sign_in_sheet";
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed" | "partial" | "dry_run";
+            /** @enum {string} */
+            mode: "all_or_nothing" | "partial";
+            dryRun: boolean;
+            /** @description Each row counts once. For a failed or dry-run import, what the rows would have done */
+            counts: {
+                /** @description Data rows read (header and blank lines not counted) */
+                rows: number;
+                created: number;
+                updated: number;
+                unchanged: number;
+                failed: number;
+            };
+            /** @description Failed rows beyond those listed */
+            errorsDropped: number;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        ImportPage: {
+            items: components["schemas"]["ImportSummary"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ClusterKind: {
+            code: string;
+            name: string;
+            localName: string | null;
+            /** @description The kind of cluster this kind groups (a zone groups sectors); null when it groups booths */
+            groupsKind: string | null;
+            /** @description The levels of unit a cluster of this kind belongs to */
+            levels: ("state" | "district" | "block" | "ward" | "booth")[];
+            sortOrder: number;
+        };
+        ClusterKindList: {
+            items: components["schemas"]["ClusterKind"][];
+            nextCursor: null;
+        };
+        Cluster: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The unit (ward or block) the cluster belongs to: its scope
+             */
+            unitId: string;
+            unitCodePath: string;
+            kind: string;
+            /** @description Unique among the unit's clusters */
+            code: string;
+            name: string;
+            localName: string | null;
+            /** @description The cluster grouping this one (a sector's zone) */
+            parentId: string | null;
+            /** @description Its booths; for a cluster that groups clusters, its members' booths */
+            boothCount: number;
+            /** @description The clusters it groups (0 unless its kind groups clusters) */
+            memberCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ClusterPage: {
+            items: components["schemas"]["Cluster"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ClusterBooth: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            codePath: string;
+            name: string;
+            acNumber: number | null;
+            psNumber: string | null;
+        };
+        ClusterBoothPage: {
+            items: components["schemas"]["ClusterBooth"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        ClusterGap: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            unitId: string;
+            unitCodePath: string;
+            kind: string;
+            code: string;
+            name: string;
+            boothCount: number;
+            holders: number;
+            seats: number;
+        };
+        ClusterGapPage: {
+            items: components["schemas"]["ClusterGap"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+            role: string;
+            wing: string;
+        };
+        /** @description A cluster, its posts, and the coverage figures of its booths */
+        ClusterCoverageRow: {
+            /** Format: uuid */
+            clusterId: string;
+            /** Format: uuid */
+            unitId: string;
+            unitCodePath: string;
+            kind: string;
+            code: string;
+            name: string;
+            /** @description The kind's required posts in the wing (e.g. sector_incharge) */
+            requiredPosts: number;
+            /** @description Of those, how many are filled: fewer than requiredPosts is a gap (GET /v1/units/{id}/cluster-gaps) */
+            filledPosts: number;
+            totalBooths: number;
+            coveredBooths: number;
+            coverage: number;
+            boothsWithCommittee: number;
+            activeMembers: number;
+            newMembers: number;
+            officeBearers: number;
+            officeBearersWithHandle: number;
+        };
+        ClusterCoverageReport: {
+            items: components["schemas"]["ClusterCoverageRow"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+            wing: string;
+            role: string;
+            kind: string;
         };
         ComplianceRow: {
             /** Format: uuid */
@@ -12472,10 +12494,171 @@ export interface operations {
             };
         };
     };
+    importSignInSheet: {
+        parameters: {
+            query?: {
+                /** @description all_or_nothing (default): one invalid row and nothing is written. partial: valid rows are written, invalid ones reported */
+                mode?: "all_or_nothing" | "partial";
+                /** @description Check every row against the database and report, writing nothing but the import record */
+                dryRun?: string;
+                /** @description A row whose person is not found but that gives name and home_booth (and a voter ID or phone): create the person at that booth, a new worker, instead of failing the row with person_not_found */
+                createPeople?: string;
+            };
+            header?: {
+                /** @description respond-async: answer 202 (Preference-Applied: respond-async) once the file is read, and write the rows in the background; poll the import at Location. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file itself, streamed as it is read */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ImportFailedProblem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listImports: {
         parameters: {
             query?: {
-                kind?: "units" | "booth_presidents" | "clusters";
+                kind?: "units" | "booth_presidents" | "clusters" | "sign_in_sheet";
                 status?: "running" | "succeeded" | "failed" | "partial" | "dry_run";
                 /** @description Page size, 1 to 500 (default 50) */
                 limit?: number;

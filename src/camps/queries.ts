@@ -132,7 +132,7 @@ export async function listCamps (db: Database, actor: Actor, f: CampFilter): Pro
       CROSS JOIN LATERAL (
         SELECT count(*) FILTER (WHERE i.status <> 'cancelled' AND i.source <> 'walk_in')::int AS invited,
                count(*) FILTER (WHERE i.status = 'confirmed')::int AS confirmed,
-               count(*) FILTER (WHERE i.status = 'attended')::int AS attended,
+               count(*) FILTER (WHERE i.status = 'attended' AND i.source <> 'walk_in')::int AS attended,
                count(*) FILTER (WHERE i.source = 'walk_in')::int AS walk_ins
           FROM invitations i
           ${actor.scopeUnitId === null

@@ -64,8 +64,8 @@ export const CampSchema = z.object({
   organiser: z.boolean().describe('false when the camp is above your key\'s scope: you see it, and count its invitations, only as it concerns your people'),
   invited: z.number().int().describe('Invitations (of your people, for a camp above your scope), cancelled ones aside'),
   confirmed: z.number().int(),
-  attended: z.number().int(),
-  walkIns: z.number().int(),
+  attended: z.number().int().describe('Invited people who attended at least one day'),
+  walkIns: z.number().int().describe('People who came without an invitation'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime()
 }).meta({ id: 'Camp' })
