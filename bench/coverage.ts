@@ -200,7 +200,7 @@ export async function benchCoverage () {
   await app.close()
 }
 
-async function streamCsv (_app: FastifyInstance, url: string, headers: Record<string, string>) {
+export async function streamCsv (_app: FastifyInstance, url: string, headers: Record<string, string>) {
   global.gc?.()
   const mb = (n: number) => Math.round(n / 1e6)
   const rssStart = mb(process.memoryUsage().rss)

@@ -3,6 +3,7 @@ import { benchCoverage } from './coverage.js'
 import { benchImports } from './imports.js'
 import { benchReads } from './reads.js'
 import { benchStart } from './start.js'
+import { benchTraining } from './training.js'
 
 // npm run bench -- <name>; each benchmark prints a table of medians and tails.
 const benches: Record<string, () => Promise<void>> = {
@@ -10,7 +11,8 @@ const benches: Record<string, () => Promise<void>> = {
   coverage: benchCoverage,
   imports: benchImports,
   reads: benchReads,
-  start: benchStart
+  start: benchStart,
+  training: benchTraining
 }
 
 const name = process.argv[2] ?? 'auth'

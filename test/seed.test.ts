@@ -8,6 +8,7 @@ import t from 'tap'
 import { openDatabase, rows, type Database } from '../src/db/client.js'
 import { freshDatabaseUrl } from './helpers/app.js'
 import { node } from './helpers/built.js'
+import { counterDrift } from './helpers/counters.js'
 
 const run = promisify(execFile)
 // A fixed day, so both loads (and a run just before midnight) generate the same dates.
@@ -156,7 +157,10 @@ async function fingerprint (database: Database) {
            (SELECT md5(string_agg(voter_id, ',' ORDER BY voter_id)) FROM people) AS "voterIds",
            (SELECT md5(string_agg(id::text || name || home_booth_id::text || coalesce(phone, ''), ',' ORDER BY id)) FROM people) AS people,
            (SELECT md5(string_agg(person_id::text || booth_id::text || grade || status || joined_on, ',' ORDER BY id)) FROM memberships) AS memberships,
-           (SELECT md5(string_agg(person_id::text || unit_id::text || role_code || start_date || coalesce(end_date::text, ''), ',' ORDER BY id)) FROM appointments) AS appointments`)
+           (SELECT md5(string_agg(person_id::text || unit_id::text || role_code || start_date || coalesce(end_date::text, ''), ',' ORDER BY id)) FROM appointments) AS appointments,
+           (SELECT md5(string_agg(id::text || unit_id::text || start_date || status || coalesce(capacity::text, ''), ',' ORDER BY id)) FROM camps) AS camps,
+           (SELECT md5(string_agg(id::text || camp_id::text || person_id::text || status || source, ',' ORDER BY id)) FROM invitations) AS invitations,
+           (SELECT md5(string_agg(invitation_id::text || day || checked_in_at::text, ',' ORDER BY invitation_id, day)) FROM attendance) AS attendance`)
   return row
 }
 
@@ -206,6 +210,63 @@ t.test('the coverage counters equal a naive recount, wing by wing', async (t) =>
     SELECT (SELECT filled_booths FROM post_stats p JOIN units u ON u.id = p.unit_id AND u.level = 'state' WHERE p.wing_code = 'main' AND p.role_code = 'bla') AS counted,
            (SELECT count(DISTINCT unit_id) FROM appointments WHERE wing_code = 'main' AND role_code = 'bla' AND end_date IS NULL)::int AS recounted`)
   t.equal(blas.counted, blas.recounted, 'booth level agents')
+})
+
+t.test('training camps: held and planned, invited by their audience rule, attended unevenly, within every camp rule', async (t) => {
+  const found = await one<Record<string, number>>(sql`
+    SELECT (SELECT count(*)::int FROM camps WHERE status = 'held') AS held,
+           (SELECT count(*)::int FROM camps WHERE status = 'planned' AND start_date > date '2025-06-15') AS planned,
+           (SELECT count(DISTINCT u.level)::int FROM camps c JOIN units u ON u.id = c.unit_id) AS "organiserLevels",
+           (SELECT count(*)::int FROM invitations) AS invitations,
+           (SELECT count(*)::int FROM invitations WHERE status = 'attended') AS attended,
+           (SELECT count(*)::int FROM invitations WHERE status = 'declined') AS declined,
+           (SELECT count(*)::int FROM invitations i JOIN camps c ON c.id = i.camp_id WHERE c.status = 'planned' AND i.status = 'confirmed') AS confirmed,
+           (SELECT count(*)::int FROM invitations WHERE source = 'walk_in') AS "walkIns",
+           (SELECT count(*)::int FROM attendance) AS days,
+           (SELECT count(*)::int FROM attendance a JOIN invitations i ON i.id = a.invitation_id JOIN camps c ON c.id = i.camp_id WHERE c.status <> 'held') AS "daysAtUnheld",
+           (SELECT count(*)::int FROM attendance WHERE day > date '2025-06-15') AS "daysAfterToday",
+           (SELECT count(*)::int FROM (SELECT invitation_id FROM attendance GROUP BY 1 HAVING count(*) > 1) m) AS "severalDays",
+           (SELECT count(*)::int FROM camp_violations()) AS violations,
+           (SELECT count(*)::int FROM camps c WHERE (SELECT count(*) FROM invitations i WHERE i.camp_id = c.id AND i.source = 'rule')
+                                                 <> (SELECT count(*) FROM camp_audience(c.id))) AS "notTheirAudience",
+           (SELECT count(*)::int FROM camp_topics) AS topics`)
+  t.ok(found.held >= 5, `${found.held} camps held`)
+  t.ok(found.planned >= 1, 'a camp planned ahead')
+  t.equal(found.organiserLevels, 3, 'state, district and block camps')
+  t.ok(found.invitations > 300, `${found.invitations} invitations`)
+  t.ok(found.attended > 0 && found.attended < found.invitations, `${found.attended} attended`)
+  t.ok(found.declined > 0, 'some declined')
+  t.ok(found.confirmed > 0, 'planned camps have confirmations')
+  t.ok(found.walkIns > 0, 'a few walk-ins')
+  t.ok(found.severalDays > 0, 'attendance per day at multi-day camps')
+  t.match(found, { daysAtUnheld: 0, daysAfterToday: 0, violations: 0, notTheirAudience: 0 })
+  t.ok(found.topics > 0)
+  t.match(loaded.stdout, new RegExp(`camps .*: ${found.invitations.toLocaleString('en-IN')} invitations, ${found.attended.toLocaleString('en-IN')} attended \\(${found.walkIns.toLocaleString('en-IN')} walk-ins\\)`))
+
+  // Uneven: the share of office-bearers trained differs between districts.
+  const districts = await rows<{ code: string, share: number }>(db.db, sql`
+    SELECT d.code, (sum(ts.people) FILTER (WHERE ts.last_day > '-infinity'::date))::float / sum(ts.people) AS share
+      FROM units d JOIN training_stats ts ON ts.unit_id = d.id AND ts.wing_key = '' AND ts.topic_key = ''
+     WHERE d.level = 'district' GROUP BY d.code`)
+  const shares = districts.map(d => d.share ?? 0)
+  t.ok(Math.max(...shares) - Math.min(...shares) >= 0.1, `trained shares by district: ${shares.map(x => x.toFixed(2)).join(', ')}`)
+})
+
+t.test('the training counters equal a recount, and a naive count from the base tables', async (t) => {
+  t.same(await counterDrift(db.db), [])
+  const counters = await one<Record<string, number>>(sql`
+    SELECT sum(ts.people)::int AS "officeBearers", (sum(ts.people) FILTER (WHERE ts.last_day > '-infinity'::date))::int AS trained,
+           (SELECT invited FROM training_rates r WHERE r.unit_id = u.id) AS invited, (SELECT attended FROM training_rates r WHERE r.unit_id = u.id) AS attended
+      FROM units u JOIN training_stats ts ON ts.unit_id = u.id AND ts.wing_key = '' AND ts.topic_key = ''
+     WHERE u.level = 'state' GROUP BY u.id`)
+  const recount = await one<Record<string, number>>(sql`
+    SELECT count(DISTINCT a.person_id)::int AS "officeBearers",
+           count(DISTINCT a.person_id) FILTER (WHERE EXISTS (SELECT 1 FROM invitations i JOIN attendance d ON d.invitation_id = i.id WHERE i.person_id = a.person_id))::int AS trained,
+           (SELECT count(*) FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held' WHERE i.source <> 'walk_in' AND i.status <> 'cancelled')::int AS invited,
+           (SELECT count(*) FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held' WHERE i.source <> 'walk_in' AND i.status = 'attended')::int AS attended
+      FROM appointments a WHERE a.end_date IS NULL AND a.role_code <> 'committee_member'`)
+  t.same(counters, recount)
+  t.ok(counters.trained > 0 && counters.trained < counters.officeBearers, `${counters.trained} of ${counters.officeBearers} trained`)
 })
 
 t.test('a second load of the same states is refused, and changes nothing', async (t) => {

@@ -45,7 +45,7 @@ async function main () {
   if (today > indiaToday()) throw new UsageError(`--today ${today} is in the future`)
 
   // Loaded once the arguments pass: --help and a usage error answer at once.
-  const [{ totalBooths }, { SeedRefusal, seedDatabase }, { SeedProgress }, { formatSummary, presidentCoverage }, { checkCliDatabase, loadCliConfig, openConfiguredDatabase }] = await Promise.all([
+  const [{ totalBooths }, { SeedRefusal, seedDatabase }, { SeedProgress }, { formatSummary, presidentCoverage, trainingSpread }, { checkCliDatabase, loadCliConfig, openConfiguredDatabase }] = await Promise.all([
     import('../seed/generate.js'), import('../seed/load.js'), import('../seed/progress.js'), import('../seed/summary.js'), import('./database.js')
   ])
   const config = loadCliConfig()
@@ -69,8 +69,10 @@ async function main () {
     } finally {
       progress.stop()
     }
-    const coverage = await presidentCoverage(handle.db, preset.states.map(s => s.code))
-    console.log(formatSummary(options, handle.kind === 'postgres' ? 'PostgreSQL' : 'PGlite', counts, coverage, progress.timings, progress.elapsed()))
+    const codes = preset.states.map(s => s.code)
+    const coverage = await presidentCoverage(handle.db, codes)
+    const training = await trainingSpread(handle.db, codes)
+    console.log(formatSummary(options, handle.kind === 'postgres' ? 'PostgreSQL' : 'PGlite', counts, coverage, training, progress.timings, progress.elapsed()))
     return 0
   } catch (err) {
     if (err instanceof SeedRefusal) { console.error(`seed: ${err.message}`); return 1 }

@@ -1,6 +1,7 @@
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { districtHandleDrives, districtPresidentRates, driveHandles, populateDistrict, populateStateOffice, populateWings, populateWingsStateOffice, VoterRoll, type Organisation, type RoleSpec } from './members.js'
 import { sectorsOf, type DistrictClusters } from './clusters.js'
+import { districtCamps, stateCamps, type SeedCamp } from './camps.js'
 import type { Preset } from './plan.js'
 import { IdSequence, Random } from './random.js'
 import { buildStateTree, type AssemblyRow, type UnitRow } from './tree.js'
@@ -15,6 +16,7 @@ export type SeedBatch =
   | { kind: 'assemblies', state: string, rows: AssemblyRow[] }
   | ({ kind: 'organisation', state: string, label: string, booths: number } & Organisation)
   | ({ kind: 'clusters', state: string, label: string } & DistrictClusters)
+  | { kind: 'camps', state: string, label: string, camps: SeedCamp[] }
 
 export interface GenerateOptions {
   seed: number
@@ -51,10 +53,25 @@ export function * generate (preset: Preset, options: GenerateOptions): Generator
       yield { kind: 'clusters', state: plan.code, label: `${district.unit.code} sectors`, ...sectorsOf(rng.fork(`sectors-${district.index}`), district, organisation, options.today) }
       // The frontal organisations, from random streams of their own: the main body's figures are the same without them.
       yield { kind: 'organisation', state: plan.code, label: `${district.unit.code} wings`, booths: 0, ...populateWings(rng.fork(`wings-${district.index}`), context, district) }
+      // Its training camps (invited after the load, from the terms: see camps.ts).
+      yield { kind: 'camps', state: plan.code, label: `${district.unit.code} camps`, camps: districtCamps(rng.fork(`camps-${district.index}`), district, committeesOf(organisation), context) }
     }
     yield { kind: 'organisation', state: plan.code, label: 'state office', booths: 0, ...populateStateOffice(rng.fork('state-office'), context, tree) }
     yield { kind: 'organisation', state: plan.code, label: 'state office wings', booths: 0, ...populateWingsStateOffice(rng.fork('wings-state-office'), context, tree) }
+    yield { kind: 'camps', state: plan.code, label: 'state camps', camps: stateCamps(rng.fork('camps-state'), tree, context) }
   }
+}
+
+/** Each booth's current committee members (who live there): the camps' walk-ins come from them. */
+function committeesOf (organisation: Organisation): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const a of organisation.appointments) {
+    if (a.roleCode !== 'committee_member' || a.endDate !== null) continue
+    const list = out.get(a.unitId) ?? []
+    list.push(a.personId)
+    out.set(a.unitId, list)
+  }
+  return out
 }
 
 export function totalBooths (preset: Preset): number {

@@ -6,6 +6,7 @@ import { openSession, type SessionTransaction } from '../db/session.js'
 import { beginWork, limitsOf } from '../db/transaction.js'
 import { systemActor } from '../access/actor.js'
 import { dayNumber } from './calendar.js'
+import { CAMP_COLUMNS, CAMP_PLAN_COLUMNS, campPlanValues, campValues, CREATE_CAMP_PLANS, inviteSeededCamps, walkInValues } from './camps.js'
 import { generate, type SeedBatch } from './generate.js'
 import type { AppointmentRow, MembershipRow, PersonRow, RoleSpec } from './members.js'
 import type { Preset } from './plan.js'
@@ -31,6 +32,13 @@ export interface SeedCounts {
   activeMembers: number
   appointments: number
   currentAppointments: number
+  camps: number
+  campsHeld: number
+  campsPlanned: number
+  invitations: number
+  attended: number
+  walkIns: number
+  attendanceDays: number
 }
 
 /** The database already holds one of the preset's states: the seed only adds, never replaces. */
@@ -42,6 +50,8 @@ const TREE_TRIGGER = 'units_derive_tree_columns'
 // On these tables every user trigger (own-booth rule, seats, counters) is replaced by the
 // set-based verification and the counter rebuild below.
 const ORGANISATION_TABLES = ['people', 'person_handles', 'memberships', 'appointments'] as const
+// And on the camps' tables (rules and training counters): camp_violations() and the same rebuild.
+const CAMP_TABLES = ['camps', 'camp_topics', 'camp_trainers', 'invitations', 'attendance'] as const
 
 /**
  * Loads a preset in one transaction: COPY per level and per district with the per-row
@@ -59,12 +69,22 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       // The counter rebuild groups millions of rows: in memory, not in temporary files.
       // (PGlite's heap is small, and its loads are small.)
       if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL work_mem = '256MB'`)
+      // One camp_audience() statement per camp: its cost estimate crosses jit_above_cost,
+      // and compiling took ~0.5 s of each ~30 ms call (cg).
+      if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL jit = off`)
       const unitTriggers = await setTriggers(tx, 'DISABLE')
       const deferred = await deferIndexes(tx)
+      for (const statement of CREATE_CAMP_PLANS) await tx.execute(statement)
       const loaded = await loadBatches(load, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
       for (const index of deferred) await progress.time('indexes', () => tx.execute(sql.raw(index)))
       // Fresh statistics first, or the checks below plan their joins for empty tables.
-      await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, clusters, cluster_booths, ${ORGANISATION_TABLES.join(', ')}`)))
+      await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, clusters, cluster_booths, camps, ${ORGANISATION_TABLES.join(', ')}`)))
+      progress.step('inviting the camps\' audiences')
+      await progress.time('camps', async () => {
+        await inviteSeededCamps(tx, options.seed)
+        await tx.execute(sql`ANALYZE invitations, attendance`)
+        Object.assign(loaded, await campCounts(tx))
+      })
       progress.step('verifying the own-booth rule and seats')
       await progress.time('verify', () => verifyOrganisation(tx))
       progress.step('recounting coverage counters')
@@ -101,7 +121,7 @@ async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTrig
     sql`SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'units'::regclass AND NOT tgisinternal AND tgname <> ${TREE_TRIGGER} ORDER BY tgname`)).map(t => t.name)
   const statements = [
     ...names.map(name => `ALTER TABLE units ${action} TRIGGER "${name.replaceAll('"', '""')}"`),
-    ...ORGANISATION_TABLES.map(table => `ALTER TABLE ${table} ${action} TRIGGER USER`)
+    ...[...ORGANISATION_TABLES, ...CAMP_TABLES].map(table => `ALTER TABLE ${table} ${action} TRIGGER USER`)
   ]
   for (const statement of statements) await tx.execute(sql.raw(statement))
   return names
@@ -159,7 +179,14 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
     currentMemberships: 0,
     activeMembers: 0,
     appointments: 0,
-    currentAppointments: 0
+    currentAppointments: 0,
+    camps: 0,
+    campsHeld: 0,
+    campsPlanned: 0,
+    invitations: 0,
+    attended: 0,
+    walkIns: 0,
+    attendanceDays: 0
   }
   for (;;) {
     const next = await progress.time('generate', () => batches.next())
@@ -179,6 +206,19 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
       if (batch.rows.length >= ANALYZE_AFTER_ROWS) await progress.time('analyze', () => load.tx.execute(sql`ANALYZE units`))
       counts.units[batch.level] += batch.rows.length
       progress.advance(`${batch.state} ${batch.level}s`, 0, batch.rows.length)
+      continue
+    }
+    if (batch.kind === 'camps') {
+      await progress.time('copy camps', async () => {
+        await load.copy('camps', CAMP_COLUMNS, batch.camps.map(campValues))
+        await load.copy('camp_topics', ['camp_id', 'topic_code'], batch.camps.flatMap(c => c.topics.map(t => [c.id, t])))
+        await load.copy('camp_trainers', ['camp_id', 'position', 'name'], batch.camps.flatMap(c => c.trainers.map((name, i) => [c.id, i + 1, name])))
+        await load.copy('seed_camp_plans', CAMP_PLAN_COLUMNS, batch.camps.map(campPlanValues))
+        await load.copy('seed_walk_ins', ['camp_id', 'person_id'], batch.camps.flatMap(walkInValues))
+      })
+      counts.camps += batch.camps.length
+      counts.campsHeld += batch.camps.filter(c => c.status === 'held').length
+      counts.campsPlanned += batch.camps.filter(c => c.status === 'planned').length
       continue
     }
     if (batch.kind === 'clusters') {
@@ -208,6 +248,17 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
     for (const a of batch.appointments) if (a.endDate === null) counts.currentAppointments++
     progress.advance(`${batch.state} ${batch.label}`, batch.booths, batch.people.length + batch.memberships.length + batch.appointments.length)
   }
+}
+
+/** What the camps' SQL step made (this load's camps only). */
+async function campCounts (tx: Database): Promise<Pick<SeedCounts, 'invitations' | 'attended' | 'walkIns' | 'attendanceDays'>> {
+  const [found] = await rows<Pick<SeedCounts, 'invitations' | 'attended' | 'walkIns' | 'attendanceDays'>>(tx, sql`
+    SELECT count(*)::int AS invitations,
+           count(*) FILTER (WHERE i.status = 'attended')::int AS attended,
+           count(*) FILTER (WHERE i.source = 'walk_in')::int AS "walkIns",
+           coalesce(sum((SELECT count(*) FROM attendance a WHERE a.invitation_id = i.id)), 0)::int AS "attendanceDays"
+      FROM seed_camp_plans s JOIN invitations i ON i.camp_id = s.camp_id`)
+  return found
 }
 
 /** One audit record per seeded state: the trail says where the organisation came from. */

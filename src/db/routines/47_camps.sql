@@ -586,6 +586,32 @@ BEGIN
 END
 $$;
 
+-- Every camp that breaks one of the rules above, with the rule's name (the seed's
+-- verification, which loads with these triggers off): an invitee not at home under the
+-- camp's unit, an invitation attended without a day or with days and another status, a
+-- day outside the camp's dates, after today or at a cancelled camp, confirmations over
+-- the capacity.
+CREATE OR REPLACE FUNCTION camp_violations()
+RETURNS TABLE (camp_id uuid, violation text) LANGUAGE sql STABLE AS $$
+  SELECT DISTINCT i.camp_id, 'invitations_within_camp'
+    FROM invitations i JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
+    JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
+   WHERE NOT h.path <@ cu.path
+  UNION ALL
+  SELECT DISTINCT i.camp_id, 'invitation_attendance'
+    FROM invitations i
+   WHERE (i.status = 'attended') <> EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = i.id)
+  UNION ALL
+  SELECT DISTINCT c.id, 'attendance_within_camp'
+    FROM attendance a JOIN invitations i ON i.id = a.invitation_id JOIN camps c ON c.id = i.camp_id
+   WHERE c.status = 'cancelled' OR a.day NOT BETWEEN c.start_date AND c.end_date OR a.day > india_today()
+  UNION ALL
+  SELECT c.id, 'camp_capacity'
+    FROM camps c
+   WHERE c.capacity IS NOT NULL
+     AND (SELECT count(*) FROM invitations i
+           WHERE i.camp_id = c.id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) > c.capacity
+$$;
 -- Filled once, when the tables arrive (migration 0026) in a database that has
 -- office-bearers already; in a consistent database this finds summaries and does nothing.
 SELECT rebuild_training_stats()

@@ -1,0 +1,159 @@
+import { sql } from 'drizzle-orm'
+import { systemActor } from '../src/access/actor.js'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { rows, type Database } from '../src/db/client.js'
+import { beginWork, limitsOf } from '../src/db/transaction.js'
+import { trainingReport } from '../src/camps/training.js'
+import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
+import { streamCsv } from './coverage.js'
+import { fmt, percentile, table, timeRepeated } from './stats.js'
+
+/**
+ * Training camps on a loaded state (npm run seed -- --preset up), each beside a naive SQL
+ * baseline measured in the same run:
+ *   (a) a state-wide camp's audience (every office-bearer at block level and above, every
+ *       booth president) materialised by invite_audience(), in a transaction rolled back,
+ *       beside a plain INSERT of camp_audience()'s people into a temporary table;
+ *   (b, c) the training report, state by district and district by block, through HTTP,
+ *       beside the SQL the endpoint runs and a GROUP BY over terms, people, invitations
+ *       and attendance with no counters;
+ *   (d) the state's untrained office-bearers as CSV, rows per second and the server's
+ *       memory, beside the president gaps CSV in the same run.
+ *
+ *   DATABASE_URL=postgres://…/sangathan_bench npm run bench -- training [STATE_CODE]
+ */
+export async function benchTraining () {
+  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL database loaded with npm run seed -- --preset up')
+  const secret = 'sg_bench_admin_key_00000000000000000000'
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: secret, RATE_LIMIT_MAX: '100000000', DATABASE_URL: process.env.DATABASE_URL }), DATA_DIR_PGLITE: undefined }
+  const app = await buildApp({ config })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const headers = { authorization: `Bearer ${secret}` }
+  const db = app.db
+  const actor = systemActor()
+
+  const stateCode = process.argv[3] ?? 'UP'
+  const state = await findUnitByCodePath(db, actor, stateCode)
+  if (!state) throw new Error(`no state ${stateCode}: load it with npm run seed`)
+  const districts = await rows<{ id: string, total_booths: number }>(db, sql`
+    SELECT u.id, s.total_booths FROM units u JOIN unit_stats s ON s.unit_id = u.id WHERE u.parent_id = ${state.id} ORDER BY s.total_booths`)
+  const district = (await findUnit(db, actor, districts[Math.floor(districts.length / 2)].id)) as UnitRow
+  const [held] = await rows<{ camps: number, invitations: number, attendance: number }>(db, sql`
+    SELECT (SELECT count(*)::int FROM camps) AS camps, (SELECT count(*)::int FROM invitations) AS invitations, (SELECT count(*)::int FROM attendance) AS attendance`)
+  console.log(`state ${state.codePath}: ${districts.length} districts; district ${district.codePath}: ${districts[Math.floor(districts.length / 2)].total_booths} booths; ` +
+    `${held.camps} camps, ${held.invitations} invitations, ${held.attendance} days of attendance loaded`)
+
+  const N = Number(process.env.BENCH_REPEAT ?? 30)
+  const heavy = Math.max(3, Math.ceil(N / 10))
+
+  // (a) The audience. Each run schedules the camp, materialises, and rolls back: the
+  // database is the same before and after. Timed: the one statement.
+  const AUDIENCE = [{ levels: ['state', 'district', 'block'] }, { levels: ['booth'], roles: ['president'] }]
+  let invited = 0
+  const inRolledBack = async (measure: (tx: Database, campId: string) => Promise<number>): Promise<number> => {
+    let ms = 0
+    await db.transaction(async (t) => {
+      const tx = t as unknown as Database
+      await beginWork(tx, actor, limitsOf(db).bulk)
+      const [camp] = await rows<{ id: string }>(tx, sql`
+        INSERT INTO camps (unit_id, title, start_date, end_date, status, audience)
+        VALUES (${state.id}, 'Bench: state-wide camp', india_today() + 30, india_today() + 31, 'planned', ${JSON.stringify(AUDIENCE)}::jsonb) RETURNING id`)
+      ms = await measure(tx, camp.id)
+      t.rollback()
+    }).catch((err) => { if (!/rollback/i.test(String(err?.message ?? err))) throw err })
+    return ms
+  }
+  const timed = async (fn: () => Promise<unknown>) => {
+    const start = process.hrtime.bigint()
+    await fn()
+    return Number(process.hrtime.bigint() - start) / 1e6
+  }
+  const inviteAudience = () => inRolledBack((tx, campId) => timed(async () => {
+    const [r] = await rows<{ added: number }>(tx, sql`SELECT invite_audience(${campId}) AS added`)
+    invited = r.added
+  }))
+  const plainInsert = () => inRolledBack(async (tx, campId) => {
+    await tx.execute(sql`CREATE TEMP TABLE bench_audience (camp_id uuid, person_id uuid) ON COMMIT DROP`)
+    return timed(() => tx.execute(sql`INSERT INTO bench_audience SELECT ${campId}::uuid, person_id FROM camp_audience(${campId})`))
+  })
+  // Where the time goes: the rule's query alone, its rows counted and dropped.
+  const audienceOnly = () => inRolledBack((tx, campId) => timed(() => tx.execute(sql`SELECT count(*) FROM camp_audience(${campId})`)))
+  const runs = async (fn: () => Promise<number>) => { await fn(); const out = []; for (let i = 0; i < heavy; i++) out.push(await fn()); return out }
+  const invite = await runs(inviteAudience)
+  const plain = await runs(plainInsert)
+  const query = await runs(audienceOnly)
+  console.log(`\n(a) state-wide camp audience (${JSON.stringify(AUDIENCE)}): ${invited} invitations; median of ${heavy}, rolled back`)
+  table([
+    { what: 'SELECT invite_audience(camp)', p50: fmt(percentile(invite, 50)), max: fmt(Math.max(...invite)), 'vs plain INSERT': (percentile(invite, 50) / percentile(plain, 50)).toFixed(2) + 'x', target: '<= 2x plain INSERT' },
+    { what: 'naive: INSERT INTO temp SELECT camp, person_id FROM camp_audience(camp)', p50: fmt(percentile(plain, 50)), max: fmt(Math.max(...plain)), 'vs plain INSERT': '1.00x', target: '' },
+    { what: '(the rule\'s query alone: SELECT count(*) FROM camp_audience(camp))', p50: fmt(percentile(query, 50)), max: fmt(Math.max(...query)), 'vs plain INSERT': (percentile(query, 50) / percentile(plain, 50)).toFixed(2) + 'x', target: '' }
+  ])
+
+  // (b, c) The report. The floor: every counted office-bearer at home under each child,
+  // and those with a day of attendance, straight from the base tables.
+  const http = (path: string) => async () => {
+    const res = await fetch(base + path, { headers })
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+    await res.arrayBuffer()
+  }
+  const naiveTraining = (parent: UnitRow) => async () => rows(db, sql`
+    SELECT c.id, count(DISTINCT p.id) AS office_bearers,
+           count(DISTINCT p.id) FILTER (WHERE EXISTS (SELECT 1 FROM invitations i JOIN attendance d ON d.invitation_id = i.id WHERE i.person_id = p.id)) AS trained
+      FROM units c
+      JOIN units b ON b.level = 'booth' AND b.code_path >= c.code_path || '/' AND b.code_path < c.code_path || '0'
+      JOIN people p ON p.home_booth_id = b.id
+      JOIN appointments a ON a.person_id = p.id AND a.end_date IS NULL AND a.role_code <> 'committee_member'
+     WHERE c.parent_id = ${parent.id}
+     GROUP BY c.id`)
+  const params = { committee: false, limit: 500 }
+  const cases = [
+    { what: '(b) training: state by district', target: 'p50 < 50 ms', api: http(`/v1/units/${state.id}/training`), endpointSql: () => trainingReport(db, actor, state.id, params), naive: naiveTraining(state) },
+    { what: '(c) training: district by block', target: 'p50 < 15 ms', api: http(`/v1/units/${district.id}/training`), endpointSql: () => trainingReport(db, actor, district.id, params), naive: naiveTraining(district) }
+  ]
+  const out = []
+  for (const c of cases) {
+    await c.api(); await c.endpointSql(); await c.naive() // warm caches and plans
+    const api = await timeRepeated(N, c.api)
+    const endpointSql = await timeRepeated(N, c.endpointSql)
+    const naive = await timeRepeated(Math.max(3, Math.floor(N / 10)), c.naive)
+    const apiP50 = percentile(api, 50)
+    const sqlP50 = percentile(endpointSql, 50)
+    out.push({
+      question: c.what,
+      'API p50': fmt(apiP50),
+      'API p95': fmt(percentile(api, 95)),
+      'SQL p50': fmt(sqlP50),
+      'API - SQL': fmt(apiP50 - sqlP50),
+      'naive p50': fmt(percentile(naive, 50)),
+      'naive / API': (percentile(naive, 50) / apiP50).toFixed(1) + 'x',
+      target: c.target
+    })
+  }
+  console.log(`\n(b, c) training report: ${N} requests each (naive ${Math.max(3, Math.floor(N / 10))})`)
+  table(out)
+
+  // (d) The downloads, one after the other, each the median of a few; memory sampled as they stream.
+  const csvRuns = async (path: string) => {
+    const all = []
+    for (let i = 0; i < heavy; i++) all.push(await streamCsv(app, base + path, headers))
+    const median = [...all].sort((a, b) => a.ms - b.ms)[Math.floor(all.length / 2)]
+    return { ...median, rssPeak: Math.max(...all.map(r => r.rssPeak)), heapGrowth: Math.max(...all.map(r => r.heapGrowth)) }
+  }
+  const untrained = await csvRuns(`/v1/units/${state.id}/untrained?format=csv`)
+  const gaps = await csvRuns(`/v1/units/${state.id}/gaps?format=csv`)
+  const rate = (r: { rows: number, ms: number }) => Math.round(r.rows / (r.ms / 1000))
+  console.log(`\n(d) full CSVs of ${state.codePath}, median of ${heavy} each`)
+  table([untrained, gaps].map((r, i) => ({
+    csv: i === 0 ? 'untrained office-bearers' : 'president gaps (baseline)',
+    rows: r.rows,
+    MB: (r.bytes / 1e6).toFixed(1),
+    time: fmt(r.ms),
+    'rows/s': rate(r),
+    'RSS start -> peak': `${r.rssStart} -> ${r.rssPeak} MB`,
+    'heap peak': `+${r.heapGrowth} MB`,
+    target: i === 0 ? `>= gaps rows/s (${(rate(untrained) / rate(gaps)).toFixed(2)}x)` : ''
+  })))
+  await app.close()
+}
