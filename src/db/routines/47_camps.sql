@@ -612,6 +612,7 @@ RETURNS TABLE (camp_id uuid, violation text) LANGUAGE sql STABLE AS $$
      AND (SELECT count(*) FROM invitations i
            WHERE i.camp_id = c.id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) > c.capacity
 $$;
+
 -- Filled once, when the tables arrive (migration 0026) in a database that has
 -- office-bearers already; in a consistent database this finds summaries and does nothing.
 SELECT rebuild_training_stats()
