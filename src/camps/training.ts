@@ -214,6 +214,15 @@ export const untrainedKey = (r: UntrainedSqlRow): [string, string] => [r.home_bo
  * within the days, when asked), in (home booth code path, person id) order: booth by
  * booth through the code-path index, so a page stops as soon as it is full.
  */
+/**
+ * The booths under the unit as one range of the (level, code_path) index (the unit itself
+ * when it is a booth): an OR of the two would keep the planner from walking the booths in
+ * order and stopping when a page is full.
+ */
+const boothsUnder = (unit: UnitRow): SQL => unit.level === 'booth'
+  ? sql`b.id = ${unit.id}`
+  : sql`b.code_path >= ${unit.codePath + '/'} AND b.code_path < ${unit.codePath + '0'}`
+
 async function untrainedPage (db: Database, unit: UnitRow, p: TrainingParams, f: { after?: [string, string], limit: number }): Promise<UntrainedSqlRow[]> {
   const wingKey = p.wing ?? ''
   const candidates = live(p)
@@ -234,7 +243,7 @@ async function untrainedPage (db: Database, unit: UnitRow, p: TrainingParams, f:
       FROM units b
       CROSS JOIN LATERAL (${candidates}) c
       JOIN people pe ON pe.id = c.person_id
-     WHERE b.level = 'booth' AND (b.code_path = ${unit.codePath} OR (b.code_path >= ${unit.codePath + '/'} AND b.code_path < ${unit.codePath + '0'}))
+     WHERE b.level = 'booth' AND ${boothsUnder(unit)}
        ${f.after ? sql`AND b.code_path >= ${f.after[0]}` : sql``}
        AND NOT coalesce(c.last_day > ${cutoff(p)}, false)
        ${from}

@@ -840,25 +840,6 @@ END
 $$;
 
 --
--- Name: assert_invitations_within_camp(uuid[]); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.assert_invitations_within_camp(p_invitations uuid[]) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  IF EXISTS (
-    SELECT 1 FROM invitations i
-      JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
-      JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
-     WHERE i.id = ANY (p_invitations) AND NOT h.path <@ cu.path) THEN
-    RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
-  END IF;
-END
-$$;
-
---
 -- Name: assert_own_booth_rule(uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1039,23 +1020,28 @@ CREATE FUNCTION public.camp_audience(p_camp uuid) RETURNS TABLE(person_id uuid, 
     LANGUAGE sql STABLE
     AS $$
   WITH camp AS (
-    SELECT c.id, cu.path, cu.code_path, c.audience FROM camps c JOIN units cu ON cu.id = c.unit_id WHERE c.id = p_camp),
+    SELECT c.id, cu.path, c.audience FROM camps c JOIN units cu ON cu.id = c.unit_id WHERE c.id = p_camp),
   clauses AS (
     SELECT coalesce(r.levels, '{}') AS levels, coalesce(r.roles, '{}') AS roles, coalesce(r.wings, '{}') AS wings,
            coalesce(r."clusterKinds", '{}') AS kinds, r."assemblyId" AS assembly_id, coalesce(r.committee, false) AS committee
       FROM camp, jsonb_to_recordset(camp.audience) AS r(levels unit_level[], roles text[], wings text[], "clusterKinds" text[], "assemblyId" uuid, committee boolean)),
+  -- The units under the camp's unit (its subtree, through the path index), at a level
+  -- some clause asks for; their unended terms matching a clause (EXISTS: a term two
+  -- clauses match is one row, with no DISTINCT to sort).
   posts AS (
-    SELECT DISTINCT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
+    SELECT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
       FROM camp
-      JOIN units u ON (u.code_path = camp.code_path OR (u.code_path >= camp.code_path || '/' AND u.code_path < camp.code_path || '0'))
+      JOIN units u ON u.path <@ camp.path
       JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL
-      JOIN clauses k ON (cardinality(k.levels) = 0 OR u.level = ANY (k.levels))
-                    AND (cardinality(k.roles) = 0 OR a.role_code = ANY (k.roles))
-                    AND (cardinality(k.wings) = 0 OR a.wing_code = ANY (k.wings))
-                    AND (k.committee OR training_counts_role(a.role_code) OR a.role_code = ANY (k.roles))
-                    AND (cardinality(k.kinds) = 0 OR EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = a.cluster_id AND cl.kind_code = ANY (k.kinds)))
-                    AND (k.assembly_id IS NULL OR (CASE WHEN u.level = 'booth' THEN u.assembly_id = k.assembly_id
-                         ELSE EXISTS (SELECT 1 FROM people hp JOIN units hb ON hb.id = hp.home_booth_id WHERE hp.id = a.person_id AND hb.assembly_id = k.assembly_id) END)))
+     WHERE EXISTS (
+       SELECT 1 FROM clauses k
+        WHERE (cardinality(k.levels) = 0 OR u.level = ANY (k.levels))
+          AND (cardinality(k.roles) = 0 OR a.role_code = ANY (k.roles))
+          AND (cardinality(k.wings) = 0 OR a.wing_code = ANY (k.wings))
+          AND (k.committee OR training_counts_role(a.role_code) OR a.role_code = ANY (k.roles))
+          AND (cardinality(k.kinds) = 0 OR EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = a.cluster_id AND cl.kind_code = ANY (k.kinds)))
+          AND (k.assembly_id IS NULL OR (CASE WHEN u.level = 'booth' THEN u.assembly_id = k.assembly_id
+               ELSE EXISTS (SELECT 1 FROM people hp JOIN units hb ON hb.id = hp.home_booth_id WHERE hp.id = a.person_id AND hb.assembly_id = k.assembly_id) END))))
   SELECT ps.person_id,
          jsonb_agg(jsonb_build_object('appointmentId', ps.id, 'unitId', ps.unit_id, 'level', ps.level, 'wing', ps.wing_code, 'role', ps.role_code, 'clusterId', ps.cluster_id)
                    ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id),
@@ -1105,6 +1091,33 @@ BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
   RETURN NULL;
 END
+$$;
+
+--
+-- Name: camp_violations(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.camp_violations() RETURNS TABLE(camp_id uuid, violation text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT DISTINCT i.camp_id, 'invitations_within_camp'
+    FROM invitations i JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
+    JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
+   WHERE NOT h.path <@ cu.path
+  UNION ALL
+  SELECT DISTINCT i.camp_id, 'invitation_attendance'
+    FROM invitations i
+   WHERE (i.status = 'attended') <> EXISTS (SELECT 1 FROM attendance a WHERE a.invitation_id = i.id)
+  UNION ALL
+  SELECT DISTINCT c.id, 'attendance_within_camp'
+    FROM attendance a JOIN invitations i ON i.id = a.invitation_id JOIN camps c ON c.id = i.camp_id
+   WHERE c.status = 'cancelled' OR a.day NOT BETWEEN c.start_date AND c.end_date OR a.day > india_today()
+  UNION ALL
+  SELECT c.id, 'camp_capacity'
+    FROM camps c
+   WHERE c.capacity IS NOT NULL
+     AND (SELECT count(*) FROM invitations i
+           WHERE i.camp_id = c.id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) > c.capacity
 $$;
 
 --
@@ -1456,7 +1469,14 @@ CREATE FUNCTION public.invitations_after_insert() RETURNS trigger
     AS $$
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
-  PERFORM assert_invitations_within_camp(ARRAY(SELECT id FROM new_rows));
+  IF EXISTS (
+    SELECT 1 FROM new_rows i
+      JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
+      JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
+     WHERE NOT h.path <@ cu.path) THEN
+    RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
+  END IF;
   PERFORM assert_camp_capacity(ARRAY(SELECT DISTINCT camp_id FROM new_rows WHERE status = 'confirmed'));
   PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(1), array_agg((n.status = 'attended')::int))
      FROM new_rows n JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
@@ -1526,6 +1546,7 @@ $$;
 
 CREATE FUNCTION public.invite_audience(p_camp uuid) RETURNS integer
     LANGUAGE plpgsql
+    SET work_mem TO '64MB'
     AS $$
 DECLARE
   added integer;
@@ -4189,10 +4210,16 @@ CREATE TRIGGER invitations_after_insert AFTER INSERT ON public.invitations REFER
 CREATE TRIGGER invitations_after_update AFTER UPDATE ON public.invitations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.invitations_after_update();
 
 --
--- Name: invitations invitations_before_write; Type: TRIGGER; Schema: public; Owner: -
+-- Name: invitations invitations_before_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER invitations_before_write BEFORE INSERT OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION public.invitations_before_write();
+CREATE TRIGGER invitations_before_insert BEFORE INSERT ON public.invitations FOR EACH ROW WHEN ((new.status = 'attended'::public.invitation_status)) EXECUTE FUNCTION public.invitations_before_write();
+
+--
+-- Name: invitations invitations_before_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invitations_before_update BEFORE UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION public.invitations_before_write();
 
 --
 -- Name: memberships memberships_after_delete; Type: TRIGGER; Schema: public; Owner: -

@@ -153,23 +153,16 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER invitations_before_write
-  BEFORE INSERT OR UPDATE ON invitations
+-- A new invitation has no attendance yet: only one that claims it runs the check (a
+-- WHEN condition costs nothing per row; a bulk invitation of 200,000 people runs no
+-- plpgsql per row).
+DROP TRIGGER IF EXISTS invitations_before_write ON invitations;
+CREATE OR REPLACE TRIGGER invitations_before_insert
+  BEFORE INSERT ON invitations
+  FOR EACH ROW WHEN (NEW.status = 'attended') EXECUTE FUNCTION invitations_before_write();
+CREATE OR REPLACE TRIGGER invitations_before_update
+  BEFORE UPDATE ON invitations
   FOR EACH ROW EXECUTE FUNCTION invitations_before_write();
-
--- Invitees live under the camp's unit.
-CREATE OR REPLACE FUNCTION assert_invitations_within_camp(p_invitations uuid[]) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  IF EXISTS (
-    SELECT 1 FROM invitations i
-      JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
-      JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
-     WHERE i.id = ANY (p_invitations) AND NOT h.path <@ cu.path) THEN
-    RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
-  END IF;
-END
-$$;
 
 -- Confirmations within capacity. The camps are locked first (in id order), so two
 -- callers confirming the last seat queue, and the second counts the first's.
@@ -193,7 +186,14 @@ $$;
 CREATE OR REPLACE FUNCTION invitations_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
-  PERFORM assert_invitations_within_camp(ARRAY(SELECT id FROM new_rows));
+  IF EXISTS (
+    SELECT 1 FROM new_rows i
+      JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
+      JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
+     WHERE NOT h.path <@ cu.path) THEN
+    RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
+  END IF;
   PERFORM assert_camp_capacity(ARRAY(SELECT DISTINCT camp_id FROM new_rows WHERE status = 'confirmed'));
   PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(1), array_agg((n.status = 'attended')::int))
      FROM new_rows n JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
@@ -286,23 +286,28 @@ CREATE OR REPLACE FUNCTION camp_audience(p_camp uuid)
 RETURNS TABLE (person_id uuid, qualified_by jsonb, post_level unit_level, post_wing text, post_role text)
 LANGUAGE sql STABLE AS $$
   WITH camp AS (
-    SELECT c.id, cu.path, cu.code_path, c.audience FROM camps c JOIN units cu ON cu.id = c.unit_id WHERE c.id = p_camp),
+    SELECT c.id, cu.path, c.audience FROM camps c JOIN units cu ON cu.id = c.unit_id WHERE c.id = p_camp),
   clauses AS (
     SELECT coalesce(r.levels, '{}') AS levels, coalesce(r.roles, '{}') AS roles, coalesce(r.wings, '{}') AS wings,
            coalesce(r."clusterKinds", '{}') AS kinds, r."assemblyId" AS assembly_id, coalesce(r.committee, false) AS committee
       FROM camp, jsonb_to_recordset(camp.audience) AS r(levels unit_level[], roles text[], wings text[], "clusterKinds" text[], "assemblyId" uuid, committee boolean)),
+  -- The units under the camp's unit (its subtree, through the path index), at a level
+  -- some clause asks for; their unended terms matching a clause (EXISTS: a term two
+  -- clauses match is one row, with no DISTINCT to sort).
   posts AS (
-    SELECT DISTINCT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
+    SELECT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
       FROM camp
-      JOIN units u ON (u.code_path = camp.code_path OR (u.code_path >= camp.code_path || '/' AND u.code_path < camp.code_path || '0'))
+      JOIN units u ON u.path <@ camp.path
       JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL
-      JOIN clauses k ON (cardinality(k.levels) = 0 OR u.level = ANY (k.levels))
-                    AND (cardinality(k.roles) = 0 OR a.role_code = ANY (k.roles))
-                    AND (cardinality(k.wings) = 0 OR a.wing_code = ANY (k.wings))
-                    AND (k.committee OR training_counts_role(a.role_code) OR a.role_code = ANY (k.roles))
-                    AND (cardinality(k.kinds) = 0 OR EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = a.cluster_id AND cl.kind_code = ANY (k.kinds)))
-                    AND (k.assembly_id IS NULL OR (CASE WHEN u.level = 'booth' THEN u.assembly_id = k.assembly_id
-                         ELSE EXISTS (SELECT 1 FROM people hp JOIN units hb ON hb.id = hp.home_booth_id WHERE hp.id = a.person_id AND hb.assembly_id = k.assembly_id) END)))
+     WHERE EXISTS (
+       SELECT 1 FROM clauses k
+        WHERE (cardinality(k.levels) = 0 OR u.level = ANY (k.levels))
+          AND (cardinality(k.roles) = 0 OR a.role_code = ANY (k.roles))
+          AND (cardinality(k.wings) = 0 OR a.wing_code = ANY (k.wings))
+          AND (k.committee OR training_counts_role(a.role_code) OR a.role_code = ANY (k.roles))
+          AND (cardinality(k.kinds) = 0 OR EXISTS (SELECT 1 FROM clusters cl WHERE cl.id = a.cluster_id AND cl.kind_code = ANY (k.kinds)))
+          AND (k.assembly_id IS NULL OR (CASE WHEN u.level = 'booth' THEN u.assembly_id = k.assembly_id
+               ELSE EXISTS (SELECT 1 FROM people hp JOIN units hb ON hb.id = hp.home_booth_id WHERE hp.id = a.person_id AND hb.assembly_id = k.assembly_id) END))))
   SELECT ps.person_id,
          jsonb_agg(jsonb_build_object('appointmentId', ps.id, 'unitId', ps.unit_id, 'level', ps.level, 'wing', ps.wing_code, 'role', ps.role_code, 'clusterId', ps.cluster_id)
                    ORDER BY ps.level, ps.wing_code, ps.role_code, ps.id),
@@ -318,7 +323,8 @@ $$;
 
 -- Invites a camp's audience as it is now: one invitation per person not yet invited
 -- (re-running adds newcomers and changes nothing else). Returns how many were added.
-CREATE OR REPLACE FUNCTION invite_audience(p_camp uuid) RETURNS integer LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION invite_audience(p_camp uuid) RETURNS integer LANGUAGE plpgsql
+SET work_mem = '64MB' AS $$
 DECLARE
   added integer;
 BEGIN
