@@ -209,46 +209,58 @@ export function toUntrained (r: UntrainedSqlRow, actor: Actor) {
 
 export const untrainedKey = (r: UntrainedSqlRow): [string, string] => [r.home_booth_code_path, r.person_id]
 
-/**
- * Office-bearers at home under the unit who have not attended a camp (on the topic,
- * within the days, when asked), in (home booth code path, person id) order: booth by
- * booth through the code-path index, so a page stops as soon as it is full.
- */
-/**
- * The booths under the unit as one range of the (level, code_path) index (the unit itself
- * when it is a booth): an OR of the two would keep the planner from walking the booths in
- * order and stopping when a page is full.
- */
+/** The booths under the unit as one range of the (level, code_path) index (the unit itself when it is a booth). */
 const boothsUnder = (unit: UnitRow): SQL => unit.level === 'booth'
   ? sql`b.id = ${unit.id}`
   : sql`b.code_path >= ${unit.codePath + '/'} AND b.code_path < ${unit.codePath + '0'}`
 
+/**
+ * Office-bearers at home under the unit who have not attended a camp (on the topic,
+ * within the days, when asked), in (home booth code path, person id) order from `after`.
+ * Booths are read in code-path order a batch at a time (one range of the (level,
+ * code_path) index), and their people through training_people's booth index, until the
+ * page is full: a page costs what it returns, wherever it starts, where one query over
+ * the whole subtree would join and sort every untrained person of a state for each page.
+ */
 async function untrainedPage (db: Database, unit: UnitRow, p: TrainingParams, f: { after?: [string, string], limit: number }): Promise<UntrainedSqlRow[]> {
   const wingKey = p.wing ?? ''
   const candidates = live(p)
-    ? sql`SELECT cp.id AS person_id, ${lastDay(p, sql`cp.id`)} AS last_day
+    ? sql`SELECT cp.id AS person_id, cp.name, cp.phone, ${lastDay(p, sql`cp.id`)} AS last_day
             FROM people cp
-           WHERE cp.home_booth_id = b.id AND EXISTS (SELECT 1 FROM appointments a WHERE a.person_id = cp.id AND ${postCounts(p)})`
-    : sql`SELECT tp.person_id, (SELECT x.day FROM unnest(tp.topics, tp.last_days) AS x(topic, day) WHERE x.topic = ${p.topic ?? ''}) AS last_day
-            FROM training_people tp
-           WHERE tp.booth_id = b.id AND (${wingKey} = '' OR ${wingKey} = ANY (tp.wings))`
-  const from = f.after
-    ? sql`AND (b.code_path, c.person_id) > (${f.after[0]}, ${f.after[1]}::uuid)`
-    : sql``
-  return rows<UntrainedSqlRow>(db, sql`
-    SELECT c.person_id, pe.name, pe.phone, b.id AS home_booth_id, b.code_path AS home_booth_code_path,
-           (SELECT coalesce(jsonb_agg(jsonb_build_object('unitCodePath', au.code_path, 'wing', a.wing_code, 'role', a.role_code) ORDER BY au.level, au.code_path, a.role_code), '[]')
-              FROM appointments a JOIN units au ON au.id = a.unit_id WHERE a.person_id = c.person_id AND ${postCounts(p)}) AS posts,
-           CASE WHEN c.last_day > '-infinity'::date THEN c.last_day::text END AS last_trained
-      FROM units b
-      CROSS JOIN LATERAL (${candidates}) c
-      JOIN people pe ON pe.id = c.person_id
-     WHERE b.level = 'booth' AND ${boothsUnder(unit)}
-       ${f.after ? sql`AND b.code_path >= ${f.after[0]}` : sql``}
-       AND NOT coalesce(c.last_day > ${cutoff(p)}, false)
-       ${from}
-     ORDER BY b.code_path, c.person_id
-     LIMIT ${f.limit + 1}`)
+           WHERE cp.home_booth_id = b.id AND EXISTS (SELECT 1 FROM appointments a WHERE a.person_id = ANY (ARRAY[cp.id]) AND ${postCounts(p)})
+          OFFSET 0`
+    : sql`SELECT tp.person_id, pe.name, pe.phone, (SELECT x.day FROM unnest(tp.topics, tp.last_days) AS x(topic, day) WHERE x.topic = ${p.topic ?? ''}) AS last_day
+            FROM training_people tp JOIN people pe ON pe.id = tp.person_id
+           WHERE tp.booth_id = b.id AND (${wingKey} = '' OR ${wingKey} = ANY (tp.wings))
+          OFFSET 0`
+  const found: UntrainedSqlRow[] = []
+  let from = f.after ? sql`AND b.code_path >= ${f.after[0]}` : sql``
+  let batch = 200
+  for (;;) {
+    const booths = await rows<{ id: string, code_path: string }>(db, sql`
+      SELECT b.id, b.code_path FROM units b
+       WHERE b.level = 'booth' AND ${boothsUnder(unit)} ${from}
+       ORDER BY b.code_path LIMIT ${batch}`)
+    if (booths.length === 0) break
+    const people = await rows<UntrainedSqlRow>(db, sql`
+      SELECT c.person_id, c.name, c.phone, b.id AS home_booth_id, b.code_path AS home_booth_code_path,
+             (SELECT coalesce(jsonb_agg(jsonb_build_object('unitCodePath', au.code_path, 'wing', a.wing_code, 'role', a.role_code) ORDER BY au.level, au.code_path, a.role_code), '[]')
+                FROM appointments a JOIN units au ON au.id = a.unit_id WHERE a.person_id = ANY (ARRAY[c.person_id]) AND ${postCounts(p)}) AS posts,
+             CASE WHEN c.last_day > '-infinity'::date THEN c.last_day::text END AS last_trained
+        FROM unnest(${sql.param(booths.map(x => x.id))}::uuid[], ${sql.param(booths.map(x => x.code_path))}::text[]) AS b(id, code_path)
+        -- OFFSET 0 keeps each booth's people a probe of its own (through the booth index and
+        -- people's key), never a hash of every counted person or everyone in the state.
+        CROSS JOIN LATERAL (${candidates}) c
+       WHERE NOT coalesce(c.last_day > ${cutoff(p)}, false)
+         ${f.after ? sql`AND (b.code_path COLLATE "C", c.person_id) > (${f.after[0]} COLLATE "C", ${f.after[1]}::uuid)` : sql``}
+       ORDER BY b.code_path COLLATE "C", c.person_id
+       LIMIT ${f.limit + 1 - found.length}`)
+    found.push(...people)
+    if (found.length > f.limit || booths.length < batch) break
+    from = sql`AND b.code_path > ${booths[booths.length - 1].code_path}`
+    batch = Math.min(batch * 2, 5000)
+  }
+  return found
 }
 
 export async function untrainedReport (db: Database, actor: Actor, unitId: string, q: TrainingParams & { after?: [string, string], limit: number }) {

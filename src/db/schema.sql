@@ -1953,7 +1953,7 @@ CREATE FUNCTION public.person_posts(p_person uuid) RETURNS TABLE(qualified_by js
          (array_agg(a.wing_code ORDER BY u.level, a.wing_code, a.role_code, a.id))[1],
          (array_agg(a.role_code ORDER BY u.level, a.wing_code, a.role_code, a.id))[1]
     FROM appointments a JOIN units u ON u.id = a.unit_id
-   WHERE a.person_id = p_person AND a.end_date IS NULL
+   WHERE a.person_id = ANY (ARRAY[p_person]) AND a.end_date IS NULL
 $$;
 
 --
@@ -2470,7 +2470,7 @@ CREATE FUNCTION public.training_summaries(p_people uuid[]) RETURNS TABLE(person_
     FROM people p
     CROSS JOIN LATERAL (
       SELECT array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
-        FROM appointments a WHERE a.person_id = p.id AND a.end_date IS NULL AND training_counts_role(a.role_code)) w
+        FROM appointments a WHERE a.person_id = ANY (ARRAY[p.id]) AND a.end_date IS NULL AND training_counts_role(a.role_code)) w
     CROSS JOIN LATERAL (
       SELECT array_agg(x.topic ORDER BY x.topic) AS topics, array_agg(x.day ORDER BY x.topic) AS last_days
         FROM (SELECT ''::text AS topic, coalesce(max(d.day), '-infinity'::date) AS day

@@ -94,7 +94,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       progress.step('committing')
       return { commit: true, value: loaded }
     })
-    await progress.time('analyze', () => session.db.execute(sql`ANALYZE unit_stats, post_stats, member_joins`))
+    await progress.time('analyze', () => session.db.execute(sql`ANALYZE unit_stats, post_stats, member_joins, training_people, training_stats, training_rates`))
     return counts
   } finally {
     await session.release()
