@@ -48,7 +48,7 @@ export default fp<ChangeFeedOptions>(async (app, options) => {
   })
   // A write has committed by the time its answer is sent: number it now, not at the next tick.
   app.addHook('onResponse', async (request, reply) => {
-    if (WRITES.has(request.method) && reply.statusCode < 400) void sequencer.poke()
+    if (WRITES.has(request.method) && reply.statusCode < 400) sequencer.poke().catch(() => {})
   })
   app.addHook('preClose', async () => {
     closing.abort()

@@ -12,7 +12,7 @@ const TYPES = /^[a-z][a-z_]*\.[a-z][a-z_]*(,[a-z][a-z_]*\.[a-z][a-z_]*)*$/
 
 const Change = z.object({
   cursor: z.string().describe('Resume after this change: ?after=<cursor>, or Last-Event-ID on an event stream'),
-  position: z.number().int().describe('The change\'s place in the feed; increasing, not contiguous'),
+  position: z.number().int().min(1).describe('The change\'s place in the feed; increasing, not contiguous'),
   type: z.string().describe('<entityType>.<what happened>: unit.created, unit.moved, appointment.created, appointment.ended, membership.lapsed, person.imported, import.completed...'),
   entityType: z.string(),
   entityId: z.string(),
@@ -44,7 +44,6 @@ const FeedQuery = z.object({
   wait: z.coerce.number().int().min(0).max(30).default(0)
     .describe('Long-poll: when there is nothing to return, wait up to this many seconds (0 to 30) for a change, and answer as soon as one arrives')
 })
-type FeedQuery = z.infer<typeof FeedQuery>
 
 /** A slice of waiting between two reads even with no signal: covers a NOTIFY lost while the listener reconnected. */
 const RECHECK_MS = 5_000
@@ -164,10 +163,13 @@ async function streamChanges (app: FastifyInstance, request: FastifyRequest, rep
   const stop = stopSignal(reply, closing)
   stop.addEventListener('abort', () => { stream.end() }, { once: true })
 
+  // Once the client is gone, writing is pointless and, after end(), an error.
+  stream.on('error', () => {})
   const write = async (text: string) => {
+    if (stop.aborted || stream.writableEnded || stream.destroyed) return
     if (!stream.write(text)) await once(stream, 'drain', { signal: stop }).catch(() => {})
   }
-  void (async () => {
+  const pump = async () => {
     let lastWrite = Date.now()
     try {
       await write(`retry: 2000\n: changes${after === undefined ? '' : ` after ${encodeChangeCursor(after)}`}\n\n`)
@@ -195,7 +197,8 @@ async function streamChanges (app: FastifyInstance, request: FastifyRequest, rep
     } finally {
       stream.end()
     }
-  })()
+  }
+  pump().catch(() => {})
 
   return reply
     .header('content-type', 'text/event-stream; charset=utf-8')

@@ -98,7 +98,7 @@ export class Sequencer {
 
   private schedule () {
     this.timer = setTimeout(() => {
-      void this.poke().finally(() => { if (!this.stopped) this.schedule() })
+      this.poke().finally(() => { if (!this.stopped) this.schedule() }).catch(() => {})
     }, this.options.intervalMs).unref()
   }
 

@@ -41,7 +41,7 @@ export async function listen (handle: DatabaseHandle, channel: string, onMessage
       next.removeAllListeners('notification')
       next.end().catch(() => {})
       options.onError?.(err)
-      if (!closed) retry = setTimeout(() => { void connect() }, retryMs).unref()
+      if (!closed) retry = setTimeout(() => { connect().catch(() => {}) }, retryMs).unref()
     }
     client = next
     next.on('error', failed)
