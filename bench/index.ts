@@ -1,5 +1,6 @@
 import { benchAuth } from './auth.js'
 import { benchCoverage } from './coverage.js'
+import { benchFeed } from './feed.js'
 import { benchImports } from './imports.js'
 import { benchReads } from './reads.js'
 import { benchStart } from './start.js'
@@ -8,6 +9,7 @@ import { benchStart } from './start.js'
 const benches: Record<string, () => Promise<void>> = {
   auth: benchAuth,
   coverage: benchCoverage,
+  feed: benchFeed,
   imports: benchImports,
   reads: benchReads,
   start: benchStart

@@ -59,29 +59,29 @@ $$;
 
 -- The thin payload of a change, from the audit record's before and after:
 --   ids:     every id the entity names (id, personId, unitId, boothIds...), after over before;
---   changed: the names of the fields whose value changed (on creation: those set);
+--   changed: the names of the fields whose value changed (on creation: those set), in
+--            the record's key order (jsonb's: shorter names first);
 --   values:  their new values, for thin, non-personal fields only.
 -- Phone numbers and voter IDs are never stored here, masked or not: a change to one is
 -- only named in `changed`. Nothing to mask per key later, nothing to leak from the table.
 CREATE OR REPLACE FUNCTION change_payload(p_before jsonb, p_after jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  WITH b AS (SELECT CASE WHEN jsonb_typeof(p_before) = 'object' THEN p_before ELSE '{}'::jsonb END AS j),
-       a AS (SELECT CASE WHEN jsonb_typeof(p_after) = 'object' THEN p_after ELSE '{}'::jsonb END AS j),
-       changed AS (
-         SELECT e.key, e.value
-           FROM a CROSS JOIN b CROSS JOIN LATERAL jsonb_each(a.j) e
-          WHERE e.value IS DISTINCT FROM coalesce(b.j -> e.key, 'null'::jsonb))
+  -- One pass over the fields with filtered aggregates (an import writes a change per row:
+  -- three subqueries cost 4.6 times as much, ~115 against ~25 µs a record).
   SELECT jsonb_build_object(
-    'ids', coalesce((
-      SELECT jsonb_object_agg(e.key, e.value)
-        FROM b CROSS JOIN a CROSS JOIN LATERAL jsonb_each(b.j || a.j) e
-       WHERE (e.key = 'id' OR e.key ~ '[a-z]Ids?$') AND NOT change_field_is_personal(e.key)
-         AND (jsonb_typeof(e.value) IN ('string', 'null')
-              OR (jsonb_typeof(e.value) = 'array' AND change_value_is_thin(e.value)))), '{}'::jsonb),
-    'changed', coalesce((SELECT jsonb_agg(c.key ORDER BY c.key) FROM changed c), '[]'::jsonb),
-    'values', coalesce((
-      SELECT jsonb_object_agg(c.key, c.value) FROM changed c
-       WHERE NOT change_field_is_personal(c.key) AND change_value_is_thin(c.value)), '{}'::jsonb))
+    'ids', coalesce(jsonb_object_agg(f.key, f.value) FILTER (WHERE f.is_id), '{}'::jsonb),
+    'changed', coalesce(jsonb_agg(f.key) FILTER (WHERE f.changed), '[]'::jsonb),
+    'values', coalesce(jsonb_object_agg(f.key, f.value) FILTER (WHERE f.changed AND NOT f.personal AND f.thin), '{}'::jsonb))
+  FROM (
+    SELECT e.key, e.value, g.personal,
+           NOT g.personal AND (e.key = 'id' OR e.key ~ '[a-z]Ids?$')
+             AND (jsonb_typeof(e.value) IN ('string', 'null') OR (jsonb_typeof(e.value) = 'array' AND change_value_is_thin(e.value))) AS is_id,
+           p_after ? e.key AND e.value IS DISTINCT FROM coalesce(p_before -> e.key, 'null'::jsonb) AS changed,
+           jsonb_typeof(e.value) NOT IN ('array', 'object') OR change_value_is_thin(e.value) AS thin
+      FROM jsonb_each(CASE WHEN jsonb_typeof(p_before) = 'object' THEN p_before ELSE '{}'::jsonb END
+                   || CASE WHEN jsonb_typeof(p_after) = 'object' THEN p_after ELSE '{}'::jsonb END) e
+      CROSS JOIN LATERAL (SELECT change_field_is_personal(e.key) AS personal) g
+  ) f
 $$;
 
 -- One feed row per published audit record of the statement, in the statement's order,
