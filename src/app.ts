@@ -130,7 +130,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
     failures: { max: config.AUTH_FAILURES_MAX, windowMs: config.AUTH_FAILURES_WINDOW_MS }
   })
-  await app.register(changeFeed, { sequenceMs: config.CHANGES_SEQUENCE_MS, retentionDays: config.CHANGES_RETENTION_DAYS, heartbeatMs: config.CHANGES_HEARTBEAT_MS })
+  // An idle event stream must speak before the socket's idle timeout cuts it.
+  await app.register(changeFeed, { sequenceMs: config.CHANGES_SEQUENCE_MS, retentionDays: config.CHANGES_RETENTION_DAYS, heartbeatMs: Math.min(config.CHANGES_HEARTBEAT_MS, Math.floor(config.SOCKET_IDLE_TIMEOUT_MS / 2)) })
   await registerOpenApi(app, pkg.version)
   await app.register(idempotency)
 
