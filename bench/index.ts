@@ -1,5 +1,6 @@
 import { benchAuth } from './auth.js'
 import { benchCoverage } from './coverage.js'
+import { benchFeed } from './feed.js'
 import { benchImports } from './imports.js'
 import { benchReads } from './reads.js'
 import { benchStart } from './start.js'
@@ -9,6 +10,7 @@ import { benchTraining } from './training.js'
 const benches: Record<string, () => Promise<void>> = {
   auth: benchAuth,
   coverage: benchCoverage,
+  feed: benchFeed,
   imports: benchImports,
   reads: benchReads,
   start: benchStart,

@@ -8,6 +8,8 @@ import rateLimit from '@fastify/rate-limit'
 import accessPlugin from './access/plugin.js'
 import { apiKeyRoutes } from './access/routes.js'
 import { auditRoutes } from './audit/routes.js'
+import changeFeed from './changes/plugin.js'
+import { changeRoutes } from './changes/routes.js'
 import { coverageRoutes } from './coverage/routes.js'
 import { dashboardRoutes } from './dashboard/plugin.js'
 import databasePlugin from './db/plugin.js'
@@ -128,6 +130,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
     failures: { max: config.AUTH_FAILURES_MAX, windowMs: config.AUTH_FAILURES_WINDOW_MS }
   })
+  // An idle event stream must speak before the socket's idle timeout cuts it.
+  await app.register(changeFeed, { sequenceMs: config.CHANGES_SEQUENCE_MS, retentionDays: config.CHANGES_RETENTION_DAYS, heartbeatMs: Math.min(config.CHANGES_HEARTBEAT_MS, Math.floor(config.SOCKET_IDLE_TIMEOUT_MS / 2)) })
   await registerOpenApi(app, pkg.version)
   await app.register(idempotency)
 
@@ -158,6 +162,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(coverageRoutes)
     await v1.register(apiKeyRoutes)
     await v1.register(auditRoutes)
+    await v1.register(changeRoutes)
     await v1.register(importRoutes, {
       concurrency: { total: config.IMPORT_CONCURRENCY, perKey: config.IMPORT_CONCURRENCY_PER_KEY },
       spoolDir: config.SPOOL_DIR

@@ -76,7 +76,13 @@ const Env = z.object({
   // most a minute (keys it already uses keep working meanwhile).
   AUTH_FAILURES_MAX: z.coerce.number().int().min(1).default(20).describe('failed authentications per address per window'),
   AUTH_FAILURES_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
-  TRUST_PROXY: TrustProxy
+  TRUST_PROXY: TrustProxy,
+  // The change feed: how often committed changes are numbered (the most a change waits
+  // to appear, beyond its commit), how long they are kept, and how often an idle event
+  // stream says it is alive (proxies' idle limits; at most half SOCKET_IDLE_TIMEOUT_MS).
+  CHANGES_SEQUENCE_MS: z.coerce.number().int().min(10).max(10_000).default(100),
+  CHANGES_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  CHANGES_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(15_000)
 }).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
   { path: ['IMPORT_CONCURRENCY'], message: 'must be below DB_POOL_MAX, or imports could take every connection' })
 

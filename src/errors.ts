@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'conflict' // refused because of the current state; may succeed later
   | 'unprocessable' // well-formed, but can never succeed as asked
   | 'precondition_failed' // If-Match did not match
+  | 'gone' // what the request points to existed but is no longer kept (an expired cursor)
   | 'too_large' // the request is larger than accepted
   | 'too_many' // the caller is over a rate limit; retry after Retry-After
   | 'unavailable' // a dependency is down; retry later

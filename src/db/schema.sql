@@ -967,6 +967,26 @@ END
 $$;
 
 --
+-- Name: audit_log_publish_changes(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_log_publish_changes() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO changes (audit_id, type, entity_type, entity_id, unit_id, unit_path, unit_code_path, at, payload)
+  SELECT n.id, change_type(n.entity_type, n.action), n.entity_type, n.entity_id, n.unit_id, n.unit_path,
+         coalesce(u.code_path, n.after ->> 'codePath', n.before ->> 'codePath'),
+         n.at, change_payload(n.before, n.after)
+    FROM audit_rows n
+    LEFT JOIN units u ON u.id = n.unit_id
+   WHERE change_is_published(n.entity_type, n.action)
+   ORDER BY n.id;
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: audit_log_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1226,6 +1246,90 @@ END
 $_$;
 
 --
+-- Name: change_field_is_personal(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.change_field_is_personal(p_key text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT p_key ~* '(phone|mobile|voter|epic)'
+$$;
+
+--
+-- Name: change_is_published(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.change_is_published(p_entity_type text, p_action text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT p_action NOT IN ('export', 'read') AND p_entity_type <> 'api_key'
+$$;
+
+--
+-- Name: change_payload(jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.change_payload(p_before jsonb, p_after jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+  -- One pass over the fields with filtered aggregates (an import writes a change per row:
+  -- three subqueries cost 4.6 times as much, ~115 against ~25 µs a record).
+  SELECT jsonb_build_object(
+    'ids', coalesce(jsonb_object_agg(f.key, f.value) FILTER (WHERE f.is_id), '{}'::jsonb),
+    'changed', coalesce(jsonb_agg(f.key) FILTER (WHERE f.changed), '[]'::jsonb),
+    'values', coalesce(jsonb_object_agg(f.key, f.value) FILTER (WHERE f.changed AND NOT f.personal AND f.thin), '{}'::jsonb))
+  FROM (
+    SELECT e.key, e.value, g.personal,
+           NOT g.personal AND (e.key = 'id' OR e.key ~ '[a-z]Ids?$')
+             AND (jsonb_typeof(e.value) IN ('string', 'null') OR (jsonb_typeof(e.value) = 'array' AND change_value_is_thin(e.value))) AS is_id,
+           p_after ? e.key AND e.value IS DISTINCT FROM coalesce(p_before -> e.key, 'null'::jsonb) AS changed,
+           jsonb_typeof(e.value) NOT IN ('array', 'object') OR change_value_is_thin(e.value) AS thin
+      FROM jsonb_each(CASE WHEN jsonb_typeof(p_before) = 'object' THEN p_before ELSE '{}'::jsonb END
+                   || CASE WHEN jsonb_typeof(p_after) = 'object' THEN p_after ELSE '{}'::jsonb END) e
+      CROSS JOIN LATERAL (SELECT change_field_is_personal(e.key) AS personal) g
+  ) f
+$_$;
+
+--
+-- Name: change_type(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.change_type(p_entity_type text, p_action text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+  SELECT CASE
+    -- An import's summary record is written only when it commits its rows.
+    WHEN p_entity_type = 'import' AND p_action = 'import' THEN 'import.completed'
+    ELSE p_entity_type || '.' || CASE p_action
+      WHEN 'appoint' THEN 'created'
+      WHEN 'add_booths' THEN 'booths_added'
+      WHEN 'remove_booth' THEN 'booth_removed'
+      WHEN 'check_in' THEN 'checked_in'
+      WHEN 'import' THEN 'imported'
+      WHEN 'transfer' THEN 'transferred'
+      ELSE CASE
+        WHEN p_action ~ 'e$' THEN p_action || 'd'  -- create, update, delete, move, lapse, revoke, invite
+        ELSE p_action || 'ed'                       -- end, dismiss, seed
+      END
+    END
+  END
+$_$;
+
+--
+-- Name: change_value_is_thin(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.change_value_is_thin(p_value jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE jsonb_typeof(p_value)
+    WHEN 'array' THEN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(p_value) e(v) WHERE jsonb_typeof(e.v) IN ('array', 'object'))
+    WHEN 'object' THEN NOT EXISTS (SELECT 1 FROM jsonb_each(p_value) e(k, v) WHERE jsonb_typeof(e.v) IN ('array', 'object') OR change_field_is_personal(e.k))
+    ELSE true
+  END
+$$;
+
+--
 -- Name: cluster_booth_violations(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1396,6 +1500,29 @@ CREATE FUNCTION public.duty_figures(p_units uuid[], p_wing text, p_role text, p_
   SELECT bt.unit_id, bt.platform_code, count(*)::int, count(*) FILTER (WHERE bt.held)::int
     FROM booth_terms bt
    GROUP BY bt.unit_id, bt.platform_code
+$$;
+
+--
+-- Name: expire_changes(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.expire_changes(p_before timestamp with time zone) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  through bigint;
+  deleted integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7262023050);
+  SELECT max(position) INTO through FROM changes WHERE position IS NOT NULL AND positioned_at < p_before;
+  IF through IS NULL THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM changes WHERE position <= through;
+  GET DIAGNOSTICS deleted = ROW_COUNT;
+  UPDATE change_feed_floor SET expired_through = greatest(expired_through, through);
+  RETURN deleted;
+END
 $$;
 
 --
@@ -2375,6 +2502,31 @@ END
 $$;
 
 --
+-- Name: sequence_changes(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sequence_changes(p_batch integer DEFAULT 50000, OUT numbered integer, OUT top bigint) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(7262023050);
+  WITH pending AS (
+    SELECT c.id FROM changes c WHERE c.position IS NULL ORDER BY c.id LIMIT p_batch
+  ), ordered AS (
+    SELECT p.id, nextval('change_positions') AS position FROM (SELECT id FROM pending ORDER BY id) p
+  ), done AS (
+    UPDATE changes c SET position = o.position, positioned_at = clock_timestamp()
+      FROM ordered o WHERE c.id = o.id
+    RETURNING c.position
+  )
+  SELECT count(*)::integer, max(d.position) INTO numbered, top FROM done d;
+  IF numbered > 0 THEN
+    PERFORM pg_notify('sangathan_changes', top::text);
+  END IF;
+END
+$$;
+
+--
 -- Name: term_is_current(date, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3106,6 +3258,60 @@ CREATE TABLE public.camps (
 );
 
 --
+-- Name: change_feed_floor; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.change_feed_floor (
+    "only" boolean DEFAULT true NOT NULL,
+    expired_through bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT change_feed_floor_only_check CHECK ("only")
+);
+
+--
+-- Name: change_positions; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.change_positions
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: changes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.changes (
+    id bigint NOT NULL,
+    "position" bigint,
+    positioned_at timestamp with time zone,
+    audit_id bigint NOT NULL,
+    type text NOT NULL,
+    entity_type text NOT NULL,
+    entity_id text NOT NULL,
+    unit_id uuid,
+    unit_path public.ltree,
+    unit_code_path text COLLATE pg_catalog."C",
+    at timestamp with time zone NOT NULL,
+    payload jsonb NOT NULL,
+    CONSTRAINT changes_positioned_check CHECK ((("position" IS NULL) = (positioned_at IS NULL)))
+);
+
+--
+-- Name: changes_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: cluster_booths; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3603,6 +3809,20 @@ ALTER TABLE ONLY public.camps
     ADD CONSTRAINT camps_pkey PRIMARY KEY (id);
 
 --
+-- Name: change_feed_floor change_feed_floor_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.change_feed_floor
+    ADD CONSTRAINT change_feed_floor_pkey PRIMARY KEY ("only");
+
+--
+-- Name: changes changes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.changes
+    ADD CONSTRAINT changes_pkey PRIMARY KEY (id);
+
+--
 -- Name: cluster_booths cluster_booths_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3940,6 +4160,18 @@ CREATE INDEX camps_start_idx ON public.camps USING btree (start_date, id);
 CREATE INDEX camps_unit_idx ON public.camps USING btree (unit_id);
 
 --
+-- Name: changes_pending_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX changes_pending_idx ON public.changes USING btree (id) WHERE ("position" IS NULL);
+
+--
+-- Name: changes_position_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX changes_position_key ON public.changes USING btree ("position");
+
+--
 -- Name: cluster_booths_cluster_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4124,6 +4356,12 @@ CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON public.audit_log
 --
 
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.audit_log_refuse_change();
+
+--
+-- Name: audit_log audit_log_publish_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_log_publish_changes AFTER INSERT ON public.audit_log REFERENCING NEW TABLE AS audit_rows FOR EACH STATEMENT EXECUTE FUNCTION public.audit_log_publish_changes();
 
 --
 -- Name: camp_topics camp_topics_after_delete; Type: TRIGGER; Schema: public; Owner: -

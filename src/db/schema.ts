@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  type AnyPgColumn, bigint, boolean, check, customType, date, foreignKey, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid
+  type AnyPgColumn, bigint, boolean, check, customType, date, foreignKey, index, integer, jsonb, pgEnum, pgSequence, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid
 } from 'drizzle-orm/pg-core'
 import { VOTER_ID_PATTERN } from '../people/identity.js'
 
@@ -172,6 +172,45 @@ export const auditLog = pgTable('audit_log', {
   index('audit_log_entity_idx').on(t.entityType, t.entityId, t.id),
   index('audit_log_key_idx').on(t.keyId, t.id),
   index('audit_log_at_idx').on(t.at)
+])
+
+/**
+ * The change feed's outbox (GET /v1/changes): one row per published audit record, written
+ * by a trigger on audit_log in the change's own transaction (src/db/routines/50_changes.sql).
+ * A row is born without a position; sequence_changes() numbers the committed ones under an
+ * advisory lock, so positions become visible in increasing order and a reader resuming
+ * after position p never misses one that commits later. Kept CHANGES_RETENTION_DAYS.
+ */
+export const changePositions = pgSequence('change_positions', { startWith: 1, increment: 1 })
+
+export const changes = pgTable('changes', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  // Set once, at commit time (by the sequencer), never before.
+  position: bigint('position', { mode: 'number' }),
+  positionedAt: timestamp('positioned_at', { withTimezone: true }),
+  auditId: bigint('audit_id', { mode: 'number' }).notNull(),
+  type: text('type').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id').notNull(),
+  unitId: uuid('unit_id'),
+  // The unit's tree path and code path when the change happened: scope is by the unit at the time.
+  unitPath: ltree('unit_path'),
+  unitCodePath: textC('unit_code_path'),
+  at: timestamp('at', { withTimezone: true }).notNull(),
+  // Ids and the fields that changed; never a phone number or voter ID.
+  payload: jsonb('payload').notNull()
+}, (t) => [
+  uniqueIndex('changes_position_key').on(t.position),
+  index('changes_pending_idx').on(t.id).where(sql`${t.position} IS NULL`),
+  check('changes_positioned_check', sql`(${t.position} IS NULL) = (${t.positionedAt} IS NULL)`)
+])
+
+/** One row: the highest position retention has deleted; a cursor below it is expired (410). */
+export const changeFeedFloor = pgTable('change_feed_floor', {
+  only: boolean('only').primaryKey().default(true),
+  expiredThrough: bigint('expired_through', { mode: 'number' }).notNull().default(0)
+}, (t) => [
+  check('change_feed_floor_only_check', sql`${t.only}`)
 ])
 
 export const GENDERS = ['female', 'male', 'other'] as const

@@ -125,6 +125,13 @@ const PARAMETERS = {
     required: false,
     description: 'respond-async: answer 202 (Preference-Applied: respond-async) once the file is read, and write the rows in the background; poll the import at Location.',
     schema: { type: 'string', examples: ['respond-async'] }
+  },
+  LastEventId: {
+    name: 'Last-Event-ID',
+    in: 'header',
+    required: false,
+    description: 'An event stream resumed: the id of the last event received (a cursor); it takes the place of ?after=.',
+    schema: { type: 'string', maxLength: 100 }
   }
 }
 type ParameterComponent = keyof typeof PARAMETERS
@@ -175,6 +182,7 @@ function finishDocument<T extends OpenApiDocument> (doc: T): T {
       // document them are the ones that honour the headers.
       if (operation.responses['412']) parameters.push(param('IfMatch'))
       if (operation.responses['202']) parameters.push(param('Prefer'))
+      if (operation.responses['200']?.content?.['text/event-stream']) parameters.push(param('LastEventId'))
       if (parameters.length) operation.parameters = [...(operation.parameters ?? []), ...parameters]
       if (notes?.upload && !operation.requestBody) {
         operation.requestBody = {
@@ -236,6 +244,7 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
         { name: 'imports', description: 'Bulk imports of the tree, of booth presidents and of booth clusters (CSV or NDJSON)' },
         { name: 'api-keys', description: 'Keys, roles and scopes (admin keys)' },
         { name: 'audit', description: 'The append-only trail of changes (admin keys)' },
+        { name: 'changes', description: 'The change feed: what changed, in order, from a cursor (long-poll or Server-Sent Events)' },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     },

@@ -35,6 +35,7 @@ const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   precondition_failed: 412,
+  gone: 410,
   too_large: 413,
   too_many: 429,
   unavailable: 503
@@ -48,6 +49,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  410: 'Gone',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   414: 'URI Too Long',
