@@ -1028,6 +1028,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed: every change in the key's subtree, in the order it became visible
+         * @description Resume from the last cursor you processed and you miss nothing and see nothing twice. `wait` long-polls; `Accept: text/event-stream` streams events instead (resume with `Last-Event-ID`). Changes are kept CHANGES_RETENTION_DAYS (90 by default); an older cursor is a 410 `cursor_expired`.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/imports/units": {
         parameters: {
             query?: never;
@@ -1727,6 +1747,42 @@ export interface components {
             before: unknown;
             /** @description The entity after the change (an import: its id); null when there is none */
             after: unknown;
+        };
+        Change: {
+            /** @description Resume after this change: ?after=<cursor>, or Last-Event-ID on an event stream */
+            cursor: string;
+            /** @description The change's place in the feed; increasing, not contiguous */
+            position: number;
+            /** @description <entityType>.<what happened>: unit.created, unit.moved, appointment.created, appointment.ended, membership.lapsed, person.imported, import.completed... */
+            type: string;
+            entityType: string;
+            entityId: string;
+            /** @description The unit the change concerns; null for the catalogues (wings, roles, platforms...) */
+            unitId: string | null;
+            /** @description That unit's code path when the change happened */
+            unitCodePath: string | null;
+            /**
+             * Format: date-time
+             * @description When the change's transaction began
+             */
+            at: string;
+            payload: {
+                /** @description The ids the entity names: id, personId, unitId, boothIds... */
+                ids: {
+                    [key: string]: unknown;
+                };
+                /** @description The fields that changed (on creation, those set), phone and voter ID included by name */
+                changed: string[];
+                /** @description Their new values; never a phone number or voter ID, nor nested records */
+                values: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        ChangePage: {
+            items: components["schemas"]["Change"][];
+            /** @description Always set: pass as ?after= to read on (the last item's cursor, or the feed's head when this page was not full) */
+            nextCursor: string;
         };
         Wing: {
             code: string;
@@ -2792,6 +2848,8 @@ export interface components {
         IfMatch: string;
         /** @description respond-async: answer 202 (Preference-Applied: respond-async) once the file is read, and write the rows in the background; poll the import at Location. */
         Prefer: string;
+        /** @description An event stream resumed: the id of the last event received (a cursor); it takes the place of ?after=. */
+        LastEventId: string;
     };
     requestBodies: never;
     headers: {
@@ -12044,6 +12102,121 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key (rate_limited), or too many failed authentications from this address (too_many_failed_authentications); retry after Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description A cursor: changes after it. `latest`: only changes from now on. Absent: from the oldest change kept */
+                after?: string;
+                /** @description Only these types, comma-separated: unit.moved,appointment.created */
+                types?: string;
+                /** @description Only changes whose unit was, at the time, this unit or one below it */
+                unitId?: string;
+                /** @description Page size, 1 to 500 (default 50) */
+                limit?: number;
+                /** @description Long-poll: when there is nothing to return, wait up to this many seconds (0 to 30) for a change, and answer as soon as one arrives */
+                wait?: number;
+            };
+            header?: {
+                /** @description An event stream resumed: the id of the last event received (a cursor); it takes the place of ?after=. */
+                "Last-Event-ID"?: components["parameters"]["LastEventId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes; or, with Accept: text/event-stream, a stream of them */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired API key (missing_credentials, malformed_key, invalid_key, key_revoked, key_expired); the X-RateLimit headers give the failures this address has left */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or scope does not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
