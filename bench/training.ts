@@ -80,8 +80,10 @@ export async function benchTraining () {
   })
   // The floor: the same rows, all columns, into a copy of invitations with its keys,
   // indexes and foreign keys but none of the rule's triggers: what the table costs.
+  // (A plain table, not a temporary one, which could not have the foreign keys: the
+  // transaction is rolled back.)
   const floorInsert = () => inRolledBack(async (tx, campId) => {
-    await tx.execute(sql`CREATE TEMP TABLE bench_floor (LIKE invitations INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP`)
+    await tx.execute(sql`CREATE TABLE bench_floor (LIKE invitations INCLUDING DEFAULTS INCLUDING INDEXES)`)
     await tx.execute(sql`ALTER TABLE bench_floor ADD FOREIGN KEY (camp_id) REFERENCES camps (id), ADD FOREIGN KEY (person_id) REFERENCES people (id)`)
     return timed(() => tx.execute(sql`
       INSERT INTO bench_floor (camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
