@@ -697,13 +697,12 @@ BEGIN
   ELSIF TG_OP = 'DELETE' THEN
     PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM old_rows WHERE end_date IS NULL AND training_counts_role(role_code)));
   ELSE
+    -- Every holder the statement touched, before and after (a summary that did not change
+    -- moves nothing): no join of the transition tables, whose plan plpgsql would cache.
     PERFORM refresh_training(ARRAY(
-      SELECT o.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-       WHERE ((o.end_date IS NULL) <> (n.end_date IS NULL) OR o.wing_code <> n.wing_code OR o.role_code <> n.role_code OR o.person_id <> n.person_id)
-         AND (training_counts_role(o.role_code) OR training_counts_role(n.role_code))
+      SELECT person_id FROM old_rows WHERE training_counts_role(role_code)
       UNION
-      SELECT n.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-       WHERE o.person_id <> n.person_id AND training_counts_role(n.role_code)));
+      SELECT person_id FROM new_rows WHERE training_counts_role(role_code)));
   END IF;
   RETURN NULL;
 END
@@ -1621,16 +1620,18 @@ CREATE FUNCTION public.invitations_after_update() RETURNS trigger
     AS $$
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
-  PERFORM assert_camp_capacity(ARRAY(
-    SELECT DISTINCT n.camp_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.status = 'confirmed' AND o.status <> 'confirmed'));
+  PERFORM assert_camp_capacity(ARRAY(SELECT DISTINCT camp_id FROM new_rows WHERE status = 'confirmed'));
   PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
-     FROM (SELECT p.home_booth_id AS booth, -1 AS invited, -(o.status = 'attended')::int AS attended
-             FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN camps c ON c.id = o.camp_id AND c.status = 'held' JOIN people p ON p.id = o.person_id
-            WHERE o.status <> n.status AND o.source <> 'walk_in' AND o.status <> 'cancelled'
-           UNION ALL
-           SELECT p.home_booth_id, 1, (n.status = 'attended')::int
-             FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
-            WHERE o.status <> n.status AND n.source <> 'walk_in' AND n.status <> 'cancelled') x;
+     FROM (SELECT p.home_booth_id AS booth, sum(x.invited)::int AS invited, sum(x.attended)::int AS attended
+             FROM (SELECT o.person_id, o.camp_id, -1 AS invited, -(o.status = 'attended')::int AS attended
+                     FROM old_rows o WHERE o.source <> 'walk_in' AND o.status <> 'cancelled'
+                   UNION ALL
+                   SELECT n.person_id, n.camp_id, 1, (n.status = 'attended')::int
+                     FROM new_rows n WHERE n.source <> 'walk_in' AND n.status <> 'cancelled') x
+             JOIN camps c ON c.id = x.camp_id AND c.status = 'held'
+             JOIN people p ON p.id = x.person_id
+            GROUP BY p.home_booth_id
+           HAVING sum(x.invited) <> 0 OR sum(x.attended) <> 0) x;
   RETURN NULL;
 END
 $$;
@@ -1981,22 +1982,15 @@ CREATE FUNCTION public.people_training() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS training_moved (person_id uuid, old_booth uuid, new_booth uuid) ON COMMIT DROP;
-  DELETE FROM training_moved;
-  INSERT INTO training_moved
-  SELECT n.id, o.home_booth_id, n.home_booth_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.home_booth_id <> o.home_booth_id;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  PERFORM refresh_training(ARRAY(SELECT person_id FROM training_moved));
+  PERFORM refresh_training(ARRAY[NEW.id]);
   PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
-     FROM (SELECT m.old_booth AS booth, -1 AS invited, -(i.status = 'attended')::int AS attended
-             FROM training_moved m JOIN invitations i ON i.person_id = m.person_id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-            WHERE i.source <> 'walk_in' AND i.status <> 'cancelled'
+     FROM (SELECT OLD.home_booth_id AS booth, -1 AS invited, -(i.status = 'attended')::int AS attended
+             FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+            WHERE i.person_id = NEW.id AND i.source <> 'walk_in' AND i.status <> 'cancelled'
            UNION ALL
-           SELECT m.new_booth, 1, (i.status = 'attended')::int
-             FROM training_moved m JOIN invitations i ON i.person_id = m.person_id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-            WHERE i.source <> 'walk_in' AND i.status <> 'cancelled') x;
+           SELECT NEW.home_booth_id, 1, (i.status = 'attended')::int
+             FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+            WHERE i.person_id = NEW.id AND i.source <> 'walk_in' AND i.status <> 'cancelled') x;
   RETURN NULL;
 END
 $$;
@@ -4511,7 +4505,7 @@ CREATE TRIGGER people_bump_version BEFORE UPDATE ON public.people FOR EACH ROW E
 -- Name: people people_training; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER people_training AFTER UPDATE ON public.people REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.people_training();
+CREATE TRIGGER people_training AFTER UPDATE ON public.people FOR EACH ROW WHEN ((old.home_booth_id IS DISTINCT FROM new.home_booth_id)) EXECUTE FUNCTION public.people_training();
 
 --
 -- Name: person_handles person_handles_after_delete; Type: TRIGGER; Schema: public; Owner: -
