@@ -363,23 +363,33 @@ $$;
 
 -- TRAINING COUNTERS
 
--- The summaries of these people as they are now: those holding a counted post.
+-- The summaries of these people as they are now: those holding a counted post. Set-based
+-- (one pass over their terms and one over their attendance), not a probe per person: a
+-- bulk load of 100,000 terms asks for 100,000 people at once, and a per-person plan that
+-- a stale estimate turns into a scan would run 100,000 times.
 CREATE OR REPLACE FUNCTION training_summaries(p_people uuid[])
 RETURNS TABLE (person_id uuid, booth_id uuid, wings text[], topics text[], last_days date[]) LANGUAGE sql STABLE AS $$
-  SELECT p.id, p.home_booth_id, w.wings, t.topics, t.last_days
-    FROM people p
-    CROSS JOIN LATERAL (
-      SELECT array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
-        FROM appointments a WHERE a.person_id = ANY (ARRAY[p.id]) AND a.end_date IS NULL AND training_counts_role(a.role_code)) w
-    CROSS JOIN LATERAL (
-      SELECT array_agg(x.topic ORDER BY x.topic) AS topics, array_agg(x.day ORDER BY x.topic) AS last_days
-        FROM (SELECT ''::text AS topic, coalesce(max(d.day), '-infinity'::date) AS day
-                FROM invitations i JOIN attendance d ON d.invitation_id = i.id WHERE i.person_id = p.id
-              UNION ALL
-              SELECT ct.topic_code, max(d.day)
-                FROM invitations i JOIN attendance d ON d.invitation_id = i.id JOIN camp_topics ct ON ct.camp_id = i.camp_id
-               WHERE i.person_id = p.id GROUP BY ct.topic_code) x) t
-   WHERE p.id = ANY (p_people) AND w.wings IS NOT NULL
+  WITH w AS (
+    SELECT a.person_id, array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
+      FROM appointments a
+     WHERE a.person_id = ANY (p_people) AND a.end_date IS NULL AND training_counts_role(a.role_code)
+     GROUP BY a.person_id),
+  days AS (
+    SELECT i.person_id, ''::text AS topic, max(d.day) AS day
+      FROM invitations i JOIN attendance d ON d.invitation_id = i.id
+     WHERE i.person_id = ANY (p_people)
+     GROUP BY i.person_id
+    UNION ALL
+    SELECT i.person_id, ct.topic_code, max(d.day)
+      FROM invitations i JOIN attendance d ON d.invitation_id = i.id JOIN camp_topics ct ON ct.camp_id = i.camp_id
+     WHERE i.person_id = ANY (p_people)
+     GROUP BY i.person_id, ct.topic_code),
+  t AS (
+    SELECT days.person_id, array_agg(days.topic ORDER BY days.topic) AS topics, array_agg(days.day ORDER BY days.topic) AS last_days
+      FROM days GROUP BY days.person_id)
+  SELECT w.person_id, p.home_booth_id, w.wings, coalesce(t.topics, '{""}'), coalesce(t.last_days, '{-infinity}')
+    FROM w JOIN people p ON p.id = w.person_id
+    LEFT JOIN t ON t.person_id = w.person_id
 $$;
 
 -- Moves training_stats by the summaries in training_diff (v = -1 or +1 each): at every
