@@ -637,14 +637,16 @@ DECLARE
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
-  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
-    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends
+  -- The joins of old and new rows run as EXECUTE, planned for this statement's rows (see
+  -- 42_people.sql: a static one keeps the plan of the session's first statement).
+  EXECUTE 'SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
    WHERE n.unit_id <> o.unit_id OR n.cluster_id IS DISTINCT FROM o.cluster_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
-      OR NOT (daterange(n.start_date, n.end_date, '[)') <@ daterange(o.start_date, o.end_date, '[)'));
+      OR NOT (daterange(n.start_date, n.end_date, ''[)'') <@ daterange(o.start_date, o.end_date, ''[)''))'
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends;
   PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
-  WITH relevant AS (
+  EXECUTE 'WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code OR n.person_id <> o.person_id
         OR (n.end_date IS NULL) <> (o.end_date IS NULL)),
@@ -652,16 +654,16 @@ BEGIN
     SELECT o.unit_id, o.wing_code, o.role_code, o.person_id, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.end_date IS NULL
     UNION ALL
     SELECT n.unit_id, n.wing_code, n.role_code, n.person_id, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.end_date IS NULL)
-  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign)
-    INTO d_unit, d_wing, d_role, d_person, d_sign FROM changes;
+  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign) FROM changes'
+    INTO d_unit, d_wing, d_role, d_person, d_sign;
   PERFORM apply_appointment_deltas(d_unit, d_wing, d_role, d_person, d_sign);
   -- Coverage by day (31_post_days.sql): terms whose post or dates changed.
   CREATE TEMP TABLE IF NOT EXISTS post_day_changed (id uuid) ON COMMIT DROP;
   DELETE FROM post_day_changed;
-  INSERT INTO post_day_changed
+  EXECUTE 'INSERT INTO post_day_changed
   SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
    WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
-      OR n.start_date <> o.start_date OR n.end_date IS DISTINCT FROM o.end_date;
+      OR n.start_date <> o.start_date OR n.end_date IS DISTINCT FROM o.end_date';
   IF EXISTS (SELECT 1 FROM post_day_changed) THEN
     CREATE TEMP TABLE IF NOT EXISTS post_day_touched (unit_id uuid, wing_code text, role_code text) ON COMMIT DROP;
     DELETE FROM post_day_touched;
@@ -1800,15 +1802,17 @@ DECLARE
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT booth_id FROM old_rows UNION SELECT booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
-  WITH relevant AS (
+  -- EXECUTE: planned for this statement's rows (see 42_people.sql: a static join of the
+  -- transition tables keeps the plan of the session's first, often one-row, statement).
+  EXECUTE 'WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.booth_id <> o.booth_id OR n.grade <> o.grade OR n.status <> o.status OR n.joined_on <> o.joined_on),
   changes AS (
-    SELECT o.booth_id, o.grade, o.joined_on, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.status = 'current'
+    SELECT o.booth_id, o.grade, o.joined_on, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.status = ''current''
     UNION ALL
-    SELECT n.booth_id, n.grade, n.joined_on, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.status = 'current')
-  SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(sign)
-    INTO d_booth, d_grade, d_joined, d_sign FROM changes;
+    SELECT n.booth_id, n.grade, n.joined_on, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.status = ''current'')
+  SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(sign) FROM changes'
+    INTO d_booth, d_grade, d_joined, d_sign;
   PERFORM apply_membership_deltas(d_booth, d_grade, d_joined, d_sign);
   RETURN NULL;
 END
@@ -1936,12 +1940,16 @@ DECLARE
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT home_booth_id FROM old_rows UNION SELECT home_booth_id FROM new_rows));
-  PERFORM assert_own_booth_rule(ARRAY(
-    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id));
+  -- The joins of the transition tables run as EXECUTE: planned for this statement's rows.
+  -- A static statement's plan is cached by plpgsql from the first call in the session,
+  -- and a nested loop planned for a one-row update joins 100,000 people's old and new rows
+  -- pair by pair (minutes, in the presidents import's handle update).
+  EXECUTE 'SELECT assert_own_booth_rule(ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id))';
   -- A change of platforms (kept from person_handles, 22_handles.sql) is the person's
   -- unended terms leaving with the old platforms (-1) and returning with the new (+1):
   -- deltas that cancel everywhere but the handle counts and the social media duty.
-  WITH changed AS (
+  EXECUTE 'WITH changed AS (
     SELECT n.id, o.handle_platforms AS before, n.handle_platforms AS after
       FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.handle_platforms <> o.handle_platforms),
@@ -1951,9 +1959,9 @@ BEGIN
     UNION ALL
     SELECT a.unit_id, a.wing_code, a.role_code, c.after, 1
       FROM changed c JOIN appointments a ON a.person_id = c.id AND a.end_date IS NULL)
-  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(array_to_string(platforms, ',')), array_agg(sign)
-    INTO d_unit, d_wing, d_role, d_platforms, d_sign
-    FROM deltas;
+  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(array_to_string(platforms, '','')), array_agg(sign)
+    FROM deltas'
+    INTO d_unit, d_wing, d_role, d_platforms, d_sign;
   IF d_unit IS NOT NULL THEN
     PERFORM lock_counters_for(d_unit);
     -- "Office-bearers with a handle": the wing's row exists, it has counted this person's
@@ -2699,11 +2707,14 @@ CREATE FUNCTION public.units_after_update() RETURNS trigger
     AS $$
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows UNION ALL SELECT path FROM new_rows));
-  PERFORM assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
+  -- The joins of old and new rows run as EXECUTE, planned for this statement's rows (see
+  -- 42_people.sql: a move of a district's subtree after a one-row rename in the same
+  -- session would otherwise join them pair by pair).
+  EXECUTE 'SELECT assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
      FROM old_rows o JOIN new_rows n ON n.id = o.id
-    WHERE n.level = 'booth' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path));
+    WHERE n.level = ''booth'' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path))';
   -- Booths moved out of their cluster's unit (46_clusters.sql).
-  PERFORM clusters_after_move(ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.level = 'booth' AND n.path <> o.path));
+  EXECUTE 'SELECT clusters_after_move(ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.level = ''booth'' AND n.path <> o.path))';
   RETURN NULL;
 END
 $$;

@@ -49,14 +49,16 @@ DECLARE
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
   -- Shortening a term (ending it) can never overfill a post or change its level.
-  SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
-    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends
+  -- The joins of old and new rows run as EXECUTE, planned for this statement's rows (see
+  -- 42_people.sql: a static one keeps the plan of the session's first statement).
+  EXECUTE 'SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
    WHERE n.unit_id <> o.unit_id OR n.cluster_id IS DISTINCT FROM o.cluster_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
-      OR NOT (daterange(n.start_date, n.end_date, '[)') <@ daterange(o.start_date, o.end_date, '[)'));
+      OR NOT (daterange(n.start_date, n.end_date, ''[)'') <@ daterange(o.start_date, o.end_date, ''[)''))'
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends;
   PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
   PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
-  WITH relevant AS (
+  EXECUTE 'WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code OR n.person_id <> o.person_id
         OR (n.end_date IS NULL) <> (o.end_date IS NULL)),
@@ -64,16 +66,16 @@ BEGIN
     SELECT o.unit_id, o.wing_code, o.role_code, o.person_id, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.end_date IS NULL
     UNION ALL
     SELECT n.unit_id, n.wing_code, n.role_code, n.person_id, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.end_date IS NULL)
-  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign)
-    INTO d_unit, d_wing, d_role, d_person, d_sign FROM changes;
+  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(person_id), array_agg(sign) FROM changes'
+    INTO d_unit, d_wing, d_role, d_person, d_sign;
   PERFORM apply_appointment_deltas(d_unit, d_wing, d_role, d_person, d_sign);
   -- Coverage by day (31_post_days.sql): terms whose post or dates changed.
   CREATE TEMP TABLE IF NOT EXISTS post_day_changed (id uuid) ON COMMIT DROP;
   DELETE FROM post_day_changed;
-  INSERT INTO post_day_changed
+  EXECUTE 'INSERT INTO post_day_changed
   SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
    WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
-      OR n.start_date <> o.start_date OR n.end_date IS DISTINCT FROM o.end_date;
+      OR n.start_date <> o.start_date OR n.end_date IS DISTINCT FROM o.end_date';
   IF EXISTS (SELECT 1 FROM post_day_changed) THEN
     CREATE TEMP TABLE IF NOT EXISTS post_day_touched (unit_id uuid, wing_code text, role_code text) ON COMMIT DROP;
     DELETE FROM post_day_touched;

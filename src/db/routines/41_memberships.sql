@@ -27,15 +27,17 @@ DECLARE
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT booth_id FROM old_rows UNION SELECT booth_id FROM new_rows));
   PERFORM assert_own_booth_rule(ARRAY(SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
-  WITH relevant AS (
+  -- EXECUTE: planned for this statement's rows (see 42_people.sql: a static join of the
+  -- transition tables keeps the plan of the session's first, often one-row, statement).
+  EXECUTE 'WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.booth_id <> o.booth_id OR n.grade <> o.grade OR n.status <> o.status OR n.joined_on <> o.joined_on),
   changes AS (
-    SELECT o.booth_id, o.grade, o.joined_on, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.status = 'current'
+    SELECT o.booth_id, o.grade, o.joined_on, -1 AS sign FROM old_rows o JOIN relevant r ON r.id = o.id WHERE o.status = ''current''
     UNION ALL
-    SELECT n.booth_id, n.grade, n.joined_on, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.status = 'current')
-  SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(sign)
-    INTO d_booth, d_grade, d_joined, d_sign FROM changes;
+    SELECT n.booth_id, n.grade, n.joined_on, 1 FROM new_rows n JOIN relevant r ON r.id = n.id WHERE n.status = ''current'')
+  SELECT array_agg(booth_id), array_agg(grade), array_agg(joined_on), array_agg(sign) FROM changes'
+    INTO d_booth, d_grade, d_joined, d_sign;
   PERFORM apply_membership_deltas(d_booth, d_grade, d_joined, d_sign);
   RETURN NULL;
 END

@@ -26,12 +26,16 @@ DECLARE
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT home_booth_id FROM old_rows UNION SELECT home_booth_id FROM new_rows));
-  PERFORM assert_own_booth_rule(ARRAY(
-    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id));
+  -- The joins of the transition tables run as EXECUTE: planned for this statement's rows.
+  -- A static statement's plan is cached by plpgsql from the first call in the session,
+  -- and a nested loop planned for a one-row update joins 100,000 people's old and new rows
+  -- pair by pair (minutes, in the presidents import's handle update).
+  EXECUTE 'SELECT assert_own_booth_rule(ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.home_booth_id <> o.home_booth_id))';
   -- A change of platforms (kept from person_handles, 22_handles.sql) is the person's
   -- unended terms leaving with the old platforms (-1) and returning with the new (+1):
   -- deltas that cancel everywhere but the handle counts and the social media duty.
-  WITH changed AS (
+  EXECUTE 'WITH changed AS (
     SELECT n.id, o.handle_platforms AS before, n.handle_platforms AS after
       FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.handle_platforms <> o.handle_platforms),
@@ -41,9 +45,9 @@ BEGIN
     UNION ALL
     SELECT a.unit_id, a.wing_code, a.role_code, c.after, 1
       FROM changed c JOIN appointments a ON a.person_id = c.id AND a.end_date IS NULL)
-  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(array_to_string(platforms, ',')), array_agg(sign)
-    INTO d_unit, d_wing, d_role, d_platforms, d_sign
-    FROM deltas;
+  SELECT array_agg(unit_id), array_agg(wing_code), array_agg(role_code), array_agg(array_to_string(platforms, '','')), array_agg(sign)
+    FROM deltas'
+    INTO d_unit, d_wing, d_role, d_platforms, d_sign;
   IF d_unit IS NOT NULL THEN
     PERFORM lock_counters_for(d_unit);
     -- "Office-bearers with a handle": the wing's row exists, it has counted this person's

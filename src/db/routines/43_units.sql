@@ -43,11 +43,14 @@ $$;
 CREATE OR REPLACE FUNCTION units_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM assert_paths_within_scope(ARRAY(SELECT path FROM old_rows UNION ALL SELECT path FROM new_rows));
-  PERFORM assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
+  -- The joins of old and new rows run as EXECUTE, planned for this statement's rows (see
+  -- 42_people.sql: a move of a district's subtree after a one-row rename in the same
+  -- session would otherwise join them pair by pair).
+  EXECUTE 'SELECT assembly_pairs_changed(array_agg(o.assembly_id), array_agg(o.path), array_agg(n.assembly_id), array_agg(n.path))
      FROM old_rows o JOIN new_rows n ON n.id = o.id
-    WHERE n.level = 'booth' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path));
+    WHERE n.level = ''booth'' AND (o.assembly_id IS DISTINCT FROM n.assembly_id OR path_district_node(o.path) <> path_district_node(n.path))';
   -- Booths moved out of their cluster's unit (46_clusters.sql).
-  PERFORM clusters_after_move(ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.level = 'booth' AND n.path <> o.path));
+  EXECUTE 'SELECT clusters_after_move(ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.level = ''booth'' AND n.path <> o.path))';
   RETURN NULL;
 END
 $$;
