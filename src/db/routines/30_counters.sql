@@ -104,23 +104,26 @@ BEGIN
     SELECT unit_id, counted, assembly_id, district_node, wing_code, role_code, sum(sign)::int AS delta
       FROM placed WHERE is_booth
      GROUP BY unit_id, counted, assembly_id, district_node, wing_code, role_code HAVING sum(sign) <> 0),
-  -- Unended terms at those booths now, after this statement, per wing and role.
-  held AS (
-    SELECT a.unit_id, a.wing_code, a.role_code, count(*)::int AS holders
-      FROM appointments a
-     WHERE a.end_date IS NULL AND a.unit_id IN (SELECT unit_id FROM posts)
-     GROUP BY a.unit_id, a.wing_code, a.role_code),
+  -- Unended terms at those posts now, after this statement: a probe of the open-terms
+  -- index per post and per committee, not a join of two CTEs. Those carry no statistics,
+  -- and a plan that guessed one post nested-looped 15,000 posts over 30,000 holders (105 s).
+  posts_held AS MATERIALIZED (
+    SELECT p.*, (SELECT count(*) FROM appointments a
+                  WHERE a.end_date IS NULL AND a.unit_id = p.unit_id AND a.wing_code = p.wing_code
+                    AND a.role_code = p.role_code)::int AS holders,
+           coalesce((SELECT r.seats FROM roles r WHERE r.wing_code = p.wing_code AND r.code = p.role_code), 1) AS seats
+      FROM posts p),
   -- A booth's wing committee is the wing's unended terms there: its size before this
   -- statement is the size now less the net change. A change of bucket moves it in the
   -- histograms above (bucket 1, no terms, is implicit: total_booths less the rest).
   committees AS (
     SELECT c.counted, c.assembly_id, c.district_node, c.wing_code,
-           committee_bucket(coalesce(h.size, 0) - c.delta) AS b_before, committee_bucket(coalesce(h.size, 0)) AS b_after
-      FROM (SELECT unit_id, counted, assembly_id, district_node, wing_code, sum(delta)::int AS delta
-              FROM posts GROUP BY unit_id, counted, assembly_id, district_node, wing_code) c
-      LEFT JOIN (SELECT unit_id, wing_code, sum(holders)::int AS size FROM held GROUP BY unit_id, wing_code) h
-        ON h.unit_id = c.unit_id AND h.wing_code = c.wing_code
-     WHERE c.delta <> 0),
+           committee_bucket(c.size - c.delta) AS b_before, committee_bucket(c.size) AS b_after
+      FROM (SELECT c.*, (SELECT count(*) FROM appointments a
+                          WHERE a.end_date IS NULL AND a.unit_id = c.unit_id AND a.wing_code = c.wing_code)::int AS size
+              FROM (SELECT unit_id, counted, assembly_id, district_node, wing_code, sum(delta)::int AS delta
+                      FROM posts GROUP BY unit_id, counted, assembly_id, district_node, wing_code) c
+             WHERE c.delta <> 0 OFFSET 0) c),
   cells AS (
     SELECT counted, wing_code, b, sum(v)::int AS v
       FROM (SELECT counted, wing_code, b_before AS b, -1 AS v FROM committees WHERE b_before <> b_after AND b_before > 1
@@ -130,10 +133,8 @@ BEGIN
   -- A booth's post is filled when its unended holders reach the role's seats.
   booth_flips AS (
     SELECT p.counted, p.assembly_id, p.district_node, p.wing_code, p.role_code,
-           (coalesce(h.holders, 0) >= coalesce(r.seats, 1))::int
-             - (coalesce(h.holders, 0) - p.delta >= coalesce(r.seats, 1))::int AS v
-      FROM posts p JOIN roles r ON r.wing_code = p.wing_code AND r.code = p.role_code
-      LEFT JOIN held h ON h.unit_id = p.unit_id AND h.wing_code = p.wing_code AND h.role_code = p.role_code),
+           (p.holders >= p.seats)::int - (p.holders - p.delta >= p.seats)::int AS v
+      FROM posts_held p),
   flips AS (
     SELECT counted, wing_code, role_code, sum(v)::int AS v FROM booth_flips GROUP BY counted, wing_code, role_code),
   lineage AS (
