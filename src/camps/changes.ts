@@ -172,7 +172,7 @@ export async function deleteCamp (db: Database, actor: Actor, id: string, matche
 }
 
 async function invitedCount (tx: Database, campId: string): Promise<number> {
-  const [row] = await rows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM invitations WHERE camp_id = ${campId} AND status <> 'cancelled' AND source <> 'walk_in'`)
+  const [row] = await rows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM invitations WHERE camp_id = ${campId} AND invitation_counted(source, status)`)
   return row.n
 }
 

@@ -130,7 +130,7 @@ export async function listCamps (db: Database, actor: Actor, f: CampFilter): Pro
            c.version, c.created_at, c.updated_at
       FROM camps c JOIN units cu ON cu.id = c.unit_id
       CROSS JOIN LATERAL (
-        SELECT count(*) FILTER (WHERE i.status <> 'cancelled' AND i.source <> 'walk_in')::int AS invited,
+        SELECT count(*) FILTER (WHERE invitation_counted(i.source, i.status))::int AS invited,
                count(*) FILTER (WHERE i.status = 'confirmed')::int AS confirmed,
                count(*) FILTER (WHERE i.status = 'attended' AND i.source <> 'walk_in')::int AS attended,
                count(*) FILTER (WHERE i.source = 'walk_in')::int AS walk_ins
@@ -249,7 +249,7 @@ export async function campReport (db: Database, actor: Actor, camp: CampRow) {
   const [groups, days] = await Promise.all([
     rows<CampReportSqlRow>(db, sql`
       SELECT i.post_level AS level, i.post_wing AS wing, i.post_role AS role,
-             count(*) FILTER (WHERE i.source <> 'walk_in' AND i.status <> 'cancelled')::int AS invited,
+             count(*) FILTER (WHERE invitation_counted(i.source, i.status))::int AS invited,
              count(*) FILTER (WHERE i.status = 'confirmed')::int AS confirmed,
              count(*) FILTER (WHERE i.status = 'declined')::int AS declined,
              count(*) FILTER (WHERE i.status = 'attended' AND i.source <> 'walk_in')::int AS attended,

@@ -272,6 +272,6 @@ export async function inviteSeededCamps (tx: Database, seed: number): Promise<vo
     UPDATE camps c SET capacity = greatest(25, ceil((n.taken * 1.15 + 5) / 25.0) * 25)::int
       FROM seed_camp_plans s,
            LATERAL (SELECT count(*) AS taken FROM invitations i
-                     WHERE i.camp_id = s.camp_id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) n
+                     WHERE i.camp_id = s.camp_id AND invitation_holds_seat(i.source, i.status)) n
      WHERE c.id = s.camp_id AND s.capped`)
 }

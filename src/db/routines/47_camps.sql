@@ -33,6 +33,19 @@ CREATE OR REPLACE FUNCTION training_counts_role(p_role text) RETURNS boolean LAN
   SELECT p_role <> 'committee_member'
 $$;
 
+-- An invitation the camp stands by: asked for (not a walk-in) and not cancelled. These
+-- make a camp's invited figure and, at held camps, the attendance rates.
+CREATE OR REPLACE FUNCTION invitation_counted(p_source invitation_source, p_status invitation_status) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_source <> 'walk_in' AND p_status <> 'cancelled'
+$$;
+
+-- An invitation holding one of the camp's seats: confirmed or attended, walk-ins aside.
+CREATE OR REPLACE FUNCTION invitation_holds_seat(p_source invitation_source, p_status invitation_status) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_source <> 'walk_in' AND p_status IN ('confirmed', 'attended')
+$$;
+
 CREATE OR REPLACE FUNCTION camps_before_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
@@ -84,7 +97,7 @@ BEGIN
     sign := CASE WHEN NEW.status = 'held' THEN 1 ELSE -1 END;
     PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(sign), array_agg(sign * (i.status = 'attended')::int))
        FROM invitations i JOIN people p ON p.id = i.person_id
-      WHERE i.camp_id = NEW.id AND i.source <> 'walk_in' AND i.status <> 'cancelled';
+      WHERE i.camp_id = NEW.id AND invitation_counted(i.source, i.status);
   END IF;
   RETURN NEW;
 END
@@ -181,7 +194,7 @@ BEGIN
     SELECT 1 FROM camps c
      WHERE c.id = ANY (p_camps) AND c.capacity IS NOT NULL
        AND (SELECT count(*) FROM invitations i
-             WHERE i.camp_id = c.id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) > c.capacity) THEN
+             WHERE i.camp_id = c.id AND invitation_holds_seat(i.source, i.status)) > c.capacity) THEN
     RAISE EXCEPTION 'the camp is full'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'camp_capacity', TABLE = 'invitations';
   END IF;
@@ -202,7 +215,7 @@ BEGIN
   PERFORM assert_camp_capacity(ARRAY(SELECT DISTINCT camp_id FROM new_rows WHERE status = 'confirmed'));
   PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(1), array_agg((n.status = 'attended')::int))
      FROM new_rows n JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
-    WHERE n.source <> 'walk_in' AND n.status <> 'cancelled';
+    WHERE invitation_counted(n.source, n.status);
   RETURN NULL;
 END
 $$;
@@ -217,10 +230,10 @@ BEGIN
   PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
      FROM (SELECT p.home_booth_id AS booth, sum(x.invited)::int AS invited, sum(x.attended)::int AS attended
              FROM (SELECT o.person_id, o.camp_id, -1 AS invited, -(o.status = 'attended')::int AS attended
-                     FROM old_rows o WHERE o.source <> 'walk_in' AND o.status <> 'cancelled'
+                     FROM old_rows o WHERE invitation_counted(o.source, o.status)
                    UNION ALL
                    SELECT n.person_id, n.camp_id, 1, (n.status = 'attended')::int
-                     FROM new_rows n WHERE n.source <> 'walk_in' AND n.status <> 'cancelled') x
+                     FROM new_rows n WHERE invitation_counted(n.source, n.status)) x
              JOIN camps c ON c.id = x.camp_id AND c.status = 'held'
              JOIN people p ON p.id = x.person_id
             GROUP BY p.home_booth_id
@@ -236,7 +249,7 @@ BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM old_rows)));
   PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(-1), array_agg(-(o.status = 'attended')::int))
      FROM old_rows o JOIN camps c ON c.id = o.camp_id AND c.status = 'held' JOIN people p ON p.id = o.person_id
-    WHERE o.source <> 'walk_in' AND o.status <> 'cancelled';
+    WHERE invitation_counted(o.source, o.status);
   PERFORM refresh_training(ARRAY(SELECT DISTINCT person_id FROM old_rows WHERE status = 'attended'));
   RETURN NULL;
 END
@@ -513,11 +526,11 @@ BEGIN
   PERFORM apply_training_rate_deltas(array_agg(x.booth), array_agg(x.invited), array_agg(x.attended))
      FROM (SELECT OLD.home_booth_id AS booth, -1 AS invited, -(i.status = 'attended')::int AS attended
              FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-            WHERE i.person_id = NEW.id AND i.source <> 'walk_in' AND i.status <> 'cancelled'
+            WHERE i.person_id = NEW.id AND invitation_counted(i.source, i.status)
            UNION ALL
            SELECT NEW.home_booth_id, 1, (i.status = 'attended')::int
              FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-            WHERE i.person_id = NEW.id AND i.source <> 'walk_in' AND i.status <> 'cancelled') x;
+            WHERE i.person_id = NEW.id AND invitation_counted(i.source, i.status)) x;
   RETURN NULL;
 END
 $$;
@@ -559,7 +572,7 @@ BEGIN
       UNION ALL
       SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
         FROM people p JOIN invitations i ON i.person_id = p.id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-       WHERE p_is_booth AND p.home_booth_id = p_root AND i.source <> 'walk_in' AND i.status <> 'cancelled') t
+       WHERE p_is_booth AND p.home_booth_id = p_root AND invitation_counted(i.source, i.status)) t
    GROUP BY 1
    ORDER BY 1
   ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
@@ -602,7 +615,7 @@ BEGIN
     JOIN people p ON p.id = i.person_id
     JOIN units b ON b.id = p.home_booth_id
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
-   WHERE i.source <> 'walk_in' AND i.status <> 'cancelled'
+   WHERE invitation_counted(i.source, i.status)
    GROUP BY a.id ORDER BY a.id;
 END
 $$;
@@ -631,7 +644,7 @@ RETURNS TABLE (camp_id uuid, violation text) LANGUAGE sql STABLE AS $$
     FROM camps c
    WHERE c.capacity IS NOT NULL
      AND (SELECT count(*) FROM invitations i
-           WHERE i.camp_id = c.id AND i.source <> 'walk_in' AND i.status IN ('confirmed', 'attended')) > c.capacity
+           WHERE i.camp_id = c.id AND invitation_holds_seat(i.source, i.status)) > c.capacity
 $$;
 
 -- Filled once, when the tables arrive (migration 0026) in a database that has
