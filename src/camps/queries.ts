@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
 import type { UnitLevel } from '../db/schema.js'
-import { DomainError } from '../errors.js'
+import { DomainError, notFound } from '../errors.js'
 import { maskPhone } from '../people/identity.js'
 
 /**
@@ -150,10 +150,16 @@ export async function findCamp (db: Database, actor: Actor, id: string): Promise
   return row
 }
 
+/** The camp as the key sees it (organised in its scope, or concerning its people); 404 otherwise. */
+export async function campInScope (db: Database, actor: Actor, id: string): Promise<CampRow> {
+  const camp = await findCamp(db, actor, id)
+  if (!camp) throw notFound('camp', 'No camp with this id in your scope.')
+  return camp
+}
+
 /** The camp, organised within the key's scope: what a change to it, its invitations or attendance needs. 404 otherwise; 403 for a camp the key sees from below. */
 export async function campToChange (db: Database, actor: Actor, id: string): Promise<CampRow> {
-  const camp = await findCamp(db, actor, id)
-  if (!camp) throw new DomainError('not_found', 'not_found', 'No camp with this id in your scope.')
+  const camp = await campInScope(db, actor, id)
   if (!camp.organiser) {
     throw new DomainError('forbidden', 'outside_scope', `The camp is organised by ${camp.unit_code_path}, above your key's scope: a key of that scope changes it.`)
   }

@@ -11,7 +11,7 @@ import { inBatches } from '../db/keyset.js'
 import { maskPhone } from '../people/identity.js'
 import { findUnit } from '../units/queries.js'
 import { checkIn, createCamp, createTopic, deleteCamp, invite, updateCamp, updateInvitation } from './changes.js'
-import { campReport, findCamp, findInvitation, listCamps, listInvitations, listTopics, toCamp, toInvitation, toTopic, type InvitationRow } from './queries.js'
+import { campInScope, campReport, findInvitation, listCamps, listInvitations, listTopics, toCamp, toInvitation, toTopic, type InvitationRow } from './queries.js'
 import { allTraining, allUntrained, toTrainingRow, toUntrained, trainingReport, untrainedKey, untrainedReport, type TrainingSqlRow, type UntrainedSqlRow } from './training.js'
 import {
   CampIdParams, CampPage, CampReport, CampSchema, CheckInBody, CheckInResult, CreateCampBody, CreateTopicBody, InvitationPage, InvitationParams, InvitationSchema,
@@ -105,8 +105,7 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/camps/:id', {
     schema: { operationId: 'getCamp', tags, summary: 'One camp', params: CampIdParams, response: { 200: withHeaders(CampSchema, 'ETag'), ...problemResponses(400, 404) } }
   }, async (request, reply) => {
-    const row = await findCamp(app.db, request.actor, request.params.id)
-    if (!row) throw notFound('camp')
+    const row = await campInScope(app.db, request.actor, request.params.id)
     setEtag(reply, row.version)
     return toCamp(row)
   })
@@ -160,8 +159,7 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(InvitationPage), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const camp = await findCamp(app.db, request.actor, request.params.id)
-    if (!camp) throw notFound('camp')
+    const camp = await campInScope(app.db, request.actor, request.params.id)
     const { status, source, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
       const all = inBatches<InvitationRow, [string, string]>((after, n) => listInvitations(app.db, request.actor, camp, { status, source, after, limit: n }),
@@ -176,8 +174,7 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/camps/:id/invitations/:invitationId', {
     schema: { operationId: 'getCampInvitation', tags, summary: 'One invitation', params: InvitationParams, response: { 200: withHeaders(InvitationSchema, 'ETag'), ...problemResponses(400, 404) } }
   }, async (request, reply) => {
-    const camp = await findCamp(app.db, request.actor, request.params.id)
-    if (!camp) throw notFound('camp')
+    const camp = await campInScope(app.db, request.actor, request.params.id)
     const row = await findInvitation(app.db, request.actor, camp, { id: request.params.invitationId })
     if (!row) throw notFound('invitation')
     setEtag(reply, row.version)
@@ -222,8 +219,7 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: CampReport, ...problemResponses(400, 404) }
     }
   }, async (request) => {
-    const camp = await findCamp(app.db, request.actor, request.params.id)
-    if (!camp) throw notFound('camp')
+    const camp = await campInScope(app.db, request.actor, request.params.id)
     const { groups, days } = await campReport(app.db, request.actor, camp)
     const items = groups.map(g => ({ level: g.level, wing: g.wing, role: g.role, invited: g.invited, confirmed: g.confirmed, declined: g.declined, attended: g.attended, walkIns: g.walk_ins }))
     const sum = (k: 'invited' | 'confirmed' | 'declined' | 'attended' | 'walkIns') => items.reduce((n, g) => n + g[k], 0)

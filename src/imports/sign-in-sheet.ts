@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Database } from '../db/client.js'
 import { GENDERS } from '../db/schema.js'
-import { DomainError } from '../errors.js'
+import { DomainError, notFound } from '../errors.js'
 import { boothReference, optionalDate, optionalPhone, optionalText, optionalVoterId, refuse } from './fields.js'
 import type { ImportContext, ImportKind } from './kind.js'
 
@@ -79,7 +79,7 @@ export const signInSheet: ImportKind = {
     // The camp's dates and status stay as read until the import commits (the API's
     // changes to a camp lock its row too).
     const [camp] = await rows<{ status: string }>(tx, sql`SELECT status FROM camps WHERE id = ${campId} FOR NO KEY UPDATE`)
-    if (!camp) throw new DomainError('not_found', 'not_found', 'No camp with this id in your scope.')
+    if (!camp) throw notFound('camp', 'No camp with this id in your scope.')
     if (camp.status === 'cancelled') throw new DomainError('conflict', 'camp_cancelled', 'The camp is cancelled: no attendance is recorded at it.')
     await resolveDays(tx, campId)
     await resolvePeople(tx, campId, context.createPeople ?? false)
