@@ -1,5 +1,4 @@
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
+import { BENCH_KEY, benchApp } from './app.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
 
 /**
@@ -8,9 +7,8 @@ import { fmt, percentile, table, timeRepeated } from './stats.js'
  * unauthenticated one (same app, same run) so the difference is the check itself.
  */
 export async function benchAuth () {
-  const secret = 'sg_bench_admin_key_00000000000000000000'
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: secret, RATE_LIMIT_MAX: '100000000', DATABASE_URL: process.env.DATABASE_URL }), DATA_DIR_PGLITE: undefined }
-  const app = await buildApp({ config })
+  const { app } = await benchApp()
+  const secret = BENCH_KEY
   const N = 20_000
   await app.keys.verify(secret)
   const cached = await timeRepeated(N, () => app.keys.verify(secret))

@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { systemActor } from '../src/access/actor.js'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
 import { rows } from '../src/db/client.js'
 import { coverageByAssemblyReport, coverageReport, coverageTrend, gapsReport, nationalCoverage } from '../src/coverage/service.js'
 import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
@@ -14,6 +12,7 @@ import { clusterCoveragePage } from '../src/clusters/coverage.js'
 import { clusterGapsReport } from '../src/clusters/gaps.js'
 import { roleOrRefuse } from '../src/roles/catalogue.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
+import { benchApp } from './app.js'
 
 /**
  * Coverage, gaps and the social media duty on a loaded state (npm run seed -- --preset up), through real HTTP,
@@ -24,12 +23,7 @@ import { fmt, percentile, table, timeRepeated } from './stats.js'
  */
 export async function benchCoverage () {
   if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL database loaded with npm run seed -- --preset up')
-  const secret = 'sg_bench_admin_key_00000000000000000000'
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: secret, RATE_LIMIT_MAX: '100000000', DATABASE_URL: process.env.DATABASE_URL }), DATA_DIR_PGLITE: undefined }
-  const app = await buildApp({ config })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  const headers = { authorization: `Bearer ${secret}` }
+  const { app, base, headers } = await benchApp({ listen: true })
   const db = app.db
   const actor = systemActor()
 

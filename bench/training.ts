@@ -1,13 +1,12 @@
 import { sql } from 'drizzle-orm'
 import { systemActor } from '../src/access/actor.js'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
 import { rows, type Database } from '../src/db/client.js'
 import { beginWork, limitsOf } from '../src/db/transaction.js'
 import { trainingReport } from '../src/camps/training.js'
 import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
 import { streamCsv } from './coverage.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
+import { benchApp } from './app.js'
 
 /**
  * Training camps on a loaded state (npm run seed -- --preset up), each beside a naive SQL
@@ -25,12 +24,7 @@ import { fmt, percentile, table, timeRepeated } from './stats.js'
  */
 export async function benchTraining () {
   if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL database loaded with npm run seed -- --preset up')
-  const secret = 'sg_bench_admin_key_00000000000000000000'
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: secret, RATE_LIMIT_MAX: '100000000', DATABASE_URL: process.env.DATABASE_URL }), DATA_DIR_PGLITE: undefined }
-  const app = await buildApp({ config })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  const headers = { authorization: `Bearer ${secret}` }
+  const { app, base, headers } = await benchApp({ listen: true })
   const db = app.db
   const actor = systemActor()
 
