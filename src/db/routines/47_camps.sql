@@ -46,6 +46,21 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT p_source <> 'walk_in' AND p_status IN ('confirmed', 'attended')
 $$;
 
+-- A day of attendance a camp can have: within its dates, not after today, at a camp not
+-- cancelled (attendance_within_camp). The attendance trigger and camp_violations() ask it.
+CREATE OR REPLACE FUNCTION attendance_day_allowed(p_status camp_status, p_start date, p_end date, p_day date) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT p_status <> 'cancelled' AND p_day BETWEEN p_start AND p_end AND p_day <= india_today()
+$$;
+
+-- More seats taken than the camp has (camp_capacity): the capacity trigger and
+-- camp_violations() ask it.
+CREATE OR REPLACE FUNCTION camp_over_capacity(p_camp uuid, p_capacity integer) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT p_capacity IS NOT NULL
+     AND (SELECT count(*) FROM invitations i WHERE i.camp_id = p_camp AND invitation_holds_seat(i.source, i.status)) > p_capacity
+$$;
+
 CREATE OR REPLACE FUNCTION camps_before_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
@@ -192,9 +207,7 @@ BEGIN
   PERFORM 1 FROM camps WHERE id = ANY (p_camps) ORDER BY id FOR NO KEY UPDATE;
   IF EXISTS (
     SELECT 1 FROM camps c
-     WHERE c.id = ANY (p_camps) AND c.capacity IS NOT NULL
-       AND (SELECT count(*) FROM invitations i
-             WHERE i.camp_id = c.id AND invitation_holds_seat(i.source, i.status)) > c.capacity) THEN
+     WHERE c.id = ANY (p_camps) AND camp_over_capacity(c.id, c.capacity)) THEN
     RAISE EXCEPTION 'the camp is full'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'camp_capacity', TABLE = 'invitations';
   END IF;
@@ -269,7 +282,7 @@ BEGIN
   PERFORM assert_units_within_scope(ARRAY(
     SELECT DISTINCT c.unit_id FROM new_rows n JOIN invitations i ON i.id = n.invitation_id JOIN camps c ON c.id = i.camp_id));
   IF EXISTS (SELECT 1 FROM new_rows n JOIN invitations i ON i.id = n.invitation_id JOIN camps c ON c.id = i.camp_id
-              WHERE c.status = 'cancelled' OR n.day NOT BETWEEN c.start_date AND c.end_date OR n.day > india_today()) THEN
+              WHERE NOT attendance_day_allowed(c.status, c.start_date, c.end_date, n.day)) THEN
     RAISE EXCEPTION 'attendance lies within the dates of a camp not cancelled, up to today'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'attendance_within_camp', TABLE = 'attendance';
   END IF;
@@ -638,13 +651,11 @@ RETURNS TABLE (camp_id uuid, violation text) LANGUAGE sql STABLE AS $$
   UNION ALL
   SELECT DISTINCT c.id, 'attendance_within_camp'
     FROM attendance a JOIN invitations i ON i.id = a.invitation_id JOIN camps c ON c.id = i.camp_id
-   WHERE c.status = 'cancelled' OR a.day NOT BETWEEN c.start_date AND c.end_date OR a.day > india_today()
+   WHERE NOT attendance_day_allowed(c.status, c.start_date, c.end_date, a.day)
   UNION ALL
   SELECT c.id, 'camp_capacity'
     FROM camps c
-   WHERE c.capacity IS NOT NULL
-     AND (SELECT count(*) FROM invitations i
-           WHERE i.camp_id = c.id AND invitation_holds_seat(i.source, i.status)) > c.capacity
+   WHERE camp_over_capacity(c.id, c.capacity)
 $$;
 
 -- Filled once, when the tables arrive (migration 0026) in a database that has
