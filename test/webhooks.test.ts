@@ -1,23 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
 import t from 'tap'
 import { AddressPolicy, Outbound } from '../src/webhooks/outbound.js'
 import { ADMIN_KEY, buildTestApp, call, mintKey, usingPostgres } from './helpers/app.js'
-import { Receiver, until, type Received } from './helpers/receiver.js'
+import { Receiver, until, WEBHOOK_ENV, type Received } from './helpers/webhooks.js'
 import { createChain, createUnit } from './helpers/tree.js'
-
-// Short backoff, poll and lease, so that retries and take-overs happen within a test.
-export const WEBHOOK_ENV = {
-  WEBHOOK_KEY: randomBytes(32).toString('base64'),
-  WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
-  WEBHOOK_POLL_MS: '50',
-  WEBHOOK_BACKOFF_BASE_MS: '50',
-  WEBHOOK_BACKOFF_MAX_MS: '300',
-  WEBHOOK_TIMEOUT_MS: '3000',
-  WEBHOOK_CONNECT_TIMEOUT_MS: '1000',
-  CHANGES_SEQUENCE_MS: '20'
-}
 
 const { app } = await buildTestApp(t, WEBHOOK_ENV)
 

@@ -1,6 +1,19 @@
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+
+// Short backoff, poll and lease, so that retries and take-overs happen within a test.
+export const WEBHOOK_ENV = {
+  WEBHOOK_KEY: randomBytes(32).toString('base64'),
+  WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+  WEBHOOK_POLL_MS: '50',
+  WEBHOOK_BACKOFF_BASE_MS: '50',
+  WEBHOOK_BACKOFF_MAX_MS: '300',
+  WEBHOOK_TIMEOUT_MS: '3000',
+  WEBHOOK_CONNECT_TIMEOUT_MS: '1000',
+  CHANGES_SEQUENCE_MS: '20'
+}
 
 export interface Received {
   headers: Record<string, string>
