@@ -148,7 +148,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     retryForMs: config.WEBHOOK_RETRY_FOR_MS,
     backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
     backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
-    rotationGraceMs: config.WEBHOOK_ROTATION_GRACE_MS
+    rotationGraceMs: config.WEBHOOK_ROTATION_GRACE_MS,
+    logDays: config.WEBHOOK_DELIVERY_LOG_DAYS
   })
   await registerOpenApi(app, pkg.version)
   await app.register(idempotency)

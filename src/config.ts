@@ -116,7 +116,9 @@ const Env = z.object({
   // How often idle workers look for due retries (new changes wake them at once).
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   // After a secret rotation, the old secret signs too for this long (24 hours).
-  WEBHOOK_ROTATION_GRACE_MS: z.coerce.number().int().min(0).default(24 * 3600_000)
+  WEBHOOK_ROTATION_GRACE_MS: z.coerce.number().int().min(0).default(24 * 3600_000),
+  // Every delivery attempt is logged (GET /v1/webhooks/{id}/deliveries) and kept this long.
+  WEBHOOK_DELIVERY_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30)
 }).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
   { path: ['IMPORT_CONCURRENCY'], message: 'must be below DB_POOL_MAX, or imports could take every connection' })
 

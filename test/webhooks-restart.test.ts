@@ -88,7 +88,16 @@ if (!usingPostgres) {
     const hung = r.received[2]
     t.ok(r.received.slice(3).some(m => m.headers['webhook-id'] === hung.headers['webhook-id'] && m.status === 200), 'the change in flight at the kill was delivered again, with its webhook-id')
     t.ok(r.received.every(m => { try { new Webhook(hook.json.secret).verify(m.body, m.headers); return true } catch { return false } }), 'all signed')
+
+    // A graceful stop does not wait for a receiver that never answers (60 s here): it abandons it.
+    r.answer = () => 'hang'
+    const before = r.received.length
+    await request(second.port, 'POST', '/v1/units', { level: 'district', parentId: state.json.id, code: 'D7', name: 'District 7' })
+    await until('a delivery hanging', () => r.received.length > before)
+    const stopping = Date.now()
     second.child.kill('SIGTERM')
-    await new Promise(resolve => second.child.once('exit', resolve))
+    const code = await new Promise(resolve => second.child.once('exit', resolve))
+    t.equal(code, 0, 'a clean exit')
+    t.ok(Date.now() - stopping < 10_000, `stopped in ${Date.now() - stopping} ms with a delivery in flight`)
   })
 }

@@ -6,7 +6,7 @@ import { ADMIN_KEY, buildTestApp, call, mintKey, usingPostgres } from './helpers
 import { Receiver, until, WEBHOOK_ENV, type Received } from './helpers/webhooks.js'
 import { createChain, createUnit } from './helpers/tree.js'
 
-const { app } = await buildTestApp(t, WEBHOOK_ENV)
+const { app, logs } = await buildTestApp(t, WEBHOOK_ENV)
 
 async function receiver (t: { teardown (fn: () => unknown): void }) {
   const r = new Receiver()
@@ -92,6 +92,7 @@ if (!usingPostgres) {
     t.notMatch(JSON.stringify(stored), created.json.secret.slice(6), 'nor stored in clear')
     const audit = await call(app, { method: 'GET', url: `/v1/audit?entityType=webhook&entityId=${id}` })
     t.notMatch(audit.body, created.json.secret.slice(6), 'nor audited')
+    t.notMatch(JSON.stringify(logs), created.json.secret.slice(6), 'nor logged')
 
     const stale = await call(app, { method: 'PATCH', url: `/v1/webhooks/${id}`, payload: { status: 'paused' }, headers: { 'if-match': '"v0"' } })
     t.equal(stale.status, 412)

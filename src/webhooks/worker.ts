@@ -22,6 +22,8 @@ export interface WorkerOptions {
   retryForMs: number
   backoffBaseMs: number
   backoffMaxMs: number
+  /** Delivery attempts are kept this many days. */
+  logDays: number
   log?: FastifyBaseLogger
 }
 
@@ -57,12 +59,24 @@ export class WebhookWorker {
   private wakeUp: (() => void) | undefined
   private woken = false
   private lastErrorLogged = 0
+  private pruner: NodeJS.Timeout | undefined
+  private pruning: Promise<void> | undefined
 
   constructor (private readonly db: Database, private readonly signal: ChangeSignal, private readonly courier: Courier, private readonly options: WorkerOptions) {}
 
   start () {
     if (this.loop) return
     this.loop = this.run()
+    // The attempts log would grow with every delivery: once at start and hourly, the old ones go.
+    this.prune()
+    this.pruner = setInterval(() => this.prune(), 3600_000).unref()
+  }
+
+  private prune () {
+    if (this.pruning || this.stopping.signal.aborted) return
+    this.pruning = this.db.execute(sql`DELETE FROM webhook_deliveries WHERE at < now() - make_interval(days => ${this.options.logDays})`)
+      .then(() => {}, err => this.failed(err))
+      .finally(() => { this.pruning = undefined })
   }
 
   /** Look for due webhooks now (one was resumed, a retry asked for). */
@@ -75,8 +89,10 @@ export class WebhookWorker {
   async stop () {
     if (!this.loop) return
     this.stopping.abort()
+    if (this.pruner) clearInterval(this.pruner)
     this.wake()
     await this.loop
+    await this.pruning
     await Promise.allSettled(this.serving.values())
     await this.db.execute(sql`UPDATE webhooks SET locked_by = NULL, locked_until = NULL WHERE locked_by = ${this.id}`).catch(() => {})
   }
