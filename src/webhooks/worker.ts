@@ -50,6 +50,8 @@ interface Claimed {
  * Each endpoint is served on its own, at most `concurrency` at once: a slow receiver holds
  * one slot, never the API nor other receivers. New changes wake it (the feed's signal,
  * fed by NOTIFY); a poll catches retries falling due.
+ * Not pg-boss nor graphile-worker: their current versions need Node 22, and a queue holds
+ * a job row per message, where a cursor per endpoint needs none.
  */
 export class WebhookWorker {
   readonly id = `${process.pid}:${randomUUID()}`
@@ -165,7 +167,9 @@ export class WebhookWorker {
       try {
         secrets = this.courier.secretsOf(w.id, w)
       } catch {
-        await this.attemptFailed(w, undefined, { statusCode: null, durationMs: 0, ok: false, error: 'the signing secret cannot be decrypted: is WEBHOOK_KEY the one it was stored under?' })
+        // Nothing can be signed: said in the log (never the key), retried as a failed attempt.
+        this.options.log?.warn({ webhookId: w.id }, 'a webhook\'s signing secret cannot be decrypted: is WEBHOOK_KEY the one it was stored under?')
+        await this.attemptFailed(w, undefined, { statusCode: null, durationMs: 0, ok: false, error: 'the signing secret cannot be decrypted' })
         return
       }
       let read
