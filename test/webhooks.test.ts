@@ -152,6 +152,20 @@ if (!usingPostgres) {
     t.equal(after.status, 'active')
   })
 
+  t.test('a receiver that never answers does not hold up another', async (t) => {
+    const dead = await receiver(t)
+    dead.answer = () => 'hang'
+    const alive = await receiver(t)
+    await createWebhook({ url: dead.url, types: ['unit.created'] })
+    await createWebhook({ url: alive.url, types: ['unit.created'] })
+    await createUnit(app, { level: 'state', code: 'WHI', name: 'Isolation' })
+    await until('both asked', () => dead.received.length >= 1 && alive.received.length >= 1)
+    const waited = Date.now()
+    const unit = await createUnit(app, { level: 'state', code: 'WHI2', name: 'Isolation Two' })
+    const deadAsked = await until('the live receiver has the next change', () => alive.changes.some(m => m.json.data.entityId === unit.id) && dead.received.length)
+    t.equal(deadAsked, 1, `delivered in ${Date.now() - waited} ms, while the other's first request still hung (WEBHOOK_TIMEOUT_MS 3000)`)
+  })
+
   t.test('410 Gone disables the endpoint; resuming sends the same change again', async (t) => {
     const r = await receiver(t)
     r.answer = () => 410
