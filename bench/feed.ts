@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { sql, TransactionRollbackError } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
@@ -19,7 +23,9 @@ import { percentile, table } from './stats.js'
  *      consumer would; changes per second for each step and end to end;
  *   2. latency, BENCH_SAMPLES writes (default 50): a long-poll waits, a unit is created
  *      through the API, and the time from the write's answer (its commit) to the
- *      long-poll's answer is taken.
+ *      long-poll's answer is taken; on PostgreSQL, the same writes' webhook deliveries
+ *      too (a webhook for unit.* to a receiver on 127.0.0.1), from the commit to the
+ *      receiver's getting it: the long-poll is the baseline.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- feed
  */
@@ -42,7 +48,7 @@ export async function benchFeed () {
     await adminQuery(process.env.DATABASE_URL, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)
     await adminQuery(process.env.DATABASE_URL, `CREATE DATABASE ${DB_NAME}`)
   }
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: KEY, RATE_LIMIT_MAX: '100000000', ...(url ? { DATABASE_URL: url } : {}) }), DATA_DIR_PGLITE: undefined }
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: KEY, RATE_LIMIT_MAX: '100000000', WEBHOOK_KEY: randomBytes(32).toString('base64'), WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32', ...(url ? { DATABASE_URL: url } : {}) }), DATA_DIR_PGLITE: undefined }
   const app = await buildApp({ config })
   try {
     console.log(`throughput: ${ROUNDS} rounds of ${CHANGES.toLocaleString('en')} changes; sequencer every ${config.CHANGES_SEQUENCE_MS} ms`)
@@ -57,7 +63,13 @@ export async function benchFeed () {
     table([
       { write: 'SQL from elsewhere: commit → long-poll answers', p50: ms(delays.elsewhere, 50), p95: ms(delays.elsewhere, 95), max: ms(delays.elsewhere, 100) },
       { write: 'API write here: request → long-poll answers', p50: ms(delays.api, 50), p95: ms(delays.api, 95), max: ms(delays.api, 100) },
-      { write: 'API write here: the request alone', p50: ms(delays.apiWrite, 50), p95: ms(delays.apiWrite, 95), max: ms(delays.apiWrite, 100) }
+      { write: 'API write here: the request alone', p50: ms(delays.apiWrite, 50), p95: ms(delays.apiWrite, 95), max: ms(delays.apiWrite, 100) },
+      ...(ON_POSTGRES
+        ? [
+            { write: 'SQL from elsewhere: commit → webhook received', p50: ms(delays.webhookElsewhere, 50), p95: ms(delays.webhookElsewhere, 95), max: ms(delays.webhookElsewhere, 100) },
+            { write: 'API write here: request → webhook received', p50: ms(delays.webhookApi, 50), p95: ms(delays.webhookApi, 95), max: ms(delays.webhookApi, 100) }
+          ]
+        : [])
     ])
   } finally {
     await app.close()
@@ -117,11 +129,20 @@ async function pendingTop (app: FastifyInstance): Promise<number> {
  * import committing), which only the sequencer's tick numbers; and an API write on this
  * process, numbered at once when it is answered. Both timed to the long-poll's answer.
  */
-async function latency (app: FastifyInstance): Promise<{ elsewhere: number[], api: number[], apiWrite: number[] }> {
+async function latency (app: FastifyInstance) {
   const [{ id: stateId }] = await rows<{ id: string }>(app.db, sql`SELECT id FROM units WHERE code = 'BF0' AND parent_id IS NULL`)
-  const out = { elsewhere: [] as number[], api: [] as number[], apiWrite: [] as number[] }
-  for (let i = 0; i < SAMPLES; i++) {
+  const out = { elsewhere: [] as number[], api: [] as number[], apiWrite: [] as number[], webhookElsewhere: [] as number[], webhookApi: [] as number[] }
+  const receiver = ON_POSTGRES ? await webhookReceiver(app) : undefined
+  try {
+    for (let i = 0; i < SAMPLES; i++) await sample(i)
+  } finally {
+    await receiver?.close()
+  }
+  return out
+
+  async function sample (i: number) {
     for (const kind of ['elsewhere', 'api'] as const) {
+      const delivered = receiver?.next()
       const from = (await inject(app, 'GET', '/v1/changes?after=latest')).nextCursor as string
       const polled = inject(app, 'GET', `/v1/changes?after=${from}&wait=10`).then(page => {
         if (page.items.length === 0) throw new Error('the long-poll ran out of time')
@@ -134,14 +155,44 @@ async function latency (app: FastifyInstance): Promise<{ elsewhere: number[], ap
           SELECT 'bench', 'update', 'unit', id::text, id, path FROM units WHERE id = ${stateId}::uuid`)
         const committed = process.hrtime.bigint()
         out.elsewhere.push(Number((await polled) - committed) / 1e6)
+        if (delivered) out.webhookElsewhere.push(Number((await delivered) - committed) / 1e6)
       } else {
         await inject(app, 'POST', '/v1/units', { level: 'district', parentId: stateId, code: `L${i}`, name: `Latency ${i}` })
         out.apiWrite.push(Number(process.hrtime.bigint() - start) / 1e6)
         out.api.push(Number((await polled) - start) / 1e6)
+        if (delivered) out.webhookApi.push(Number((await delivered) - start) / 1e6)
       }
     }
   }
-  return out
+}
+
+/** A receiver on 127.0.0.1 answering 200 at once, and a webhook for unit.* pointing at it. */
+async function webhookReceiver (app: FastifyInstance) {
+  let waiting: ((at: bigint) => void) | undefined
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const at = process.hrtime.bigint()
+      res.end()
+      waiting?.(at)
+      waiting = undefined
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  await inject(app, 'POST', '/v1/webhooks', { url: `http://127.0.0.1:${port}/hook`, types: ['unit.*'] })
+  return {
+    /** When the next delivery arrives. */
+    next: () => new Promise<bigint>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no webhook delivery within 10 s')), 10_000)
+      waiting = (at) => { clearTimeout(timer); resolve(at) }
+    }),
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise(resolve => server.close(resolve))
+    }
+  }
 }
 
 async function inject (app: FastifyInstance, method: 'GET' | 'POST', url: string, payload?: unknown) {

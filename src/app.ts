@@ -31,6 +31,8 @@ import { campRoutes } from './camps/routes.js'
 import { complianceRoutes } from './social-media/compliance-routes.js'
 import { socialMediaCatalogueRoutes } from './social-media/catalogue-routes.js'
 import { unitRoutes } from './units/routes.js'
+import webhooksPlugin from './webhooks/plugin.js'
+import { webhookRoutes } from './webhooks/routes.js'
 
 export interface AppOptions {
   config: Config
@@ -132,6 +134,23 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   })
   // An idle event stream must speak before the socket's idle timeout cuts it.
   await app.register(changeFeed, { sequenceMs: config.CHANGES_SEQUENCE_MS, retentionDays: config.CHANGES_RETENTION_DAYS, heartbeatMs: Math.min(config.CHANGES_HEARTBEAT_MS, Math.floor(config.SOCKET_IDLE_TIMEOUT_MS / 2)) })
+  await app.register(webhooksPlugin, {
+    key: config.WEBHOOK_KEY,
+    dataDir: config.DATA_DIR,
+    worker: config.WEBHOOK_WORKER,
+    allowedNetworks: config.WEBHOOK_ALLOWED_NETWORKS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    leaseMs: config.WEBHOOK_LEASE_MS,
+    pollMs: config.WEBHOOK_POLL_MS,
+    batch: 100,
+    retryForMs: config.WEBHOOK_RETRY_FOR_MS,
+    backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+    backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+    rotationGraceMs: config.WEBHOOK_ROTATION_GRACE_MS,
+    logDays: config.WEBHOOK_DELIVERY_LOG_DAYS
+  })
   await registerOpenApi(app, pkg.version)
   await app.register(idempotency)
 
@@ -163,6 +182,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     await v1.register(apiKeyRoutes)
     await v1.register(auditRoutes)
     await v1.register(changeRoutes)
+    await v1.register(webhookRoutes)
     await v1.register(importRoutes, {
       concurrency: { total: config.IMPORT_CONCURRENCY, perKey: config.IMPORT_CONCURRENCY_PER_KEY },
       spoolDir: config.SPOOL_DIR

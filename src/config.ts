@@ -39,6 +39,17 @@ const TrustProxy = z.string().optional().transform((value, ctx): boolean | strin
   return entries
 })
 
+/** WEBHOOK_ALLOWED_NETWORKS: a comma-separated list of addresses and CIDR ranges. */
+const WebhookNetworks = z.string().optional().transform((value, ctx): string[] => {
+  const entries = (value ?? '').split(',').map(e => e.trim()).filter(e => e !== '')
+  const wrong = entries.filter(e => PROXY_NAMES.has(e) || !isAddressOrRange(e))
+  if (wrong.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${wrong.join(', ')}` })
+    return z.NEVER
+  }
+  return entries
+})
+
 // Environment is parsed once, at start-up, so a typo in a variable fails loudly
 // instead of surfacing as odd behaviour during an election.
 const Env = z.object({
@@ -82,7 +93,32 @@ const Env = z.object({
   // stream says it is alive (proxies' idle limits; at most half SOCKET_IDLE_TIMEOUT_MS).
   CHANGES_SEQUENCE_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   CHANGES_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  CHANGES_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(15_000)
+  CHANGES_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
+  // Webhooks (PostgreSQL only). The key that encrypts signing secrets at rest: 32 bytes as
+  // base64; unset, one is generated into DATA_DIR/webhook-key.txt (set it when several
+  // instances share a database, or they cannot read each other's secrets).
+  WEBHOOK_KEY: z.string().refine(v => Buffer.from(v, 'base64').length === 32, 'WEBHOOK_KEY must be 32 random bytes as base64 (openssl rand -base64 32)').optional(),
+  WEBHOOK_WORKER: z.enum(['true', 'false']).default('true').transform(v => v === 'true'),
+  // Private and loopback receivers are refused unless listed here (addresses or CIDR
+  // ranges); link-local and cloud metadata addresses are refused even if listed.
+  WEBHOOK_ALLOWED_NETWORKS: WebhookNetworks,
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WEBHOOK_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // Endpoints served at once by one process: a dead receiver holds one slot, not the others.
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  // Failing deliveries are retried with exponential backoff and jitter for this long
+  // (3 days), then the endpoint is disabled; its cursor stays, so resuming it loses nothing.
+  WEBHOOK_RETRY_FOR_MS: z.coerce.number().int().min(1_000).default(3 * 24 * 3600_000),
+  WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(3600_000),
+  // How long a process holds an endpoint it serves; a process that died frees it after this.
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(500).default(60_000),
+  // How often idle workers look for due retries (new changes wake them at once).
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  // After a secret rotation, the old secret signs too for this long (24 hours).
+  WEBHOOK_ROTATION_GRACE_MS: z.coerce.number().int().min(0).default(24 * 3600_000),
+  // Every delivery attempt is logged (GET /v1/webhooks/{id}/deliveries) and kept this long.
+  WEBHOOK_DELIVERY_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30)
 }).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
   { path: ['IMPORT_CONCURRENCY'], message: 'must be below DB_POOL_MAX, or imports could take every connection' })
 

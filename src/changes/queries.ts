@@ -18,6 +18,8 @@ export interface ChangeQuery {
   /** Read changes after this position; undefined: from the oldest kept. */
   after?: number
   types?: string[]
+  /** And of every type of these entities (appointment: appointment.created, .ended...). */
+  entityTypes?: string[]
   /** Changes whose unit was, at the time, this unit or below it. */
   unitId?: string
   limit: number
@@ -52,7 +54,10 @@ export async function readChanges (db: Database, actor: Actor, q: ChangeQuery): 
   // Changes without a unit (the catalogues: wings, roles, platforms) are for global keys only.
   if (actor.scopeUnitId !== null) where.push(sql`c.unit_path IS NOT NULL AND ${underUnitAtTheTime(sql`${actor.scopeUnitId}::uuid`)}`)
   if (q.unitId !== undefined) where.push(underUnitAtTheTime(sql`${q.unitId}::uuid`))
-  if (q.types && q.types.length > 0) where.push(sql`c.type = ANY (${sql.param(q.types)}::text[])`)
+  const typed: SQL[] = []
+  if (q.types && q.types.length > 0) typed.push(sql`c.type = ANY (${sql.param(q.types)}::text[])`)
+  if (q.entityTypes && q.entityTypes.length > 0) typed.push(sql`c.entity_type = ANY (${sql.param(q.entityTypes)}::text[])`)
+  if (typed.length > 0) where.push(sql`(${sql.join(typed, sql` OR `)})`)
   const found = await rows<{ floor: number, head: number | null } & { [K in keyof ChangeRow]: ChangeRow[K] | null }>(db, sql`
     SELECT f.expired_through AS floor, (SELECT max(h.position) FROM changes h) AS head,
            p.position, p.type, p.entity_type AS "entityType", p.entity_id AS "entityId", p.unit_id AS "unitId",
@@ -73,6 +78,21 @@ export async function readChanges (db: Database, actor: Actor, q: ChangeQuery): 
     floor,
     head,
     rows: found.filter(r => r.position !== null).map(r => ({ ...r, position: Number(r.position) }) as ChangeRow)
+  }
+}
+
+/** A change as the API shows it: in the feed's pages, its event stream and webhook deliveries. */
+export function publicChange (r: ChangeRow) {
+  return {
+    cursor: encodeChangeCursor(r.position),
+    position: r.position,
+    type: r.type,
+    entityType: r.entityType,
+    entityId: r.entityId,
+    unitId: r.unitId,
+    unitCodePath: r.unitCodePath,
+    at: new Date(r.at).toISOString(),
+    payload: r.payload as { ids: Record<string, unknown>, changed: string[], values: Record<string, unknown> }
   }
 }
 

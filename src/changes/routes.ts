@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { PageQuery } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
-import { decodeChangeCursor, encodeChangeCursor, headOfChanges, readChanges, type ChangeQuery, type ChangeRead, type ChangeRow } from './queries.js'
+import { decodeChangeCursor, encodeChangeCursor, headOfChanges, publicChange, readChanges, type ChangeQuery, type ChangeRead } from './queries.js'
 
 const TYPE = /^[a-z][a-z_]*\.[a-z][a-z_]*$/
 const TYPES = /^[a-z][a-z_]*\.[a-z][a-z_]*(,[a-z][a-z_]*\.[a-z][a-z_]*)*$/
@@ -100,19 +100,7 @@ export const changeRoutes: FastifyPluginAsyncZod = async (app) => {
   })
 }
 
-function toChange (r: ChangeRow) {
-  return {
-    cursor: encodeChangeCursor(r.position),
-    position: r.position,
-    type: r.type,
-    entityType: r.entityType,
-    entityId: r.entityId,
-    unitId: r.unitId,
-    unitCodePath: r.unitCodePath,
-    at: new Date(r.at).toISOString(),
-    payload: r.payload as { ids: Record<string, unknown>, changed: string[], values: Record<string, unknown> }
-  }
-}
+const toChange = publicChange
 
 /**
  * Where the next read starts: after the last row when the page was full (there may be

@@ -165,6 +165,30 @@ CREATE TYPE public.unit_level AS ENUM (
 );
 
 --
+-- Name: webhook_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.webhook_status AS ENUM (
+    'active',
+    'paused',
+    'disabled'
+);
+
+--
+-- Name: api_keys_pause_webhooks(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_keys_pause_webhooks() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE webhooks SET status = 'paused', status_reason = 'key_revoked', locked_by = NULL, locked_until = NULL
+   WHERE created_by = NEW.id AND status = 'active';
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: apply_appointment_deltas(uuid[], text[], text[], uuid[], integer[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1282,7 +1306,7 @@ $$;
 CREATE FUNCTION public.change_is_published(p_entity_type text, p_action text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-  SELECT p_action NOT IN ('export', 'read') AND p_entity_type <> 'api_key'
+  SELECT p_action NOT IN ('export', 'read') AND p_entity_type NOT IN ('api_key', 'webhook')
 $$;
 
 --
@@ -2965,6 +2989,22 @@ END
 $$;
 
 --
+-- Name: webhooks_refuse_revoked_key(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.webhooks_refuse_revoked_key() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM api_keys k WHERE k.id = NEW.created_by AND k.revoked_at IS NOT NULL) THEN
+    RAISE EXCEPTION 'the key that created this webhook is revoked'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'webhooks_key_revoked';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+--
 -- Name: write_scope(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3726,6 +3766,68 @@ ALTER TABLE public.units ALTER COLUMN node ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: webhook_deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_deliveries (
+    id bigint NOT NULL,
+    webhook_id uuid NOT NULL,
+    message_id text NOT NULL,
+    kind text NOT NULL,
+    type text NOT NULL,
+    "position" bigint,
+    attempt integer NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    status_code integer,
+    duration_ms integer NOT NULL,
+    ok boolean NOT NULL,
+    error text,
+    CONSTRAINT webhook_deliveries_kind_check CHECK ((kind = ANY (ARRAY['change'::text, 'retry'::text, 'ping'::text])))
+);
+
+--
+-- Name: webhook_deliveries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.webhook_deliveries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.webhook_deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: webhooks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhooks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    url text NOT NULL,
+    types text[] NOT NULL,
+    unit_id uuid,
+    created_by uuid NOT NULL,
+    status public.webhook_status DEFAULT 'active'::public.webhook_status NOT NULL,
+    status_reason text,
+    secret text NOT NULL,
+    previous_secret text,
+    previous_secret_until timestamp with time zone,
+    cursor bigint DEFAULT 0 NOT NULL,
+    locked_by text,
+    locked_until timestamp with time zone,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    failing_since timestamp with time zone,
+    attempts integer DEFAULT 0 NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhooks_previous_secret_check CHECK (((previous_secret IS NULL) = (previous_secret_until IS NULL))),
+    CONSTRAINT webhooks_types_check CHECK (((cardinality(types) >= 1) AND (cardinality(types) <= 100))),
+    CONSTRAINT webhooks_url_check CHECK (((url ~ '^https?://'::text) AND (length(url) <= 2000)))
+);
+
+--
 -- Name: wings; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4126,6 +4228,20 @@ ALTER TABLE ONLY public.units
     ADD CONSTRAINT units_sibling_code_key UNIQUE NULLS NOT DISTINCT (parent_id, code);
 
 --
+-- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhooks webhooks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
+
+--
 -- Name: wings wings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4329,6 +4445,42 @@ CREATE INDEX units_name_trgm ON public.units USING gin (name public.gin_trgm_ops
 --
 
 CREATE INDEX units_path_gist ON public.units USING gist (path);
+
+--
+-- Name: webhook_deliveries_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_at_idx ON public.webhook_deliveries USING btree (at);
+
+--
+-- Name: webhook_deliveries_webhook_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_webhook_idx ON public.webhook_deliveries USING btree (webhook_id, id);
+
+--
+-- Name: webhooks_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhooks_created_by_idx ON public.webhooks USING btree (created_by);
+
+--
+-- Name: webhooks_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhooks_due_idx ON public.webhooks USING btree (next_attempt_at) WHERE (status = 'active'::public.webhook_status);
+
+--
+-- Name: webhooks_unit_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhooks_unit_idx ON public.webhooks USING btree (unit_id);
+
+--
+-- Name: api_keys api_keys_pause_webhooks; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_keys_pause_webhooks AFTER UPDATE OF revoked_at ON public.api_keys FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION public.api_keys_pause_webhooks();
 
 --
 -- Name: appointments appointments_after_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -4653,6 +4805,18 @@ CREATE TRIGGER units_join_assembly BEFORE INSERT OR UPDATE ON public.units FOR E
 --
 
 CREATE TRIGGER units_stats_on_move AFTER UPDATE ON public.units FOR EACH ROW WHEN ((old.path IS DISTINCT FROM new.path)) EXECUTE FUNCTION public.units_stats_on_move();
+
+--
+-- Name: webhooks webhooks_bump_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER webhooks_bump_version BEFORE UPDATE OF url, types, unit_id, status, secret ON public.webhooks FOR EACH ROW EXECUTE FUNCTION public.bump_version();
+
+--
+-- Name: webhooks webhooks_refuse_revoked_key; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER webhooks_refuse_revoked_key BEFORE INSERT OR UPDATE OF status ON public.webhooks FOR EACH ROW WHEN ((new.status = 'active'::public.webhook_status)) EXECUTE FUNCTION public.webhooks_refuse_revoked_key();
 
 --
 -- Name: wings wings_bump_version; Type: TRIGGER; Schema: public; Owner: -
@@ -4995,6 +5159,27 @@ ALTER TABLE ONLY public.units
 
 ALTER TABLE ONLY public.units
     ADD CONSTRAINT units_parent_fkey FOREIGN KEY (parent_id, parent_level) REFERENCES public.units(id, level);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_webhook_id_webhooks_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_webhooks_id_fk FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
+
+--
+-- Name: webhooks webhooks_created_by_api_keys_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_created_by_api_keys_id_fk FOREIGN KEY (created_by) REFERENCES public.api_keys(id);
+
+--
+-- Name: webhooks webhooks_unit_id_units_id_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_unit_id_units_id_fk FOREIGN KEY (unit_id) REFERENCES public.units(id);
 
 --
 -- PostgreSQL database dump complete

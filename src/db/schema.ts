@@ -792,3 +792,69 @@ export const schemaRoutines = pgTable('schema_routines', {
   checksum: text('checksum').notNull(),
   appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow()
 })
+
+export const WEBHOOK_STATUSES = ['active', 'paused', 'disabled'] as const
+export type WebhookStatus = typeof WEBHOOK_STATUSES[number]
+export const webhookStatus = pgEnum('webhook_status', WEBHOOK_STATUSES)
+
+/**
+ * Webhooks: endpoints told of the feed's changes (src/webhooks). Delivery is derived from
+ * the feed: each webhook keeps its own cursor (the last feed position delivered or passed
+ * over), and a worker holding the row's lease sends what follows it, in order. No row per
+ * change and endpoint is written in the change's transaction.
+ */
+export const webhooks = pgTable('webhooks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  url: text('url').notNull(),
+  // Feed types (appointment.created), per entity (appointment.*) or everything (*).
+  types: text('types').array().notNull(),
+  // The subtree whose changes it receives; null (global keys only): every change.
+  unitId: uuid('unit_id').references(() => units.id),
+  createdBy: uuid('created_by').notNull().references(() => apiKeys.id),
+  status: webhookStatus('status').notNull().default('active'),
+  // Why it is paused or disabled: paused, key_revoked, gone, retries_exhausted, cursor_expired.
+  statusReason: text('status_reason'),
+  // AES-256-GCM under WEBHOOK_KEY; the secret itself is shown once, at creation or rotation.
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true }),
+  // Delivery state, written by the worker (not versioned: the ETag is the configuration's).
+  cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+  lockedBy: text('locked_by'),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  failingSince: timestamp('failing_since', { withTimezone: true }),
+  attempts: integer('attempts').notNull().default(0),
+  version: integer('version').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  index('webhooks_unit_idx').on(t.unitId),
+  index('webhooks_created_by_idx').on(t.createdBy),
+  index('webhooks_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'active'`),
+  check('webhooks_url_check', sql`${t.url} ~ '^https?://' AND length(${t.url}) <= 2000`),
+  check('webhooks_types_check', sql`cardinality(${t.types}) BETWEEN 1 AND 100`),
+  check('webhooks_previous_secret_check', sql`(${t.previousSecret} IS NULL) = (${t.previousSecretUntil} IS NULL)`)
+])
+
+/** Every delivery attempt (and ping), newest last; what GET /v1/webhooks/{id}/deliveries pages. */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  webhookId: uuid('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  // The webhook-id header: the same for every attempt at the same change.
+  messageId: text('message_id').notNull(),
+  // change, retry (asked for through the API) or ping.
+  kind: text('kind').notNull(),
+  type: text('type').notNull(),
+  position: bigint('position', { mode: 'number' }),
+  attempt: integer('attempt').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  statusCode: integer('status_code'),
+  durationMs: integer('duration_ms').notNull(),
+  ok: boolean('ok').notNull(),
+  error: text('error')
+}, (t) => [
+  index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+  index('webhook_deliveries_at_idx').on(t.at),
+  check('webhook_deliveries_kind_check', sql`${t.kind} IN ('change', 'retry', 'ping')`)
+])

@@ -245,6 +245,7 @@ export async function registerOpenApi (app: FastifyInstance, version: string) {
         { name: 'api-keys', description: 'Keys, roles and scopes (admin keys)' },
         { name: 'audit', description: 'The append-only trail of changes (admin keys)' },
         { name: 'changes', description: 'The change feed: what changed, in order, from a cursor (long-poll or Server-Sent Events)' },
+        { name: 'webhooks', description: 'The change feed pushed to your endpoints, signed (Standard Webhooks; admin keys, PostgreSQL only)' },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     },

@@ -34,10 +34,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- Which audit records are changes others may be told of: not downloads (an export is a
--- read) nor keys (their records are about credentials, not the organisation).
+-- read) nor keys and webhooks (their records are about credentials and integrations, not
+-- the organisation: a webhook's URL may carry a receiver's token).
 CREATE OR REPLACE FUNCTION change_is_published(p_entity_type text, p_action text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT p_action NOT IN ('export', 'read') AND p_entity_type <> 'api_key'
+  SELECT p_action NOT IN ('export', 'read') AND p_entity_type NOT IN ('api_key', 'webhook')
 $$;
 
 -- A field that holds a phone number or a voter ID, under whatever name.
