@@ -222,6 +222,24 @@ if (!usingPostgres) {
     await t.rejects(app.db.execute(sql`UPDATE webhooks SET status = 'active' WHERE id = ${viaSql.id}`), 'the database refuses it too')
   })
 
+  t.test('a webhook whose creating key has expired is paused before it delivers, and stays paused', async (t) => {
+    const r = await receiver(t)
+    const expiring = await mintKey(app, 'admin')
+    const { json: hook } = await createWebhook({ url: r.url, types: ['unit.created'] }, expiring)
+    const keyId = (await call(app, { method: 'GET', url: '/v1/me' }, expiring)).json.keyId
+    await app.db.execute(sql`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = ${keyId}`)
+    await createUnit(app, { level: 'state', code: 'WHX1', name: 'Expired One' })
+    const paused = await until('paused', async () => {
+      const got = (await call(app, { method: 'GET', url: `/v1/webhooks/${hook.id}` })).json
+      return got.status === 'paused' ? got : undefined
+    })
+    t.equal(paused.statusReason, 'key_expired')
+    t.equal(r.received.length, 0, 'nothing was sent with the expired key\'s authority')
+    const resume = await call(app, { method: 'PATCH', url: `/v1/webhooks/${hook.id}`, payload: { status: 'active' } })
+    t.equal(resume.status, 409)
+    t.equal(resume.json.code, 'webhook_key_revoked')
+  })
+
   t.test('scope: a district key sees and creates only its subtree\'s webhooks, which carry only its changes', async (t) => {
     const tree = await createChain(app, 'WHS')
     const d2 = await createUnit(app, { level: 'district', parentId: tree.state.id, code: 'D2', name: 'District Two' })

@@ -15,7 +15,7 @@ const CONSTRAINTS: Record<string, { kind: DomainError['kind'], code: string, mes
   units_booth_fields_check: { kind: 'unprocessable', code: 'booth_fields_on_non_booth', message: 'Assembly constituency and polling station fields belong to booths only.' },
   api_keys_scope_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_scopes_api_keys', message: 'API keys are scoped to this unit: revoke or re-scope them first.' },
   api_keys_mask_check: { kind: 'unprocessable', code: 'masking_only_for_readers', message: 'maskPersonalData applies to reader keys only.' },
-  webhooks_key_revoked: { kind: 'conflict', code: 'webhook_key_revoked', message: 'The key that created this webhook is revoked: create a new webhook with a live key.' },
+  webhooks_key_revoked: { kind: 'conflict', code: 'webhook_key_revoked', message: 'The key that created this webhook is revoked or expired: create a new webhook with a live key.' },
   webhooks_unit_id_units_id_fk: { kind: 'conflict', code: 'unit_has_webhooks', message: 'Webhooks are registered on this unit: delete them first.' },
   outside_scope: { kind: 'forbidden', code: 'outside_scope', message: 'The change would touch a record outside the subtree your key may change: a key with a wider scope must make it.' },
   own_booth_rule: { kind: 'conflict', code: 'own_booth_rule', message: 'Every office-bearer must hold a current, active membership at their own home booth; this change would break that.' },

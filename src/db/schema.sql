@@ -175,6 +175,16 @@ CREATE TYPE public.webhook_status AS ENUM (
 );
 
 --
+-- Name: api_key_live(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_key_live(p_key uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = p_key AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()))
+$$;
+
+--
 -- Name: api_keys_pause_webhooks(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1963,6 +1973,20 @@ CREATE FUNCTION public.path_state(p public.ltree) RETURNS uuid
 $$;
 
 --
+-- Name: pause_webhooks_of_expired_keys(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pause_webhooks_of_expired_keys() RETURNS integer
+    LANGUAGE sql
+    AS $$
+  WITH paused AS (
+    UPDATE webhooks w SET status = 'paused', status_reason = 'key_expired', locked_by = NULL, locked_until = NULL
+     WHERE w.status = 'active' AND NOT api_key_live(w.created_by)
+    RETURNING 1)
+  SELECT count(*)::int FROM paused
+$$;
+
+--
 -- Name: people_after_delete(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2996,8 +3020,8 @@ CREATE FUNCTION public.webhooks_refuse_revoked_key() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM api_keys k WHERE k.id = NEW.created_by AND k.revoked_at IS NOT NULL) THEN
-    RAISE EXCEPTION 'the key that created this webhook is revoked'
+  IF NOT api_key_live(NEW.created_by) THEN
+    RAISE EXCEPTION 'the key that created this webhook is revoked or expired'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'webhooks_key_revoked';
   END IF;
   RETURN NEW;

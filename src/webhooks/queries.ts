@@ -148,8 +148,7 @@ export async function updateWebhook (db: Database, actor: Actor, policy: Address
     if (types !== undefined) sets.push(sql`types = ${sql.param(types)}::text[]`)
     if (input.status !== undefined && input.status !== before.status) {
       if (input.status === 'active') {
-        const [key] = await rows<{ revoked: boolean }>(tx, sql`SELECT revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = ${before.createdBy}::uuid`)
-        if (key?.revoked) throw new DomainError('conflict', 'webhook_key_revoked', 'The key that created this webhook is revoked: create a new webhook with a live key.')
+        // A revoked or expired creating key: the database refuses (webhooks_key_revoked).
         // Resumed: the next change is tried at once, its backoff forgotten.
         sets.push(sql`status = 'active', status_reason = NULL, attempts = 0, failing_since = NULL, next_attempt_at = now()`)
       } else {

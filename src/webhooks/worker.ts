@@ -139,6 +139,9 @@ export class WebhookWorker {
   }
 
   private async claim (limit: number): Promise<Claimed[]> {
+    // A webhook speaks with its creating key's authority: one whose key has expired since
+    // the last round is paused, not served.
+    await this.db.execute(sql`SELECT pause_webhooks_of_expired_keys()`)
     const busy = [...this.serving.keys()]
     const claimed = await rows<Claimed>(this.db, sql`
       WITH head AS (SELECT coalesce(max(position), 0) AS position FROM changes),

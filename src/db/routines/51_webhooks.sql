@@ -19,11 +19,26 @@ CREATE OR REPLACE TRIGGER api_keys_pause_webhooks
   FOR EACH ROW WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
   EXECUTE FUNCTION api_keys_pause_webhooks();
 
--- ...and stays paused: no webhook whose creating key is revoked may deliver again.
+-- A key that still speaks: not revoked, not expired. An expired key's webhooks are paused
+-- by the worker (pause_webhooks_of_expired_keys) before it claims any: expiry is a time,
+-- not a write a trigger could see.
+CREATE OR REPLACE FUNCTION api_key_live(p_key uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = p_key AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()))
+$$;
+
+CREATE OR REPLACE FUNCTION pause_webhooks_of_expired_keys() RETURNS integer LANGUAGE sql AS $$
+  WITH paused AS (
+    UPDATE webhooks w SET status = 'paused', status_reason = 'key_expired', locked_by = NULL, locked_until = NULL
+     WHERE w.status = 'active' AND NOT api_key_live(w.created_by)
+    RETURNING 1)
+  SELECT count(*)::int FROM paused
+$$;
+
+-- ...and stays paused: no webhook whose creating key is revoked or expired may deliver again.
 CREATE OR REPLACE FUNCTION webhooks_refuse_revoked_key() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM api_keys k WHERE k.id = NEW.created_by AND k.revoked_at IS NOT NULL) THEN
-    RAISE EXCEPTION 'the key that created this webhook is revoked'
+  IF NOT api_key_live(NEW.created_by) THEN
+    RAISE EXCEPTION 'the key that created this webhook is revoked or expired'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'webhooks_key_revoked';
   END IF;
   RETURN NEW;
