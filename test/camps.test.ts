@@ -291,9 +291,12 @@ t.test('the untrained download: the pages\' rows, whatever its batches, phones m
       .map((r: any) => [r.name, r.phone, r.homeBoothCodePath, cell(r.posts), r.lastTrained, r.personId])
     t.ok(pages.length >= 2, `${query}: more than one row to cross batches`)
     for (const [batch, booths] of [[1, 1], [2, 1], [1, 2], [5000, 200]]) {
-      const { rows } = await allUntrained(app.db, systemActor(), state.id, q, batch, booths)
+      const { batches } = await allUntrained(app.db, systemActor(), state.id, q, batch, booths)
       const got = []
-      for await (const r of rows) got.push([r.name, r.phone, r.home_booth_code_path, r.posts, r.last_trained, r.person_id])
+      for await (const rows of batches) {
+        t.ok(rows.length <= batch)
+        for (const r of rows) got.push([r.name, r.phone, r.home_booth_code_path, r.posts, r.last_trained, r.person_id])
+      }
       t.same(got, pages, `${query} in batches of ${batch}, from ${booths} booths`)
     }
   }

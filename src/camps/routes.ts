@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Actor } from '../access/actor.js'
 import { notFound } from '../errors.js'
-import { jsonOrCsv, mapRows, phoneCell, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
+import { jsonOrCsv, mapRows, phoneCell, sendCsvBatches, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { text } from '../http/fields.js'
 import { withHeaders } from '../http/openapi.js'
@@ -281,8 +281,8 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, committee, topic, days, limit, cursor, format } = request.query
     const p = { wing, role, committee, topic, days }
     if (wantsCsv(request, format)) {
-      const { unit, rows } = await allUntrained(app.db, request.actor, request.params.id, p)
-      return sendCsvRows(reply, `untrained-${unit.codePath}.csv`, UNTRAINED_CSV(request.actor), rows)
+      const { unit, batches } = await allUntrained(app.db, request.actor, request.params.id, p)
+      return sendCsvBatches(reply, `untrained-${unit.codePath}.csv`, UNTRAINED_CSV(request.actor), batches)
     }
     const found = await untrainedReport(app.db, request.actor, request.params.id, { ...p, after: decodeCursor(cursor, InvitationCursor), limit })
     return toPage<UntrainedSqlRow, ReturnType<typeof toUntrained>>(found.rows, limit, r => toUntrained(r, request.actor), untrainedKey)

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
-import { inBatches } from '../db/keyset.js'
+import { batchesOf, inBatches } from '../db/keyset.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { levelBelow, unitInScope } from '../coverage/service.js'
 import { maskPhone } from '../people/identity.js'
@@ -320,7 +320,7 @@ export async function untrainedReport (db: Database, actor: Actor, unitId: strin
 
 /**
  * The whole list for a download, with the posts as the CSV cell: batch after batch
- * (keyset), the next read while the current one is written out. The first batch is read
+ * (keyset), the next read while the current one is written out, each batch one array. The first batch is read
  * before returning, so a refusal comes before any output.
  */
 export async function allUntrained (db: Database, actor: Actor, unitId: string, q: TrainingParams, batch = 5000, booths = MIN_BOOTHS) {
@@ -330,6 +330,6 @@ export async function allUntrained (db: Database, actor: Actor, unitId: string, 
   const first = await page(undefined, batch)
   return {
     unit,
-    rows: inBatches(async (after: [string, string] | undefined, limit) => after === undefined ? first : page(after, limit), untrainedKey, batch, { ahead: true })
+    batches: batchesOf(async (after: [string, string] | undefined, limit) => after === undefined ? first : page(after, limit), untrainedKey, batch, { ahead: true })
   }
 }

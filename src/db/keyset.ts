@@ -10,6 +10,11 @@
  * if it fails, ignored: nobody is waiting for it).
  */
 export async function * inBatches<R, K> (page: (after: K | undefined, limit: number) => Promise<R[]>, keyOf: (row: R) => K, batch: number, options: { ahead?: boolean } = {}): AsyncGenerator<R> {
+  for await (const rows of batchesOf(page, keyOf, batch, options)) yield * rows
+}
+
+/** inBatches a batch at a time: each batch's rows as one array (never empty but for an empty list's one). */
+export async function * batchesOf<R, K> (page: (after: K | undefined, limit: number) => Promise<R[]>, keyOf: (row: R) => K, batch: number, options: { ahead?: boolean } = {}): AsyncGenerator<R[]> {
   let next = page(undefined, batch)
   for (;;) {
     const rows = await next
@@ -20,7 +25,7 @@ export async function * inBatches<R, K> (page: (after: K | undefined, limit: num
       next = page(after, batch)
       next.catch(() => {})
     }
-    yield * kept
+    yield kept
     if (!more) return
     if (!options.ahead) next = page(after, batch)
   }
