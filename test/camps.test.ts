@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { systemActor } from '../src/access/actor.js'
+import { allUntrained } from '../src/camps/training.js'
 import { indiaToday } from '../src/time.js'
 import { buildTestApp, call, mintKey } from './helpers/app.js'
 import { counterDrift } from './helpers/counters.js'
@@ -273,6 +275,44 @@ t.test('the training reports', async (t) => {
   t.equal((await get(`/v1/units/${d1.id}/training`, d2key)).status, 404)
   t.equal((await get(`/v1/units/${state.id}/training?level=state`)).json.code, 'level_not_below_unit')
   t.equal((await get(`/v1/units/${state.id}/training?topic=nope`)).json.code, 'unknown_topic')
+})
+
+t.test('the untrained download: the pages\' rows, whatever its batches, phones masked for a masking key', async (t) => {
+  // The download reads its own rows (the posts as the CSV cell, the next batch read ahead,
+  // booths read as many as the last batch took): they are the pages' rows, for batches of
+  // one person and of one booth, across the reports' three ways of counting.
+  const cell = (posts: any[]) => posts.length === 0 ? null : posts.map(p => `${p.wing === 'main' ? '' : `${p.wing}:`}${p.role}@${p.unitCodePath}`).join(' ')
+  const questions: Array<[string, { committee: boolean, topic?: string, days?: number }]> = [
+    ['', { committee: false }], ['?committee=true', { committee: true }], ['?topic=social_media', { committee: false, topic: 'social_media' }],
+    ['?topic=electoral_roll', { committee: false, topic: 'electoral_roll' }], ['?committee=true&topic=electoral_roll', { committee: true, topic: 'electoral_roll' }], ['?days=1', { committee: false, days: 1 }]
+  ]
+  for (const [query, q] of questions) {
+    const pages = (await get(`/v1/units/${state.id}/untrained${query}`)).json.items
+      .map((r: any) => [r.name, r.phone, r.homeBoothCodePath, cell(r.posts), r.lastTrained, r.personId])
+    t.ok(pages.length >= 2, `${query}: more than one row to cross batches`)
+    for (const [batch, booths] of [[1, 1], [2, 1], [1, 2], [5000, 200]]) {
+      const { batches } = await allUntrained(app.db, systemActor(), state.id, q, batch, booths)
+      const got = []
+      for await (const rows of batches) {
+        t.ok(rows.length <= batch)
+        for (const r of rows) got.push([r.name, r.phone, r.home_booth_code_path, r.posts, r.last_trained, r.person_id])
+      }
+      t.same(got, pages, `${query} in batches of ${batch}, from ${booths} booths`)
+    }
+  }
+  // The ward secretary, trained on no topic but this one, holds posts at two units, one of
+  // them away from home: listed with both, the ward's first.
+  const listed = (await get(`/v1/units/${d1.id}/untrained?topic=electoral_roll`)).json.items.find((r: any) => r.personId === wardSecretary.id)
+  t.same(listed.posts.map((p: any) => p.unitCodePath), ['TRN/D1/B1/W1', 'TRN/D1/B1/W1/PS2'])
+  const full = await call(app, { method: 'GET', url: `/v1/units/${d1.id}/untrained?topic=electoral_roll&format=csv` })
+  t.match(full.body, /\nWard Secretary,98765 00002,TRN\/D1\/B1\/W1\/PS2,secretary@TRN\/D1\/B1\/W1 president@TRN\/D1\/B1\/W1\/PS2,,/)
+  // A key that sees phones masked downloads them masked.
+  const reader = await mintKey(app, 'reader', d1.id, { maskPersonalData: true })
+  const masked = await call(app, { method: 'GET', url: `/v1/units/${d1.id}/untrained?format=csv` }, reader)
+  t.equal(masked.status, 200)
+  t.match(masked.body, /\nBooth President,\*\*\*\*\*\*0003,TRN\/D1\/B1\/W1\/PS1,/)
+  t.notMatch(masked.body, /98765/)
+  t.same(await counterDrift(app.db), [])
 })
 
 t.test('the counters follow terms ending, people moving home and units moving', async (t) => {

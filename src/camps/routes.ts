@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Actor } from '../access/actor.js'
 import { notFound } from '../errors.js'
-import { jsonOrCsv, mapRows, phoneCell, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
+import { jsonOrCsv, mapRows, phoneCell, sendCsvBatches, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { text } from '../http/fields.js'
 import { withHeaders } from '../http/openapi.js'
@@ -12,7 +13,7 @@ import { maskPhone } from '../people/identity.js'
 import { findUnit } from '../units/queries.js'
 import { checkIn, createCamp, createTopic, deleteCamp, invite, updateCamp, updateInvitation } from './changes.js'
 import { campInScope, campReport, findInvitation, listCamps, listInvitations, listTopics, toCamp, toInvitation, toTopic, type InvitationRow } from './queries.js'
-import { allTraining, allUntrained, toTrainingRow, toUntrained, trainingReport, untrainedKey, untrainedReport, type TrainingSqlRow, type UntrainedSqlRow } from './training.js'
+import { allTraining, allUntrained, toTrainingRow, toUntrained, trainingReport, untrainedKey, untrainedReport, type TrainingSqlRow, type UntrainedCsvSqlRow, type UntrainedSqlRow } from './training.js'
 import {
   CampIdParams, CampPage, CampReport, CampSchema, CheckInBody, CheckInResult, CreateCampBody, CreateTopicBody, InvitationPage, InvitationParams, InvitationSchema,
   InviteBody, InviteResult, ListCampsQuery, ListInvitationsQuery, TopicList, TopicSchema, TrainingQuery, TrainingReport, UntrainedPage, UntrainedQuery, UpdateCampBody,
@@ -51,13 +52,14 @@ const TRAINING_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toTrainingRow>>> =
   ['unit_id', r => r.unitId]
 ]
 
-const UNTRAINED_CSV: ReadonlyArray<CsvColumn<ReturnType<typeof toUntrained>>> = [
+/** The untrained CSV, over the download's rows (posts already the cell): the phone masked for a key that sees it masked. */
+const UNTRAINED_CSV = (actor: Actor): ReadonlyArray<CsvColumn<UntrainedCsvSqlRow>> => [
   ['name', r => r.name],
-  ['phone', r => phoneCell(r.phone)],
-  ['home_booth', r => r.homeBoothCodePath],
-  ['posts', r => r.posts.map(p => `${p.wing === 'main' ? '' : `${p.wing}:`}${p.role}@${p.unitCodePath}`).join(' ')],
-  ['last_trained', r => r.lastTrained],
-  ['person_id', r => r.personId]
+  ['phone', actor.maskPersonalData ? r => phoneCell(maskPhone(r.phone)) : r => phoneCell(r.phone)],
+  ['home_booth', r => r.home_booth_code_path],
+  ['posts', r => r.posts],
+  ['last_trained', r => r.last_trained],
+  ['person_id', r => r.person_id]
 ]
 
 /** /v1/topics, /v1/camps and the training reports (src/camps). */
@@ -275,8 +277,8 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, committee, topic, days, limit, cursor, format } = request.query
     const p = { wing, role, committee, topic, days }
     if (wantsCsv(request, format)) {
-      const { unit, rows } = await allUntrained(app.db, request.actor, request.params.id, p)
-      return sendCsvRows(reply, `untrained-${unit.codePath}.csv`, UNTRAINED_CSV, mapRows(rows, r => toUntrained(r, request.actor)))
+      const { unit, batches } = await allUntrained(app.db, request.actor, request.params.id, p)
+      return sendCsvBatches(reply, `untrained-${unit.codePath}.csv`, UNTRAINED_CSV(request.actor), batches)
     }
     const found = await untrainedReport(app.db, request.actor, request.params.id, { ...p, after: decodeCursor(cursor, InvitationCursor), limit })
     return toPage<UntrainedSqlRow, ReturnType<typeof toUntrained>>(found.rows, limit, r => toUntrained(r, request.actor), untrainedKey)

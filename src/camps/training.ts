@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
-import { inBatches } from '../db/keyset.js'
+import { batchesOf, inBatches } from '../db/keyset.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { levelBelow, unitInScope } from '../coverage/service.js'
 import { maskPhone } from '../people/identity.js'
@@ -195,6 +195,9 @@ export interface UntrainedSqlRow {
   last_trained: string | null
 }
 
+/** A row of the CSV download: the posts already written out as the CSV cell (see postsCell). */
+export type UntrainedCsvSqlRow = Omit<UntrainedSqlRow, 'posts'> & { posts: string | null }
+
 export function toUntrained (r: UntrainedSqlRow, actor: Actor) {
   return {
     personId: r.person_id,
@@ -207,12 +210,47 @@ export function toUntrained (r: UntrainedSqlRow, actor: Actor) {
   }
 }
 
-export const untrainedKey = (r: UntrainedSqlRow): [string, string] => [r.home_booth_code_path, r.person_id]
+export const untrainedKey = (r: { home_booth_code_path: string, person_id: string }): [string, string] => [r.home_booth_code_path, r.person_id]
 
 /** The booths under the unit as one range of the (level, code_path) index (the unit itself when it is a booth). */
 const boothsUnder = (unit: UnitRow): SQL => unit.level === 'booth'
   ? sql`b.id = ${unit.id}`
   : sql`b.code_path >= ${unit.codePath + '/'} AND b.code_path < ${unit.codePath + '0'}`
+
+/**
+ * A post's unit, over a term `a` and `au`, the term's unit unless it is the person's home
+ * booth `b` (most posts are): then it is `b`, already at hand, and `au` is not looked up.
+ */
+const POST_UNIT = sql`coalesce(au.code_path, b.code_path COLLATE "C")`
+const POST_UNIT_JOIN = sql`LEFT JOIN units au ON au.id = CASE WHEN a.unit_id <> b.id THEN a.unit_id END`
+
+/** The person's counted posts, in the order the report lists them. */
+const POSTS_ORDER = sql`ORDER BY coalesce(au.level, 'booth'), ${POST_UNIT}, a.role_code`
+
+/**
+ * How a page carries the posts: JSON objects for the API's pages, or the CSV cell itself
+ * (`wing:role@unit` each, the main wing's without `main:`, space-separated, in the same
+ * order), built by the database so that a download parses and joins no JSON per row.
+ */
+const postsCell: Record<'json' | 'text', SQL> = {
+  json: sql`coalesce(jsonb_agg(jsonb_build_object('unitCodePath', ${POST_UNIT}, 'wing', a.wing_code, 'role', a.role_code) ${POSTS_ORDER}), '[]')`,
+  text: sql`string_agg(CASE WHEN a.wing_code = 'main' THEN '' ELSE a.wing_code || ':' END || a.role_code || '@' || ${POST_UNIT}, ' ' ${POSTS_ORDER})`
+}
+
+/**
+ * How many booths a page's first read takes, carried from page to page of a download: it
+ * starts small (a page of the API may need a few booths) and learns from each page how
+ * many booths its rows took, so that a download's page is usually one read of booths and
+ * one of their people, not a ramp of small reads restarted at every page.
+ */
+export interface BoothPace {
+  booths: number
+  /** The fewest booths a read takes (the tests take fewer, to cross batches of booths). */
+  min: number
+}
+
+const MIN_BOOTHS = 200
+const MAX_BOOTHS = 20_000
 
 /**
  * Office-bearers at home under the unit who have not attended a camp (on the topic,
@@ -222,30 +260,35 @@ const boothsUnder = (unit: UnitRow): SQL => unit.level === 'booth'
  * page is full: a page costs what it returns, wherever it starts, where one query over
  * the whole subtree would join and sort every untrained person of a state for each page.
  */
-async function untrainedPage (db: Database, unit: UnitRow, p: TrainingParams, f: { after?: [string, string], limit: number }): Promise<UntrainedSqlRow[]> {
+async function untrainedPage<R extends UntrainedSqlRow | UntrainedCsvSqlRow> (db: Database, unit: UnitRow, p: TrainingParams, f: { after?: [string, string], limit: number, posts: 'json' | 'text', pace?: BoothPace }): Promise<R[]> {
   const wingKey = p.wing ?? ''
   const candidates = live(p)
     ? sql`SELECT cp.id AS person_id, cp.name, cp.phone, ${lastDay(p, sql`cp.id`)} AS last_day
             FROM people cp
            WHERE cp.home_booth_id = b.id AND EXISTS (SELECT 1 FROM appointments a WHERE a.person_id = ANY (ARRAY[cp.id]) AND ${postCounts(p)})
           OFFSET 0`
-    : sql`SELECT tp.person_id, pe.name, pe.phone, (SELECT x.day FROM unnest(tp.topics, tp.last_days) AS x(topic, day) WHERE x.topic = ${p.topic ?? ''}) AS last_day
+    : sql`SELECT tp.person_id, pe.name, pe.phone, tp.last_days[array_position(tp.topics, ${p.topic ?? ''}::text)] AS last_day
             FROM training_people tp JOIN people pe ON pe.id = tp.person_id
            WHERE tp.booth_id = b.id AND (${wingKey} = '' OR ${wingKey} = ANY (tp.wings))
           OFFSET 0`
-  const found: UntrainedSqlRow[] = []
+  const found: R[] = []
   let from = f.after ? sql`AND b.code_path >= ${f.after[0]}` : sql``
-  let batch = 200
+  let batch = f.pace?.booths ?? MIN_BOOTHS
+  // Booths read before the last batch, for the pace.
+  let before = 0
+  let last: Array<{ id: string, code_path: string }> = []
   for (;;) {
     const booths = await rows<{ id: string, code_path: string }>(db, sql`
       SELECT b.id, b.code_path FROM units b
        WHERE b.level = 'booth' AND ${boothsUnder(unit)} ${from}
        ORDER BY b.code_path LIMIT ${batch}`)
     if (booths.length === 0) break
-    const people = await rows<UntrainedSqlRow>(db, sql`
+    before += last.length
+    last = booths
+    const people = await rows<R>(db, sql`
       SELECT c.person_id, c.name, c.phone, b.id AS home_booth_id, b.code_path AS home_booth_code_path,
-             (SELECT coalesce(jsonb_agg(jsonb_build_object('unitCodePath', au.code_path, 'wing', a.wing_code, 'role', a.role_code) ORDER BY au.level, au.code_path, a.role_code), '[]')
-                FROM appointments a JOIN units au ON au.id = a.unit_id WHERE a.person_id = ANY (ARRAY[c.person_id]) AND ${postCounts(p)}) AS posts,
+             (SELECT ${postsCell[f.posts]}
+                FROM appointments a ${POST_UNIT_JOIN} WHERE a.person_id = ANY (ARRAY[c.person_id]) AND ${postCounts(p)}) AS posts,
              CASE WHEN c.last_day > '-infinity'::date THEN c.last_day::text END AS last_trained
         FROM unnest(${sql.param(booths.map(x => x.id))}::uuid[], ${sql.param(booths.map(x => x.code_path))}::text[]) AS b(id, code_path)
         -- OFFSET 0 keeps each booth's people a probe of its own (through the booth index and
@@ -258,23 +301,35 @@ async function untrainedPage (db: Database, unit: UnitRow, p: TrainingParams, f:
     found.push(...people)
     if (found.length > f.limit || booths.length < batch) break
     from = sql`AND b.code_path > ${booths[booths.length - 1].code_path}`
-    batch = Math.min(batch * 2, 5000)
+    batch = Math.min(batch * 2, MAX_BOOTHS)
+  }
+  if (f.pace && found.length > f.limit) {
+    // The booths the page's rows took (to its last row's booth), and as many again in
+    // proportion for the next page's limit + 1 rows, with a little to spare.
+    const lastBooth = found[found.length - 1].home_booth_code_path
+    const took = before + last.findIndex(b => b.code_path === lastBooth) + 1
+    f.pace.booths = Math.max(f.pace.min, Math.min(MAX_BOOTHS, Math.ceil(took * 1.1)))
   }
   return found
 }
 
 export async function untrainedReport (db: Database, actor: Actor, unitId: string, q: TrainingParams & { after?: [string, string], limit: number }) {
   const unit = await question(db, actor, unitId, q)
-  return { unit, rows: await untrainedPage(db, unit, q, q) }
+  return { unit, rows: await untrainedPage<UntrainedSqlRow>(db, unit, q, { after: q.after, limit: q.limit, posts: 'json' }) }
 }
 
-export async function allUntrained (db: Database, actor: Actor, unitId: string, q: TrainingParams, batch = 2000) {
+/**
+ * The whole list for a download, with the posts as the CSV cell: batch after batch
+ * (keyset), the next read while the current one is written out, each batch one array. The first batch is read
+ * before returning, so a refusal comes before any output.
+ */
+export async function allUntrained (db: Database, actor: Actor, unitId: string, q: TrainingParams, batch = 5000, booths = MIN_BOOTHS) {
   const unit = await question(db, actor, unitId, q)
-  const first = await untrainedPage(db, unit, q, { limit: batch })
-  async function * all (): AsyncGenerator<UntrainedSqlRow> {
-    yield * inBatches(async (after: [string, string] | undefined, limit) => after === undefined
-      ? first
-      : untrainedPage(db, unit, q, { after, limit }), untrainedKey, batch)
+  const pace: BoothPace = { booths, min: booths }
+  const page = (after: [string, string] | undefined, limit: number) => untrainedPage<UntrainedCsvSqlRow>(db, unit, q, { after, limit, posts: 'text', pace })
+  const first = await page(undefined, batch)
+  return {
+    unit,
+    batches: batchesOf(async (after: [string, string] | undefined, limit) => after === undefined ? first : page(after, limit), untrainedKey, batch, { ahead: true })
   }
-  return { unit, rows: all() }
 }
