@@ -65,24 +65,30 @@ export default fp<AccessOptions>(async (app, options) => {
     const header = request.headers.authorization
     // Whatever follows "Bearer" is the secret; whether it is well-formed is the verifier's call.
     const secret = typeof header === 'string' ? /^Bearer\s+(.*?)\s*$/i.exec(header)?.[1] || undefined : undefined
-    const before = await failures.standing(request)
-    // Over the limit, an address no longer makes us query the database for guesses; keys
-    // this instance already knows keep working, so one broken script does not lock out
-    // its whole office behind a shared address.
-    const limited = before.remaining === 0
-    let verdict: Verification | undefined
-    if (secret) verdict = limited ? await verifier.verifyKnown(secret) : await verifier.verify(secret)
+    // A key checked here within the cache's TTL is accepted from memory: verify and
+    // verifyKnown would both give this verdict, so the address's failure standing (a
+    // rate-limit store lookup on every request) is only read when it could matter.
+    let verdict: Verification | undefined = secret ? verifier.verifyFresh(secret) : undefined
     if (!verdict?.ok) {
-      const after = limited ? before : await failures.count(request)
-      // exceeded: concurrent failures that all read a budget of one.
-      if (limited || after.exceeded) {
-        failureHeaders(reply, after, true)
-        throw tooManyFailures(options.failures)
+      const before = await failures.standing(request)
+      // Over the limit, an address no longer makes us query the database for guesses; keys
+      // this instance already knows keep working, so one broken script does not lock out
+      // its whole office behind a shared address.
+      const limited = before.remaining === 0
+      verdict = undefined
+      if (secret) verdict = limited ? await verifier.verifyKnown(secret) : await verifier.verify(secret)
+      if (!verdict?.ok) {
+        const after = limited ? before : await failures.count(request)
+        // exceeded: concurrent failures that all read a budget of one.
+        if (limited || after.exceeded) {
+          failureHeaders(reply, after, true)
+          throw tooManyFailures(options.failures)
+        }
+        if (after.remaining === 0) request.log.warn({ failures: after.limit }, 'an address reached its limit of failed authentications')
+        failureHeaders(reply, after, false)
+        if (!verdict) throw new DomainError('unauthenticated', 'missing_credentials', 'Send an API key: Authorization: Bearer <key>.')
+        throw new DomainError('unauthenticated', verdict.reason, MESSAGES[verdict.reason])
       }
-      if (after.remaining === 0) request.log.warn({ failures: after.limit }, 'an address reached its limit of failed authentications')
-      failureHeaders(reply, after, false)
-      if (!verdict) throw new DomainError('unauthenticated', 'missing_credentials', 'Send an API key: Authorization: Bearer <key>.')
-      throw new DomainError('unauthenticated', verdict.reason, MESSAGES[verdict.reason])
     }
     const { key } = verdict
     request.actor = {

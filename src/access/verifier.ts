@@ -92,6 +92,18 @@ export class KeyVerifier {
     return this.judge(await this.lookUp(hash, now), now)
   }
 
+  /**
+   * verify() answered from memory alone: the verdict on a secret this instance knows as a
+   * key and checked within ttlMs, undefined otherwise (then ask verify or verifyKnown).
+   * Both would return this same verdict, whatever the address's failure standing.
+   */
+  verifyFresh (secret: string): Verification | undefined {
+    if (!isWellFormedSecret(secret)) return undefined
+    const now = this.now()
+    const known = this.keys.get(hashSecret(secret))
+    return known && this.fresh(known.checkedAt, now) ? this.judge(known.key, now) : undefined
+  }
+
   /** Drops every cached entry of a key (after revocation here). */
   forget (keyId: string) {
     this.forgets++
