@@ -271,6 +271,8 @@ async function personToCheckIn (tx: Database, actor: Actor, camp: CampRow, c: Ch
  */
 export async function checkIn (db: Database, actor: Actor, campId: string, c: CheckIn): Promise<{ invitation: InvitationRow, recorded: boolean, walkIn: boolean }> {
   return inTransaction(db, actor, async (tx) => {
+    // Check-ins share the camp; materialising its audience (invite_audience) waits for them.
+    await tx.execute(sql`SELECT 1 FROM camps WHERE id = ${campId} FOR SHARE`)
     const camp = await campToChange(tx, actor, campId)
     if (camp.status === 'cancelled') throw new DomainError('conflict', 'camp_cancelled', 'The camp is cancelled.')
     const day = c.day ?? indiaToday()

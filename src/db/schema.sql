@@ -1754,11 +1754,15 @@ CREATE FUNCTION public.invite_audience(p_camp uuid) RETURNS integer
 DECLARE
   added integer;
 BEGIN
+  -- One writer of a camp's invitations at a time (check-ins hold the camp FOR SHARE): the
+  -- people already invited are then left out with NOT EXISTS, not ON CONFLICT, whose
+  -- speculative insertion costs a quarter more per row (15.1 s against 11.9 s for 2,17,798).
+  PERFORM 1 FROM camps WHERE id = p_camp FOR NO KEY UPDATE;
   INSERT INTO invitations (camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
   SELECT p_camp, a.person_id, 'rule', a.qualified_by, a.post_level, a.post_wing, a.post_role
     FROM camp_audience(p_camp) a
-   ORDER BY a.person_id
-  ON CONFLICT (camp_id, person_id) DO NOTHING;
+   WHERE NOT EXISTS (SELECT 1 FROM invitations i WHERE i.camp_id = p_camp AND i.person_id = a.person_id)
+   ORDER BY a.person_id;
   GET DIAGNOSTICS added = ROW_COUNT;
   RETURN added;
 END
