@@ -100,7 +100,7 @@ export function sendCsv (reply: FastifyReply, filename: string, header: string[]
   pipeline(rows, csv, () => {})
   return reply
     .type('text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+    .header('content-disposition', attachment(filename))
     .send(csv)
 }
 
@@ -108,6 +108,9 @@ export function sendCsv (reply: FastifyReply, filename: string, header: string[]
 export function sendCsvRows<R> (reply: FastifyReply, filename: string, columns: ReadonlyArray<CsvColumn<R>>, source: AsyncIterable<R>, onEnd?: CsvEnd) {
   return sendCsv(reply, filename, columns.map(([header]) => header), cellsOf(columns, source), onEnd)
 }
+
+/** A download's Content-Disposition, its file name reduced to safe characters. */
+const attachment = (filename: string) => `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`
 
 /** Rows a step of a batched download writes at once. */
 const SLICE = 1000
@@ -140,7 +143,7 @@ export function sendCsvBatches<R> (reply: FastifyReply, filename: string, column
   })(), { objectMode: false })
   return reply
     .type('text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+    .header('content-disposition', attachment(filename))
     .send(text)
 }
 
