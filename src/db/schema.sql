@@ -1092,8 +1092,11 @@ CREATE FUNCTION public.camp_audience(p_camp uuid) RETURNS TABLE(person_id uuid, 
       FROM camp, jsonb_to_recordset(camp.audience) AS r(levels unit_level[], roles text[], wings text[], "clusterKinds" text[], "assemblyId" uuid, committee boolean)),
   -- The units under the camp's unit (its subtree, through the path index), at a level
   -- some clause asks for; their unended terms matching a clause (EXISTS: a term two
-  -- clauses match is one row, with no DISTINCT to sort).
-  posts AS (
+  -- clauses match is one row, with no DISTINCT to sort). MATERIALIZED: the clauses pick
+  -- before the holders are looked up; inlined, the planner (which cannot estimate the
+  -- clauses) looked up the holder of every term under the state first, 16,02,175 people
+  -- for 2,17,798 kept (5.8 s against 3.5 s).
+  posts AS MATERIALIZED (
     SELECT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
       FROM camp
       JOIN units u ON u.path <@ camp.path
@@ -1749,19 +1752,21 @@ $$;
 
 CREATE FUNCTION public.invite_audience(p_camp uuid) RETURNS integer
     LANGUAGE plpgsql
-    SET work_mem TO '64MB'
+    SET work_mem TO '256MB'
     AS $$
 DECLARE
   added integer;
 BEGIN
   -- One writer of a camp's invitations at a time (check-ins hold the camp FOR SHARE): the
-  -- people already invited are then left out with NOT EXISTS, not ON CONFLICT, whose
-  -- speculative insertion costs a quarter more per row (15.1 s against 11.9 s for 2,17,798).
+  -- people already invited are then left out by a hashed NOT IN (one read of the camp's
+  -- invitations, then a hash probe per person), not ON CONFLICT, whose speculative
+  -- insertion costs a quarter more per row (15.1 s against 11.9 s for 2,17,798), nor
+  -- NOT EXISTS, which the planner turns into an index probe per person.
   PERFORM 1 FROM camps WHERE id = p_camp FOR NO KEY UPDATE;
-  INSERT INTO invitations (camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
-  SELECT p_camp, a.person_id, 'rule', a.qualified_by, a.post_level, a.post_wing, a.post_role
+  INSERT INTO invitations (id, camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
+  SELECT time_ordered_uuid(), p_camp, a.person_id, 'rule', a.qualified_by, a.post_level, a.post_wing, a.post_role
     FROM camp_audience(p_camp) a
-   WHERE NOT EXISTS (SELECT 1 FROM invitations i WHERE i.camp_id = p_camp AND i.person_id = a.person_id)
+   WHERE a.person_id NOT IN (SELECT i.person_id FROM invitations i WHERE i.camp_id = p_camp)
    ORDER BY a.person_id;
   GET DIAGNOSTICS added = ROW_COUNT;
   RETURN added;
@@ -2648,6 +2653,18 @@ CREATE FUNCTION public.terms_overlap(a_start date, a_end date, b_start date, b_e
     AS $$
   SELECT a_start < coalesce(b_end, 'infinity') AND coalesce(a_end, 'infinity') > b_start
      AND a_start < coalesce(a_end, 'infinity') AND b_start < coalesce(b_end, 'infinity')
+$$;
+
+--
+-- Name: time_ordered_uuid(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.time_ordered_uuid() RETURNS uuid
+    LANGUAGE sql
+    AS $$
+  SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+           PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+         52, 1), 53, 1), 'hex')::uuid
 $$;
 
 --

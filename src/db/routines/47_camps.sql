@@ -329,8 +329,11 @@ LANGUAGE sql STABLE AS $$
       FROM camp, jsonb_to_recordset(camp.audience) AS r(levels unit_level[], roles text[], wings text[], "clusterKinds" text[], "assemblyId" uuid, committee boolean)),
   -- The units under the camp's unit (its subtree, through the path index), at a level
   -- some clause asks for; their unended terms matching a clause (EXISTS: a term two
-  -- clauses match is one row, with no DISTINCT to sort).
-  posts AS (
+  -- clauses match is one row, with no DISTINCT to sort). MATERIALIZED: the clauses pick
+  -- before the holders are looked up; inlined, the planner (which cannot estimate the
+  -- clauses) looked up the holder of every term under the state first, 16,02,175 people
+  -- for 2,17,798 kept (5.8 s against 3.5 s).
+  posts AS MATERIALIZED (
     SELECT a.id, a.person_id, a.unit_id, u.level, a.wing_code, a.role_code, a.cluster_id
       FROM camp
       JOIN units u ON u.path <@ camp.path
@@ -357,21 +360,36 @@ LANGUAGE sql STABLE AS $$
    GROUP BY ps.person_id
 $$;
 
+-- A UUID whose first 48 bits are the time in milliseconds, laid out as RFC 9562's version 7
+-- (PostgreSQL 18 has uuidv7(); the server is 15): ids made together sort together, so a
+-- bulk insert appends to its primary key's right edge instead of dirtying a random page of
+-- it per row (2,17,798 invitations: 2.8 s against 3.2 s with no triggers). The other 74
+-- bits stay random.
+CREATE OR REPLACE FUNCTION time_ordered_uuid() RETURNS uuid LANGUAGE sql VOLATILE AS $$
+  SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+           PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+         52, 1), 53, 1), 'hex')::uuid
+$$;
+
 -- Invites a camp's audience as it is now: one invitation per person not yet invited
 -- (re-running adds newcomers and changes nothing else). Returns how many were added.
+-- work_mem: the camp's invitations so far as one hash, and the statement's new rows (the
+-- triggers' transition table, ~340 bytes an invitation) held in memory, not spilled.
 CREATE OR REPLACE FUNCTION invite_audience(p_camp uuid) RETURNS integer LANGUAGE plpgsql
-SET work_mem = '64MB' AS $$
+SET work_mem = '256MB' AS $$
 DECLARE
   added integer;
 BEGIN
   -- One writer of a camp's invitations at a time (check-ins hold the camp FOR SHARE): the
-  -- people already invited are then left out with NOT EXISTS, not ON CONFLICT, whose
-  -- speculative insertion costs a quarter more per row (15.1 s against 11.9 s for 2,17,798).
+  -- people already invited are then left out by a hashed NOT IN (one read of the camp's
+  -- invitations, then a hash probe per person), not ON CONFLICT, whose speculative
+  -- insertion costs a quarter more per row (15.1 s against 11.9 s for 2,17,798), nor
+  -- NOT EXISTS, which the planner turns into an index probe per person.
   PERFORM 1 FROM camps WHERE id = p_camp FOR NO KEY UPDATE;
-  INSERT INTO invitations (camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
-  SELECT p_camp, a.person_id, 'rule', a.qualified_by, a.post_level, a.post_wing, a.post_role
+  INSERT INTO invitations (id, camp_id, person_id, source, qualified_by, post_level, post_wing, post_role)
+  SELECT time_ordered_uuid(), p_camp, a.person_id, 'rule', a.qualified_by, a.post_level, a.post_wing, a.post_role
     FROM camp_audience(p_camp) a
-   WHERE NOT EXISTS (SELECT 1 FROM invitations i WHERE i.camp_id = p_camp AND i.person_id = a.person_id)
+   WHERE a.person_id NOT IN (SELECT i.person_id FROM invitations i WHERE i.camp_id = p_camp)
    ORDER BY a.person_id;
   GET DIAGNOSTICS added = ROW_COUNT;
   RETURN added;
