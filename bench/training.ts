@@ -21,6 +21,7 @@ import { benchApp } from './app.js'
  *       memory, beside the president gaps CSV in the same run.
  *
  *   DATABASE_URL=postgres://…/sangathan_bench npm run bench -- training [STATE_CODE]
+ *   (BENCH_ONLY=a for the audience alone; BENCH_REPEAT=N requests per report, runs N/10)
  */
 export async function benchTraining () {
   if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL database loaded with npm run seed -- --preset up')
@@ -127,6 +128,12 @@ export async function benchTraining () {
     row('(the floor without its foreign keys: keys and indexes only)', indexed),
     row('(the rule\'s query alone: SELECT count(*) FROM camp_audience(camp))', query)
   ])
+
+  // BENCH_ONLY=a: the audience alone (the reports and downloads take minutes more).
+  if (process.env.BENCH_ONLY === 'a') {
+    await app.close()
+    return
+  }
 
   // (b, c) The report. The floor: every counted office-bearer at home under each child,
   // and those with a day of attendance, straight from the base tables.
