@@ -60,6 +60,8 @@ export class WebhookWorker {
   private loop: Promise<void> | undefined
   private wakeUp: (() => void) | undefined
   private woken = false
+  /** When expired keys' webhooks were last marked paused (pause_webhooks_of_expired_keys). */
+  private pausedExpiredAt = 0
   private lastErrorLogged = 0
   private pruner: NodeJS.Timeout | undefined
   private pruning: Promise<void> | undefined
@@ -139,15 +141,19 @@ export class WebhookWorker {
   }
 
   private async claim (limit: number): Promise<Claimed[]> {
-    // A webhook speaks with its creating key's authority: one whose key has expired since
-    // the last round is paused, not served.
-    await this.db.execute(sql`SELECT pause_webhooks_of_expired_keys()`)
+    // A webhook speaks with its creating key's authority: one whose key has expired is
+    // never claimed (api_key_live below), and is marked paused, for its owner to see, once
+    // a poll interval: not on every round, which a busy feed starts many times a second.
+    if (Date.now() - this.pausedExpiredAt >= this.options.pollMs) {
+      await this.db.execute(sql`SELECT pause_webhooks_of_expired_keys()`)
+      this.pausedExpiredAt = Date.now()
+    }
     const busy = [...this.serving.keys()]
     const claimed = await rows<Claimed>(this.db, sql`
       WITH head AS (SELECT coalesce(max(position), 0) AS position FROM changes),
       due AS (
         SELECT w.id FROM webhooks w, head
-         WHERE w.status = 'active' AND w.next_attempt_at <= now()
+         WHERE w.status = 'active' AND w.next_attempt_at <= now() AND api_key_live(w.created_by)
            AND (w.locked_until IS NULL OR w.locked_until < now())
            AND w.cursor < head.position
            AND NOT (w.id = ANY (${sql.param(busy)}::uuid[]))
