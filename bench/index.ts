@@ -5,6 +5,7 @@ import { benchImports } from './imports.js'
 import { benchReads } from './reads.js'
 import { benchStart } from './start.js'
 import { benchTraining } from './training.js'
+import { benchWrites } from './writes.js'
 
 // npm run bench -- <name>; each benchmark prints a table of medians and tails.
 const benches: Record<string, () => Promise<void>> = {
@@ -14,7 +15,8 @@ const benches: Record<string, () => Promise<void>> = {
   imports: benchImports,
   reads: benchReads,
   start: benchStart,
-  training: benchTraining
+  training: benchTraining,
+  writes: benchWrites
 }
 
 const name = process.argv[2] ?? 'auth'
