@@ -14,7 +14,7 @@ import { fmt, percentile, table } from './stats.js'
  * database, the same three rows per booth written by plain SQL (one transaction per
  * booth, the same triggers, no HTTP, no key, no audit row, no validation) over as many
  * connections. The two alternate, BENCH_ROUNDS times (2), BENCH_SECONDS each (15), with
- * 16 writers. Also measured: WAL written and audit trail grown per booth, the figures
+ * BENCH_WRITERS writers (16). Also measured: WAL written and audit trail grown per booth, the figures
  * docs/scaling.md sizes a year by.
  *
  *   DATABASE_URL=postgres://…/sangathan_bench npm run bench -- writes
@@ -24,7 +24,7 @@ import { fmt, percentile, table } from './stats.js'
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15)
-const WRITERS = 16
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 16)
 const COPY_NAME = 'sangathan_bench_writes'
 
 interface Round { booths: number, ms: number, latencies: number[], walBytes: number, auditBytes: number, auditRows: number }
@@ -93,11 +93,11 @@ async function measure (url: string) {
     }
     const sizes = async () => {
       const [r] = await rows<{ lsn: string, audit: number, audit_rows: number }>(app.db, sql`
-        SELECT pg_current_wal_lsn()::text AS lsn, pg_total_relation_size('audit_log')::bigint AS audit, (SELECT count(*) FROM audit_log)::bigint AS audit_rows`)
-      return r
+        SELECT pg_current_wal_insert_lsn()::text AS lsn, pg_total_relation_size('audit_log')::bigint AS audit, (SELECT count(*) FROM audit_log)::bigint AS audit_rows`)
+      return { lsn: r.lsn, audit: Number(r.audit), audit_rows: Number(r.audit_rows) }
     }
     const walBetween = async (from: string, to: string) =>
-      (await rows<{ bytes: number }>(app.db, sql`SELECT pg_wal_lsn_diff(${to}::pg_lsn, ${from}::pg_lsn)::bigint AS bytes`))[0].bytes
+      Number((await rows<{ bytes: number }>(app.db, sql`SELECT pg_wal_lsn_diff(${to}::pg_lsn, ${from}::pg_lsn)::bigint AS bytes`))[0].bytes)
     const round = async (write: (booth: string) => Promise<void>): Promise<Round> => {
       const before = await sizes()
       const latencies: number[] = []
