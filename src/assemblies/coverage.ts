@@ -6,6 +6,7 @@ import { DomainError, notFound } from '../errors.js'
 import { boothFigures, figuresOf, sumOfRows, sumsOfBooths, type CoverageParams, type CoverageSqlRow } from '../coverage/queries.js'
 import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
 import type { UnitRow } from '../units/queries.js'
+import { atLevelInSubtree } from '../units/levels.js'
 import { findAssembly, inScope, type AssemblyRow } from './queries.js'
 
 /** The units a constituency's booths are grouped by, with their depth on a booth's path. */
@@ -80,8 +81,7 @@ export async function coverageByAssembly (db: Database, unit: UnitRow, role: Rol
        ORDER BY a.number
        LIMIT ${page.limit}`)
   }
-  const booths = sql`u.level = 'booth' AND u.assembly_id IS NOT NULL
-    AND (u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))`
+  const booths = sql`${atLevelInSubtree(unit, 'booth')} AND u.assembly_id IS NOT NULL`
   return rows<AssemblyCoverageSqlRow>(db, sql`
     WITH b AS (${boothFigures(role, p, booths, sql`u.assembly_id`)})
     SELECT ${columns}, ${sumsOfBooths(role, p)}

@@ -3,6 +3,7 @@ import { rows, type Database } from '../db/client.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import type { RoleRow } from '../roles/catalogue.js'
 import { toReportUnit, type UnitRow } from '../units/queries.js'
+import { atLevelInSubtree } from '../units/levels.js'
 
 /**
  * Coverage read from the counters (unit_stats, post_stats, member_joins) that the database
@@ -164,7 +165,7 @@ export async function gapsPage (db: Database, unit: UnitRow, f: { wing: string, 
     SELECT * FROM (
       SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats
         FROM units u
-       WHERE u.level = ${f.level} AND ${inSubtree(unit, f.assemblyId)}
+       WHERE ${atLevelInSubtree(unit, f.level)}${inAssembly(f.assemblyId)}
          ${after}
        ORDER BY u.code_path
     ) g
@@ -207,7 +208,7 @@ export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, pe
   // A unit's counters count its whole subtree: a constituency's booths are counted one by one.
   const fromCounters = assemblyId === undefined ? sql`g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'` : sql`false`
   const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = g.wing_code AND a.role_code = g.code AND a.end_date IS NULL)`
-  const inGroup = sql`u.level = g.level AND ${inSubtree(unit, assemblyId)} AND ${holders} < g.seats`
+  const inGroup = sql`${atLevelInSubtree(unit, sql`g.level`)}${inAssembly(assemblyId)} AND ${holders} < g.seats`
   return rows<VacancyGroupRow>(db, sql`
     SELECT * FROM (
       SELECT g.level, g.code AS role, g.name AS role_name, g.seats,
@@ -229,13 +230,9 @@ export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, pe
     ORDER BY v.depth, v.sort_order, v.role`)
 }
 
-/**
- * SQL: the unit `u` lies in the subtree of `unit` (itself included), as a code-path range;
- * with an assembly, it is also one of that constituency's booths.
- */
-function inSubtree (unit: UnitRow, assemblyId?: string): SQL {
-  const range = sql`(u.code_path = ${unit.codePath} OR (u.code_path >= ${unit.codePath + '/'} AND u.code_path < ${unit.codePath + '0'}))`
-  return assemblyId === undefined ? range : sql`${range} AND u.assembly_id = ${assemblyId}`
+/** SQL: with a constituency, the unit `u` is also one of its booths. */
+function inAssembly (assemblyId?: string): SQL {
+  return assemblyId === undefined ? sql`` : sql` AND u.assembly_id = ${assemblyId}`
 }
 
 /**
