@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -77,8 +77,11 @@ t.test('a streaming replica', { skip: why }, async (t) => {
   chownSync(dir, Number(ids), Number(gids))
   const primaryDir = join(dir, 'primary')
   const standbyDir = join(dir, 'standby')
+  // The standby's processes while a test has them stopped (SIGSTOP).
+  let frozen: number[] = []
   // Registered first, so that whatever fails below, both clusters stop and the folder goes.
   t.teardown(async () => {
+    for (const pid of frozen) try { process.kill(pid, 'SIGCONT') } catch {}
     for (const data of [standbyDir, primaryDir]) {
       if (existsSync(join(data, 'postmaster.pid'))) await asPostgres('pg_ctl', '-D', data, '-m', 'immediate', 'stop').catch(() => {})
     }
@@ -149,6 +152,24 @@ t.test('a streaming replica', { skip: why }, async (t) => {
       await replicaIs('ok', r => r.lagBytes === 0)
       t.same(await codes(reader), ['S1', 'S2'], 'caught up, it is read from again')
     })
+  })
+
+  t.test('a replica that stops answering is taken out of use; reads waiting on it finish on the primary', async (t) => {
+    await replicaIs('ok')
+    // The standby's postmaster and its children, stopped where they stand: connections are
+    // accepted by the kernel and never answered, as with a frozen host.
+    const postmaster = Number(readFileSync(join(standbyDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+    const { stdout } = await run('pgrep', ['-P', String(postmaster)])
+    frozen = [postmaster, ...stdout.split('\n').filter(Boolean).map(Number)]
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP')
+    const started = Date.now()
+    const reads = await Promise.all(Array.from({ length: 8 }, () => codes(reader)))
+    t.ok(reads.every(r => r.includes('S2')), `8 reads answered, in ${Date.now() - started} ms`)
+    await replicaIs('down')
+    for (const pid of frozen) process.kill(pid, 'SIGCONT')
+    frozen = []
+    await replicaIs('ok')
+    t.same(await codes(reader), ['S1', 'S2'], 'answering again, it is read from again')
   })
 
   t.test('a replica killed under load fails no request; then the primary serves the reads', async (t) => {

@@ -126,6 +126,11 @@ function replicaFailure (err: unknown): boolean {
   return code === '40001' || code === '40P01'
 }
 
+/** Closes a connection's socket outright: a frozen server would never answer end()'s goodbye. */
+function cut (client: pg.Client) {
+  (client as unknown as { connection?: { stream?: { destroy (): void } } }).connection?.stream?.destroy()
+}
+
 class Replica implements ReplicaHealth {
   readonly host: string
   readonly port: number
@@ -138,6 +143,7 @@ class Replica implements ReplicaHealth {
   lagMs: number | null = null
   checkedAt: Date | null = null
   private probe: pg.Client | undefined
+  private readonly clients = new Set<pg.Client>()
   private readonly url: string
   private readonly onChange: (replica: Replica, reason?: string) => void
 
@@ -156,6 +162,8 @@ class Replica implements ReplicaHealth {
     }, this, primary)
     // An idle connection to a replica dying (the replica restarted) must not crash the process.
     this.pool.on('error', (err) => options.onPoolError?.(err))
+    this.pool.on('connect', (client) => this.clients.add(client))
+    this.pool.on('remove', (client) => this.clients.delete(client))
     this.db = drizzlePg(this.pool, { schema }) as unknown as Database
     setLimits(this.db, options.limits)
   }
@@ -173,7 +181,12 @@ class Replica implements ReplicaHealth {
     this.lagBytes = lagBytes
     this.lagMs = lagMs
     this.checkedAt = new Date()
-    if (before !== state) this.onChange(this, reason)
+    if (before === state) return
+    // A replica found down may be one that stopped answering (a frozen host, a cut network):
+    // reads waiting on it would wait for TCP to give up. Their connections are closed, so
+    // that they fail now and run again on the primary (ReplicaPool).
+    if (state === 'down') for (const client of this.clients) cut(client)
+    this.onChange(this, reason)
   }
 
   status (): ReplicaStatus {
@@ -206,8 +219,7 @@ class Replica implements ReplicaHealth {
     const probe = this.probe
     this.probe = undefined
     if (!probe) return
-    // A frozen server would never answer end()'s goodbye: the socket is closed outright.
-    (probe as unknown as { connection?: { stream?: { destroy (): void } } }).connection?.stream?.destroy()
+    cut(probe)
     probe.end().catch(() => {})
   }
 
