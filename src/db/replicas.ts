@@ -236,6 +236,7 @@ export class Replicas {
   /** The primary's WAL position at each recent check, oldest first. */
   private readonly history: Array<{ lsn: bigint, at: number }> = []
   private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
   private closed = false
   private next = 0
 
@@ -254,7 +255,12 @@ export class Replicas {
   private schedule () {
     if (this.closed) return
     // A timeout, not an interval: a slow check is never overlapped by the next.
-    this.timer = setTimeout(() => { this.check().finally(() => this.schedule()) }, this.options.checkMs)
+    this.timer = setTimeout(() => {
+      this.running = this.check().catch(() => {}).finally(() => {
+        this.running = undefined
+        this.schedule()
+      })
+    }, this.options.checkMs)
     this.timer.unref()
   }
 
@@ -287,10 +293,14 @@ export class Replicas {
       replica.set('down', null, null, (err as Error).message)
       return
     }
-    if (!answer.standby || answer.replay === null) {
+    if (!answer.standby) {
       // Not a standby (a promoted one, or a wrong URL): it may not hold this database's data
       // as the primary has it, so it is never read from.
       replica.set('not_standby', null, null, 'pg_is_in_recovery() is false')
+      return
+    }
+    if (answer.replay === null) {
+      replica.set('starting', null, null, 'it has replayed nothing yet')
       return
     }
     if (primaryLsn === undefined) return
@@ -341,6 +351,8 @@ export class Replicas {
   async close () {
     this.closed = true
     clearTimeout(this.timer)
+    // A check under way would open a probe connection again after the replicas closed theirs.
+    await this.running
     await Promise.all(this.replicas.map(r => r.close()))
   }
 }
