@@ -121,6 +121,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE,
     snapshot: config.DATABASE_URL ? undefined : options.pgliteSnapshot,
     poolMax: config.DB_POOL_MAX,
+    replicas: { urls: config.DATABASE_REPLICA_URLS, maxLagMs: config.REPLICA_MAX_LAG_MS, checkMs: config.REPLICA_CHECK_MS },
     limits: {
       interactive: { lockTimeoutMs: config.LOCK_TIMEOUT_MS, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS },
       bulk: { lockTimeoutMs: config.BULK_LOCK_TIMEOUT_MS, statementTimeoutMs: config.BULK_STATEMENT_TIMEOUT_MS }

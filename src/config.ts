@@ -50,12 +50,38 @@ const WebhookNetworks = z.string().optional().transform((value, ctx): string[] =
   return entries
 })
 
+/**
+ * DATABASE_REPLICA_URLS: a comma-separated list of PostgreSQL URLs, each a streaming standby
+ * of DATABASE_URL's server (src/db/replicas.ts).
+ */
+const ReplicaUrls = z.string().optional().transform((value, ctx): string[] => {
+  const entries = (value ?? '').split(',').map(e => e.trim()).filter(e => e !== '')
+  const wrong = entries.filter(e => {
+    try {
+      return !['postgres:', 'postgresql:'].includes(new URL(e).protocol)
+    } catch {
+      return true
+    }
+  })
+  if (wrong.length > 0) {
+    // Only how many: a URL may carry a password, and this message is logged.
+    ctx.addIssue({ code: 'custom', message: `${wrong.length} of the ${entries.length} entries is not a postgres:// URL` })
+    return z.NEVER
+  }
+  return entries
+})
+
 // Environment is parsed once, at start-up, so a typo in a variable fails loudly
 // instead of surfacing as odd behaviour during an election.
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
+  // Read replicas (PostgreSQL only): report and list reads go to one that is no more than
+  // REPLICA_MAX_LAG_MS behind the primary, checked every REPLICA_CHECK_MS (README, "Read replicas").
+  DATABASE_REPLICA_URLS: ReplicaUrls,
+  REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -121,6 +147,10 @@ const Env = z.object({
   WEBHOOK_DELIVERY_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30)
 }).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
   { path: ['IMPORT_CONCURRENCY'], message: 'must be below DB_POOL_MAX, or imports could take every connection' })
+  // Refused at start-up rather than ignored: whoever set replicas expects the reads to go
+  // elsewhere, and PGlite is one embedded database that nothing can stream from.
+  .refine(e => e.DATABASE_REPLICA_URLS.length === 0 || e.DATABASE_URL,
+    { path: ['DATABASE_REPLICA_URLS'], message: 'read replicas are PostgreSQL only: set DATABASE_URL to the primary, or unset DATABASE_REPLICA_URLS to run on PGlite' })
 
 export type Config = z.infer<typeof Env> & {
   /** PGlite's folder inside DATA_DIR; undefined keeps the database in memory (tests). */

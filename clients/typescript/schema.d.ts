@@ -2218,10 +2218,26 @@ export interface components {
             children: components["schemas"]["AssemblyCoverageRow"][];
             nextCursor: string | null;
         };
+        ReplicaHealth: {
+            host: string;
+            port: number;
+            /**
+             * @description ok: reads go to it; lagging: further behind than REPLICA_MAX_LAG_MS; down: it does not answer; not_standby: not in recovery, never read from; starting: not checked yet
+             * @enum {string}
+             */
+            state: "starting" | "ok" | "lagging" | "down" | "not_standby";
+            /** @description WAL the replica has still to replay, at the last check; null when it did not answer */
+            lagBytes: number | null;
+            /** @description How long the replica has been missing the oldest change it has not replayed; 0 when caught up, however idle the primary */
+            lagMs: number | null;
+            checkedAt: string | null;
+        };
         Health: {
             /** @constant */
             status: "ok";
             database?: string;
+            /** @description Each read replica (DATABASE_REPLICA_URLS), by host and port; the service is ready while the primary answers, whatever they do */
+            replicas?: components["schemas"]["ReplicaHealth"][];
         };
         Membership: {
             /** Format: uuid */

@@ -41,7 +41,7 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { operationId: 'listAppointments', tags, summary: 'Terms of office, newest first: by person, unit, role, current or on a date', querystring: ListAppointmentsQuery, response: { 200: AppointmentPage, ...problemResponses(400) } }
   }, async (request) => {
     const { limit, cursor, ...filter } = request.query
-    const rows = await listAppointments(app.db, request.actor, { ...filter, after: decodeCursor(cursor, z.tuple([z.iso.date(), z.uuid()])), limit })
+    const rows = await listAppointments(request.readDb, request.actor, { ...filter, after: decodeCursor(cursor, z.tuple([z.iso.date(), z.uuid()])), limit })
     return toPage(rows, limit, toAppointment, r => [r.startDate, r.id])
   })
 
@@ -72,15 +72,15 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(pageOf(OfficeBearerSchema).meta({ id: 'OfficeBearerPage' })), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const unit = await findUnit(app.db, request.actor, request.params.id)
+    const unit = await findUnit(request.readDb, request.actor, request.params.id)
     if (!unit) throw notFound('unit')
     const { subtree, wing, role, limit, cursor, format } = request.query
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
-      const rows = inBatches((after, batch) => listOfficeBearers(app.db, request.actor, unit, { subtree, wing, role, after, limit: batch }), officeBearerKey, 2000)
+      const rows = inBatches((after, batch) => listOfficeBearers(request.readDb, request.actor, unit, { subtree, wing, role, after, limit: batch }), officeBearerKey, 2000)
       return sendCsvRows(reply, `office-bearers-${unit.codePath}.csv`, OFFICE_BEARER_CSV, mapRows(rows, r => toOfficeBearer(r, mask)))
     }
-    const found = await listOfficeBearers(app.db, request.actor, unit, { subtree, wing, role, after: decodeCursor(cursor, OfficeBearerCursor), limit })
+    const found = await listOfficeBearers(request.readDb, request.actor, unit, { subtree, wing, role, after: decodeCursor(cursor, OfficeBearerCursor), limit })
     return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)
   })
 }

@@ -31,7 +31,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => {
     const { stateId, districtId, number, q, limit, cursor } = request.query
     const after = decodeCursor(cursor, CursorKey)
-    const found = await listAssemblies(app.db, request.actor, { stateId, districtId, number, q, after, limit })
+    const found = await listAssemblies(request.readDb, request.actor, { stateId, districtId, number, q, after, limit })
     return toPage(found, limit, toAssembly, keyOf)
   })
 
@@ -77,7 +77,7 @@ export const assemblyRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { format, ...q } = request.query
-    const found = await assemblyCoverage(app.db, request.actor, request.params.id, q)
+    const found = await assemblyCoverage(request.readDb, request.actor, request.params.id, q)
     if (wantsCsv(request, format)) {
       // The constituency first (level "assembly", its number as the code), then each group.
       const own = { ...found.totals, unitId: found.assembly.id, code: String(found.assembly.number), codePath: found.assembly.state_code, level: 'assembly' } as unknown as ReturnType<typeof toCoverageRow>

@@ -43,7 +43,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request) => {
     const { cursor, limit, ...filter } = request.query
-    const found = await listAudit(app.db, request.actor, { ...filter, before: decodeCursor(cursor, z.number().int()), limit })
+    const found = await listAudit(request.readDb, request.actor, { ...filter, before: decodeCursor(cursor, z.number().int()), limit })
     return toPage(found, limit, r => ({ ...r, at: new Date(r.at).toISOString() }), r => r.id)
   })
 }

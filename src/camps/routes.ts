@@ -98,9 +98,9 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request) => {
     const { unitId, from, to, topic, status, limit, cursor } = request.query
-    const unit = unitId === undefined ? undefined : await findUnit(app.db, request.actor, unitId)
+    const unit = unitId === undefined ? undefined : await findUnit(request.readDb, request.actor, unitId)
     if (unitId !== undefined && !unit) return { items: [], nextCursor: null }
-    const found = await listCamps(app.db, request.actor, { under: unit?.codePath, from, to, topic, status, after: decodeCursor(cursor, CampCursor), limit })
+    const found = await listCamps(request.readDb, request.actor, { under: unit?.codePath, from, to, topic, status, after: decodeCursor(cursor, CampCursor), limit })
     return toPage(found, limit, toCamp, r => [r.start_date, r.id])
   })
 
@@ -161,15 +161,15 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: jsonOrCsv(InvitationPage), ...problemResponses(400, 404) }
     }
   }, async (request, reply) => {
-    const camp = await campInScope(app.db, request.actor, request.params.id)
+    const camp = await campInScope(request.readDb, request.actor, request.params.id)
     const { status, source, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
-      const all = inBatches<InvitationRow, [string, string]>((after, n) => listInvitations(app.db, request.actor, camp, { status, source, after, limit: n }),
+      const all = inBatches<InvitationRow, [string, string]>((after, n) => listInvitations(request.readDb, request.actor, camp, { status, source, after, limit: n }),
         r => [r.home_booth_code_path, r.id], 2000)
       const mask = (p: string | null) => request.actor.maskPersonalData ? maskPhone(p) : p
       return sendCsvRows(reply, `camp-${camp.id}-invitations.csv`, INVITATION_CSV(mask), all)
     }
-    const found = await listInvitations(app.db, request.actor, camp, { status, source, after: decodeCursor(cursor, InvitationCursor), limit })
+    const found = await listInvitations(request.readDb, request.actor, camp, { status, source, after: decodeCursor(cursor, InvitationCursor), limit })
     return toPage(found, limit, r => toInvitation(r, request.actor), r => [r.home_booth_code_path, r.id])
   })
 
@@ -221,8 +221,8 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: CampReport, ...problemResponses(400, 404) }
     }
   }, async (request) => {
-    const camp = await campInScope(app.db, request.actor, request.params.id)
-    const { groups, days } = await campReport(app.db, request.actor, camp)
+    const camp = await campInScope(request.readDb, request.actor, request.params.id)
+    const { groups, days } = await campReport(request.readDb, request.actor, camp)
     const items = groups.map(g => ({ level: g.level, wing: g.wing, role: g.role, invited: g.invited, confirmed: g.confirmed, declined: g.declined, attended: g.attended, walkIns: g.walk_ins }))
     const sum = (k: 'invited' | 'confirmed' | 'declined' | 'attended' | 'walkIns') => items.reduce((n, g) => n + g[k], 0)
     return {
@@ -247,10 +247,10 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     const { level, wing, role, committee, topic, days, limit, cursor, format } = request.query
     const p = { wing, role, committee, topic, days }
     if (wantsCsv(request, format)) {
-      const { unit, rows } = await allTraining(app.db, request.actor, request.params.id, { ...p, level })
+      const { unit, rows } = await allTraining(request.readDb, request.actor, request.params.id, { ...p, level })
       return sendCsvRows(reply, `training-${unit.codePath}.csv`, TRAINING_CSV, mapRows(rows, toTrainingRow))
     }
-    const found = await trainingReport(app.db, request.actor, request.params.id, { ...p, level, after: decodeCursor(cursor, text(300)), limit })
+    const found = await trainingReport(request.readDb, request.actor, request.params.id, { ...p, level, after: decodeCursor(cursor, text(300)), limit })
     const page = toPage<TrainingSqlRow, ReturnType<typeof toTrainingRow>>(found.children, limit, toTrainingRow, r => r.code_path)
     return {
       wing: wing ?? null,
@@ -277,10 +277,10 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, committee, topic, days, limit, cursor, format } = request.query
     const p = { wing, role, committee, topic, days }
     if (wantsCsv(request, format)) {
-      const { unit, batches } = await allUntrained(app.db, request.actor, request.params.id, p)
+      const { unit, batches } = await allUntrained(request.readDb, request.actor, request.params.id, p)
       return sendCsvBatches(reply, `untrained-${unit.codePath}.csv`, UNTRAINED_CSV(request.actor), batches)
     }
-    const found = await untrainedReport(app.db, request.actor, request.params.id, { ...p, after: decodeCursor(cursor, InvitationCursor), limit })
+    const found = await untrainedReport(request.readDb, request.actor, request.params.id, { ...p, after: decodeCursor(cursor, InvitationCursor), limit })
     return toPage<UntrainedSqlRow, ReturnType<typeof toUntrained>>(found.rows, limit, r => toUntrained(r, request.actor), untrainedKey)
   })
 }

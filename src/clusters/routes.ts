@@ -76,9 +76,9 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { operationId: 'listClusters', tags, summary: 'Booth clusters in your scope, by unit code path and code', querystring: ListClustersQuery, response: { 200: ClusterPage, ...problemResponses(400) } }
   }, async (request) => {
     const { unitId, kind, parentId, q, limit, cursor } = request.query
-    const unit = unitId === undefined ? undefined : await findUnit(app.db, request.actor, unitId)
+    const unit = unitId === undefined ? undefined : await findUnit(request.readDb, request.actor, unitId)
     if (unitId !== undefined && !unit) return { items: [], nextCursor: null }
-    const found = await listClusters(app.db, request.actor, { under: unit?.codePath, kind, parentId, q, after: decodeCursor(cursor, ClusterCursor), limit })
+    const found = await listClusters(request.readDb, request.actor, { under: unit?.codePath, kind, parentId, q, after: decodeCursor(cursor, ClusterCursor), limit })
     return toPage(found, limit, toCluster, clusterKey)
   })
 
@@ -129,10 +129,10 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: ClusterBoothPage, ...problemResponses(400, 404) }
     }
   }, async (request) => {
-    const cluster = await findCluster(app.db, request.actor, request.params.id)
+    const cluster = await findCluster(request.readDb, request.actor, request.params.id)
     if (!cluster) throw notFound('cluster')
     const { limit, cursor } = request.query
-    const found = await listClusterBooths(app.db, cluster.id, { after: decodeCursor(cursor, text(300)), limit })
+    const found = await listClusterBooths(request.readDb, cluster.id, { after: decodeCursor(cursor, text(300)), limit })
     return toPage(found, limit, toClusterBooth, r => r.code_path)
   })
 
@@ -169,12 +169,12 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { kind, cursor, format, limit, ...p } = request.query
-    const { unit, role } = await clusterCoverageQuestion(app.db, request.actor, request.params.id, { kind, wing: p.wing, role: p.role })
+    const { unit, role } = await clusterCoverageQuestion(request.readDb, request.actor, request.params.id, { kind, wing: p.wing, role: p.role })
     if (wantsCsv(request, format)) {
-      const all = inBatches<ClusterCoverageSqlRow, [string, string]>((after, n) => clusterCoveragePage(app.db, unit, role, kind, p, { after, limit: n + 1 }), clusterKey, 2000)
+      const all = inBatches<ClusterCoverageSqlRow, [string, string]>((after, n) => clusterCoveragePage(request.readDb, unit, role, kind, p, { after, limit: n + 1 }), clusterKey, 2000)
       return sendCsvRows(reply, `cluster-coverage-${kind}-${role.wing === MAIN_WING ? '' : `${role.wing}-`}${role.code}-${unit.codePath}.csv`, CLUSTER_COVERAGE_CSV, mapRows(all, toClusterCoverageRow))
     }
-    const found = await clusterCoveragePage(app.db, unit, role, kind, p, { after: decodeCursor(cursor, ClusterCursor), limit: limit + 1 })
+    const found = await clusterCoveragePage(request.readDb, unit, role, kind, p, { after: decodeCursor(cursor, ClusterCursor), limit: limit + 1 })
     return { wing: role.wing, role: role.code, kind, ...toPage(found, limit, toClusterCoverageRow, clusterKey) }
   })
 
@@ -190,10 +190,10 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const { kind, wing, role, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
-      const found = await allClusterGaps(app.db, request.actor, request.params.id, { kind, wing, role })
+      const found = await allClusterGaps(request.readDb, request.actor, request.params.id, { kind, wing, role })
       return sendCsvRows(reply, `cluster-gaps-${wing === MAIN_WING ? '' : `${wing}-`}${found.role.code}-${found.unit.codePath}.csv`, CLUSTER_GAP_CSV, found.rows)
     }
-    const found = await clusterGapsReport(app.db, request.actor, request.params.id, { kind, wing, role, after: decodeCursor(cursor, ClusterCursor), limit })
+    const found = await clusterGapsReport(request.readDb, request.actor, request.params.id, { kind, wing, role, after: decodeCursor(cursor, ClusterCursor), limit })
     return { wing: found.role.wing, role: found.role.code, ...toPage(found.rows, limit, toClusterGap, clusterKey) }
   })
 }

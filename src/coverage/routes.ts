@@ -84,7 +84,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { cursor, format, by, ...q } = request.query
     if (by === 'assembly') {
       const csv = wantsCsv(request, format)
-      const found = await coverageByAssemblyReport(app.db, request.actor, request.params.id, { ...q, afterNumber: csv ? undefined : decodeCursor(cursor, z.number().int()), limit: csv ? 10_000 : q.limit })
+      const found = await coverageByAssemblyReport(request.readDb, request.actor, request.params.id, { ...q, afterNumber: csv ? undefined : decodeCursor(cursor, z.number().int()), limit: csv ? 10_000 : q.limit })
       if (csv) {
         // The unit first, then each constituency (level "assembly", its number as the code).
         const constituencies = found.assemblies.map(r => ({ ...toAssemblyCoverageRow(r), unitId: r.assembly_id, code: String(r.number), codePath: found.unit.codePath, level: 'assembly' }) as unknown as ReturnType<typeof toCoverageRow>)
@@ -94,10 +94,10 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       return { wing: found.role.wing, role: found.role.code, by, unit: toCoverageRow(found.self), children: page.items, nextCursor: page.nextCursor }
     }
     if (wantsCsv(request, format)) {
-      const found = await allCoverage(app.db, request.actor, request.params.id, q)
+      const found = await allCoverage(request.readDb, request.actor, request.params.id, q)
       return sendCsvRows(reply, `coverage-${wingPart(found.role.wing)}${found.role.code}-${found.unit.codePath}.csv`, COVERAGE_CSV, mapRows(found.rows, toCoverageRow))
     }
-    const { self, children } = await coverageReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
+    const { self, children } = await coverageReport(request.readDb, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toCoverageRow, byCodePath)
     return { wing: q.wing, role: q.role, by: 'unit' as const, unit: toCoverageRow(self), children: page.items, nextCursor: page.nextCursor }
   })
@@ -113,7 +113,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request, reply) => {
     const { cursor, format, ...q } = request.query
-    const found = await nationalCoverage(app.db, request.actor, { ...q, after: decodeCursor(cursor, text(300)) })
+    const found = await nationalCoverage(request.readDb, request.actor, { ...q, after: decodeCursor(cursor, text(300)) })
     if (wantsCsv(request, format)) {
       // The country first (no unit of its own: code path and unit id empty, level "country"), then each state.
       const country = { unitId: '', code: '', codePath: '', name: 'All states', level: 'country', ...found.country } as unknown as ReturnType<typeof toCoverageRow>
@@ -134,7 +134,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }, async (request) => {
     const { cursor, ...q } = request.query
-    const { days, self, children } = await coverageTrend(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
+    const { days, self, children } = await coverageTrend(request.readDb, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, toTrendRow, byCodePath)
     return { wing: q.wing, role: q.role, days, unit: toTrendRow(self), children: page.items, nextCursor: page.nextCursor }
   })
@@ -151,11 +151,11 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const { wing, role, level, assemblyId, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
-      const gaps = await allGaps(app.db, request.actor, request.params.id, { wing, role, level, assemblyId })
+      const gaps = await allGaps(request.readDb, request.actor, request.params.id, { wing, role, level, assemblyId })
       const columns: ReadonlyArray<CsvColumn<GapRow>> = [...gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), ['wing', () => gaps.role.wing]]
       return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${acPart(gaps.assembly)}.csv`, columns, gaps.rows)
     }
-    const found = await gapsReport(app.db, request.actor, request.params.id, { wing, role, level, assemblyId, limit, after: decodeCursor(cursor, text(300)) })
+    const found = await gapsReport(request.readDb, request.actor, request.params.id, { wing, role, level, assemblyId, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
   })
 
@@ -171,10 +171,10 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const { wing, assemblyId } = request.query
     if (wantsCsv(request, request.query.format)) {
-      const found = await allVacancies(app.db, request.actor, request.params.id, wing, assemblyId)
+      const found = await allVacancies(request.readDb, request.actor, request.params.id, wing, assemblyId)
       return sendCsvRows(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}${acPart(found.assembly)}.csv`, VACANCY_CSV, found.rows)
     }
-    const { unit, groups } = await vacancies(app.db, request.actor, request.params.id, wing, request.query.perGroup, assemblyId)
+    const { unit, groups } = await vacancies(request.readDb, request.actor, request.params.id, wing, request.query.perGroup, assemblyId)
     return {
       items: groups.map(g => ({
         level: g.level,
@@ -201,10 +201,10 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, level, limit, cursor, format } = request.query
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
-      const found = await allWithoutHandles(app.db, request.actor, request.params.id, { wing, role, level })
+      const found = await allWithoutHandles(request.readDb, request.actor, request.params.id, { wing, role, level })
       return sendCsvRows(reply, `without-handles-${found.unit.codePath}.csv`, WITHOUT_HANDLES_CSV, mapRows(found.rows, o => toOfficeBearer(o, mask)))
     }
-    const found = await withoutHandles(app.db, request.actor, request.params.id, { wing, role, level, limit, after: decodeCursor(cursor, OfficeBearerCursor) })
+    const found = await withoutHandles(request.readDb, request.actor, request.params.id, { wing, role, level, limit, after: decodeCursor(cursor, OfficeBearerCursor) })
     return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)
   })
 }

@@ -13,6 +13,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import { blankImage, MIGRATIONS_FOLDER } from './blank-image.js'
 import { claimFolder } from './folder-lock.js'
+import { Replicas, type ReplicaStatus } from './replicas.js'
 import { applyRoutines, type RoutineRunner } from './routines.js'
 import { DEFAULT_LIMITS, setLimits, type LimitsByKind } from './transaction.js'
 import * as schema from './schema.js'
@@ -31,6 +32,17 @@ export interface DatabaseHandle {
   db: Database
   kind: DatabaseKind
   driver: Driver
+  /**
+   * The handle for a read that may be a little behind (a report, a list): a read replica in
+   * use that has replayed at least `after` (a WAL position, see writePosition), taking
+   * turns; the primary's `db` when there is none, or on PGlite. Its queries never fail
+   * because the replica did: they run again on the primary (src/db/replicas.ts).
+   */
+  reader (after?: bigint): Database
+  /** The primary's WAL position now, when there are replicas to wait for; undefined otherwise. */
+  writePosition (): Promise<bigint | undefined>
+  /** Each read replica's state, for /health/ready; empty without replicas. */
+  replicas (): ReplicaStatus[]
   /** Cheap round trip used by /health/ready. */
   ping (): Promise<void>
   close (): Promise<void>
@@ -52,6 +64,8 @@ export interface DatabaseOptions {
   /** Lock and statement time limits per kind of work (src/db/transaction.ts). */
   limits?: LimitsByKind
   onPoolError?: (err: Error) => void
+  /** PostgreSQL only: read replicas (streaming standbys of `url`), src/db/replicas.ts. */
+  replicas?: { urls: string[], maxLagMs: number, checkMs: number, onStateChange?: (status: ReplicaStatus, reason?: string) => void }
 }
 
 // Advisory lock key so that two instances starting together do not race on migrations.
@@ -76,19 +90,24 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
   return options.url ? openPostgres(options) : openPglite(options)
 }
 
+// What every pool (the primary's, each replica's) is opened with.
+const PG_OPTIONS = {
+  idleTimeoutMillis: 30_000,
+  types: pgTypes as pg.CustomTypesConfig,
+  // No JIT (a startup parameter: no extra round trip). It compiles any plan costed over
+  // jit_above_cost, and a report that runs in 13 ms spent 41 ms compiling (a
+  // constituency's coverage at up scale); the service's queries are short.
+  options: '-c jit=off'
+}
+
 async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> {
   const pool = new pg.Pool({
+    ...PG_OPTIONS,
     connectionString: options.url,
     max: options.poolMax ?? 10,
     // Fail fast while the server is down so callers get a 503 instead of hanging.
     connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
-    types: pgTypes as pg.CustomTypesConfig,
-    application_name: 'sangathan',
-    // No JIT (a startup parameter: no extra round trip). It compiles any plan costed over
-    // jit_above_cost, and a report that runs in 13 ms spent 41 ms compiling (a
-    // constituency's coverage at up scale); the service's queries are short.
-    options: '-c jit=off'
+    application_name: 'sangathan'
   })
   // An idle client dying (server restart) must not crash the process.
   pool.on('error', (err) => options.onPoolError?.(err))
@@ -111,17 +130,37 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
 
   const db = drizzlePg(pool, { schema }) as unknown as Database
   setLimits(db, options.limits ?? DEFAULT_LIMITS)
+  // Replicas are never migrated (a standby is read-only, and replays the primary's
+  // migrations itself); they are opened once the primary is migrated.
+  const replicas = options.replicas?.urls.length
+    ? new Replicas(pool, { ...options.replicas, poolMax: options.poolMax ?? 10, limits: options.limits ?? DEFAULT_LIMITS, pgOptions: PG_OPTIONS, onPoolError: options.onPoolError })
+    : undefined
+  try {
+    await replicas?.start()
+  } catch (err) {
+    await replicas?.close()
+    await pool.end()
+    throw err
+  }
   return {
     db,
     kind: 'postgres',
     driver: { kind: 'postgres', pool },
+    reader: replicas ? (after) => replicas.reader(after) ?? db : () => db,
+    writePosition: async () => replicas?.writePosition(),
+    replicas: () => replicas?.status() ?? [],
     async ping () { await pool.query('SELECT 1') },
-    async close () { if (!pool.ended) await pool.end() }
+    async close () {
+      await replicas?.close()
+      if (!pool.ended) await pool.end()
+    }
   }
 }
 
 async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.snapshot && options.dataDir) throw new Error('a PGlite snapshot starts an in-memory database only, not one in a folder')
+  // Also refused by the configuration (src/config.ts); here for the CLIs and tests that open a database directly.
+  if (options.replicas?.urls.length) throw new Error('read replicas are PostgreSQL only: PGlite, the embedded database, has none (set DATABASE_URL, or unset DATABASE_REPLICA_URLS)')
   let release = () => {}
   if (options.dataDir) {
     // Owner-only, as PostgreSQL insists for its own data folders: PGlite writes its files
@@ -158,6 +197,9 @@ async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {
     db: db as unknown as Database,
     kind: 'pglite',
     driver: { kind: 'pglite', pglite: client },
+    reader: () => db as unknown as Database,
+    writePosition: async () => undefined,
+    replicas: () => [],
     async ping () { await client.query('SELECT 1') },
     async close () {
       if (!client.closed) await client.close()

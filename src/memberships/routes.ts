@@ -26,7 +26,7 @@ export const membershipRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { operationId: 'listMemberships', tags, summary: 'Memberships, current and lapsed', querystring: ListMembershipsQuery, response: { 200: MembershipPage, ...problemResponses(400) } }
   }, async (request) => {
     const { limit, cursor, ...filter } = request.query
-    const rows = await listMemberships(app.db, request.actor, { ...filter, after: decodeCursor(cursor, z.uuid()), limit })
+    const rows = await listMemberships(request.readDb, request.actor, { ...filter, after: decodeCursor(cursor, z.uuid()), limit })
     return toPage(rows, limit, toMembership, r => r.id)
   })
 

@@ -37,13 +37,13 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     const { homeBoothId, unitId, q, phone, voterId, limit, cursor, format } = request.query
     // Before the unit lookup: an unknown unit must not answer 200 where the key may not ask.
     refuseMaskedIdentitySearch(request.actor, { phone, voterId })
-    const unit = unitId ? await findUnit(app.db, request.actor, unitId) : undefined
+    const unit = unitId ? await findUnit(request.readDb, request.actor, unitId) : undefined
     // A unit outside the key's scope (or unknown) finds nobody.
     const nobody = unitId !== undefined && !unit
     const filter = { homeBoothId, under: unit?.codePath, q, phone, voterId }
     if (wantsCsv(request, format)) {
-      const booth = homeBoothId ? await findUnit(app.db, request.actor, homeBoothId) : undefined
-      const rows = nobody ? [] : allPeople(app.db, request.actor, filter)
+      const booth = homeBoothId ? await findUnit(request.readDb, request.actor, homeBoothId) : undefined
+      const rows = nobody ? [] : allPeople(request.readDb, request.actor, filter)
       return sendPersonalDataCsv(app.db, request, reply, {
         entityType: 'people',
         unitId: (booth ?? unit)?.id ?? request.actor.scopeUnitId,
@@ -56,7 +56,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
       })
     }
     if (nobody) return { items: [], nextCursor: null }
-    const rows = await listPeople(app.db, request.actor, { ...filter, after: decodeCursor(cursor, Cursor), limit })
+    const rows = await listPeople(request.readDb, request.actor, { ...filter, after: decodeCursor(cursor, Cursor), limit })
     return toPage(rows, limit, r => toPerson(r, request.actor), personKey)
   })
 

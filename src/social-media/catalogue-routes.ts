@@ -155,9 +155,9 @@ export const socialMediaCatalogueRoutes: FastifyPluginAsyncZod = async (app) => 
     if (wantsCsv(request, format)) {
       const scope = request.actor.scopeUnitId === null ? 'all' : 'scope'
       return sendCsvRows(reply, `handle-issues-${scope}${filter.dismissed ? '-dismissed' : ''}.csv`, HANDLE_ISSUE_CSV,
-        mapRows(allHandleIssues(app.db, request.actor, filter), toHandleIssue))
+        mapRows(allHandleIssues(request.readDb, request.actor, filter), toHandleIssue))
     }
-    const found = await listHandleIssues(app.db, request.actor, { ...filter, after: decodeCursor(cursor, IssueCursor), limit })
+    const found = await listHandleIssues(request.readDb, request.actor, { ...filter, after: decodeCursor(cursor, IssueCursor), limit })
     return toPage(found, limit, toHandleIssue, handleIssueKey)
   })
 

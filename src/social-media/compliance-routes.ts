@@ -64,10 +64,10 @@ export const complianceRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const { cursor, format, ...q } = request.query
     if (wantsCsv(request, format)) {
-      const found = await allCompliance(app.db, request.actor, request.params.id, q)
+      const found = await allCompliance(request.readDb, request.actor, request.params.id, q)
       return sendCsvRows(reply, `social-media-${filePart(q)}${found.unit.codePath}.csv`, complianceCsv(found.platforms), found.rows)
     }
-    const { self, children } = await complianceReport(app.db, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
+    const { self, children } = await complianceReport(request.readDb, request.actor, request.params.id, { ...q, after: decodeCursor(cursor, text(300)) })
     const page = toPage(children, q.limit, r => r, r => r.codePath)
     return { wing: q.wing, role: q.role ?? null, postLevel: q.postLevel ?? null, unit: self, children: page.items, nextCursor: page.nextCursor }
   })
@@ -85,7 +85,7 @@ export const complianceRoutes: FastifyPluginAsyncZod = async (app) => {
     const { cursor, format, limit, ...q } = request.query
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
-      const found = await allNonCompliant(app.db, request.actor, request.params.id, q)
+      const found = await allNonCompliant(request.readDb, request.actor, request.params.id, q)
       return sendPersonalDataCsv(app.db, request, reply, {
         entityType: 'social_media_non_compliant',
         unitId: found.unit.id,
@@ -96,7 +96,7 @@ export const complianceRoutes: FastifyPluginAsyncZod = async (app) => {
         rows: mapRows(found.rows, r => toNonCompliant(r, mask))
       })
     }
-    const found = await nonCompliant(app.db, request.actor, request.params.id, { ...q, limit, after: decodeCursor(cursor, Cursor) })
+    const found = await nonCompliant(request.readDb, request.actor, request.params.id, { ...q, limit, after: decodeCursor(cursor, Cursor) })
     return toPage(found.rows, limit, r => toNonCompliant(r, mask), nonCompliantKey)
   })
 }

@@ -46,12 +46,12 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
     const { parentId, ancestorId, level, assemblyId, q, limit, cursor } = request.query
     let under: string | undefined
     if (ancestorId) {
-      const ancestor = await findUnit(app.db, request.actor, ancestorId)
+      const ancestor = await findUnit(request.readDb, request.actor, ancestorId)
       if (!ancestor) return { items: [], nextCursor: null }
       under = ancestor.codePath
     }
     const after = decodeCursor(cursor, CursorKey)
-    const rows = await listUnits(app.db, request.actor, { parentId, under, level, assemblyId, q, after, limit })
+    const rows = await listUnits(request.readDb, request.actor, { parentId, under, level, assemblyId, q, after, limit })
     return toPage(rows, limit, toUnit, byCodePath)
   })
 
@@ -138,10 +138,10 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitPage, ...problemResponses(400, 404) }
     }
   }, async (request) => {
-    const parent = await findUnit(app.db, request.actor, request.params.id)
+    const parent = await findUnit(request.readDb, request.actor, request.params.id)
     if (!parent) throw notFound('unit')
     const { limit, cursor } = request.query
-    const rows = await listUnits(app.db, request.actor, { parentId: parent.id, after: decodeCursor(cursor, CursorKey), limit })
+    const rows = await listUnits(request.readDb, request.actor, { parentId: parent.id, after: decodeCursor(cursor, CursorKey), limit })
     return toPage(rows, limit, toUnit, byCodePath)
   })
 
@@ -155,9 +155,9 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: UnitList, ...problemResponses(400, 404) }
     }
   }, async (request) => {
-    const unit = await findUnit(app.db, request.actor, request.params.id)
+    const unit = await findUnit(request.readDb, request.actor, request.params.id)
     if (!unit) throw notFound('unit')
-    const rows = await listAncestors(app.db, request.actor, unit, request.query.includeSelf)
+    const rows = await listAncestors(request.readDb, request.actor, unit, request.query.includeSelf)
     return { items: rows.map(toUnit), nextCursor: null }
   })
 }
