@@ -266,4 +266,35 @@ t.test('the national rollup: the country by state', async (t) => {
     t.equal((await get('/v1/coverage?role=nobody')).json.code, 'unknown_role')
     t.equal((await get('/v1/coverage?role=committee_member&wing=main')).status, 200)
   })
+
+  t.test('the country\'s gaps: every state\'s, in code-path order, pages and CSV, for keys without a scope', async (t) => {
+    const lone = await createUnit(app, { level: 'booth', parentId: north.ward.id, code: 'PS9', name: 'Ninth booth' })
+    const res = await get('/v1/gaps')
+    t.equal(res.status, 200)
+    const own = [...(await get(`/v1/units/${north.state.id}/gaps`)).json.items, ...(await get(`/v1/units/${south.state.id}/gaps`)).json.items]
+    t.ok(own.length >= 2, 'gaps in both states')
+    t.same(res.json.items, own, 'the states\' own gaps, one after the other')
+    t.ok(res.json.items.some((g: any) => g.id === lone.id))
+    t.equal(res.json.nextCursor, null)
+
+    const first = await get('/v1/gaps?limit=1')
+    t.same(first.json.items, own.slice(0, 1))
+    const second = await get(`/v1/gaps?limit=1&cursor=${first.json.nextCursor}`)
+    t.same(second.json.items, own.slice(1, 2), 'the next page starts after the first')
+
+    const csv = await get('/v1/gaps?format=csv')
+    t.equal(csv.status, 200)
+    t.match(csv.headers['content-disposition'], /attachment; filename="gaps-president-country.csv"/)
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+    t.equal(lines.length, own.length + 1, 'a header and every gap')
+    t.ok(lines[1].startsWith(own[0].codePath + ','))
+
+    const scoped = await mintKey(app, 'admin', north.state.id)
+    const refused = await get('/v1/gaps', scoped)
+    t.equal(refused.status, 403)
+    t.equal(refused.json.code, 'global_key_required')
+    t.notMatch(refused.body, /STHS/, 'nothing about another state')
+    t.equal((await get('/v1/gaps?role=nobody')).json.code, 'unknown_role')
+    t.equal((await get('/v1/gaps?limit=501')).status, 400)
+  })
 })

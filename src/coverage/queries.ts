@@ -154,18 +154,19 @@ export interface GapRow {
 }
 
 /**
- * Units at a level in the subtree (the unit itself included) with fewer unended terms in
- * the role than its seats, in code-path order from `after`: holders counted through the
- * open-terms index (appointments_open_idx), one probe per unit.
+ * Units at a level in the subtree (the unit itself included; the whole country when
+ * `unit` is null) with fewer unended terms in the role than its seats, in code-path order
+ * from `after`: holders counted through the open-terms index (appointments_open_idx), one
+ * probe per unit, the units read in order from the (level, code_path) index.
  */
-export async function gapsPage (db: Database, unit: UnitRow, f: { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string, after?: string, limit: number }): Promise<GapRow[]> {
+export async function gapsPage (db: Database, unit: UnitRow | null, f: { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string, after?: string, limit: number }): Promise<GapRow[]> {
   const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL)`
   const after = f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``
   return rows<GapRow>(db, sql`
     SELECT * FROM (
       SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats
         FROM units u
-       WHERE ${atLevelInSubtree(unit, f.level)}${inAssembly(f.assemblyId)}
+       WHERE ${unit === null ? sql`u.level = ${f.level}::unit_level` : atLevelInSubtree(unit, f.level)}${inAssembly(f.assemblyId)}
          ${after}
        ORDER BY u.code_path
     ) g

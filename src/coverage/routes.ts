@@ -11,8 +11,8 @@ import { figuresOf, toCoverageRow, toGap, type GapRow } from './queries.js'
 import { toTrendRow } from './trend.js'
 import { toAssemblyCoverageRow } from '../assemblies/coverage.js'
 import { CoverageByAssemblyReport } from '../assemblies/schemas.js'
-import { coverageByAssemblyReport, allCoverage, allGaps, coverageTrend, nationalCoverage, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
-import { CoverageTrend, TrendQuery, CoverageQuery, CoverageReport, NationalCoverageQuery, NationalCoverageReport, GapPage, GapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
+import { coverageByAssemblyReport, allCoverage, allGaps, allNationalGaps, nationalGaps, coverageTrend, nationalCoverage, allVacancies, allWithoutHandles, coverageReport, gapsReport, vacancies, withoutHandles, type Vacancy } from './service.js'
+import { CoverageTrend, TrendQuery, CoverageQuery, CoverageReport, NationalCoverageQuery, NationalCoverageReport, GapPage, GapsQuery, NationalGapsQuery, VacanciesQuery, VacancyReport, WithoutHandlesQuery } from './schemas.js'
 
 const tags = ['coverage']
 const IdParams = z.object({ id: z.uuid() })
@@ -156,6 +156,26 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${acPart(gaps.assembly)}.csv`, columns, gaps.rows)
     }
     const found = await gapsReport(request.readDb, request.actor, request.params.id, { wing, role, level, assemblyId, limit, after: decodeCursor(cursor, text(300)) })
+    return toPage(found, limit, toGap, byCodePath)
+  })
+
+  app.get('/gaps', {
+    schema: {
+      operationId: 'nationalGaps',
+      tags,
+      summary: 'The whole country\'s units with fewer holders of a role than its seats (keys without a scope); JSON pages, or the whole list as CSV',
+      description: 'GET /v1/units/{id}/gaps for every state at once, in code-path order. A scoped key is refused (403 global_key_required): its gaps start at its own unit.',
+      querystring: NationalGapsQuery,
+      response: { 200: jsonOrCsv(GapPage), ...problemResponses(400, 403, 422) }
+    }
+  }, async (request, reply) => {
+    const { wing, role, level, limit, cursor, format } = request.query
+    if (wantsCsv(request, format)) {
+      const gaps = await allNationalGaps(request.readDb, request.actor, { wing, role, level })
+      const columns: ReadonlyArray<CsvColumn<GapRow>> = [...gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), ['wing', () => gaps.role.wing]]
+      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-country.csv`, columns, gaps.rows)
+    }
+    const found = await nationalGaps(request.readDb, request.actor, { wing, role, level, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
   })
 

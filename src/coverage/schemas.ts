@@ -85,6 +85,8 @@ export const GapsQuery = z.object({
   ...PageQuery
 })
 
+export const NationalGapsQuery = GapsQuery.omit({ assemblyId: true })
+
 export const GapItem = z.object({
   id: z.uuid(),
   code: z.string(),

@@ -133,16 +133,43 @@ export async function allGaps (db: Database, actor: Actor, unitId: string, q: { 
   const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
   const assembly = await assemblyAsked(db, actor, q)
-  async function * rows () {
-    let after: string | undefined
-    for (;;) {
-      const page = await gapsPage(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, assemblyId: q.assemblyId, after, limit: batch })
-      yield * page
-      if (page.length < batch) return
-      after = page[page.length - 1].code_path
-    }
+  return { unit, role, assembly, rows: gapBatches(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, assemblyId: q.assemblyId }, batch) }
+}
+
+/** Every gap of a subtree (of the country: null), batch after batch in code-path order (keyset). */
+async function * gapBatches (db: Database, unit: UnitRow | null, post: { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string }, batch: number): AsyncIterable<GapRow> {
+  let after: string | undefined
+  for (;;) {
+    const page = await gapsPage(db, unit, { ...post, after, limit: batch })
+    yield * page
+    if (page.length < batch) return
+    after = page[page.length - 1].code_path
   }
-  return { unit, role, assembly, rows: rows() }
+}
+
+/**
+ * The country's post for its gaps: for keys without a scope (a scoped key asks for its
+ * own unit's gaps), a role held at the level asked.
+ */
+async function nationalPost (db: Database, actor: Actor, q: { wing: string, role: string, level: UnitLevel }) {
+  if (actor.scopeUnitId !== null) {
+    throw new DomainError('forbidden', 'global_key_required', 'The country\'s gaps are for keys without a scope: ask GET /v1/units/{id}/gaps for your own unit.')
+  }
+  const role = await roleOrRefuse(db, q.wing, q.role)
+  if (!role.levels.includes(q.level)) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at ${q.level} level.`)
+  return { role, post: { wing: role.wing, role: role.code, seats: role.seats ?? 1, level: q.level } }
+}
+
+/** The country's units at a level with fewer holders of the role than its seats: a page of limit + 1. */
+export async function nationalGaps (db: Database, actor: Actor, q: { wing: string, role: string, level: UnitLevel, after?: string, limit: number }): Promise<GapRow[]> {
+  const { post } = await nationalPost(db, actor, q)
+  return gapsPage(db, null, { ...post, after: q.after, limit: q.limit + 1 })
+}
+
+/** Every gap in the country, for a streamed download; the key and role are checked before the first row. */
+export async function allNationalGaps (db: Database, actor: Actor, q: { wing: string, role: string, level: UnitLevel }, batch = 5000): Promise<{ role: RoleRow, rows: AsyncIterable<GapRow> }> {
+  const { role, post } = await nationalPost(db, actor, q)
+  return { role, rows: gapBatches(db, null, post, batch) }
 }
 
 /** Every required post of the wing left empty in the subtree, grouped by level and role (one query). */
