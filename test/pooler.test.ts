@@ -5,7 +5,7 @@ import t from 'tap'
 import { ADMIN_KEY, buildTestApp, call, directUrl, freshDatabaseUrl, usingPostgres } from './helpers/app.js'
 import { csv, postImport } from './helpers/imports.js'
 import { PGBOUNCER, startPooler } from './helpers/pooler.js'
-import { createUnit } from './helpers/tree.js'
+import { createChain, createUnit } from './helpers/tree.js'
 
 /**
  * The service behind PgBouncer in transaction mode, Debian's stock configuration (no
@@ -63,6 +63,9 @@ async function run () {
       t.equal(read.status, 200, `read ${i + 1}: the unit query, unnamed, on whichever server connection`)
       t.equal(read.json.code, 'PB')
     }
+    // Units under it: each write reads its parent by id inside the transaction.
+    const chain = await createChain(app, 'PC')
+    t.equal((await call(app, { method: 'GET', url: `/v1/units/${chain.booth.id}` })).json.codePath, 'PCS/D1/B1/W1/AC072-PS0145')
     const renamed = await call(app, { method: 'PATCH', url: `/v1/units/${state.id}`, payload: { name: 'Pooled state, renamed' }, headers: { 'if-match': (await call(app, { method: 'GET', url: `/v1/units/${state.id}` })).headers.etag as string } })
     t.equal(renamed.status, 200)
     t.equal((await call(app, { method: 'GET', url: '/v1/units?level=state' })).json.items[0].name, 'Pooled state, renamed')
@@ -95,7 +98,8 @@ async function run () {
     t.equal(done.status, 200, done.body)
     t.match(JSON.parse(done.body), { status: 'succeeded', counts: { rows: booths, created: booths } })
     await until('the lock\'s connection to close', async () => (await sessions('sangathan lock')).length === 0 || undefined)
-    t.equal((await server.query('SELECT count(*)::int AS n FROM pg_locks WHERE locktype = \'advisory\' AND database = (SELECT oid FROM pg_database WHERE datname = $1)', [database])).rows[0].n, 0, 'no advisory lock left')
+    const free = await server.query('SELECT pg_try_advisory_xact_lock(hashtextextended(\'sangathan.import:\' || $1::text, 0)) AS free', [JSON.parse(done.body).id])
+    t.equal(free.rows[0].free, true, 'its lock is free again')
   })
 
   t.test('a long-poll wakes on another instance\'s write: LISTEN on a direct connection', async (t) => {

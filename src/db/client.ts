@@ -109,6 +109,10 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
   })
   // An idle client dying (server restart) must not crash the process.
   pool.on('error', (err) => options.onPoolError?.(err))
+  if (direct.pooled) {
+    pooledClients.add(pool)
+    pool.on('connect', (client) => pooledClients.add(client))
+  }
 
   // Migrations hold a session advisory lock across many transactions: on a connection of
   // their own to the server, never through a pooler, which would run the unlock on another
@@ -141,7 +145,6 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
 
   const db = drizzlePg(pool, { schema }) as unknown as Database
   setLimits(db, options.limits ?? DEFAULT_LIMITS)
-  if (direct.pooled) pooledDatabases.add(db)
   return {
     db,
     kind: 'postgres',
@@ -164,15 +167,21 @@ BEGIN
   END IF;
 END $$`
 
-const pooledDatabases = new WeakSet<object>()
+// The pools that go through a pooler, and their clients: a transaction's handle or a
+// session's knows its client, not the handle it came from.
+const pooledClients = new WeakSet<object>()
 
 /**
- * Whether `db` reaches PostgreSQL through a transaction-mode pooler: then each transaction
- * may run on another server connection, so nothing may be prepared under a name (Debian
- * bookworm's PgBouncer, 1.18, does not carry named statements across).
+ * Whether `db` (a handle, a transaction, a session) reaches PostgreSQL through a
+ * transaction-mode pooler: then each transaction may run on another server connection,
+ * so nothing may be prepared under a name (Debian bookworm's PgBouncer, 1.18, does not
+ * carry named statements across, and node-postgres, having parsed a name once on a
+ * client, does not send it again).
  */
 export function behindPooler (db: Database): boolean {
-  return pooledDatabases.has(db)
+  const handle = db as unknown as { $client?: object, session?: { client?: object } }
+  const client = handle.$client ?? handle.session?.client
+  return client !== undefined && pooledClients.has(client)
 }
 
 async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {

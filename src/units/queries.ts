@@ -103,6 +103,7 @@ function prepareFindUnit (db: Database): FindUnit {
     .where(and(eq(units.id, sql.placeholder('id')), withinScopeParam(units.path, sql`${sql.placeholder('scope')}`)))
   const pool = (db as unknown as { $client?: unknown }).$client
   if (!(pool instanceof pg.Pool)) {
+    if (behindPooler(db)) return async (values) => (await query.execute(values))[0] as UnitRow | undefined
     const prepared = query.prepare('find_unit')
     return async (values) => (await prepared.execute(values))[0] as UnitRow | undefined
   }
