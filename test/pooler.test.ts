@@ -44,6 +44,28 @@ async function run () {
   // This one numbers changes rarely: a long-poll on it woken in time heard another's NOTIFY.
   const { app } = await buildTestApp(t, { ...env, CHANGES_SEQUENCE_MS: '10000' }, { databaseUrl: pooled })
 
+  /**
+   * Sends the first half of `file` to the booth presidents' import and holds the upload open
+   * until the import's lock is seen, from the server side: the pooler's one connection is
+   * the import's until it ends. The caller sends the rest.
+   */
+  async function openImport (file: string, query = '') {
+    const req = http.request({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port, method: 'POST', path: `/v1/imports/booth-presidents${query}`, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/csv' } })
+    const answered = new Promise<{ status: number, body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = ''
+        res.on('data', (chunk: Buffer) => { body += chunk.toString() })
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      })
+      req.on('error', reject)
+    })
+    req.write(file.slice(0, file.length / 2))
+    await until('the import\'s lock', async () => (await server.query(`
+      SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'advisory' AND a.datname = $1 AND a.application_name = 'sangathan lock'`, [database])).rowCount! > 0 || undefined)
+    return { req, answered }
+  }
+
   t.test('it boots and migrates from empty through the pooler; JIT is off by the role\'s setting', async (t) => {
     const ready = await call(app, { method: 'GET', url: '/health/ready' })
     t.equal(ready.status, 200)
@@ -76,30 +98,29 @@ async function run () {
     t.equal((await postImport(app, 'units', csv('state,district,block,ward,booth', ...Array.from({ length: booths }, (_, i) => `PB,D1,B1,W1,PS${i}`)))).status, 200)
     const presidents = csv('booth,name,voter_id', ...Array.from({ length: booths }, (_, i) => `PB/D1/B1/W1/PS${i},Person ${i},PBV${String(i).padStart(7, '0')}`))
     await app.listen({ port: 0, host: '127.0.0.1' })
-    // Half the file sent and the upload held open: the import is running. Watched from the
-    // server side, as the pooler's one connection is the import's until it ends.
-    const req = http.request({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port, method: 'POST', path: '/v1/imports/booth-presidents', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/csv' } })
-    const answered = new Promise<{ status: number, body: string }>((resolve, reject) => {
-      req.on('response', (res) => {
-        let body = ''
-        res.on('data', (chunk: Buffer) => { body += chunk.toString() })
-        res.on('end', () => resolve({ status: res.statusCode!, body }))
-      })
-      req.on('error', reject)
-    })
-    const half = presidents.length / 2
-    req.write(presidents.slice(0, half))
-    await until('the import\'s lock', async () => (await server.query(`
-      SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND a.datname = $1 AND a.application_name = 'sangathan lock'`, [database])).rowCount! > 0 || undefined)
+    const { req, answered } = await openImport(presidents)
     t.pass('held by the import\'s own direct connection')
-    req.end(presidents.slice(half))
+    req.end(presidents.slice(presidents.length / 2))
     const done = await answered
     t.equal(done.status, 200, done.body)
     t.match(JSON.parse(done.body), { status: 'succeeded', counts: { rows: booths, created: booths } })
     await until('the lock\'s connection to close', async () => (await sessions('sangathan lock')).length === 0 || undefined)
     const free = await server.query('SELECT pg_try_advisory_xact_lock(hashtextextended(\'sangathan.import:\' || $1::text, 0)) AS free', [JSON.parse(done.body).id])
     t.equal(free.rows[0].free, true, 'its lock is free again')
+  })
+
+  t.test('an import whose lock connection is lost rolls back, answered as the database unreachable', async (t) => {
+    const presidents = csv('booth,name,voter_id', ...Array.from({ length: 50 }, (_, i) => `PB/D1/B1/W1/PS${i},Other ${i},PBX${String(i).padStart(7, '0')}`))
+    // Other people for the same posts: replacing them, it would commit.
+    const { req, answered } = await openImport(presidents, '?replace=true')
+    await server.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = \'sangathan lock\'', [database])
+    req.end(presidents.slice(presidents.length / 2))
+    const done = await answered
+    t.equal(done.status, 503, done.body)
+    t.match(JSON.parse(done.body), { code: 'database_unavailable' })
+    t.equal((await server.query('SELECT count(*)::int AS n FROM people WHERE voter_id LIKE \'PBX%\'')).rows[0].n, 0, 'nothing written')
+    const [failed] = (await call(app, { method: 'GET', url: '/v1/imports?status=failed' })).json.items
+    t.match((await call(app, { method: 'GET', url: `/v1/imports/${failed.id}` })).json, { kind: 'booth_presidents', errors: [{ code: 'database_unavailable' }] }, 'its record says why')
   })
 
   t.test('a long-poll wakes on another instance\'s write: LISTEN on a direct connection', async (t) => {

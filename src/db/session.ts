@@ -67,13 +67,13 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
   // each run on another server connection, and a session lock taken on one would outlive
   // this work there: locks go on a direct connection, which lives exactly as long as they.
   let lockClient: pg.Client | undefined
-  let lockLost = false
+  let lockLost: Error | undefined
   const lockDb = async () => {
     if (!direct.pooled) return db
     if (!lockClient) {
       const opened = new pg.Client({ connectionString: direct.url, connectionTimeoutMillis: 5_000, application_name: 'sangathan lock' })
-      opened.on('error', () => { lockLost = true })
-      opened.on('end', () => { lockLost = true })
+      opened.on('error', (err) => { lockLost ??= err })
+      opened.on('end', () => { lockLost ??= new Error('lock connection ended') })
       lockClient = opened
       await opened.connect()
     }
@@ -96,7 +96,8 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
         })
         // The work's liveness lock gone (its own connection lost): others may already
         // have declared it abandoned, so it must not commit now.
-        if (commit && lockLost) throw new Error('the connection holding this work\'s lock was lost')
+        // A connection failure (08006), so callers answer it as the database unreachable.
+        if (commit && lockLost) throw Object.assign(new Error('the connection holding this work\'s lock was lost', { cause: lockLost }), { code: '08006' })
         await client.query(commit ? 'COMMIT' : 'ROLLBACK')
         return value
       } catch (err) {
