@@ -118,6 +118,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(databasePlugin, {
     url: config.DATABASE_URL,
+    directUrl: config.DATABASE_DIRECT_URL,
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE,
     snapshot: config.DATABASE_URL ? undefined : options.pgliteSnapshot,
     poolMax: config.DB_POOL_MAX,

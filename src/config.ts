@@ -77,6 +77,10 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
+  // The server itself when DATABASE_URL goes through a transaction-mode pooler (PgBouncer):
+  // migrations, LISTEN and imports' liveness locks need a session of their own, and connect
+  // here; the pool stays on DATABASE_URL. Its presence is what says a pooler is in between.
+  DATABASE_DIRECT_URL: z.string().url().optional(),
   // Read replicas (PostgreSQL only): report and list reads go to one that is no more than
   // REPLICA_MAX_LAG_MS behind the primary, checked every REPLICA_CHECK_MS (README, "Read replicas").
   DATABASE_REPLICA_URLS: ReplicaUrls,
@@ -145,7 +149,9 @@ const Env = z.object({
   WEBHOOK_ROTATION_GRACE_MS: z.coerce.number().int().min(0).default(24 * 3600_000),
   // Every delivery attempt is logged (GET /v1/webhooks/{id}/deliveries) and kept this long.
   WEBHOOK_DELIVERY_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30)
-}).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
+}).refine(e => !e.DATABASE_DIRECT_URL || e.DATABASE_URL,
+  { path: ['DATABASE_DIRECT_URL'], message: 'is only for PostgreSQL behind a pooler: set DATABASE_URL (the pooler) too' }
+).refine(e => !e.DATABASE_URL || e.IMPORT_CONCURRENCY < e.DB_POOL_MAX,
   { path: ['IMPORT_CONCURRENCY'], message: 'must be below DB_POOL_MAX, or imports could take every connection' })
   // Refused at start-up rather than ignored: whoever set replicas expects the reads to go
   // elsewhere, and PGlite is one embedded database that nothing can stream from.

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { ADMIN_KEY, buildTestApp, call, mintKey } from './helpers/app.js'
+import { ADMIN_KEY, buildTestApp, call, databaseEnv, mintKey } from './helpers/app.js'
 import { activeMember, appoint } from './helpers/people.js'
 import { createChain, createUnit } from './helpers/tree.js'
 
@@ -171,7 +171,7 @@ t.test('revocation and expiry take effect at once on this instance', async (t) =
 })
 
 t.test('a revocation reaches another instance within 5 seconds', { skip: !databaseUrl && 'needs two instances on one PostgreSQL database' }, async (t) => {
-  const config = { ...loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY }), DATA_DIR_PGLITE: undefined }
+  const config = { ...loadConfig({ ...databaseEnv(databaseUrl), LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY }), DATA_DIR_PGLITE: undefined }
   const second = await buildApp({ config })
   t.teardown(() => second.close())
   const secret = await mintKey(app, 'reader')

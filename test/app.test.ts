@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { DASHBOARD_ROOT } from '../src/dashboard/plugin.js'
-import { ADMIN_KEY, buildTestApp, call, freshDatabaseUrl } from './helpers/app.js'
+import { ADMIN_KEY, buildTestApp, call, databaseEnv, freshDatabaseUrl } from './helpers/app.js'
 import { startProxy } from './helpers/proxy.js'
 
 const { app, logs } = await buildTestApp(t)
@@ -95,7 +95,7 @@ t.test('PostgreSQL cut off and back: 503 while down, served again after', { skip
   const dbUrl = await freshDatabaseUrl(t)
   const proxy = await startProxy(new URL(dbUrl!))
   t.teardown(proxy.close)
-  const app = await buildApp({ config: { ...loadConfig({ DATABASE_URL: proxy.url, LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, KEY_CACHE_TTL_MS: '0' }), DATA_DIR_PGLITE: undefined } })
+  const app = await buildApp({ config: { ...loadConfig({ ...databaseEnv(dbUrl), DATABASE_URL: proxy.url, LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, KEY_CACHE_TTL_MS: '0' }), DATA_DIR_PGLITE: undefined } })
   t.teardown(() => app.close())
   t.equal((await call(app, { method: 'GET', url: '/v1/units' })).status, 200)
   proxy.cut()

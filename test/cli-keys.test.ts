@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import t from 'tap'
-import { freshDatabaseUrl } from './helpers/app.js'
+import { databaseEnv, directUrl, freshDatabaseUrl } from './helpers/app.js'
 import { node } from './helpers/built.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-keys-'))
@@ -13,8 +13,8 @@ const databaseUrl = await freshDatabaseUrl(t)
 
 function environment (settings: { dataDir: string, databaseUrl?: string }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: settings.dataDir }
-  if (settings.databaseUrl) env.DATABASE_URL = settings.databaseUrl
-  else delete env.DATABASE_URL
+  if (settings.databaseUrl) Object.assign(env, databaseEnv(settings.databaseUrl))
+  else { delete env.DATABASE_URL; delete env.DATABASE_DIRECT_URL }
   return env
 }
 const env = environment({ dataDir, databaseUrl })
@@ -37,7 +37,7 @@ t.test('a mistyped DATA_DIR, an empty folder or an empty database is refused, an
     const refused = await keysIn(environment({ dataDir, databaseUrl: empty }), 'list')
     t.equal(refused.code, 2)
     t.match(refused.stderr, /^keys: no Sangathan database in database sangathan_t_\w+ on .*: check DATABASE_URL, or pass --create to make a new one there\n$/)
-    const client = new pg.Client({ connectionString: empty })
+    const client = new pg.Client({ connectionString: directUrl(empty!) })
     await client.connect()
     const { rows } = await client.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")
     await client.end()

@@ -11,7 +11,7 @@ import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { failAbandonedImports } from '../src/imports/record.js'
-import { ADMIN_KEY, buildTestApp, call, freshDatabaseUrl } from './helpers/app.js'
+import { ADMIN_KEY, buildTestApp, call, databaseEnv, directUrl, freshDatabaseUrl } from './helpers/app.js'
 import { count, csv, postImport } from './helpers/imports.js'
 import { startProxy } from './helpers/proxy.js'
 import { node } from './helpers/built.js'
@@ -75,9 +75,11 @@ t.test('a client that goes away mid-upload: nothing written, the import failed, 
 })
 
 t.test('the database connection cut mid-import: nothing written; the abandoned import is found and failed; a rerun completes', { skip }, async (t) => {
-  const proxy = await startProxy(new URL((await freshDatabaseUrl(t))!))
+  const databaseUrl = (await freshDatabaseUrl(t))!
+  const proxy = await startProxy(new URL(databaseUrl))
   t.teardown(proxy.close)
-  const app = await buildApp({ config: { ...loadConfig({ DATABASE_URL: proxy.url, LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY }), DATA_DIR_PGLITE: undefined } })
+  // Behind a pooler the relay cuts the pool's connections; the import's lock is on its own.
+  const app = await buildApp({ config: { ...loadConfig({ ...databaseEnv(databaseUrl), DATABASE_URL: proxy.url, LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY }), DATA_DIR_PGLITE: undefined } })
   t.teardown(() => app.close())
   t.equal((await postImport(app, 'units', tree)).status, 200)
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -100,7 +102,7 @@ t.test('the database connection cut mid-import: nothing written; the abandoned i
 
 t.test('the server process killed mid-import: nothing written; the next start marks the import failed; a rerun completes', { skip }, async (t) => {
   const databaseUrl = (await freshDatabaseUrl(t))!
-  const db = new pg.Client({ connectionString: databaseUrl })
+  const db = new pg.Client({ connectionString: directUrl(databaseUrl) })
   t.teardown(() => db.end())
   const server = await startServer(t, databaseUrl)
   const post = (base: string, path: string, body: string) => fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/csv' }, body })
@@ -112,9 +114,12 @@ t.test('the server process killed mid-import: nothing written; the next start ma
     (await db.query('SELECT id FROM imports WHERE kind = \'booth_presidents\' AND status = \'running\'')).rows[0])
   server.child.kill('SIGKILL')
   t.match(await upload.outcome, /failed/)
-  // PostgreSQL rolls the dead server's transaction back and drops its lock once it sees the connection close.
-  await until('the dead server\'s connections to close', async () =>
-    (await db.query('SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rowCount === 0 || undefined)
+  // PostgreSQL rolls the dead server's transaction back and drops its lock once it sees the
+  // connection close. Behind a pooler the server connections stay, idle, in its pool: what
+  // must go is any transaction and the import's lock.
+  await until('the dead server\'s transaction and lock to go', async () =>
+    (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
+                     UNION ALL SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rowCount === 0 || undefined)
   t.equal((await db.query('SELECT count(*)::int AS n FROM people')).rows[0].n, 0, 'no row of the import was written')
   t.equal((await db.query('SELECT status FROM imports WHERE id = $1', [running.id])).rows[0].status, 'running', 'the record still says running')
 
@@ -187,7 +192,7 @@ async function freePort (): Promise<number> {
 async function startServer (t: { teardown (fn: () => unknown): void }, databaseUrl: string): Promise<{ child: ChildProcess, port: number, base: string }> {
   const port = await freePort()
   const child = spawn(...node('server'), {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'error' },
+    env: { ...process.env, ...databaseEnv(databaseUrl), PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'error' },
     stdio: 'ignore'
   })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })

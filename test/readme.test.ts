@@ -121,6 +121,7 @@ t.test('the README, pasted as a script, works end to end', async (t) => {
     DATABASE_URL: ''
   } as NodeJS.ProcessEnv
   delete env.DATABASE_URL
+  delete env.DATABASE_DIRECT_URL
 
   const run = (name: string, which: Block['mode']) => {
     const file = join(work, `${name}.sh`)

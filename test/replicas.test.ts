@@ -105,7 +105,9 @@ t.test('a streaming replica', { skip: why }, async (t) => {
   await query(server(primaryPort), 'CREATE DATABASE sangathan')
   const primaryUrl = server(primaryPort, 'sangathan')
   const replicaUrl = server(standbyPort, 'sangathan')
-  const { app, logs } = await buildTestApp(t, { DATABASE_REPLICA_URLS: replicaUrl, REPLICA_MAX_LAG_MS: '1500', REPLICA_CHECK_MS: '100' }, { databaseUrl: primaryUrl })
+  // The throwaway primary is its own direct URL: when the suite runs behind the CI's pooler,
+  // the helper would otherwise point DATABASE_DIRECT_URL at the shared server.
+  const { app, logs } = await buildTestApp(t, { DATABASE_REPLICA_URLS: replicaUrl, REPLICA_MAX_LAG_MS: '1500', REPLICA_CHECK_MS: '100', DATABASE_DIRECT_URL: primaryUrl }, { databaseUrl: primaryUrl })
   const health = async () => (await call(app, { method: 'GET', url: '/health/ready' })).json
   const replicaIs = (state: string, also: (r: any) => boolean = () => true) =>
     until(`the replica to be ${state}`, async () => { const r = (await health()).replicas[0]; return r.state === state && also(r) ? r : undefined })

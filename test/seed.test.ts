@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { openDatabase, rows, type Database } from '../src/db/client.js'
-import { freshDatabaseUrl } from './helpers/app.js'
+import { databaseEnv, freshDatabaseUrl } from './helpers/app.js'
 import { node } from './helpers/built.js'
 import { counterDrift } from './helpers/counters.js'
 
@@ -22,11 +22,11 @@ async function freshTarget (): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sangathan-seed-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir }
-  if (databaseUrl) env.DATABASE_URL = databaseUrl
-  else delete env.DATABASE_URL
+  if (databaseUrl) Object.assign(env, databaseEnv(databaseUrl))
+  else { delete env.DATABASE_URL; delete env.DATABASE_DIRECT_URL }
   return {
     env,
-    open: () => openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: join(dataDir, 'pglite'), purpose: 'seed test' })
+    open: () => openDatabase(databaseUrl ? { url: databaseUrl, directUrl: databaseEnv(databaseUrl).DATABASE_DIRECT_URL } : { dataDir: join(dataDir, 'pglite'), purpose: 'seed test' })
   }
 }
 
@@ -287,6 +287,7 @@ t.test('usage errors, and a folder holding other files, are one line and exit 2'
   writeFileSync(join(folder, 'pglite', 'notes.txt'), 'not a database')
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: folder }
   delete env.DATABASE_URL
+  delete env.DATABASE_DIRECT_URL
   const other = await run(...node('cli/seed', '--preset', 'demo'), { env }).catch(err => err)
   t.equal(other.code, 2)
   t.match(other.stderr, /^seed: .*pglite holds files but no database: not creating one there/)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import t from 'tap'
-import { freshDatabaseUrl } from './helpers/app.js'
+import { databaseEnv, freshDatabaseUrl } from './helpers/app.js'
 import { node } from './helpers/built.js'
 
 // The real process: src/server.ts with its own logger, signals and data folder.
@@ -25,8 +25,8 @@ interface Running {
 
 async function startServer (): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'debug' }
-  if (databaseUrl) env.DATABASE_URL = databaseUrl
-  else delete env.DATABASE_URL
+  if (databaseUrl) Object.assign(env, databaseEnv(databaseUrl))
+  else { delete env.DATABASE_URL; delete env.DATABASE_DIRECT_URL }
   const child = spawn(...node('server'), { env, stdio: ['ignore', 'pipe', 'inherit'] })
   const lines: Line[] = []
   const waiting: Array<{ matches: (line: Line) => boolean, resolve: (line: Line) => void }> = []

@@ -7,7 +7,7 @@ import pg from 'pg'
 import t from 'tap'
 import { openPgliteClient, rows, type Database } from '../src/db/client.js'
 import { readRoutines } from '../src/db/routines.js'
-import { buildTestApp, call, freshDatabaseUrl, usingPostgres } from './helpers/app.js'
+import { buildTestApp, call, directUrl, freshDatabaseUrl, usingPostgres } from './helpers/app.js'
 import { counterDrift } from './helpers/counters.js'
 import { activeMember, appoint } from './helpers/people.js'
 
@@ -67,7 +67,7 @@ async function loadRelease (): Promise<{ on: { databaseUrl?: string, pgliteDir?:
   const countSql = `SELECT ${COUNTED.map(table => `(SELECT count(*)::int FROM public.${table}) AS ${table}`).join(', ')}`
   if (usingPostgres) {
     const databaseUrl = (await freshDatabaseUrl(t))!
-    const client = new pg.Client({ connectionString: databaseUrl })
+    const client = new pg.Client({ connectionString: directUrl(databaseUrl) })
     await client.connect()
     await client.query(script)
     const { rows: [counts] } = await client.query(countSql)

@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks'
 import t from 'tap'
 import { ADMIN_KEY, usingPostgres } from './helpers/app.js'
 import { node } from './helpers/built.js'
-import { migratedDatabaseUrl } from './helpers/database.js'
+import { databaseEnv, migratedDatabaseUrl } from './helpers/database.js'
 import { Receiver, until, WEBHOOK_ENV } from './helpers/webhooks.js'
 
 // The real server, killed with SIGKILL while a delivery is in flight, then started again.
@@ -26,7 +26,7 @@ if (!usingPostgres) {
       // A dead process's lease runs out soon; the hung request outlives the kill.
       WEBHOOK_LEASE_MS: '1500',
       WEBHOOK_TIMEOUT_MS: '60000',
-      DATABASE_URL: databaseUrl,
+      ...databaseEnv(databaseUrl),
       BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
       PORT: '0',
       HOST: '127.0.0.1',

@@ -25,7 +25,8 @@ async function inspect (config: Config): Promise<{ state: State, where: string }
   if (config.DATABASE_URL) {
     const url = new URL(config.DATABASE_URL)
     const where = `database ${decodeURIComponent(url.pathname.slice(1)) || '(default)'} on ${url.host}`
-    const client = new pg.Client({ connectionString: config.DATABASE_URL, connectionTimeoutMillis: 5_000 })
+    // Straight to the server when there is a pooler: a missing database is its error to name.
+    const client = new pg.Client({ connectionString: config.DATABASE_DIRECT_URL ?? config.DATABASE_URL, connectionTimeoutMillis: 5_000 })
     try {
       await client.connect()
     } catch (err) {
@@ -70,5 +71,5 @@ export async function checkCliDatabase (config: Config, options: { name: string,
 
 /** Opens (and migrates) the configured database: PostgreSQL, or the PGlite folder, claimed. */
 export function openConfiguredDatabase (config: Config, purpose: string): Promise<DatabaseHandle> {
-  return openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE, purpose })
+  return openDatabase({ url: config.DATABASE_URL, directUrl: config.DATABASE_DIRECT_URL, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR_PGLITE, purpose })
 }

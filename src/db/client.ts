@@ -26,7 +26,15 @@ export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesW
 export type DatabaseKind = 'pglite' | 'postgres'
 
 /** The driver underneath: for src/db alone (the session layer, the routines runner). */
-export type Driver = { kind: 'postgres', pool: pg.Pool } | { kind: 'pglite', pglite: PGlite }
+export type Driver = { kind: 'postgres', pool: pg.Pool, direct: Direct } | { kind: 'pglite', pglite: PGlite }
+
+/**
+ * PostgreSQL: where work that needs a session of its own connects (migrations under their
+ * lock, LISTEN, an import's liveness lock). `pooled`: the pool's URL goes through a
+ * transaction-mode pooler (PgBouncer), so a pool connection keeps nothing past its
+ * transaction, and `url` is the server itself.
+ */
+export interface Direct { url: string, pooled: boolean }
 
 export interface DatabaseHandle {
   db: Database
@@ -51,6 +59,12 @@ export interface DatabaseHandle {
 export interface DatabaseOptions {
   /** PostgreSQL connection string; without it the embedded PGlite is used. */
   url?: string
+  /**
+   * PostgreSQL only: the server itself, when `url` goes through a transaction-mode pooler
+   * (PgBouncer). Migrations, LISTEN and imports' liveness locks keep session state, which a
+   * pooler hands to the next client's transaction, so they connect here; the pool does not.
+   */
+  directUrl?: string
   /** Folder for PGlite's files; without it PGlite keeps everything in memory (tests). */
   dataDir?: string
   /**
@@ -93,27 +107,45 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
 // What every pool (the primary's, each replica's) is opened with.
 const PG_OPTIONS = {
   idleTimeoutMillis: 30_000,
-  types: pgTypes as pg.CustomTypesConfig,
-  // No JIT (a startup parameter: no extra round trip). It compiles any plan costed over
-  // jit_above_cost, and a report that runs in 13 ms spent 41 ms compiling (a
-  // constituency's coverage at up scale); the service's queries are short.
-  options: '-c jit=off'
+  types: pgTypes as pg.CustomTypesConfig
 }
 
+// No JIT (a startup parameter: no extra round trip). It compiles any plan costed over
+// jit_above_cost, and a report that runs in 13 ms spent 41 ms compiling (a constituency's
+// coverage at up scale); the service's queries are short. PgBouncer refuses a client that
+// sends `options` (unless told to ignore it), so behind a pooler the role's own setting
+// does it instead (pooledJitOff below); replicas are reached directly and take it.
+const NO_JIT = { options: '-c jit=off' }
+
 async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> {
+  const direct: Direct = { url: options.directUrl ?? options.url!, pooled: Boolean(options.directUrl) && options.directUrl !== options.url }
   const pool = new pg.Pool({
     ...PG_OPTIONS,
     connectionString: options.url,
     max: options.poolMax ?? 10,
     // Fail fast while the server is down so callers get a 503 instead of hanging.
     connectionTimeoutMillis: 5_000,
-    application_name: 'sangathan'
+    application_name: 'sangathan',
+    ...(direct.pooled ? {} : NO_JIT)
   })
   // An idle client dying (server restart) must not crash the process.
   pool.on('error', (err) => options.onPoolError?.(err))
+  if (direct.pooled) {
+    pooledClients.add(pool)
+    pool.on('connect', (client) => pooledClients.add(client))
+  }
 
-  const client = await pool.connect()
+  // Migrations hold a session advisory lock across many transactions: on a connection of
+  // their own to the server, never through a pooler, which would run the unlock on another
+  // server connection and leave the lock held there.
+  const client = new pg.Client({
+    connectionString: direct.url,
+    connectionTimeoutMillis: 5_000,
+    types: pgTypes as pg.CustomTypesConfig,
+    application_name: 'sangathan migrations'
+  })
   try {
+    await client.connect()
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
     try {
       const runner: RoutineRunner = {
@@ -124,8 +156,12 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
     }
+    if (direct.pooled) await pool.query(pooledJitOff)
+  } catch (err) {
+    await pool.end()
+    throw err
   } finally {
-    client.release()
+    await client.end().catch(() => {})
   }
 
   const db = drizzlePg(pool, { schema }) as unknown as Database
@@ -133,7 +169,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
   // Replicas are never migrated (a standby is read-only, and replays the primary's
   // migrations itself); they are opened once the primary is migrated.
   const replicas = options.replicas?.urls.length
-    ? new Replicas(pool, { ...options.replicas, poolMax: options.poolMax ?? 10, limits: options.limits ?? DEFAULT_LIMITS, pgOptions: PG_OPTIONS, onPoolError: options.onPoolError })
+    ? new Replicas(pool, { ...options.replicas, poolMax: options.poolMax ?? 10, limits: options.limits ?? DEFAULT_LIMITS, pgOptions: { ...PG_OPTIONS, ...NO_JIT }, onPoolError: options.onPoolError })
     : undefined
   try {
     await replicas?.start()
@@ -145,7 +181,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
   return {
     db,
     kind: 'postgres',
-    driver: { kind: 'postgres', pool },
+    driver: { kind: 'postgres', pool, direct },
     reader: replicas ? (after) => replicas.reader(after) ?? db : () => db,
     writePosition: async () => replicas?.writePosition(),
     replicas: () => replicas?.status() ?? [],
@@ -155,6 +191,36 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
       if (!pool.ended) await pool.end()
     }
   }
+}
+
+// Behind a pooler, JIT is turned off as the role's default in this database: a setting any
+// role may give itself (no privilege to ask for, unlike ALTER DATABASE), that stays with
+// this service's role and database, and that every server connection the pooler opens from
+// then on starts with. `SET LOCAL jit = off` in every transaction would cost a statement
+// each; the pooler's `ignore_startup_parameters` would be one more thing to configure.
+// Run through the pool, so it is the pooled URL's role that gets it; only when JIT is on.
+const pooledJitOff = `DO $$
+BEGIN
+  IF current_setting('jit') = 'on' THEN
+    EXECUTE format('ALTER ROLE %I IN DATABASE %I SET jit = off', current_user, current_database());
+  END IF;
+END $$`
+
+// The pools that go through a pooler, and their clients: a transaction's handle or a
+// session's knows its client, not the handle it came from.
+const pooledClients = new WeakSet<object>()
+
+/**
+ * Whether `db` (a handle, a transaction, a session) reaches PostgreSQL through a
+ * transaction-mode pooler: then each transaction may run on another server connection,
+ * so nothing may be prepared under a name (Debian bookworm's PgBouncer, 1.18, does not
+ * carry named statements across, and node-postgres, having parsed a name once on a
+ * client, does not send it again).
+ */
+export function behindPooler (db: Database): boolean {
+  const handle = db as unknown as { $client?: object, session?: { client?: object } }
+  const client = handle.$client ?? handle.session?.client
+  return client !== undefined && pooledClients.has(client)
 }
 
 async function openPglite (options: DatabaseOptions): Promise<DatabaseHandle> {

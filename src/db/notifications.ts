@@ -13,7 +13,8 @@ export interface ListenOptions {
 
 /**
  * Hears NOTIFY on `channel` from any process. PostgreSQL: one connection of its own,
- * outside the pool (a pooled connection cannot stay LISTENing), opened again after an
+ * outside the pool (a pooled connection cannot stay LISTENing), straight to the server
+ * (DATABASE_DIRECT_URL) when the pool goes through a pooler, opened again after an
  * error. PGlite: nothing to hear, as one process owns the database and tells its own
  * waiters directly; the caller's in-process signal covers it.
  */
@@ -21,7 +22,6 @@ export async function listen (handle: DatabaseHandle, channel: string, onMessage
   const { driver } = handle
   if (driver.kind === 'pglite') return { async close () {} }
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`)
-  const connection = driver.pool.options
   const retryMs = options.retryMs ?? 1_000
   let client: pg.Client | undefined
   let closed = false
@@ -31,7 +31,7 @@ export async function listen (handle: DatabaseHandle, channel: string, onMessage
     retry = undefined
     if (closed) return
     const next = new pg.Client({
-      connectionString: connection.connectionString,
+      connectionString: driver.direct.url,
       connectionTimeoutMillis: 5_000,
       application_name: 'sangathan listener'
     })

@@ -4,9 +4,9 @@ import type { PGlite, Transaction as PgliteTransaction } from '@electric-sql/pgl
 import { sql, type SQL } from 'drizzle-orm'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import type pg from 'pg'
+import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import type { Database, DatabaseHandle, DatabaseKind } from './client.js'
+import type { Database, DatabaseHandle, DatabaseKind, Direct } from './client.js'
 import { copyLine, type CopyValue } from './copy-text.js'
 import * as schema from './schema.js'
 
@@ -26,7 +26,9 @@ export interface Session {
   transaction<T> (fn: (tx: SessionTransaction) => Promise<{ commit: boolean, value: T }>): Promise<T>
   /**
    * Holds a session-level advisory lock until release(): "this work is alive" for as long
-   * as the process is. A no-op on PGlite, whose folder has one owner.
+   * as the process is. A no-op on PGlite, whose folder has one owner. Behind a pooler it is
+   * held on a connection of its own straight to the server, and losing that connection
+   * fails the work: its transaction rolls back rather than commit unguarded.
    */
   holdLock (key: SQL): Promise<void>
   /** Returns the connection (idempotent); `discard` closes it instead of reusing it. */
@@ -42,7 +44,7 @@ export interface SessionTransaction {
 }
 
 export async function openSession (handle: DatabaseHandle): Promise<Session> {
-  return handle.driver.kind === 'postgres' ? openPostgres(handle.driver.pool) : openPglite(handle.driver.pglite, handle.db)
+  return handle.driver.kind === 'postgres' ? openPostgres(handle.driver.pool, handle.driver.direct) : openPglite(handle.driver.pglite, handle.db)
 }
 
 const copyStatement = (table: string, columns: readonly string[], source: string) =>
@@ -52,7 +54,7 @@ async function copyRows (sink: Writable, rows: Iterable<readonly CopyValue[]> | 
   await pipeline(Readable.from(rows as Iterable<unknown>, { objectMode: true }), sink)
 }
 
-async function openPostgres (pool: pg.Pool): Promise<Session> {
+async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
   const client = await pool.connect()
   const db = drizzlePg({ client, schema }) as unknown as Database
   const locks: SQL[] = []
@@ -61,11 +63,27 @@ async function openPostgres (pool: pg.Pool): Promise<Session> {
   // A checked-out client has no pool listener: a connection lost mid-work must fail this
   // work, not the process. The next statement or COPY write reports it.
   client.on('error', () => { broken = true })
+  // Behind a transaction-mode pooler the session's statements outside its transaction may
+  // each run on another server connection, and a session lock taken on one would outlive
+  // this work there: locks go on a direct connection, which lives exactly as long as they.
+  let lockClient: pg.Client | undefined
+  let lockLost: Error | undefined
+  const lockDb = async () => {
+    if (!direct.pooled) return db
+    if (!lockClient) {
+      const opened = new pg.Client({ connectionString: direct.url, connectionTimeoutMillis: 5_000, application_name: 'sangathan lock' })
+      opened.on('error', (err) => { lockLost ??= err })
+      opened.on('end', () => { lockLost ??= new Error('lock connection ended') })
+      lockClient = opened
+      await opened.connect()
+    }
+    return drizzlePg({ client: lockClient, schema }) as unknown as Database
+  }
   return {
     kind: 'postgres',
     db,
     async holdLock (key) {
-      await db.execute(sql`SELECT pg_advisory_lock(${key})`)
+      await (await lockDb()).execute(sql`SELECT pg_advisory_lock(${key})`)
       locks.push(key)
     },
     async transaction (fn) {
@@ -76,6 +94,10 @@ async function openPostgres (pool: pg.Pool): Promise<Session> {
           copyIn: (table, columns) => copyStream(client, table, columns),
           copy: (table, columns, rows) => copyRows(copyStream(client, table, columns), rows)
         })
+        // The work's liveness lock gone (its own connection lost): others may already
+        // have declared it abandoned, so it must not commit now.
+        // A connection failure (08006), so callers answer it as the database unreachable.
+        if (commit && lockLost) throw Object.assign(new Error('the connection holding this work\'s lock was lost', { cause: lockLost }), { code: '08006' })
         await client.query(commit ? 'COMMIT' : 'ROLLBACK')
         return value
       } catch (err) {
@@ -88,7 +110,13 @@ async function openPostgres (pool: pg.Pool): Promise<Session> {
     async release (discard = false) {
       if (released) return
       released = true
-      if (!broken && !discard) {
+      if (lockClient) {
+        // Closing the lock's own connection releases its locks.
+        const closing = lockClient
+        lockClient = undefined
+        closing.removeAllListeners('end')
+        await closing.end().catch(() => {})
+      } else if (!broken && !discard) {
         for (const key of locks) await db.execute(sql`SELECT pg_advisory_unlock(${key})`).catch(() => { broken = true })
       }
       client.release(broken || discard ? new Error('session connection discarded') : undefined)

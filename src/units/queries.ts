@@ -2,7 +2,7 @@ import { and, asc, eq, fillPlaceholders, gt, gte, ilike, lt, ne, or, sql, type S
 import pg from 'pg'
 import type { Actor } from '../access/actor.js'
 import { withinScope, withinScopeParam } from '../access/scope.js'
-import type { Database } from '../db/client.js'
+import { behindPooler, type Database } from '../db/client.js'
 import { containing } from '../db/like.js'
 import { units, type UnitLevel } from '../db/schema.js'
 import { descendantRange } from './levels.js'
@@ -94,20 +94,24 @@ type FindUnit = (values: { id: string, scope: string | null }) => Promise<UnitRo
 // execute (tracing spans, a type-parser closure per column per query, mapping each row
 // from an array) was a tenth of what the request spent outside pg and Fastify. The row is
 // the same: the pool parses timestamptz into a Date, as drizzle's mapping did, and no
-// other column of unitColumns has a driver mapping.
+// other column of unitColumns has a driver mapping. Behind a transaction-mode pooler the
+// statement goes unnamed (parsed and planned each time): the server connection that
+// prepared a name is not the one the next query gets.
 const findUnitStatements = new WeakMap<Database, FindUnit>()
 function prepareFindUnit (db: Database): FindUnit {
   const query = db.select(unitColumns).from(units)
     .where(and(eq(units.id, sql.placeholder('id')), withinScopeParam(units.path, sql`${sql.placeholder('scope')}`)))
   const pool = (db as unknown as { $client?: unknown }).$client
   if (!(pool instanceof pg.Pool)) {
+    if (behindPooler(db)) return async (values) => (await query.execute(values))[0] as UnitRow | undefined
     const prepared = query.prepare('find_unit')
     return async (values) => (await prepared.execute(values))[0] as UnitRow | undefined
   }
   const { sql: text, params } = query.toSQL()
   const keys = Object.keys(unitColumns)
+  const name = behindPooler(db) ? undefined : 'find_unit'
   return async (values) => {
-    const { rows } = await pool.query<unknown[]>({ name: 'find_unit', text, values: fillPlaceholders(params, values), rowMode: 'array' })
+    const { rows } = await pool.query<unknown[]>({ name, text, values: fillPlaceholders(params, values), rowMode: 'array' })
     const raw = rows[0]
     if (!raw) return undefined
     const row: Record<string, unknown> = {}

@@ -4,11 +4,11 @@ import pino from 'pino'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { loggerOptions } from '../../src/logger.js'
-import { freshDatabaseUrl, migratedDatabaseUrl, pgliteSnapshot } from './database.js'
+import { databaseEnv, freshDatabaseUrl, migratedDatabaseUrl, pgliteSnapshot } from './database.js'
 
 interface Teardown { teardown (fn: () => unknown): void }
 
-export { freshDatabaseUrl, usingPostgres } from './database.js'
+export { databaseEnv, directUrl, freshDatabaseUrl, usingPooler, usingPostgres } from './database.js'
 
 /** The global admin key every test app is bootstrapped with (BOOTSTRAP_ADMIN_KEY). */
 export const ADMIN_KEY = 'sg_test_bootstrap_admin_key_0123456789'
@@ -36,7 +36,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
       cb()
     }
   })
-  const config = loadConfig({ LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) })
+  const config = loadConfig({ LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, ...(databaseUrl ? databaseEnv(databaseUrl) : {}), ...env })
   // No DATA_DIR for tests: PGlite stays in memory, unless a folder is given.
   config.DATA_DIR_PGLITE = on.pgliteDir
   const logger = pino(loggerOptions(config.LOG_LEVEL), sink)

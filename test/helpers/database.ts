@@ -20,6 +20,14 @@ interface Teardown { teardown (fn: () => unknown): void }
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL)
 
+/**
+ * With DATABASE_DIRECT_URL too, DATABASE_URL is a transaction-mode pooler in front of that
+ * server (CI runs the PostgreSQL suite so): the apps under test connect through it, and
+ * the work that needs a session (making and dropping databases, the template's migration)
+ * goes to the server itself.
+ */
+export const usingPooler = usingPostgres && Boolean(process.env.DATABASE_DIRECT_URL)
+
 // --- PGlite ----------------------------------------------------------------------------
 
 let snapshot: Blob | undefined | null = null
@@ -36,7 +44,7 @@ export async function pgliteSnapshot (): Promise<Blob | undefined> {
 // --- PostgreSQL --------------------------------------------------------------------------
 
 async function admin<T> (work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL })
+  const client = new pg.Client({ connectionString: process.env.DATABASE_DIRECT_URL ?? process.env.DATABASE_URL })
   await client.connect()
   try {
     return await work(client)
@@ -45,10 +53,26 @@ async function admin<T> (work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-function urlOf (database: string): string {
-  const url = new URL(process.env.DATABASE_URL!)
+function urlOf (database: string, base = process.env.DATABASE_URL!): string {
+  const url = new URL(base)
   url.pathname = `/${database}`
   return url.toString()
+}
+
+/**
+ * The environment for an app or CLI on the test database at `url` (one of this file's
+ * URLs): behind the pooler, its DATABASE_DIRECT_URL too, the same database on the server
+ * itself. Always both keys, so that one spread over process.env replaces CI's own.
+ */
+export function databaseEnv (url: string | undefined): { DATABASE_URL?: string, DATABASE_DIRECT_URL?: string } {
+  if (!url) return { DATABASE_URL: undefined, DATABASE_DIRECT_URL: undefined }
+  const direct = usingPooler ? urlOf(decodeURIComponent(new URL(url).pathname.slice(1)), process.env.DATABASE_DIRECT_URL) : undefined
+  return { DATABASE_URL: url, DATABASE_DIRECT_URL: direct }
+}
+
+/** The test database at `url`, on the server itself (not through the pooler). */
+export function directUrl (url: string): string {
+  return databaseEnv(url).DATABASE_DIRECT_URL ?? url
 }
 
 /**
@@ -77,7 +101,7 @@ export async function ensureTemplate (): Promise<string> {
       // One left by a run that died half way: we hold the lock, so nobody is making it now.
       await client.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`)
       await client.query(`CREATE DATABASE ${building}`)
-      const handle = await openDatabase({ url: urlOf(building), poolMax: 1 })
+      const handle = await openDatabase({ url: directUrl(urlOf(building)), poolMax: 1 })
       await handle.close()
       await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`)
       await client.query(`COMMENT ON DATABASE ${name} IS 'sangathan tests: migrated template, made ${new Date().toISOString()}'`)
