@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import { isTraceableRequestId } from '../src/app.js'
 import { normalisePhone, normaliseVoterId } from '../src/people/identity.js'
-import { decodePercent, scrub, scrubUrl } from '../src/scrub.js'
+import { decodePercent, scrub, scrubFully, scrubUrl, scrubUrlFully, untouchable } from '../src/scrub.js'
 import { buildTestApp, call, mintKey } from './helpers/app.js'
 import { createPerson } from './helpers/people.js'
 import { createChain } from './helpers/tree.js'
@@ -229,6 +229,25 @@ t.test('the scrubber: phones and voter IDs never survive', async (t) => {
       return scrubUrl(text) === text && scrub(`${id} ${date.toISOString()}`) === `${id} ${date.toISOString()}`
     }), { numRuns: 500 })
     t.pass('500 UUIDs and dates unchanged')
+  })
+
+  t.test('property: the shortcut for untouchable text answers as the full scrubber does', async (t) => {
+    // Pieces that sit on every edge of the shortcut: digits one short of a pattern and
+    // at it, UUIDs with digit runs, '%', '=', 'sg_', '?', '+', separators and cases.
+    const piece = fc.oneof(
+      fc.uuid(),
+      fc.constantFrom('9723608964', '97236 08964', 'ABC1234567', 'UP/1/2/3', 'UP/12', '12', '1', 'sg_', 'sg_abcdefghijklmnopqrstuvwxyz',
+        '%', '%39', '=', 'phone=', '?', '+', '&', '/', '-', ' ', '.', '(', ')', 'v1', 'units', 'request completed', 'Ab'),
+      fc.string({ unit: fc.constantFrom(...'abcXYZ019-_/ .'), maxLength: 6 })
+    )
+    const text = fc.array(piece, { maxLength: 8 }).map(parts => parts.join(''))
+    fc.assert(fc.property(text, fc.boolean(), (body, asPath) => {
+      const s = asPath ? `/${body}` : body
+      return scrub(s) === scrubFully(s) && scrubUrl(s) === scrubUrlFully(s)
+    }), { numRuns: 3000 })
+    t.ok(untouchable('request completed') && untouchable('0b5e2f4c-9723-6089-6400-5a8e3c1d2b7f') && untouchable('/v1/units/0b5e2f4c-9723-6089-6400-5a8e3c1d2b7f'),
+      'a message, a minted request id and a unit read\'s path take the shortcut')
+    t.notOk(untouchable('UP/1/2/3') || untouchable('x=1') || untouchable('%39') || untouchable('sg_x'), 'anything a rule could touch does not')
   })
 
   t.test('a caller\'s request id is kept only when it cannot carry personal data', async (t) => {
