@@ -336,3 +336,31 @@ t.test('the counters follow terms ending, people moving home and units moving', 
   t.same((await get(`/v1/units/${state.id}/training`)).json.children.map((r: any) => [r.code, r.officeBearers]), [['D1', 1], ['D2', 3]])
   t.same(await counterDrift(app.db), [])
 })
+
+t.test('the database refuses an invitation for someone at home outside the camp\'s unit, one row or many', async (t) => {
+  // A district of its own: a ward of one booth (a camp there reads its units into a hash
+  // for a single row) and a ward of eleven (a camp at the district, twelve booths, looks a
+  // single row's home booth up instead): both ways of checking, each refusing and accepting.
+  const district = await createUnit(app, { level: 'district', parentId: state.id, code: 'D7', name: 'D7' })
+  const block = await createUnit(app, { level: 'block', parentId: district.id, code: 'B7', name: 'B7' })
+  const small = await createUnit(app, { level: 'ward', parentId: block.id, code: 'W71', name: 'W71' })
+  const home = await createUnit(app, { level: 'booth', parentId: small.id, code: 'PS1', name: 'Home booth' })
+  const wide = await createUnit(app, { level: 'ward', parentId: block.id, code: 'W72', name: 'W72' })
+  for (let i = 1; i <= 11; i++) await createUnit(app, { level: 'booth', parentId: wide.id, code: `PS${i}`, name: `Wide ${i}` })
+  const { person: inside } = await activeMember(app, home.id, 'At Home Inside')
+  const campAt = async (unit: Unit) => (await post('/v1/camps', { unitId: unit.id, title: `Camp at ${unit.code}`, startDate: today })).json.id as string
+  const invite = (campId: string, personIds: string[]) => app.db.execute(sql`
+    INSERT INTO invitations (camp_id, person_id, source) SELECT ${campId}::uuid, p, 'manual' FROM unnest(${sql.param(personIds)}::uuid[]) AS p`)
+  // The constraint the database names (drizzle wraps the driver's error as its cause).
+  const refusedBy = async (write: Promise<unknown>) => {
+    try { await write } catch (err) { return ((err as { cause?: { constraint?: string } }).cause ?? err as { constraint?: string }).constraint }
+    return 'accepted'
+  }
+  for (const unit of [small, district]) {
+    const campId = await campAt(unit)
+    t.equal(await refusedBy(invite(campId, [farPresident.id])), 'invitations_within_camp', `${unit.code}: one row from outside`)
+    t.equal(await refusedBy(invite(campId, [inside.id, farPresident.id])), 'invitations_within_camp', `${unit.code}: one outside among others`)
+    await invite(campId, [inside.id])
+    t.equal((await get(`/v1/camps/${campId}/invitations`)).json.items.length, 1, `${unit.code}: someone at home under it is invited`)
+  }
+})

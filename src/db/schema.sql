@@ -1670,17 +1670,35 @@ $$;
 
 CREATE FUNCTION public.invitations_after_insert() RETURNS trigger
     LANGUAGE plpgsql
+    SET work_mem TO '64MB'
     AS $$
+DECLARE
+  camp record;
+  outside boolean;
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT DISTINCT c.unit_id FROM camps c WHERE c.id IN (SELECT camp_id FROM new_rows)));
-  IF EXISTS (
-    SELECT 1 FROM new_rows i
-      JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
-      JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
-     WHERE NOT h.path <@ cu.path) THEN
-    RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
-  END IF;
+  FOR camp IN
+    SELECT k.camp_id AS id, cu.path, k.n, coalesce(s.total_booths, 0) AS booths
+      FROM (SELECT camp_id, count(*) AS n FROM new_rows GROUP BY camp_id) k
+      JOIN camps c ON c.id = k.camp_id JOIN units cu ON cu.id = c.unit_id
+      LEFT JOIN unit_stats s ON s.unit_id = c.unit_id
+  LOOP
+    IF camp.n * 10 >= camp.booths THEN
+      outside := EXISTS (
+        SELECT 1 FROM new_rows i
+         WHERE i.camp_id = camp.id
+           AND (SELECT p.home_booth_id FROM people p WHERE p.id = i.person_id) NOT IN (SELECT u.id FROM units u WHERE u.path <@ camp.path));
+    ELSE
+      outside := EXISTS (
+        SELECT 1 FROM new_rows i
+         WHERE i.camp_id = camp.id
+           AND NOT (SELECT h.path FROM people p JOIN units h ON h.id = p.home_booth_id WHERE p.id = i.person_id) <@ camp.path);
+    END IF;
+    IF outside THEN
+      RAISE EXCEPTION 'a camp invites people whose home booth lies under its unit'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'invitations_within_camp', TABLE = 'invitations';
+    END IF;
+  END LOOP;
   PERFORM assert_camp_capacity(ARRAY(SELECT DISTINCT camp_id FROM new_rows WHERE status = 'confirmed'));
   PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(1), array_agg((n.status = 'attended')::int))
      FROM new_rows n JOIN camps c ON c.id = n.camp_id AND c.status = 'held' JOIN people p ON p.id = n.person_id
