@@ -2,7 +2,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
@@ -15,6 +14,7 @@ import { ADMIN_KEY, buildTestApp, call, databaseEnv, directUrl, freshDatabaseUrl
 import { count, csv, postImport } from './helpers/imports.js'
 import { startProxy } from './helpers/proxy.js'
 import { node } from './helpers/built.js'
+import { freePort, untilDefined } from './helpers/wait.js'
 
 /**
  * An import interrupted half way leaves nothing behind, its record says it failed, and
@@ -42,26 +42,16 @@ function openUpload (port: number, path: string) {
   return { req, outcome }
 }
 
-async function until<T> (what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
-
 t.test('a client that goes away mid-upload: nothing written, the import failed, a rerun completes', { skip }, async (t) => {
   const { app } = await buildTestApp(t)
   t.equal((await postImport(app, 'units', tree)).status, 200)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const upload = openUpload((app.server.address() as AddressInfo).port, '/v1/imports/booth-presidents')
-  const running = await until('the import to start', async () =>
+  const running = await untilDefined('the import to start', async () =>
     (await call(app, { method: 'GET', url: '/v1/imports?status=running' })).json.items[0])
   upload.req.destroy()
   t.match(await upload.outcome, /failed/)
-  const failed = await until('the import to fail', async () => {
+  const failed = await untilDefined('the import to fail', async () => {
     const r = (await call(app, { method: 'GET', url: `/v1/imports/${running.id}` })).json
     return r.status === 'running' ? undefined : r
   })
@@ -84,7 +74,7 @@ t.test('the database connection cut mid-import: nothing written; the abandoned i
   t.equal((await postImport(app, 'units', tree)).status, 200)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const upload = openUpload((app.server.address() as AddressInfo).port, '/v1/imports/booth-presidents')
-  const running = await until('the import to start', async () =>
+  const running = await untilDefined('the import to start', async () =>
     (await call(app, { method: 'GET', url: '/v1/imports?status=running' })).json.items[0])
   proxy.cut()
   upload.req.end(presidents.slice(firstHalf.length))
@@ -92,7 +82,7 @@ t.test('the database connection cut mid-import: nothing written; the abandoned i
   proxy.restore()
 
   // The import could not even record its failure; its connection, and with it its lock, is gone.
-  await until('the database to drop the dead connection', async () => (await failAbandonedImports(app.db, 'postgres')) > 0 || undefined)
+  await untilDefined('the database to drop the dead connection', async () => (await failAbandonedImports(app.db, 'postgres')) > 0 || undefined)
   t.match((await call(app, { method: 'GET', url: `/v1/imports/${running.id}` })).json, { status: 'failed', errors: [{ code: 'import_interrupted' }] })
   t.equal(await count(app, 'people', sql`voter_id LIKE 'FTV%'`), 0)
 
@@ -110,14 +100,14 @@ t.test('the server process killed mid-import: nothing written; the next start ma
   await db.connect()
 
   const upload = openUpload(server.port, '/v1/imports/booth-presidents')
-  const running = await until('the import to start', async () =>
+  const running = await untilDefined('the import to start', async () =>
     (await db.query('SELECT id FROM imports WHERE kind = \'booth_presidents\' AND status = \'running\'')).rows[0])
   server.child.kill('SIGKILL')
   t.match(await upload.outcome, /failed/)
   // PostgreSQL rolls the dead server's transaction back and drops its lock once it sees the
   // connection close. Behind a pooler the server connections stay, idle, in its pool: what
   // must go is any transaction and the import's lock.
-  await until('the dead server\'s transaction and lock to go', async () =>
+  await untilDefined('the dead server\'s transaction and lock to go', async () =>
     (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
                      UNION ALL SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rowCount === 0 || undefined)
   t.equal((await db.query('SELECT count(*)::int AS n FROM people')).rows[0].n, 0, 'no row of the import was written')
@@ -142,13 +132,13 @@ t.test('a database crash and restart mid-import (a throwaway cluster): nothing w
   t.equal((await postImport(app, 'units', tree)).status, 200)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const upload = openUpload((app.server.address() as AddressInfo).port, '/v1/imports/booth-presidents')
-  const running = await until('the import to start', async () =>
+  const running = await untilDefined('the import to start', async () =>
     (await call(app, { method: 'GET', url: '/v1/imports?status=running' })).json.items[0])
   cluster.crashAndRestart()
   upload.req.end(presidents.slice(firstHalf.length))
   t.match(await upload.outcome, /answered 503|failed/, 'the caller is told it did not work')
 
-  await until('the database to be back', async () => (await call(app, { method: 'GET', url: '/health/ready' })).status === 200 || undefined)
+  await untilDefined('the database to be back', async () => (await call(app, { method: 'GET', url: '/health/ready' })).status === 200 || undefined)
   await failAbandonedImports(app.db, 'postgres')
   t.match((await call(app, { method: 'GET', url: `/v1/imports/${running.id}` })).json, { status: 'failed' }, 'failed by the import itself or by the sweep')
   t.equal(await count(app, 'people', sql`voter_id LIKE 'FTV%'`), 0, 'crash recovery kept none of it')
@@ -179,15 +169,6 @@ async function throwawayCluster (t: { teardown (fn: () => unknown): void }) {
   }
 }
 
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    }).on('error', reject)
-  })
-}
-
 /** The real server (src/server.ts) as a child process, so that it can be killed outright. */
 async function startServer (t: { teardown (fn: () => unknown): void }, databaseUrl: string): Promise<{ child: ChildProcess, port: number, base: string }> {
   const port = await freePort()
@@ -197,6 +178,6 @@ async function startServer (t: { teardown (fn: () => unknown): void }, databaseU
   })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   const base = `http://127.0.0.1:${port}`
-  await until('the server to start', async () => (await fetch(`${base}/health/ready`).then(r => r.ok, () => false)) || undefined, 60_000)
+  await untilDefined('the server to start', async () => (await fetch(`${base}/health/ready`).then(r => r.ok, () => false)) || undefined, 60_000)
   return { child, port, base }
 }

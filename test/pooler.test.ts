@@ -6,6 +6,7 @@ import { ADMIN_KEY, buildTestApp, call, directUrl, freshDatabaseUrl, usingPostgr
 import { csv, postImport } from './helpers/imports.js'
 import { PGBOUNCER, startPooler } from './helpers/pooler.js'
 import { createChain, createUnit } from './helpers/tree.js'
+import { untilDefined } from './helpers/wait.js'
 
 /**
  * The service behind PgBouncer in transaction mode, Debian's stock configuration (no
@@ -60,7 +61,7 @@ async function run () {
       req.on('error', reject)
     })
     req.write(file.slice(0, file.length / 2))
-    await until('the import\'s lock', async () => (await server.query(`
+    await untilDefined('the import\'s lock', async () => (await server.query(`
       SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.locktype = 'advisory' AND a.datname = $1 AND a.application_name = 'sangathan lock'`, [database])).rowCount! > 0 || undefined)
     return { req, answered }
@@ -104,7 +105,7 @@ async function run () {
     const done = await answered
     t.equal(done.status, 200, done.body)
     t.match(JSON.parse(done.body), { status: 'succeeded', counts: { rows: booths, created: booths } })
-    await until('the lock\'s connection to close', async () => (await sessions('sangathan lock')).length === 0 || undefined)
+    await untilDefined('the lock\'s connection to close', async () => (await sessions('sangathan lock')).length === 0 || undefined)
     const free = await server.query('SELECT pg_try_advisory_xact_lock(hashtextextended(\'sangathan.import:\' || $1::text, 0)) AS free', [JSON.parse(done.body).id])
     t.equal(free.rows[0].free, true, 'its lock is free again')
   })
@@ -163,14 +164,4 @@ async function run () {
     t.equal(after.statement_timeout, '4321ms', 'a session SET by one client shows to the other')
     await a.query('RESET statement_timeout')
   })
-}
-
-async function until<T> (what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
 }

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { node, plain } from './helpers/built.js'
+import { freePort } from './helpers/wait.js'
 
 /**
  * The README runs as written. Its ```sh blocks are extracted in order and run as ONE bash
@@ -73,15 +73,6 @@ export function scriptOf (blocks: Block[]): string {
     }
   }
   return out.join('\n') + '\n'
-}
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    }).on('error', reject)
-  })
 }
 
 async function until (what: string, probe: () => Promise<boolean>, ms = 60_000) {

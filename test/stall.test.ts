@@ -6,6 +6,7 @@ import { ADMIN_KEY, buildTestApp, call, mintKey, usingPostgres } from './helpers
 import { csv } from './helpers/imports.js'
 import { activeMember } from './helpers/people.js'
 import { createChain } from './helpers/tree.js'
+import { untilDefined } from './helpers/wait.js'
 
 /**
  * No caller can starve the others: uploads that stall hold no more than the import budget,
@@ -33,16 +34,6 @@ const reader = await mintKey(app, 'reader')
 /** Imports still running, as their records say. */
 async function running (): Promise<number> {
   return (await call(app, { method: 'GET', url: '/v1/imports?status=running&limit=500' })).json.items.length
-}
-
-async function until<T> (what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
 }
 
 /** Starts a chunked upload, sends its header line and then nothing; resolves how it ended. */
@@ -83,7 +74,7 @@ t.test('twenty stalled uploads: the budget refuses the extra ones, reads by othe
   t.ok(cut.every(o => o.error !== undefined || o.status === 400 || o.status === 503), `the stalled ones are cut: ${JSON.stringify(cut)}`)
 
   // Once they are gone, the budget is free again.
-  await until('the cut imports to finish', async () => (await running()) === 0 || undefined)
+  await untilDefined('the cut imports to finish', async () => (await running()) === 0 || undefined)
   const after = await call(app, {
     method: 'POST',
     url: '/v1/imports/booth-presidents',
@@ -96,7 +87,7 @@ t.test('twenty stalled uploads: the budget refuses the extra ones, reads by othe
 t.test('a 429 from the budget says when to come back', async (t) => {
   const held = [stalledUpload(importers[0]), stalledUpload(importers[0])]
   // Once both hold their place, a third from the same key is over its share.
-  await until('both uploads to start their imports', async () => (await running()) === 2 || undefined)
+  await untilDefined('both uploads to start their imports', async () => (await running()) === 2 || undefined)
   const third = await call(app, { method: 'POST', url: '/v1/imports/units', payload: 'state\nZZ\n', headers: { 'content-type': 'text/csv' } }, importers[0])
   t.equal(third.status, 429, third.body)
   t.equal(third.json.code, 'imports_busy')

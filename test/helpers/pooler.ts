@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from './wait.js'
 
 interface Teardown { teardown (fn: () => unknown): void }
 
@@ -78,13 +78,4 @@ max_client_conn = 200
     },
     stop
   }
-}
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    }).on('error', reject)
-  })
 }
