@@ -72,19 +72,22 @@ function scrubShapes (text: string): string {
     .replace(EPIC, '[voter-id]')
 }
 
+// A string that is a single URL or path, scrubbed as one (scrubUrl).
+const URL_FORM = /^(?:https?:\/\/|\/)\S*$/
+
 /**
  * Any logged string: secrets, then personal name=value pairs (before and after
  * decoding), then phone numbers and voter IDs by pattern, on the decoded text. A string
  * that is a single URL or path is scrubbed as one, parameter by parameter.
  */
 export function scrub (text: string): string {
-  if (/^(?:https?:\/\/|\/)\S*$/.test(text)) return scrubUrl(text)
+  if (URL_FORM.test(text)) return scrubUrl(text)
   return untouchable(text) ? text : scrubFully(text)
 }
 
 /** scrub() without its shortcut for untouchable text (the tests hold the two to the same answers). */
 export function scrubFully (text: string): string {
-  if (/^(?:https?:\/\/|\/)\S*$/.test(text)) return scrubUrlFully(text)
+  if (URL_FORM.test(text)) return scrubUrlFully(text)
   // Pairs first on the raw text too: decoding '97236%2008964' would split the value.
   return scrubDecoded(decodePercent(text.replace(SECRET, '[secret]').replace(PERSONAL_PAIR, '$1[redacted]')))
 }

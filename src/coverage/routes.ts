@@ -64,6 +64,10 @@ function gapCsv<R> (gapOf: (row: R) => GapRow, role: ReadonlyArray<CsvColumn<R>>
   ]
 }
 
+/** A gaps CSV: each gap, with the role and wing asked for on every row. */
+const gapsCsv = (role: { code: string, wing: string }): ReadonlyArray<CsvColumn<GapRow>> =>
+  [...gapCsv<GapRow>(g => g, [['role', () => role.code]]), ['wing', () => role.wing]]
+
 /** The vacancies CSV: every vacant unit of every group, its level and role on each row. */
 const VACANCY_CSV = [...gapCsv<Vacancy>(v => v.gap, [['role', v => v.group.role], ['role_name', v => v.group.role_name]]), ['wing', (v: Vacancy) => v.wing] as CsvColumn<Vacancy>]
 
@@ -152,8 +156,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, level, assemblyId, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
       const gaps = await allGaps(request.readDb, request.actor, request.params.id, { wing, role, level, assemblyId })
-      const columns: ReadonlyArray<CsvColumn<GapRow>> = [...gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), ['wing', () => gaps.role.wing]]
-      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${acPart(gaps.assembly)}.csv`, columns, gaps.rows)
+      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${acPart(gaps.assembly)}.csv`, gapsCsv(gaps.role), gaps.rows)
     }
     const found = await gapsReport(request.readDb, request.actor, request.params.id, { wing, role, level, assemblyId, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
@@ -172,8 +175,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, level, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
       const gaps = await allNationalGaps(request.readDb, request.actor, { wing, role, level })
-      const columns: ReadonlyArray<CsvColumn<GapRow>> = [...gapCsv<GapRow>(g => g, [['role', () => gaps.role.code]]), ['wing', () => gaps.role.wing]]
-      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-country.csv`, columns, gaps.rows)
+      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-country.csv`, gapsCsv(gaps.role), gaps.rows)
     }
     const found = await nationalGaps(request.readDb, request.actor, { wing, role, level, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)

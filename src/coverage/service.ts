@@ -148,15 +148,21 @@ async function * gapBatches (db: Database, unit: UnitRow | null, post: { wing: s
 }
 
 /**
- * The country's post for its gaps: for keys without a scope (a scoped key asks for its
- * own unit's gaps), a role held at the level asked.
+ * The role a question about the whole country asks of: for keys without a scope (a scoped
+ * key asks its own unit, `own`: the route it is told to use), held at `level`.
  */
-async function nationalPost (db: Database, actor: Actor, q: { wing: string, role: string, level: UnitLevel }) {
+async function nationalRole (db: Database, actor: Actor, q: { wing: string, role: string }, level: UnitLevel, what: string, own: string): Promise<RoleRow> {
   if (actor.scopeUnitId !== null) {
-    throw new DomainError('forbidden', 'global_key_required', 'The country\'s gaps are for keys without a scope: ask GET /v1/units/{id}/gaps for your own unit.')
+    throw new DomainError('forbidden', 'global_key_required', `The country's ${what} are for keys without a scope: ask ${own} for your own unit.`)
   }
   const role = await roleOrRefuse(db, q.wing, q.role)
-  if (!role.levels.includes(q.level)) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at ${q.level} level.`)
+  if (!role.levels.includes(level)) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at ${level} level.`)
+  return role
+}
+
+/** The country's post for its gaps: the role at the level asked. */
+async function nationalPost (db: Database, actor: Actor, q: { wing: string, role: string, level: UnitLevel }) {
+  const role = await nationalRole(db, actor, q, q.level, 'gaps', 'GET /v1/units/{id}/gaps')
   return { role, post: { wing: role.wing, role: role.code, seats: role.seats ?? 1, level: q.level } }
 }
 
@@ -243,11 +249,7 @@ export async function coverageTrend (db: Database, actor: Actor, unitId: string,
  * its own unit, GET /v1/units/{id}/coverage). The states' rows from `after`, limit + 1.
  */
 export async function nationalCoverage (db: Database, actor: Actor, q: Omit<CoverageQuestion, 'level'>) {
-  if (actor.scopeUnitId !== null) {
-    throw new DomainError('forbidden', 'global_key_required', 'The country\'s figures are for keys without a scope: ask GET /v1/units/{id}/coverage for your own unit.')
-  }
-  const role = await roleOrRefuse(db, q.wing, q.role)
-  if (!role.levels.includes('booth')) throw new DomainError('unprocessable', 'role_not_at_level', `${role.name} is not a post at booth level.`)
+  const role = await nationalRole(db, actor, q, 'booth', 'figures', 'GET /v1/units/{id}/coverage')
   const { states, country } = await nationalOf(db, q)
   const from = q.after === undefined ? states : states.filter(r => r.code_path > q.after!)
   return { role, country, states, page: from.slice(0, q.limit + 1) }

@@ -138,12 +138,7 @@ async function openPostgres (options: DatabaseOptions): Promise<DatabaseHandle> 
   // Migrations hold a session advisory lock across many transactions: on a connection of
   // their own to the server, never through a pooler, which would run the unlock on another
   // server connection and leave the lock held there.
-  const client = new pg.Client({
-    connectionString: direct.url,
-    connectionTimeoutMillis: 5_000,
-    types: pgTypes as pg.CustomTypesConfig,
-    application_name: 'sangathan migrations'
-  })
+  const client = directClient(direct, 'sangathan migrations')
   try {
     await client.connect()
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
@@ -205,6 +200,20 @@ BEGIN
     EXECUTE format('ALTER ROLE %I IN DATABASE %I SET jit = off', current_user, current_database());
   END IF;
 END $$`
+
+/**
+ * A connection of its own straight to the server (never through the pooler), for work
+ * that keeps session state: migrations under their lock, LISTEN, an import's liveness
+ * lock. Not connected yet; the caller ends it.
+ */
+export function directClient (direct: Direct, applicationName: string): pg.Client {
+  return new pg.Client({
+    connectionString: direct.url,
+    connectionTimeoutMillis: 5_000,
+    types: pgTypes as pg.CustomTypesConfig,
+    application_name: applicationName
+  })
+}
 
 // The pools that go through a pooler, and their clients: a transaction's handle or a
 // session's knows its client, not the handle it came from.

@@ -1,5 +1,5 @@
-import pg from 'pg'
-import type { DatabaseHandle } from './client.js'
+import type pg from 'pg'
+import { directClient, type DatabaseHandle } from './client.js'
 
 export interface Listener {
   close (): Promise<void>
@@ -30,11 +30,7 @@ export async function listen (handle: DatabaseHandle, channel: string, onMessage
   const connect = async () => {
     retry = undefined
     if (closed) return
-    const next = new pg.Client({
-      connectionString: driver.direct.url,
-      connectionTimeoutMillis: 5_000,
-      application_name: 'sangathan listener'
-    })
+    const next = directClient(driver.direct, 'sangathan listener')
     const failed = (err: Error) => {
       if (client !== next) return
       client = undefined

@@ -4,9 +4,9 @@ import type { PGlite, Transaction as PgliteTransaction } from '@electric-sql/pgl
 import { sql, type SQL } from 'drizzle-orm'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import pg from 'pg'
+import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import type { Database, DatabaseHandle, DatabaseKind, Direct } from './client.js'
+import { directClient, type Database, type DatabaseHandle, type DatabaseKind, type Direct } from './client.js'
 import { copyLine, type CopyValue } from './copy-text.js'
 import * as schema from './schema.js'
 
@@ -71,7 +71,7 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
   const lockDb = async () => {
     if (!direct.pooled) return db
     if (!lockClient) {
-      const opened = new pg.Client({ connectionString: direct.url, connectionTimeoutMillis: 5_000, application_name: 'sangathan lock' })
+      const opened = directClient(direct, 'sangathan lock')
       opened.on('error', (err) => { lockLost ??= err })
       opened.on('end', () => { lockLost ??= new Error('lock connection ended') })
       lockClient = opened
