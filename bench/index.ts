@@ -1,5 +1,6 @@
 import { benchAuth } from './auth.js'
 import { benchCoverage } from './coverage.js'
+import { benchCsv } from './csv.js'
 import { benchFeed } from './feed.js'
 import { benchImports } from './imports.js'
 import { benchReads } from './reads.js'
@@ -11,6 +12,7 @@ import { benchWrites } from './writes.js'
 const benches: Record<string, () => Promise<void>> = {
   auth: benchAuth,
   coverage: benchCoverage,
+  csv: benchCsv,
   feed: benchFeed,
   imports: benchImports,
   reads: benchReads,

@@ -3,7 +3,9 @@ import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { allCoverage, allVacancies } from '../src/coverage/service.js'
 import { systemActor } from '../src/access/actor.js'
-import { allPeople } from '../src/people/queries.js'
+import { allPeople, peopleList, type ListedPersonRow } from '../src/people/queries.js'
+import { listInBatches } from '../src/db/cursor.js'
+import { rows as rowsOf } from '../src/db/client.js'
 import Fastify from 'fastify'
 import { phoneCell, safeCell, sendCsvBatches, sendCsvRows, type CsvColumn } from '../src/http/csv.js'
 import { ADMIN_KEY, buildTestApp, call, mintKey } from './helpers/app.js'
@@ -128,7 +130,7 @@ t.test('vacancies CSV: every vacant unit of every group, not only the first perG
 
   const batched = await allVacancies(app.db, systemActor(), district.id, 'main', undefined, 1)
   const seen = []
-  for await (const v of batched.rows) seen.push([v.gap.code_path, v.group.role])
+  for await (const batch of batched.batches) for (const v of batch) seen.push([v.gap.code_path, v.group.role])
   t.same(seen, csv.rows.map(r => [r[0], r[10]]), 'batches of one')
 })
 
@@ -181,7 +183,7 @@ t.test('people CSV: the list with its filters, as in JSON', async (t) => {
   t.same(outside.rows, [], 'an unknown unit finds nobody, as in JSON')
 
   const batched = []
-  for await (const p of allPeople(app.db, systemActor(), { under: 'CSV' }, 1)) batched.push(p.id)
+  for await (const batch of allPeople(app.db, systemActor(), { under: 'CSV' }, 1)) batched.push(...batch.map(p => p.id))
   t.same(batched, (await json('/v1/people?unitId=' + state.id + '&limit=500')).items.map((p: any) => p.id), 'batches of one')
 })
 
@@ -331,4 +333,37 @@ t.test('a download written a batch at a time is the same bytes as one written ro
   }
   t.same(parse((await server.inject({ url: '/batches/2345/7' })).body, { bom: true, columns: true }).length, 2345)
   t.same(ends.filter(([kind]) => kind === 'batches').map(([, n, complete]) => [n, complete]), [...[0, 1, 999, 1000, 1001, 2345].flatMap(n => [[n, true], [n, true], [n, true], [n, true]]), [2345, true]], 'each download\'s end heard, whole')
+})
+
+t.test('a download reads its list once, in one snapshot, and gives its connection back', async (t) => {
+  const list = peopleList(systemActor(), { under: 'CSV' })
+  const all = (await rowsOf<ListedPersonRow>(app.db, list.query(undefined, undefined))).map(p => p.id)
+  t.ok(all.length >= 3, 'people to read')
+  const reading = listInBatches(app.db, list, 1)
+  const first = await reading.next()
+  t.same(first.value.map((p: ListedPersonRow) => p.id), all.slice(0, 1), 'the first batch')
+  // Someone joins while the download runs.
+  const late = await createPerson(app, { name: 'Late Joiner', homeBoothId: booths[0].id })
+  const rest: string[] = []
+  for await (const batch of { [Symbol.asyncIterator]: () => reading }) rest.push(...batch.map((p: ListedPersonRow) => p.id))
+  const seen = [...first.value.map((p: ListedPersonRow) => p.id), ...rest]
+  t.same(seen.filter(id => id !== late.id), all, 'every row once, in order')
+  // PostgreSQL: one query through a cursor, in a snapshot taken before the newcomer.
+  // (PGlite pages by keyset, and meets a newcomer who sorts after the page it is on.)
+  if (app.database.kind === 'postgres') t.notOk(seen.includes(late.id), 'as they were when the download began')
+
+  if (app.database.kind !== 'postgres') return
+  const pool = app.database.driver.kind === 'postgres' ? app.database.driver.pool : undefined
+  if (!pool) return
+  const busy = () => pool.totalCount - pool.idleCount
+  const before = busy()
+  // A reader that stops after one batch (a client that went away): the transaction is
+  // rolled back and the connection goes back to the pool.
+  const stopped = listInBatches(app.db, list, 1)
+  await stopped.next()
+  t.equal(busy(), before + 1, 'the download holds a connection while it runs')
+  await stopped.return(undefined)
+  t.equal(busy(), before, 'and gives it back when its reader stops')
+  const [open] = await rowsOf<{ n: number }>(app.db, sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)
+  t.equal(open.n, 0, 'no transaction is left open')
 })

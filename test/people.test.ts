@@ -92,3 +92,21 @@ t.test('a key that sees personal data masked may not search by it', async (t) =>
   const filtered = await call(app, { method: 'GET', url: `/v1/people?phone=09812345678&voterId=SRC1234567&unitId=${tree.district.id}` }, reader)
   t.same(filtered.json.items.map((p: any) => [p.id, p.phone, p.voterId]), [[person.id, '+919812345678', 'SRC1234567']])
 })
+
+t.test('a global key lists everyone with no filter at all, as pages and as CSV', async (t) => {
+  const one = await createPerson(app, { name: 'Unfiltered One', homeBoothId: tree.booth.id })
+  const page = await call(app, { method: 'GET', url: '/v1/people' })
+  t.equal(page.status, 200)
+  const ids: string[] = []
+  for (let url: string | null = '/v1/people?limit=2'; url;) {
+    const res = await call(app, { method: 'GET', url })
+    t.equal(res.status, 200)
+    ids.push(...res.json.items.map((p: { id: string }) => p.id))
+    url = res.json.nextCursor ? `/v1/people?limit=2&cursor=${res.json.nextCursor}` : null
+  }
+  t.ok(ids.includes(one.id), 'paged through, the newcomer is there')
+  t.equal(new Set(ids).size, ids.length, 'each person once')
+  const download = await call(app, { method: 'GET', url: '/v1/people?format=csv' })
+  t.equal(download.status, 200)
+  t.equal(download.body.trim().split('\n').length - 1, ids.length, 'the CSV has a row per person the pages have')
+})

@@ -1,11 +1,13 @@
 import { handlesOf, legacyFields, type Handles } from '../social-media/fields.js'
-import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { text } from '../http/fields.js'
 import { phoneCell, type CsvColumn } from '../http/csv.js'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
-import type { Database } from '../db/client.js'
+import { rows, type Database } from '../db/client.js'
+import type { KeysetList } from '../db/cursor.js'
+import { selectList } from '../db/select.js'
 import { appointments, people, units, type UnitLevel } from '../db/schema.js'
 import { maskPhone } from '../people/identity.js'
 import { ALL_WINGS } from '../wings/schemas.js'
@@ -128,6 +130,13 @@ export interface OfficeBearersFilter {
 
 /** Current office-bearers at a unit (or anywhere below it), in code-path, wing, then role order. */
 export async function listOfficeBearers (db: Database, actor: Actor, unit: { id: string, codePath: string }, f: OfficeBearersFilter): Promise<OfficeBearerRow[]> {
+  return rows<OfficeBearerRow>(db, officeBearersList(actor, unit, f).query(f.after, f.limit + 1))
+}
+
+type OfficeBearerKey = [string, string, string, string]
+
+/** listOfficeBearers' rows as a list to page through or download (src/db/cursor.ts). */
+export function officeBearersList (actor: Actor, unit: { id: string, codePath: string }, f: Omit<OfficeBearersFilter, 'after' | 'limit'>): KeysetList<OfficeBearerRow, OfficeBearerKey> {
   const where: Array<SQL | undefined> = [isCurrent, withinScope(actor, units.path)]
   if (f.subtree) {
     where.push(sql`${units.codePath} >= ${unit.codePath} AND ${units.codePath} < ${unit.codePath + '0'}`)
@@ -139,26 +148,27 @@ export async function listOfficeBearers (db: Database, actor: Actor, unit: { id:
   if (f.role) where.push(eq(appointments.roleCode, f.role))
   if (f.level) where.push(eq(units.level, f.level))
   if (f.withoutHandle) where.push(sql`${people.handlePlatforms} = '{}'`)
-  if (f.after) {
-    const [codePath, wing, role, id] = f.after
-    where.push(sql`(${units.codePath}, ${appointments.wingCode}, ${appointments.roleCode}, ${appointments.id}) > (${codePath}, ${wing}, ${role}, ${id}::uuid)`)
-  }
-  const found = await db.select({
+  const columns = selectList({
     ...appointmentColumns,
     unitCodePath: units.codePath,
     personName: people.name,
     phone: people.phone,
     handles: handlesOf(people.id)
-  }).from(appointments)
-    .innerJoin(units, eq(units.id, appointments.unitId))
-    .innerJoin(people, eq(people.id, appointments.personId))
-    .where(and(...where))
-    .orderBy(asc(units.codePath), asc(appointments.wingCode), asc(appointments.roleCode), asc(appointments.id))
-    .limit(f.limit + 1)
-  return found as OfficeBearerRow[]
+  })
+  return {
+    keyOf: officeBearerKey,
+    query: (after, limit) => sql`
+      SELECT ${columns}
+        FROM ${appointments}
+        JOIN ${units} ON ${units.id} = ${appointments.unitId}
+        JOIN ${people} ON ${people.id} = ${appointments.personId}
+       WHERE ${and(...where, after && sql`(${units.codePath}, ${appointments.wingCode}, ${appointments.roleCode}, ${appointments.id}) > (${after[0]}, ${after[1]}, ${after[2]}, ${after[3]}::uuid)`) ?? sql`true`}
+       ORDER BY ${units.codePath}, ${appointments.wingCode}, ${appointments.roleCode}, ${appointments.id}
+       ${limit !== undefined ? sql`LIMIT ${limit}` : sql``}`
+  }
 }
 
-export const officeBearerKey = (r: OfficeBearerRow): [string, string, string, string] => [r.unitCodePath, r.wing, r.role, r.id]
+export const officeBearerKey = (r: OfficeBearerRow): OfficeBearerKey => [r.unitCodePath, r.wing, r.role, r.id]
 /** The shape of officeBearerKey, to validate a cursor. */
 export const OfficeBearerCursor = z.tuple([text(300), text(30), text(50), z.uuid()])
 
@@ -177,22 +187,26 @@ export function toOfficeBearer (r: OfficeBearerRow, mask: boolean) {
   }
 }
 
-type OfficeBearer = ReturnType<typeof toOfficeBearer>
-
-/** The office-bearers CSV: one row per current term, the API shape flattened (phone as in src/http/csv.ts). */
-export const OFFICE_BEARER_CSV: ReadonlyArray<CsvColumn<OfficeBearer>> = [
-  ['unit_code_path', b => b.unitCodePath],
-  ['role', b => b.role],
-  ['name', b => b.person.name],
-  ['phone', b => phoneCell(b.person.phone)],
-  ['twitter', b => b.person.twitter],
-  ['facebook', b => b.person.facebook],
-  ['instagram', b => b.person.instagram],
-  ['youtube', b => b.person.youtube],
-  ['start_date', b => b.startDate],
-  ['person_id', b => b.personId],
-  ['unit_id', b => b.unitId],
-  ['appointment_id', b => b.id],
-  // Last, so that a sheet or script reading the columns by position still finds them.
-  ['wing', b => b.wing]
-]
+/**
+ * The office-bearers CSV: one row per current term, the API shape flattened (phone as in
+ * src/http/csv.ts, masked when `mask` as toOfficeBearer masks it). The cells read the
+ * database's rows, not toOfficeBearer's objects: a download builds no API object per row.
+ */
+export function officeBearerCsv (mask: boolean): ReadonlyArray<CsvColumn<OfficeBearerRow>> {
+  return [
+    ['unit_code_path', b => b.unitCodePath],
+    ['role', b => b.role],
+    ['name', b => b.personName],
+    ['phone', b => phoneCell(mask ? maskPhone(b.phone) : b.phone)],
+    ['twitter', b => b.handles?.twitter],
+    ['facebook', b => b.handles?.facebook],
+    ['instagram', b => b.handles?.instagram],
+    ['youtube', b => b.handles?.youtube],
+    ['start_date', b => b.startDate],
+    ['person_id', b => b.personId],
+    ['unit_id', b => b.unitId],
+    ['appointment_id', b => b.id],
+    // Last, so that a sheet or script reading the columns by position still finds them.
+    ['wing', b => b.wing]
+  ]
+}

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { inBatches } from '../db/keyset.js'
+import { listInBatches } from '../db/cursor.js'
 import { notFound } from '../errors.js'
-import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv } from '../http/csv.js'
+import { jsonOrCsv, sendCsvBatches, wantsCsv } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { withHeaders } from '../http/openapi.js'
@@ -10,7 +10,7 @@ import { problemResponses } from '../http/problem.js'
 import { findUnit } from '../units/queries.js'
 import { appoint, endAppointment } from './changes.js'
 import {
-  findAppointment, listAppointments, listOfficeBearers, OFFICE_BEARER_CSV, officeBearerKey, OfficeBearerCursor, toAppointment, toOfficeBearer
+  findAppointment, listAppointments, listOfficeBearers, officeBearerCsv, officeBearerKey, OfficeBearerCursor, officeBearersList, toAppointment, toOfficeBearer
 } from './queries.js'
 import {
   AppointmentPage, AppointmentSchema, CreateAppointmentBody, EndAppointmentBody, ListAppointmentsQuery,
@@ -77,8 +77,8 @@ export const appointmentRoutes: FastifyPluginAsyncZod = async (app) => {
     const { subtree, wing, role, limit, cursor, format } = request.query
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
-      const rows = inBatches((after, batch) => listOfficeBearers(request.readDb, request.actor, unit, { subtree, wing, role, after, limit: batch }), officeBearerKey, 2000)
-      return sendCsvRows(reply, `office-bearers-${unit.codePath}.csv`, OFFICE_BEARER_CSV, mapRows(rows, r => toOfficeBearer(r, mask)))
+      const batches = listInBatches(request.readDb, officeBearersList(request.actor, unit, { subtree, wing, role }), 2000)
+      return sendCsvBatches(reply, `office-bearers-${unit.codePath}.csv`, officeBearerCsv(mask), batches)
     }
     const found = await listOfficeBearers(request.readDb, request.actor, unit, { subtree, wing, role, after: decodeCursor(cursor, OfficeBearerCursor), limit })
     return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)

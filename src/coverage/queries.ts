@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, type Database } from '../db/client.js'
+import type { KeysetList } from '../db/cursor.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import type { RoleRow } from '../roles/catalogue.js'
 import { toReportUnit, type UnitRow } from '../units/queries.js'
@@ -159,20 +160,32 @@ export interface GapRow {
  * from `after`: holders counted through the open-terms index (appointments_open_idx), one
  * probe per unit, the units read in order from the (level, code_path) index.
  */
-export async function gapsPage (db: Database, unit: UnitRow | null, f: { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string, after?: string, limit: number }): Promise<GapRow[]> {
-  const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL)`
-  const after = f.after !== undefined ? sql` AND u.code_path > ${f.after}` : sql``
-  return rows<GapRow>(db, sql`
-    SELECT * FROM (
-      SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats
-        FROM units u
-       WHERE ${unit === null ? sql`u.level = ${f.level}::unit_level` : atLevelInSubtree(unit, f.level)}${inAssembly(f.assemblyId)}
-         ${after}
-       ORDER BY u.code_path
-    ) g
-    WHERE g.holders < g.seats
-    LIMIT ${f.limit}`)
+export async function gapsPage (db: Database, unit: UnitRow | null, f: GapsPost & { after?: string, limit: number }): Promise<GapRow[]> {
+  return rows<GapRow>(db, gapsList(unit, f).query(f.after, f.limit))
 }
+
+/** The post a gaps question asks about, and where. */
+export interface GapsPost { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string }
+
+/** gapsPage's rows as a list to page through or download (src/db/cursor.ts), in code-path order. */
+export function gapsList (unit: UnitRow | null, f: GapsPost): KeysetList<GapRow, string> {
+  const holders = sql`(SELECT count(*)::int FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL)`
+  return {
+    keyOf: byCodePath,
+    query: (after, limit) => sql`
+      SELECT * FROM (
+        SELECT u.id, u.code, u.name, u.code_path, u.level, u.ac_number, u.ps_number, ${holders} AS holders, ${f.seats}::int AS seats
+          FROM units u
+         WHERE ${unit === null ? sql`u.level = ${f.level}::unit_level` : atLevelInSubtree(unit, f.level)}${inAssembly(f.assemblyId)}
+           ${after !== undefined ? sql` AND u.code_path > ${after}` : sql``}
+         ORDER BY u.code_path
+      ) g
+      WHERE g.holders < g.seats
+      ${limit !== undefined ? sql`LIMIT ${limit}` : sql``}`
+  }
+}
+
+const byCodePath = (r: GapRow) => r.code_path
 
 export function toGap (r: GapRow) {
   return {

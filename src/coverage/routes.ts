@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { OFFICE_BEARER_CSV, OfficeBearerCursor, officeBearerKey, toOfficeBearer } from '../appointments/queries.js'
+import { officeBearerCsv, OfficeBearerCursor, officeBearerKey, toOfficeBearer } from '../appointments/queries.js'
 import { OfficeBearerSchema } from '../appointments/schemas.js'
-import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
+import { jsonOrCsv, mapRows, sendCsvBatches, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
@@ -71,7 +71,7 @@ const gapsCsv = (role: { code: string, wing: string }): ReadonlyArray<CsvColumn<
 /** The vacancies CSV: every vacant unit of every group, its level and role on each row. */
 const VACANCY_CSV = [...gapCsv<Vacancy>(v => v.gap, [['role', v => v.group.role], ['role_name', v => v.group.role_name]]), ['wing', (v: Vacancy) => v.wing] as CsvColumn<Vacancy>]
 
-const WITHOUT_HANDLES_CSV = OFFICE_BEARER_CSV.filter(([header]) => !['twitter', 'facebook', 'instagram', 'youtube'].includes(header))
+const withoutHandlesCsv = (mask: boolean) => officeBearerCsv(mask).filter(([header]) => !['twitter', 'facebook', 'instagram', 'youtube'].includes(header))
 
 /** Coverage, gaps, vacancies and missing social handles: where the holes are (src/coverage/service.ts). */
 export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -156,7 +156,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, level, assemblyId, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
       const gaps = await allGaps(request.readDb, request.actor, request.params.id, { wing, role, level, assemblyId })
-      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${acPart(gaps.assembly)}.csv`, gapsCsv(gaps.role), gaps.rows)
+      return sendCsvBatches(reply, `gaps-${wingPart(wing)}${gaps.role.code}-${gaps.unit.codePath}${acPart(gaps.assembly)}.csv`, gapsCsv(gaps.role), gaps.batches)
     }
     const found = await gapsReport(request.readDb, request.actor, request.params.id, { wing, role, level, assemblyId, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
@@ -175,7 +175,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, role, level, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
       const gaps = await allNationalGaps(request.readDb, request.actor, { wing, role, level })
-      return sendCsvRows(reply, `gaps-${wingPart(wing)}${gaps.role.code}-country.csv`, gapsCsv(gaps.role), gaps.rows)
+      return sendCsvBatches(reply, `gaps-${wingPart(wing)}${gaps.role.code}-country.csv`, gapsCsv(gaps.role), gaps.batches)
     }
     const found = await nationalGaps(request.readDb, request.actor, { wing, role, level, limit, after: decodeCursor(cursor, text(300)) })
     return toPage(found, limit, toGap, byCodePath)
@@ -194,7 +194,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const { wing, assemblyId } = request.query
     if (wantsCsv(request, request.query.format)) {
       const found = await allVacancies(request.readDb, request.actor, request.params.id, wing, assemblyId)
-      return sendCsvRows(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}${acPart(found.assembly)}.csv`, VACANCY_CSV, found.rows)
+      return sendCsvBatches(reply, `vacancies-${wingPart(wing)}${found.unit.codePath}${acPart(found.assembly)}.csv`, VACANCY_CSV, found.batches)
     }
     const { unit, groups } = await vacancies(request.readDb, request.actor, request.params.id, wing, request.query.perGroup, assemblyId)
     return {
@@ -224,7 +224,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
     const mask = request.actor.maskPersonalData
     if (wantsCsv(request, format)) {
       const found = await allWithoutHandles(request.readDb, request.actor, request.params.id, { wing, role, level })
-      return sendCsvRows(reply, `without-handles-${found.unit.codePath}.csv`, WITHOUT_HANDLES_CSV, mapRows(found.rows, o => toOfficeBearer(o, mask)))
+      return sendCsvBatches(reply, `without-handles-${found.unit.codePath}.csv`, withoutHandlesCsv(mask), found.batches)
     }
     const found = await withoutHandles(request.readDb, request.actor, request.params.id, { wing, role, level, limit, after: decodeCursor(cursor, OfficeBearerCursor) })
     return toPage(found, limit, r => toOfficeBearer(r, mask), officeBearerKey)

@@ -1,6 +1,7 @@
 import type { Actor } from '../access/actor.js'
-import { listOfficeBearers, officeBearerKey, type OfficeBearerRow } from '../appointments/queries.js'
+import { listOfficeBearers, officeBearersList, type OfficeBearerRow } from '../appointments/queries.js'
 import type { Database } from '../db/client.js'
+import { listInBatches } from '../db/cursor.js'
 import { inBatches } from '../db/keyset.js'
 import { UNIT_LEVELS, type UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
@@ -10,7 +11,7 @@ import { findUnit, type UnitRow } from '../units/queries.js'
 import { findAssembly, type AssemblyRow } from '../assemblies/queries.js'
 import { trendDays, trendOf, type TrendParams } from './trend.js'
 import { coverageByAssembly } from '../assemblies/coverage.js'
-import { coverageOf, unitCoverageRow, gapsPage, nationalOf, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
+import { coverageOf, unitCoverageRow, gapsList, gapsPage, nationalOf, vacanciesOf, type CoverageParams, type CoverageSqlRow, type GapRow, type VacancyGroupRow } from './queries.js'
 
 /**
  * Where the holes are: coverage, gaps, vacancies and office-bearers without a social
@@ -129,22 +130,11 @@ export async function gapsReport (db: Database, actor: Actor, unitId: string, q:
  * Every gap, batch after batch (keyset), for a streamed download. The unit and role are
  * checked before the first row is asked for, so a refusal comes before any output.
  */
-export async function allGaps (db: Database, actor: Actor, unitId: string, q: { wing: string, role: string, level: UnitLevel, assemblyId?: string }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, assembly?: AssemblyRow, rows: AsyncIterable<GapRow> }> {
+export async function allGaps (db: Database, actor: Actor, unitId: string, q: { wing: string, role: string, level: UnitLevel, assemblyId?: string }, batch = 5000): Promise<{ unit: UnitRow, role: RoleRow, assembly?: AssemblyRow, batches: AsyncIterable<GapRow[]> }> {
   const { unit, role, seats } = await unitAndPost(db, actor, unitId, q.wing, q.role, () => q.level)
   levelBelow(unit, q.level, true)
   const assembly = await assemblyAsked(db, actor, q)
-  return { unit, role, assembly, rows: gapBatches(db, unit, { wing: role.wing, role: role.code, seats, level: q.level, assemblyId: q.assemblyId }, batch) }
-}
-
-/** Every gap of a subtree (of the country: null), batch after batch in code-path order (keyset). */
-async function * gapBatches (db: Database, unit: UnitRow | null, post: { wing: string, role: string, seats: number, level: UnitLevel, assemblyId?: string }, batch: number): AsyncIterable<GapRow> {
-  let after: string | undefined
-  for (;;) {
-    const page = await gapsPage(db, unit, { ...post, after, limit: batch })
-    yield * page
-    if (page.length < batch) return
-    after = page[page.length - 1].code_path
-  }
+  return { unit, role, assembly, batches: listInBatches(db, gapsList(unit, { wing: role.wing, role: role.code, seats, level: q.level, assemblyId: q.assemblyId }), batch) }
 }
 
 /**
@@ -173,9 +163,9 @@ export async function nationalGaps (db: Database, actor: Actor, q: { wing: strin
 }
 
 /** Every gap in the country, for a streamed download; the key and role are checked before the first row. */
-export async function allNationalGaps (db: Database, actor: Actor, q: { wing: string, role: string, level: UnitLevel }, batch = 5000): Promise<{ role: RoleRow, rows: AsyncIterable<GapRow> }> {
+export async function allNationalGaps (db: Database, actor: Actor, q: { wing: string, role: string, level: UnitLevel }, batch = 5000): Promise<{ role: RoleRow, batches: AsyncIterable<GapRow[]> }> {
   const { role, post } = await nationalPost(db, actor, q)
-  return { role, rows: gapBatches(db, null, post, batch) }
+  return { role, batches: listInBatches(db, gapsList(null, post), batch) }
 }
 
 /** Every required post of the wing left empty in the subtree, grouped by level and role (one query). */
@@ -198,14 +188,13 @@ export async function allVacancies (db: Database, actor: Actor, unitId: string, 
   await wingOrRefuse(db, wing)
   const assembly = await assemblyAsked(db, actor, { assemblyId })
   const groups = await vacanciesOf(db, unit, wing, 0, assemblyId)
-  async function * rows (): AsyncGenerator<Vacancy> {
+  async function * batches (): AsyncGenerator<Vacancy[]> {
     for (const group of groups) {
-      const gaps = inBatches((after: string | undefined, limit) =>
-        gapsPage(db, unit, { wing, role: group.role, seats: group.seats, level: group.level, assemblyId, after, limit: limit + 1 }), g => g.code_path, batch)
-      for await (const gap of gaps) yield { wing, group, gap }
+      const gaps = listInBatches(db, gapsList(unit, { wing, role: group.role, seats: group.seats, level: group.level, assemblyId }), batch)
+      for await (const found of gaps) yield found.map(gap => ({ wing, group, gap }))
     }
   }
-  return { unit, assembly, rows: rows() }
+  return { unit, assembly, batches: batches() }
 }
 
 export interface WithoutHandlesQuestion {
@@ -225,9 +214,8 @@ export async function withoutHandles (db: Database, actor: Actor, unitId: string
 /** All of them, batch after batch, for a streamed download. */
 export async function allWithoutHandles (db: Database, actor: Actor, unitId: string, q: { wing: string, role?: string, level?: UnitLevel }, batch = 2000) {
   const unit = await unitInScope(db, actor, unitId)
-  const rows = inBatches((after, limit) =>
-    listOfficeBearers(db, actor, unit, { subtree: true, wing: q.wing, role: q.role, level: q.level, withoutHandle: true, after, limit }), officeBearerKey, batch)
-  return { unit, rows }
+  const batches = listInBatches(db, officeBearersList(actor, unit, { subtree: true, wing: q.wing, role: q.role, level: q.level, withoutHandle: true }), batch)
+  return { unit, batches }
 }
 
 /**

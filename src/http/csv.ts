@@ -1,5 +1,4 @@
-import { pipeline, Readable } from 'node:stream'
-import { stringify } from 'csv-stringify'
+import { Readable } from 'node:stream'
 import { stringify as stringifyNow } from 'csv-stringify/sync'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -76,64 +75,68 @@ export type CsvColumn<R> = readonly [header: string, cell: (row: R) => unknown]
 /** Called once when a download ends: rows written, and whether the whole list was (false: cut short). */
 export type CsvEnd = (rows: number, complete: boolean) => void
 
+/** Rows written to the response at once: stringified together, one step of the stream. */
+const SLICE = 1000
+
 /**
- * Streams rows from an async source as CSV. Rows are pulled batch by batch as the
- * client reads, so memory stays flat however long the list is.
+ * Streams rows from an async source as CSV, flat in memory however long the list is: the
+ * rows are pulled as the client reads and written a slice at a time (SLICE rows stringified
+ * together, one step of the stream), not a stream step per row, which cost more than
+ * reading the row from the database. UTF-8 with a BOM and the header before the first
+ * row, or alone for an empty list.
  */
 export function sendCsv (reply: FastifyReply, filename: string, header: string[], source: AsyncIterable<unknown[]>, onEnd?: CsvEnd) {
-  const csv = stringify({ bom: true, header: true, columns: header })
-  const rows = Readable.from((async function * () {
-    let written = 0
-    let complete = false
-    try {
-      for await (const row of source) {
-        written++
-        yield row.map(safeCell)
-      }
-      complete = true
-    } finally {
-      onEnd?.(written, complete)
-    }
-  })())
-  // Either side failing ends both: a client that goes away stops the reading (and ends
-  // the source, so onEnd hears of it); a failed batch ends the response.
-  pipeline(rows, csv, () => {})
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', attachment(filename))
-    .send(csv)
+  return sendSlices(reply, filename, header, slicesOf(source), onEnd)
 }
 
 /** sendCsv for rows described by columns: the header and the cells cannot drift apart. */
 export function sendCsvRows<R> (reply: FastifyReply, filename: string, columns: ReadonlyArray<CsvColumn<R>>, source: AsyncIterable<R>, onEnd?: CsvEnd) {
-  return sendCsv(reply, filename, columns.map(([header]) => header), cellsOf(columns, source), onEnd)
+  const cells = columns.map(([, cell]) => cell)
+  return sendCsv(reply, filename, columns.map(([header]) => header), mapRows(source, row => cells.map(cell => cell(row))), onEnd)
+}
+
+/**
+ * sendCsvRows for a source read in batches (a keyset download's): each batch is cut into
+ * slices as it comes. Memory: a batch.
+ */
+export function sendCsvBatches<R> (reply: FastifyReply, filename: string, columns: ReadonlyArray<CsvColumn<R>>, batches: AsyncIterable<R[]>, onEnd?: CsvEnd) {
+  const cells = columns.map(([, cell]) => cell)
+  return sendSlices(reply, filename, columns.map(([header]) => header), (async function * () {
+    for await (const batch of batches) {
+      for (let i = 0; i < batch.length; i += SLICE) yield batch.slice(i, i + SLICE).map(row => cells.map(cell => cell(row)))
+    }
+  })(), onEnd)
 }
 
 /** A download's Content-Disposition, its file name reduced to safe characters. */
 const attachment = (filename: string) => `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`
 
-/** Rows a step of a batched download writes at once. */
-const SLICE = 1000
+/** Rows gathered into slices of up to SLICE, each given as soon as it is full (and the rest at the end). */
+async function * slicesOf (source: AsyncIterable<unknown[]>): AsyncIterable<unknown[][]> {
+  let slice: unknown[][] = []
+  for await (const row of source) {
+    slice.push(row)
+    if (slice.length === SLICE) {
+      yield slice
+      slice = []
+    }
+  }
+  if (slice.length > 0) yield slice
+}
 
 /**
- * sendCsvRows for a source read in batches (a keyset download's): each batch is written
- * as text, a slice of rows per step of the stream, where sendCsvRows takes several
- * asynchronous steps per row; the bytes are the same (the same stringifier, the BOM and
- * the header before the first row, or alone for an empty list). Memory: a batch.
+ * The one writer of a CSV download: slices of cells, guarded (safeCell) and stringified
+ * together. Either side failing ends both: a client that goes away stops the reading (and
+ * ends the source, so onEnd hears of it); a failed batch ends the response.
  */
-export function sendCsvBatches<R> (reply: FastifyReply, filename: string, columns: ReadonlyArray<CsvColumn<R>>, batches: AsyncIterable<R[]>, onEnd?: CsvEnd) {
-  const header = columns.map(([name]) => name)
-  const cells = columns.map(([, cell]) => cell)
+function sendSlices (reply: FastifyReply, filename: string, header: string[], slices: AsyncIterable<unknown[][]>, onEnd?: CsvEnd) {
   const text = Readable.from((async function * () {
     let written = 0
     let complete = false
     try {
-      for await (const batch of batches) {
-        for (let i = 0; i < batch.length; i += SLICE) {
-          const records = batch.slice(i, i + SLICE).map(row => cells.map(cell => safeCell(cell(row))))
-          yield stringifyNow(records, written === 0 ? { bom: true, header: true, columns: header } : {})
-          written += records.length
-        }
+      for await (const slice of slices) {
+        yield stringifyNow(slice.map(cells => cells.map(safeCell)), written === 0 ? { bom: true, header: true, columns: header } : {})
+        written += slice.length
       }
       if (written === 0) yield stringifyNow([], { bom: true, header: true, columns: header })
       complete = true
@@ -147,11 +150,15 @@ export function sendCsvBatches<R> (reply: FastifyReply, filename: string, column
     .send(text)
 }
 
-async function * cellsOf<R> (columns: ReadonlyArray<CsvColumn<R>>, source: AsyncIterable<R>): AsyncIterable<unknown[]> {
-  for await (const row of source) yield columns.map(([, cell]) => cell(row))
-}
-
 /** Each row of a streamed source, turned into its API shape on the way out. */
 export async function * mapRows<T, U> (source: AsyncIterable<T> | Iterable<T>, fn: (row: T) => U): AsyncIterable<U> {
   for await (const row of source) yield fn(row)
 }
+
+/** Each row of each batch of a streamed source, turned into its API shape on the way out. */
+export async function * mapBatches<T, U> (batches: AsyncIterable<T[]>, fn: (row: T) => U): AsyncIterable<U[]> {
+  for await (const batch of batches) yield batch.map(fn)
+}
+
+/** The batches of an empty list. */
+export async function * noBatches<T> (): AsyncIterable<T[]> {}

@@ -1,13 +1,14 @@
 import { and, asc, eq, gt, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
-import type { Database } from '../db/client.js'
+import { rows, type Database } from '../db/client.js'
+import { listInBatches, type KeysetList } from '../db/cursor.js'
+import { selectList } from '../db/select.js'
 import { containing } from '../db/like.js'
 import { DomainError } from '../errors.js'
 import { appointments, people, units } from '../db/schema.js'
 import { appointmentColumns, isCurrent, type AppointmentRow } from '../appointments/queries.js'
 import { currentMembershipOf } from '../memberships/queries.js'
-import { inBatches } from '../db/keyset.js'
 import { phoneCell, type CsvColumn } from '../http/csv.js'
 import { listWings } from '../wings/catalogue.js'
 import { handlesOf, legacyFields, type Handles } from '../social-media/fields.js'
@@ -93,6 +94,13 @@ export function refuseMaskedIdentitySearch (actor: Actor, f: Pick<ListPeopleFilt
 export type ListedPersonRow = PersonRow & { homeBoothCodePath: string }
 
 export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilter): Promise<ListedPersonRow[]> {
+  return rows<ListedPersonRow>(db, peopleList(actor, f).query(f.after, f.limit + 1))
+}
+
+export const personKey = (r: PersonRow): [string, string] => [r.name, r.id]
+
+/** listPeople's rows as a list to page through or download (src/db/cursor.ts), in name order. */
+export function peopleList (actor: Actor, f: Omit<ListPeopleFilter, 'after' | 'limit'>): KeysetList<ListedPersonRow, [string, string]> {
   refuseMaskedIdentitySearch(actor, f)
   const where: Array<SQL | undefined> = [withinScope(actor, units.path)]
   if (f.homeBoothId) where.push(eq(people.homeBoothId, f.homeBoothId))
@@ -100,48 +108,45 @@ export async function listPeople (db: Database, actor: Actor, f: ListPeopleFilte
   if (f.q) where.push(ilike(people.name, containing(f.q)))
   if (f.phone) where.push(eq(people.phone, f.phone))
   if (f.voterId) where.push(eq(people.voterId, f.voterId))
-  if (f.after) {
-    const [name, id] = f.after
-    where.push(or(gt(people.name, name), and(eq(people.name, name), gt(people.id, id))))
+  const columns = selectList({ ...personColumns, homeBoothCodePath: units.codePath })
+  return {
+    keyOf: personKey,
+    query: (after, limit) => sql`
+      SELECT ${columns}
+        FROM ${people} JOIN ${units} ON ${units.id} = ${people.homeBoothId}
+       WHERE ${and(...where, after && or(gt(people.name, after[0]), and(eq(people.name, after[0]), gt(people.id, after[1])))) ?? sql`true`}
+       ORDER BY ${people.name}, ${people.id}
+       ${limit !== undefined ? sql`LIMIT ${limit}` : sql``}`
   }
-  const rows = await db.select({ ...personColumns, homeBoothCodePath: units.codePath }).from(people)
-    .innerJoin(units, eq(units.id, people.homeBoothId))
-    .where(and(...where))
-    .orderBy(asc(people.name), asc(people.id))
-    .limit(f.limit + 1)
-  return rows as ListedPersonRow[]
 }
-
-export const personKey = (r: PersonRow): [string, string] => [r.name, r.id]
 
 /** Every person the filter finds, batch after batch in name order, for a streamed download. */
-export function allPeople (db: Database, actor: Actor, f: Omit<ListPeopleFilter, 'after' | 'limit'>, batch = 2000): AsyncIterable<ListedPersonRow> {
-  refuseMaskedIdentitySearch(actor, f)
-  return inBatches((after, limit) => listPeople(db, actor, { ...f, after, limit }), personKey, batch)
+export function allPeople (db: Database, actor: Actor, f: Omit<ListPeopleFilter, 'after' | 'limit'>, batch = 2000): AsyncIterable<ListedPersonRow[]> {
+  return listInBatches(db, peopleList(actor, f), batch)
 }
 
-type ListedPerson = ReturnType<typeof toPerson> & { booth: string }
-
-export const toListedPerson = (r: ListedPersonRow, actor: Actor): ListedPerson => ({ ...toPerson(r, actor), booth: r.homeBoothCodePath })
-
 /**
- * The people CSV: the API shape (masked per key as in JSON), with the home booth's code
- * path. Columns the presidents import also reads carry its names (booth, name, phone,
- * voter_id, handles), so rows of the sheet can go back in as they are.
+ * The people CSV: the API shape (masked per key as in JSON, as toPerson masks it), with
+ * the home booth's code path. Columns the presidents import also reads carry its names
+ * (booth, name, phone, voter_id, handles), so rows of the sheet can go back in as they
+ * are. The cells read the database's rows: a download builds no API object per row.
  */
-export const PERSON_CSV: ReadonlyArray<CsvColumn<ListedPerson>> = [
-  ['name', p => p.name],
-  ['booth', p => p.booth],
-  ['phone', p => phoneCell(p.phone)],
-  ['voter_id', p => p.voterId],
-  ['gender', p => p.gender],
-  ['twitter', p => p.twitter],
-  ['facebook', p => p.facebook],
-  ['instagram', p => p.instagram],
-  ['youtube', p => p.youtube],
-  ['id', p => p.id],
-  ['home_booth_id', p => p.homeBoothId]
-]
+export function personCsv (actor: Actor): ReadonlyArray<CsvColumn<ListedPersonRow>> {
+  const mask = actor.maskPersonalData
+  return [
+    ['name', p => p.name],
+    ['booth', p => p.homeBoothCodePath],
+    ['phone', p => phoneCell(mask ? maskPhone(p.phone) : p.phone)],
+    ['voter_id', p => mask ? maskVoterId(p.voterId) : p.voterId],
+    ['gender', p => p.gender],
+    ['twitter', p => p.handles?.twitter],
+    ['facebook', p => p.handles?.facebook],
+    ['instagram', p => p.handles?.instagram],
+    ['youtube', p => p.handles?.youtube],
+    ['id', p => p.id],
+    ['home_booth_id', p => p.homeBoothId]
+  ]
+}
 
 /**
  * A person's page: the person, their home booth, current membership and current terms;

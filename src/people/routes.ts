@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
-import { jsonOrCsv, mapRows, wantsCsv } from '../http/csv.js'
+import { jsonOrCsv, noBatches, wantsCsv } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { sendPersonalDataCsv } from '../http/export.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
@@ -12,7 +12,7 @@ import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
 import { findUnit } from '../units/queries.js'
 import { createPerson, deletePerson, updatePerson } from './changes.js'
-import { allPeople, listPeople, PERSON_CSV, personKey, personPage, refuseMaskedIdentitySearch, toListedPerson, toPerson } from './queries.js'
+import { allPeople, listPeople, personCsv, personKey, personPage, refuseMaskedIdentitySearch, toPerson, type ListedPersonRow } from './queries.js'
 import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, PersonSchema, SearchPeopleBody, UpdatePersonBody } from './schemas.js'
 
 const tags = ['people']
@@ -43,7 +43,7 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     const filter = { homeBoothId, under: unit?.codePath, q, phone, voterId }
     if (wantsCsv(request, format)) {
       const booth = homeBoothId ? await findUnit(request.readDb, request.actor, homeBoothId) : undefined
-      const rows = nobody ? [] : allPeople(request.readDb, request.actor, filter)
+      const batches = nobody ? noBatches<ListedPersonRow>() : allPeople(request.readDb, request.actor, filter)
       return sendPersonalDataCsv(app.db, request, reply, {
         entityType: 'people',
         unitId: (booth ?? unit)?.id ?? request.actor.scopeUnitId,
@@ -51,8 +51,8 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
         personalFilter: { phone, voterId },
         format: 'csv',
         filename: `people-${(booth ?? unit)?.codePath ?? 'all'}.csv`,
-        columns: PERSON_CSV,
-        rows: mapRows(rows, r => toListedPerson(r, request.actor))
+        columns: personCsv(request.actor),
+        batches
       })
     }
     if (nobody) return { items: [], nextCursor: null }
