@@ -3,8 +3,13 @@ import { pipeline } from 'node:stream/promises'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
+import { PgDialect } from 'drizzle-orm/pg-core'
 import { systemActor } from '../src/access/actor.js'
+import { campInScope, invitationsList } from '../src/camps/queries.js'
+import { clusterGapsList } from '../src/clusters/queries.js'
 import { rows } from '../src/db/client.js'
+import type { KeysetList } from '../src/db/cursor.js'
+import { nonCompliantList } from '../src/social-media/compliance.js'
 import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
 import { streamCsv } from './coverage.js'
 import { table } from './stats.js'
@@ -17,7 +22,9 @@ import { benchApp } from './app.js'
  * formatting and masking included, beside `COPY (the same rows, the same order) TO STDOUT
  * (FORMAT csv)` read by a client in this process, in the same run, alternating, median of
  * BENCH_ROUNDS (3). The COPY is the floor: the rows as the database writes them, with
- * none of the service's work. The server's memory is sampled as each download streams.
+ * none of the service's work; for the first four a plain SQL of the same rows written out
+ * here, for the rest the list's own query (its KeysetList, parameters inlined). The
+ * server's memory is sampled as each download streams.
  *
  *   DATABASE_URL=postgres://…/sangathan_bench npm run bench -- csv [STATE_CODE]
  */
@@ -73,6 +80,28 @@ export async function benchCsv () {
          ORDER BY p.name, p.id`
     }
   ]
+  // The list's own query, for COPY (which takes no parameters: inlined).
+  const dialect = new PgDialect()
+  const ownQuery = (list: KeysetList<unknown, unknown>) => dialect.sqlToQuery(list.query(undefined, undefined).inlineParams()).sql
+  const [bigCamp] = await rows<{ id: string, n: number }>(db, sql`SELECT camp_id AS id, count(*)::int AS n FROM invitations GROUP BY camp_id ORDER BY count(*) DESC LIMIT 1`)
+  if (bigCamp) {
+    const camp = await campInScope(db, actor, bigCamp.id)
+    cases.push({ what: 'invitations of the largest camp', path: `/v1/camps/${bigCamp.id}/invitations?format=csv`, copy: ownQuery(invitationsList(actor, camp, {}) as KeysetList<unknown, unknown>) })
+  }
+  cases.push({
+    what: `office-bearers missing a handle, ${district.codePath}`,
+    path: `/v1/units/${district.id}/social-media/non-compliant?format=csv`,
+    copy: ownQuery(nonCompliantList(actor, district, { wing: 'all' }) as KeysetList<unknown, unknown>)
+  })
+  const [sector] = await rows<{ code: string, seats: number | null }>(db, sql`
+    SELECT code, seats FROM roles WHERE wing_code = 'main' AND cluster_kind = 'sector' ORDER BY NOT required, sort_order, code LIMIT 1`)
+  if (sector) {
+    cases.push({
+      what: `sectors without an in-charge, ${state.codePath}`,
+      path: `/v1/units/${state.id}/cluster-gaps?kind=sector&format=csv`,
+      copy: ownQuery(clusterGapsList(state.codePath, { kind: 'sector', wing: 'main', role: sector.code, seats: sector.seats ?? 1 }) as KeysetList<unknown, unknown>)
+    })
+  }
 
   const copyClient = new pg.Client({ connectionString: url, options: '-c jit=off' })
   await copyClient.connect()

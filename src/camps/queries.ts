@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { rows, type Database } from '../db/client.js'
+import type { KeysetList } from '../db/cursor.js'
 import type { UnitLevel } from '../db/schema.js'
 import { DomainError, notFound } from '../errors.js'
 import { maskPhone } from '../people/identity.js'
@@ -212,22 +213,29 @@ export interface InvitationFilter {
 
 /** A camp's invitations the key may see (all, for its organiser; its people's otherwise), in (home booth code path, id) order. */
 export async function listInvitations (db: Database, actor: Actor, camp: CampRow, f: InvitationFilter): Promise<InvitationRow[]> {
+  return rows<InvitationRow>(db, invitationsList(actor, camp, f).query(f.after, f.limit + 1))
+}
+
+/** listInvitations' rows as a list to page through or download (src/db/cursor.ts), by home booth. */
+export function invitationsList (actor: Actor, camp: CampRow, f: Omit<InvitationFilter, 'after' | 'limit'>): KeysetList<InvitationRow, [string, string]> {
   const where: SQL[] = [sql`i.camp_id = ${camp.id}`]
   if (!camp.organiser) where.push(ownPerson(actor, sql`h.path`))
   if (f.id) where.push(sql`i.id = ${f.id}`)
   if (f.personId) where.push(sql`i.person_id = ${f.personId}`)
   if (f.status) where.push(sql`i.status = ${f.status}`)
   if (f.source) where.push(sql`i.source = ${f.source}`)
-  if (f.after) where.push(sql`(h.code_path, i.id) > (${f.after[0]}, ${f.after[1]}::uuid)`)
-  return rows<InvitationRow>(db, sql`
-    SELECT i.id, i.camp_id, i.person_id, p.name, p.phone, p.home_booth_id, h.code_path AS home_booth_code_path,
-           i.status, i.source, i.qualified_by,
-           ARRAY(SELECT d.day::text FROM attendance d WHERE d.invitation_id = i.id ORDER BY d.day) AS days,
-           i.version, i.created_at, i.updated_at
-      FROM invitations i JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
-     WHERE ${sql.join(where, sql` AND `)}
-     ORDER BY h.code_path, i.id
-     LIMIT ${f.limit + 1}`)
+  return {
+    keyOf: r => [r.home_booth_code_path, r.id],
+    query: (after, limit) => sql`
+      SELECT i.id, i.camp_id, i.person_id, p.name, p.phone, p.home_booth_id, h.code_path AS home_booth_code_path,
+             i.status, i.source, i.qualified_by,
+             ARRAY(SELECT d.day::text FROM attendance d WHERE d.invitation_id = i.id ORDER BY d.day) AS days,
+             i.version, i.created_at, i.updated_at
+        FROM invitations i JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id
+       WHERE ${sql.join(after ? [...where, sql`(h.code_path, i.id) > (${after[0]}, ${after[1]}::uuid)`] : where, sql` AND `)}
+       ORDER BY h.code_path, i.id
+       ${limit !== undefined ? sql`LIMIT ${limit}` : sql``}`
+  }
 }
 
 export async function findInvitation (db: Database, actor: Actor, camp: CampRow, filter: { id?: string, personId?: string }): Promise<InvitationRow | undefined> {

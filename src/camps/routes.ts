@@ -8,11 +8,11 @@ import { text } from '../http/fields.js'
 import { withHeaders } from '../http/openapi.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
-import { inBatches } from '../db/keyset.js'
+import { listInBatches } from '../db/cursor.js'
 import { maskPhone } from '../people/identity.js'
 import { findUnit } from '../units/queries.js'
 import { checkIn, createCamp, createTopic, deleteCamp, invite, updateCamp, updateInvitation } from './changes.js'
-import { campInScope, campReport, findInvitation, listCamps, listInvitations, listTopics, toCamp, toInvitation, toTopic, type InvitationRow } from './queries.js'
+import { campInScope, campReport, findInvitation, invitationsList, listCamps, listInvitations, listTopics, toCamp, toInvitation, toTopic, type InvitationRow } from './queries.js'
 import { allTraining, allUntrained, toTrainingRow, toUntrained, trainingReport, untrainedKey, untrainedReport, type TrainingSqlRow, type UntrainedCsvSqlRow, type UntrainedSqlRow } from './training.js'
 import {
   CampIdParams, CampPage, CampReport, CampSchema, CheckInBody, CheckInResult, CreateCampBody, CreateTopicBody, InvitationPage, InvitationParams, InvitationSchema,
@@ -164,10 +164,9 @@ export const campRoutes: FastifyPluginAsyncZod = async (app) => {
     const camp = await campInScope(request.readDb, request.actor, request.params.id)
     const { status, source, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
-      const all = inBatches<InvitationRow, [string, string]>((after, n) => listInvitations(request.readDb, request.actor, camp, { status, source, after, limit: n }),
-        r => [r.home_booth_code_path, r.id], 2000)
+      const batches = listInBatches(request.readDb, invitationsList(request.actor, camp, { status, source }), 2000)
       const mask = (p: string | null) => request.actor.maskPersonalData ? maskPhone(p) : p
-      return sendCsvRows(reply, `camp-${camp.id}-invitations.csv`, INVITATION_CSV(mask), all)
+      return sendCsvBatches(reply, `camp-${camp.id}-invitations.csv`, INVITATION_CSV(mask), batches)
     }
     const found = await listInvitations(request.readDb, request.actor, camp, { status, source, after: decodeCursor(cursor, InvitationCursor), limit })
     return toPage(found, limit, r => toInvitation(r, request.actor), r => [r.home_booth_code_path, r.id])

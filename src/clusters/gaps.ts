@@ -4,9 +4,9 @@ import { rows, type Database } from '../db/client.js'
 import { DomainError } from '../errors.js'
 import { roleOrRefuse, type RoleRow } from '../roles/catalogue.js'
 import { unitInScope } from '../coverage/service.js'
-import { inBatches } from '../db/keyset.js'
+import { listInBatches } from '../db/cursor.js'
 import type { UnitRow } from '../units/queries.js'
-import { clusterGapsPage, clusterKindOrRefuse, type ClusterGapRow } from './queries.js'
+import { clusterGapsList, clusterGapsPage, clusterKindOrRefuse } from './queries.js'
 
 export interface ClusterGapsQuestion { kind: string, wing: string, role?: string }
 
@@ -38,11 +38,9 @@ export async function clusterGapsReport (db: Database, actor: Actor, unitId: str
   return { unit, role, rows: found }
 }
 
-/** Every such cluster, batch after batch (keyset), for a download; refusals come before any output. */
+/** Every such cluster, batch after batch (src/db/cursor.ts), for a download; refusals come before any output. */
 export async function allClusterGaps (db: Database, actor: Actor, unitId: string, q: ClusterGapsQuestion, batch = 5000) {
   const { unit, role } = await question(db, actor, unitId, q)
-  const rows = inBatches<ClusterGapRow, [string, string]>(
-    (after, limit) => clusterGapsPage(db, unit.codePath, { kind: q.kind, wing: role.wing, role: role.code, seats: role.seats ?? 1, after, limit: limit + 1 }),
-    r => [r.unit_code_path, r.code], batch)
-  return { unit, role, rows }
+  const batches = listInBatches(db, clusterGapsList(unit.codePath, { kind: q.kind, wing: role.wing, role: role.code, seats: role.seats ?? 1 }), batch)
+  return { unit, role, batches }
 }

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import { rows, type Database } from '../db/client.js'
+import type { KeysetList } from '../db/cursor.js'
 import { containing } from '../db/like.js'
 import type { UnitLevel } from '../db/schema.js'
 import { DomainError } from '../errors.js'
@@ -140,18 +141,29 @@ export const toClusterGap = (r: ClusterGapRow) => ({
  * Clusters of a kind under the unit (its own included) with fewer unended terms in the
  * role than its seats, in (unit code path, code) order from `after`.
  */
-export async function clusterGapsPage (db: Database, under: string, f: { kind: string, wing: string, role: string, seats: number, after?: [string, string], limit: number }): Promise<ClusterGapRow[]> {
-  return rows<ClusterGapRow>(db, sql`
-    SELECT * FROM (
-      SELECT c.id, c.unit_id, u.code_path AS unit_code_path, c.kind_code AS kind, c.code, c.name,
-             ${boothsOfCluster(sql`c.id`)} AS booth_count,
-             (SELECT count(*)::int FROM appointments a
-               WHERE a.cluster_id = c.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL) AS holders,
-             ${f.seats}::int AS seats
-        FROM clusters c JOIN units u ON u.id = c.unit_id
-       WHERE c.kind_code = ${f.kind} AND ${underCodePath(under)}
-         ${f.after ? sql`AND (u.code_path, c.code) > (${f.after[0]}, ${f.after[1]})` : sql``}
-       ORDER BY u.code_path, c.code) g
-     WHERE g.holders < g.seats
-     LIMIT ${f.limit}`)
+export async function clusterGapsPage (db: Database, under: string, f: ClusterGapsPost & { after?: [string, string], limit: number }): Promise<ClusterGapRow[]> {
+  return rows<ClusterGapRow>(db, clusterGapsList(under, f).query(f.after, f.limit))
+}
+
+/** The post a cluster gaps question asks about. */
+export interface ClusterGapsPost { kind: string, wing: string, role: string, seats: number }
+
+/** clusterGapsPage's rows as a list to page through or download (src/db/cursor.ts). */
+export function clusterGapsList (under: string, f: ClusterGapsPost): KeysetList<ClusterGapRow, [string, string]> {
+  return {
+    keyOf: r => [r.unit_code_path, r.code],
+    query: (after, limit) => sql`
+      SELECT * FROM (
+        SELECT c.id, c.unit_id, u.code_path AS unit_code_path, c.kind_code AS kind, c.code, c.name,
+               ${boothsOfCluster(sql`c.id`)} AS booth_count,
+               (SELECT count(*)::int FROM appointments a
+                 WHERE a.cluster_id = c.id AND a.wing_code = ${f.wing} AND a.role_code = ${f.role} AND a.end_date IS NULL) AS holders,
+               ${f.seats}::int AS seats
+          FROM clusters c JOIN units u ON u.id = c.unit_id
+         WHERE c.kind_code = ${f.kind} AND ${underCodePath(under)}
+           ${after ? sql`AND (u.code_path, c.code) > (${after[0]}, ${after[1]})` : sql``}
+         ORDER BY u.code_path, c.code) g
+       WHERE g.holders < g.seats
+       ${limit !== undefined ? sql`LIMIT ${limit}` : sql``}`
+  }
 }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { FIGURES_CSV } from '../coverage/routes.js'
 import { inBatches } from '../db/keyset.js'
-import { jsonOrCsv, mapRows, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
+import { jsonOrCsv, mapRows, sendCsvBatches, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { text } from '../http/fields.js'
 import { withHeaders } from '../http/openapi.js'
@@ -191,7 +191,7 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
     const { kind, wing, role, limit, cursor, format } = request.query
     if (wantsCsv(request, format)) {
       const found = await allClusterGaps(request.readDb, request.actor, request.params.id, { kind, wing, role })
-      return sendCsvRows(reply, `cluster-gaps-${wing === MAIN_WING ? '' : `${wing}-`}${found.role.code}-${found.unit.codePath}.csv`, CLUSTER_GAP_CSV, found.rows)
+      return sendCsvBatches(reply, `cluster-gaps-${wing === MAIN_WING ? '' : `${wing}-`}${found.role.code}-${found.unit.codePath}.csv`, CLUSTER_GAP_CSV, found.batches)
     }
     const found = await clusterGapsReport(request.readDb, request.actor, request.params.id, { kind, wing, role, after: decodeCursor(cursor, ClusterCursor), limit })
     return { wing: found.role.wing, role: found.role.code, ...toPage(found.rows, limit, toClusterGap, clusterKey) }

@@ -50,7 +50,10 @@ export async function * listInBatches<R, K> (db: Database, list: KeysetList<R, K
   let open = false
   let broken: Error | undefined
   try {
-    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_DOWNLOAD_MS}`)
+    // A cursor is planned for its first tenth (cursor_tuple_fraction), a plan that starts
+    // fast and reads a camp's 3,822 invitations in 1.9 s instead of 0.1 s: a download
+    // reads all of it.
+    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_DOWNLOAD_MS}`)
     open = true
     await client.query(`DECLARE download NO SCROLL CURSOR FOR ${text}`, params)
     for (;;) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { jsonOrCsv, mapRows, phoneCell, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
+import { jsonOrCsv, mapBatches, phoneCell, sendCsvRows, wantsCsv, type CsvColumn } from '../http/csv.js'
 import { sendPersonalDataCsv } from '../http/export.js'
 import { text } from '../http/fields.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
@@ -93,7 +93,7 @@ export const complianceRoutes: FastifyPluginAsyncZod = async (app) => {
         format: 'csv',
         filename: `social-media-non-compliant-${filePart(q)}${found.unit.codePath}.csv`,
         columns: NON_COMPLIANT_CSV,
-        rows: mapRows(found.rows, r => toNonCompliant(r, mask))
+        batches: mapBatches(found.batches, r => toNonCompliant(r, mask))
       })
     }
     const found = await nonCompliant(request.readDb, request.actor, request.params.id, { ...q, limit, after: decodeCursor(cursor, Cursor) })

@@ -3,6 +3,7 @@ import type { Actor } from '../access/actor.js'
 import { withinScope } from '../access/scope.js'
 import { rows, type Database } from '../db/client.js'
 import { inBatches } from '../db/keyset.js'
+import { listInBatches, type KeysetList } from '../db/cursor.js'
 import type { UnitLevel } from '../db/schema.js'
 import { DomainError } from '../errors.js'
 import { maskPhone } from '../people/identity.js'
@@ -174,32 +175,37 @@ export const nonCompliantKey = (r: NonCompliantRow): NonCompliantKey => [r.unit_
  * them. Terms at units outside the caller's scope are never listed.
  */
 export async function nonCompliantPage (db: Database, actor: Actor, unit: UnitRow, q: DutyFilter & { platform?: string, after?: NonCompliantKey, limit: number }): Promise<NonCompliantRow[]> {
-  const after = q.after
-    ? sql`AND (u.code_path, a.wing_code, a.role_code, a.id) > (${q.after[0]}, ${q.after[1]}, ${q.after[2]}, ${q.after[3]}::uuid)`
-    : sql``
+  return rows<NonCompliantRow>(db, nonCompliantList(actor, unit, q).query(q.after, q.limit + 1))
+}
+
+/** nonCompliantPage's rows as a list to page through or download (src/db/cursor.ts). */
+export function nonCompliantList (actor: Actor, unit: UnitRow, q: DutyFilter & { platform?: string }): KeysetList<NonCompliantRow, NonCompliantKey> {
   const scope = withinScope(actor, sql`u.path`) ?? sql`true`
-  return rows<NonCompliantRow>(db, sql`
-    SELECT a.id AS appointment_id, a.unit_id, u.code_path AS unit_code_path, a.wing_code AS wing, a.role_code AS role,
-           u.level AS post_level, a.start_date::text AS start_date, p.id AS person_id, p.name AS person_name, p.phone,
-           ${handlesOf(sql`p.id`)} AS handles,
-           m.missing
-      FROM units u
-      JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL
-      JOIN people p ON p.id = a.person_id
-      CROSS JOIN LATERAL (
-        SELECT array_agg(d.platform_code ORDER BY sp.sort_order, d.platform_code) FILTER (WHERE NOT d.platform_code = ANY (p.handle_platforms)) AS missing
-          FROM handle_duties d JOIN social_platforms sp ON sp.code = d.platform_code
-         WHERE d.wing_code = a.wing_code AND d.role_code = a.role_code AND d.level = u.level) m
-     WHERE u.code_path >= ${unit.codePath} AND u.code_path < ${unit.codePath + '0'}
-       AND (u.code_path = ${unit.codePath} OR u.code_path >= ${unit.codePath + '/'})
-       AND ${scope}
-       AND ${dutyWhere({ wing: q.wing, role: q.role }, sql`a`)}
-       ${q.postLevel ? sql`AND u.level = ${q.postLevel}::unit_level` : sql``}
-       AND m.missing IS NOT NULL
-       ${q.platform ? sql`AND ${q.platform} = ANY (m.missing)` : sql``}
-       ${after}
-     ORDER BY u.code_path, a.wing_code, a.role_code, a.id
-     LIMIT ${q.limit + 1}`)
+  return {
+    keyOf: nonCompliantKey,
+    query: (after, limit) => sql`
+      SELECT a.id AS appointment_id, a.unit_id, u.code_path AS unit_code_path, a.wing_code AS wing, a.role_code AS role,
+             u.level AS post_level, a.start_date::text AS start_date, p.id AS person_id, p.name AS person_name, p.phone,
+             ${handlesOf(sql`p.id`)} AS handles,
+             m.missing
+        FROM units u
+        JOIN appointments a ON a.unit_id = u.id AND a.end_date IS NULL
+        JOIN people p ON p.id = a.person_id
+        CROSS JOIN LATERAL (
+          SELECT array_agg(d.platform_code ORDER BY sp.sort_order, d.platform_code) FILTER (WHERE NOT d.platform_code = ANY (p.handle_platforms)) AS missing
+            FROM handle_duties d JOIN social_platforms sp ON sp.code = d.platform_code
+           WHERE d.wing_code = a.wing_code AND d.role_code = a.role_code AND d.level = u.level) m
+       WHERE u.code_path >= ${unit.codePath} AND u.code_path < ${unit.codePath + '0'}
+         AND (u.code_path = ${unit.codePath} OR u.code_path >= ${unit.codePath + '/'})
+         AND ${scope}
+         AND ${dutyWhere({ wing: q.wing, role: q.role }, sql`a`)}
+         ${q.postLevel ? sql`AND u.level = ${q.postLevel}::unit_level` : sql``}
+         AND m.missing IS NOT NULL
+         ${q.platform ? sql`AND ${q.platform} = ANY (m.missing)` : sql``}
+         ${after ? sql`AND (u.code_path, a.wing_code, a.role_code, a.id) > (${after[0]}, ${after[1]}, ${after[2]}, ${after[3]}::uuid)` : sql``}
+       ORDER BY u.code_path, a.wing_code, a.role_code, a.id
+       ${limit !== undefined ? sql`LIMIT ${limit}` : sql``}`
+  }
 }
 
 export async function nonCompliant (db: Database, actor: Actor, unitId: string, q: DutyFilter & { platform?: string, after?: NonCompliantKey, limit: number }) {
@@ -211,7 +217,7 @@ export async function nonCompliant (db: Database, actor: Actor, unitId: string, 
 export async function allNonCompliant (db: Database, actor: Actor, unitId: string, q: DutyFilter & { platform?: string }, batch = 2000) {
   const unit = await unitInScope(db, actor, unitId)
   await checkFilter(db, unit, q)
-  return { unit, rows: inBatches((after, limit) => nonCompliantPage(db, actor, unit, { ...q, after, limit }), nonCompliantKey, batch) }
+  return { unit, batches: listInBatches(db, nonCompliantList(actor, unit, q), batch) }
 }
 
 export function toNonCompliant (r: NonCompliantRow, mask: boolean) {
