@@ -4,7 +4,7 @@ import { systemActor } from '../src/access/actor.js'
 import { rows } from '../src/db/client.js'
 import { coverageByAssemblyReport, coverageReport, coverageTrend, gapsReport, nationalCoverage } from '../src/coverage/service.js'
 import { DEFAULT_MIN_COMMITTEE, DEFAULT_NEW_MEMBER_DAYS } from '../src/coverage/schemas.js'
-import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
+import { type UnitRow } from '../src/units/queries.js'
 import { complianceReport, nonCompliant } from '../src/social-media/compliance.js'
 import { assemblyCoverage } from '../src/assemblies/coverage.js'
 import { listAssemblies } from '../src/assemblies/queries.js'
@@ -14,6 +14,7 @@ import { roleOrRefuse } from '../src/roles/catalogue.js'
 import { clientThread } from './client-thread.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
 import { benchApp } from './app.js'
+import { loadedState } from './loaded.js'
 
 /**
  * Coverage, gaps and the social media duty on a loaded state (npm run seed -- --preset up), through real HTTP,
@@ -28,15 +29,10 @@ export async function benchCoverage () {
   const db = app.db
   const actor = systemActor()
 
-  const stateCode = process.argv[3] ?? 'UP'
-  const state = await findUnitByCodePath(db, actor, stateCode)
-  if (!state) throw new Error(`no state ${stateCode}: load it with npm run seed`)
   // A district of typical size: the median by booth count.
-  const districts = await rows<{ id: string, total_booths: number }>(db, sql`
-    SELECT u.id, s.total_booths FROM units u JOIN unit_stats s ON s.unit_id = u.id WHERE u.parent_id = ${state.id} ORDER BY s.total_booths`)
-  const district = (await findUnit(db, actor, districts[Math.floor(districts.length / 2)].id)) as UnitRow
+  const { state, districts, district, districtBooths } = await loadedState(db, actor)
   const [{ booths }] = await rows<{ booths: number }>(db, sql`SELECT total_booths AS booths FROM unit_stats WHERE unit_id = ${state.id}`)
-  console.log(`state ${state.codePath}: ${booths} booths, ${districts.length} districts; district ${district.codePath}: ${districts[Math.floor(districts.length / 2)].total_booths} booths`)
+  console.log(`state ${state.codePath}: ${booths} booths, ${districts.length} districts; district ${district.codePath}: ${districtBooths} booths`)
 
   const N = Number(process.env.BENCH_REPEAT ?? 60)
   // "SQL" below is everything the endpoint reads (scope check, role, rows), called the way

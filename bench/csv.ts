@@ -10,10 +10,10 @@ import { clusterGapsList } from '../src/clusters/queries.js'
 import { rows } from '../src/db/client.js'
 import type { KeysetList } from '../src/db/cursor.js'
 import { nonCompliantList } from '../src/social-media/compliance.js'
-import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
 import { streamCsv } from './coverage.js'
 import { table } from './stats.js'
 import { benchApp } from './app.js'
+import { loadedState } from './loaded.js'
 
 /**
  * The CSV downloads against PostgreSQL's own COPY of the same rows (issue 18: "CSV at the
@@ -34,12 +34,7 @@ export async function benchCsv () {
   const { app, base, headers } = await benchApp({ listen: true })
   const db = app.db
   const actor = systemActor()
-  const stateCode = process.argv[3] ?? 'UP'
-  const state = await findUnitByCodePath(db, actor, stateCode)
-  if (!state) throw new Error(`no state ${stateCode}: load it with npm run seed`)
-  const districts = await rows<{ id: string }>(db, sql`
-    SELECT u.id FROM units u JOIN unit_stats s ON s.unit_id = u.id WHERE u.parent_id = ${state.id} ORDER BY s.total_booths DESC`)
-  const district = (await findUnit(db, actor, districts[0].id)) as UnitRow
+  const { state, largest: district } = await loadedState(db, actor)
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 
   // The literal values of the COPY statements (COPY takes no parameters): code paths are

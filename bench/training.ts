@@ -3,10 +3,11 @@ import { systemActor } from '../src/access/actor.js'
 import { rows, type Database } from '../src/db/client.js'
 import { beginWork, limitsOf } from '../src/db/transaction.js'
 import { trainingReport } from '../src/camps/training.js'
-import { findUnit, findUnitByCodePath, type UnitRow } from '../src/units/queries.js'
+import { type UnitRow } from '../src/units/queries.js'
 import { streamCsv } from './coverage.js'
 import { fmt, percentile, table, timeRepeated } from './stats.js'
 import { benchApp } from './app.js'
+import { loadedState } from './loaded.js'
 
 /**
  * Training camps on a loaded state (npm run seed -- --preset up), each beside a naive SQL
@@ -29,15 +30,10 @@ export async function benchTraining () {
   const db = app.db
   const actor = systemActor()
 
-  const stateCode = process.argv[3] ?? 'UP'
-  const state = await findUnitByCodePath(db, actor, stateCode)
-  if (!state) throw new Error(`no state ${stateCode}: load it with npm run seed`)
-  const districts = await rows<{ id: string, total_booths: number }>(db, sql`
-    SELECT u.id, s.total_booths FROM units u JOIN unit_stats s ON s.unit_id = u.id WHERE u.parent_id = ${state.id} ORDER BY s.total_booths`)
-  const district = (await findUnit(db, actor, districts[Math.floor(districts.length / 2)].id)) as UnitRow
+  const { state, districts, district, districtBooths } = await loadedState(db, actor)
   const [held] = await rows<{ camps: number, invitations: number, attendance: number }>(db, sql`
     SELECT (SELECT count(*)::int FROM camps) AS camps, (SELECT count(*)::int FROM invitations) AS invitations, (SELECT count(*)::int FROM attendance) AS attendance`)
-  console.log(`state ${state.codePath}: ${districts.length} districts; district ${district.codePath}: ${districts[Math.floor(districts.length / 2)].total_booths} booths; ` +
+  console.log(`state ${state.codePath}: ${districts.length} districts; district ${district.codePath}: ${districtBooths} booths; ` +
     `${held.camps} camps, ${held.invitations} invitations, ${held.attendance} days of attendance loaded`)
 
   const N = Number(process.env.BENCH_REPEAT ?? 30)

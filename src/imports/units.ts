@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { UNIT_LEVELS } from '../db/schema.js'
-import type { Database } from '../db/client.js'
+import { rows, type Database } from '../db/client.js'
 import { optionalCode, optionalInteger, optionalText, refuse } from './fields.js'
 import { auditUnits, codePathInScope, type ImportContext, type ImportKind } from './kind.js'
 
@@ -12,6 +12,9 @@ import { auditUnits, codePathInScope, type ImportContext, type ImportKind } from
  */
 
 const PS_NUMBER = /^[0-9]{1,4}[A-Z]{0,2}$/
+
+/** New units of one level past which the next level's inserts are planned on fresh statistics. */
+const ANALYZE_AFTER_UNITS = 1000
 
 export const units: ImportKind = {
   columns: [
@@ -78,8 +81,16 @@ export const units: ImportKind = {
   async apply (tx, context) {
     const { importId } = context
     const audited = auditUnits(context)
+    const created = await rows<{ depth: number, n: number }>(tx, sql`
+      SELECT depth, count(DISTINCT code_path)::int AS n FROM import_units WHERE unit_id IS NULL GROUP BY depth`)
     // Level by level, so each unit finds the parent created by the statement before.
     for (let depth = 1; depth <= UNIT_LEVELS.length; depth++) {
+      // Each new unit's parent is checked by its foreign key (units_parent_fkey, on (id,
+      // level)), whose query a connection plans once: planned while units held few rows,
+      // it read the parent's whole level through (level, code_path) for every row instead
+      // of probing (id, level), and a million booths under 10,000 new wards ran for many
+      // minutes. After a large level, fresh statistics make it plan again.
+      if ((created.find(c => c.depth === depth - 1)?.n ?? 0) >= ANALYZE_AFTER_UNITS) await tx.execute(sql`ANALYZE units`)
       await tx.execute(sql`
         WITH created AS (
           INSERT INTO units (level, parent_id, code, name, ac_number, ac_name, ps_number, import_id, path, code_path)
