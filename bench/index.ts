@@ -3,6 +3,7 @@ import { benchCoverage } from './coverage.js'
 import { benchCsv } from './csv.js'
 import { benchFeed } from './feed.js'
 import { benchImports } from './imports.js'
+import { benchNational } from './national.js'
 import { benchReads } from './reads.js'
 import { benchStart } from './start.js'
 import { benchTraining } from './training.js'
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   csv: benchCsv,
   feed: benchFeed,
   imports: benchImports,
+  national: benchNational,
   reads: benchReads,
   start: benchStart,
   training: benchTraining,

@@ -4462,6 +4462,12 @@ CREATE INDEX memberships_person_idx ON public.memberships USING btree (person_id
 CREATE INDEX people_home_booth_idx ON public.people USING btree (home_booth_id);
 
 --
+-- Name: people_name_order_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX people_name_order_idx ON public.people USING btree (name, id);
+
+--
 -- Name: people_name_trgm; Type: INDEX; Schema: public; Owner: -
 --
 

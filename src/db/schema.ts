@@ -250,6 +250,9 @@ export const people = pgTable('people', {
   unique('people_voter_id_key').on(t.voterId),
   index('people_home_booth_idx').on(t.homeBoothId),
   index('people_phone_idx').on(t.phone),
+  // The people list's order (name, then id): a page is read from here, not sorted out of
+  // every person under the unit (a state's first page: 0.44 s of sorting 17,26,020).
+  index('people_name_order_idx').on(t.name, t.id),
   index('people_name_trgm').using('gin', sql`${t.name} gin_trgm_ops`)
 ])
 
