@@ -366,4 +366,14 @@ t.test('a download reads its list once, in one snapshot, and gives its connectio
   t.equal(busy(), before, 'and gives it back when its reader stops')
   const [open] = await rowsOf<{ n: number }>(app.db, sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)
   t.equal(open.n, 0, 'no transaction is left open')
+
+  // A row that fails as it is read (the third: 1 / 0): the reader hears of it, and the
+  // connection is not given back to be reused inside an aborted transaction.
+  const failing = { keyOf: (r: { g: number }) => r.g, query: () => sql`SELECT g, 1 / (3 - g) AS x FROM generate_series(1, 5) AS g` }
+  const read: number[] = []
+  await t.rejects(async () => { for await (const batch of listInBatches(app.db, failing, 1)) read.push(...batch.map(r => r.g)) }, /division by zero/)
+  t.same(read, [1, 2], 'the rows before the failing one were read')
+  t.equal(busy(), before, 'the connection is not held after a failure')
+  const [after] = await rowsOf<{ n: number }>(app.db, sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)
+  t.equal(after.n, 0, 'nor its transaction')
 })
