@@ -110,3 +110,28 @@ t.test('a global key lists everyone with no filter at all, as pages and as CSV',
   t.equal(download.status, 200)
   t.equal(download.body.trim().split('\n').length - 1, ids.length, 'the CSV has a row per person the pages have')
 })
+
+t.test('a scoped key lists exactly its own subtree\'s people, its own booth\'s included', async (t) => {
+  const other = await createChain(app, 'PPO')
+  const mine = await createPerson(app, { name: 'Scope Mine', homeBoothId: tree.booth.id })
+  const theirs = await createPerson(app, { name: 'Scope Theirs', homeBoothId: other.booth.id })
+  // A sibling whose code path shares the booth's as a prefix (AC072-PS0145 and AC072-PS01450).
+  const sibling = await call(app, { method: 'POST', url: '/v1/units', payload: { level: 'booth', parentId: tree.ward.id, code: 'AC072-PS01450', name: 'Booth 1450', acNumber: 72, psNumber: '1450' } })
+  t.equal(sibling.status, 201)
+  const next = await createPerson(app, { name: 'Scope Next Door', homeBoothId: sibling.json.id })
+  for (const [label, unit] of [['booth', tree.booth], ['ward', tree.ward], ['district', tree.district]] as const) {
+    const key = await mintKey(app, 'reader', unit.id)
+    const ids: string[] = []
+    for (let url: string | null = '/v1/people?limit=1'; url;) {
+      const res = await call(app, { method: 'GET', url }, key)
+      t.equal(res.status, 200)
+      ids.push(...res.json.items.map((p: { id: string }) => p.id))
+      url = res.json.nextCursor ? `/v1/people?limit=1&cursor=${res.json.nextCursor}` : null
+    }
+    t.ok(ids.includes(mine.id), `${label} key: its own person`)
+    t.notOk(ids.includes(theirs.id), `${label} key: not another state's`)
+    t.equal(ids.includes(next.id), label !== 'booth', `${label} key: the booth next door ${label === 'booth' ? 'is not' : 'is'} its own`)
+    const csv = await call(app, { method: 'GET', url: '/v1/people?format=csv' }, key)
+    t.equal(csv.body.trim().split('\n').length - 1, ids.length, `${label} key: the CSV has the same people`)
+  }
+})

@@ -3346,6 +3346,7 @@ CASE level
     ELSE NULL::boolean
 END)
 );
+ALTER TABLE ONLY public.units ALTER COLUMN code_path SET STATISTICS 2000;
 
 --
 -- Name: bound_terms; Type: VIEW; Schema: public; Owner: -

@@ -12,7 +12,7 @@ import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
 import { findUnit } from '../units/queries.js'
 import { createPerson, deletePerson, updatePerson } from './changes.js'
-import { allPeople, listPeople, personCsv, personKey, personPage, refuseMaskedIdentitySearch, toPerson, type ListedPersonRow } from './queries.js'
+import { allPeople, fewPeopleUnder, listPeople, personCsv, personKey, personPage, refuseMaskedIdentitySearch, toPerson, type ListedPersonRow } from './queries.js'
 import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, PersonSchema, SearchPeopleBody, UpdatePersonBody } from './schemas.js'
 
 const tags = ['people']
@@ -40,7 +40,13 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     const unit = unitId ? await findUnit(request.readDb, request.actor, unitId) : undefined
     // A unit outside the key's scope (or unknown) finds nobody.
     const nobody = unitId !== undefined && !unit
-    const filter = { homeBoothId, under: unit?.codePath, q, phone, voterId }
+    // A scoped key's list without a unit is its subtree: the scope's code-path range as
+    // well, which the planner can estimate (the scope condition itself cannot be): a
+    // district key's first page on india read 27,534 people in name order for 51 of its
+    // own (342 ms) instead of its district's 15,545 (8 ms).
+    const scope = !unitId && request.actor.scopeUnitId ? await findUnit(request.readDb, request.actor, request.actor.scopeUnitId) : undefined
+    const area = unit ?? scope
+    const filter = { homeBoothId, under: unit?.codePath, within: scope?.codePath, few: area ? await fewPeopleUnder(request.readDb, area.id) : false, q, phone, voterId }
     if (wantsCsv(request, format)) {
       const booth = homeBoothId ? await findUnit(request.readDb, request.actor, homeBoothId) : undefined
       const batches = nobody ? noBatches<ListedPersonRow>() : allPeople(request.readDb, request.actor, filter)
