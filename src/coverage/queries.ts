@@ -221,7 +221,10 @@ export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, pe
   const levels = assemblyId !== undefined ? ['booth'] : UNIT_LEVELS.slice(UNIT_LEVELS.indexOf(unit.level))
   // A unit's counters count its whole subtree: a constituency's booths are counted one by one.
   const fromCounters = assemblyId === undefined ? sql`g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'` : sql`false`
-  const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = u.id AND a.wing_code = g.wing_code AND a.role_code = g.code AND a.end_date IS NULL)`
+  // `= ANY (ARRAY[u.id])`: the open terms' B-tree, where `= u.id` let the planner take the
+  // GiST exclusion index (appointments_no_double_term), ~9 µs a probe against ~1 µs: on
+  // india a state's 11,011 wards took 100 ms per required ward post.
+  const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = ANY (ARRAY[u.id]) AND a.wing_code = g.wing_code AND a.role_code = g.code AND a.end_date IS NULL)`
   const inGroup = sql`${atLevelInSubtree(unit, sql`g.level`)}${inAssembly(assemblyId)} AND ${holders} < g.seats`
   return rows<VacancyGroupRow>(db, sql`
     SELECT * FROM (
@@ -239,6 +242,9 @@ export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, pe
         FROM (SELECT l.level, l.depth, r.wing_code, r.code, r.name, coalesce(r.seats, 1) AS seats, r.sort_order
                 FROM unnest(${sql.param(levels)}::text[]::unit_level[]) WITH ORDINALITY AS l(level, depth)
                 JOIN roles r ON r.wing_code = ${wing} AND r.required AND l.level = ANY (r.levels)) g
+      -- Each group's count once: without the fence the filter below is pushed into the
+      -- join and counts the vacant units a second time for every group it keeps.
+      OFFSET 0
     ) v
     WHERE v.vacant > 0
     ORDER BY v.depth, v.sort_order, v.role`)
