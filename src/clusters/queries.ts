@@ -145,13 +145,16 @@ export async function clusterGapsPage (db: Database, under: string, f: ClusterGa
   return rows<ClusterGapRow>(db, clusterGapsList(under, f).query(f.after, f.limit))
 }
 
+/** The keyset of clusters in code-path order: the unit's code path, then the cluster's code. */
+export const clusterKey = (r: { unit_code_path: string, code: string }): [string, string] => [r.unit_code_path, r.code]
+
 /** The post a cluster gaps question asks about. */
 export interface ClusterGapsPost { kind: string, wing: string, role: string, seats: number }
 
 /** clusterGapsPage's rows as a list to page through or download (src/db/cursor.ts). */
 export function clusterGapsList (under: string, f: ClusterGapsPost): KeysetList<ClusterGapRow, [string, string]> {
   return {
-    keyOf: r => [r.unit_code_path, r.code],
+    keyOf: clusterKey,
     query: (after, limit) => sql`
       SELECT * FROM (
         SELECT c.id, c.unit_id, u.code_path AS unit_code_path, c.kind_code AS kind, c.code, c.name,

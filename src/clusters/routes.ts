@@ -14,7 +14,7 @@ import { MAIN_WING } from '../wings/schemas.js'
 import { addClusterBooths, createCluster, createClusterKind, deleteCluster, removeClusterBooth, updateCluster } from './changes.js'
 import { allClusterGaps, clusterGapsReport } from './gaps.js'
 import { clusterCoveragePage, clusterCoverageQuestion, toClusterCoverageRow, type ClusterCoverageSqlRow } from './coverage.js'
-import { findCluster, listClusterBooths, listClusterKinds, listClusters, toCluster, toClusterBooth, toClusterGap, toClusterKind, type ClusterGapRow } from './queries.js'
+import { clusterKey, findCluster, listClusterBooths, listClusterKinds, listClusters, toCluster, toClusterBooth, toClusterGap, toClusterKind, type ClusterGapRow } from './queries.js'
 import {
   ClusterBoothPage, ClusterBoothParams, ClusterBoothsBody, ClusterCoverageQuery, ClusterCoverageReport, ClusterGapPage, ClusterGapsQuery, ClusterIdParams, ClusterKindList, ClusterKindSchema,
   ClusterPage, ClusterSchema, CreateClusterBody, CreateClusterKindBody, ListClustersQuery, UpdateClusterBody
@@ -22,7 +22,6 @@ import {
 
 const tags = ['clusters']
 const ClusterCursor = z.tuple([z.string().max(300), z.string().max(40)])
-const clusterKey = (r: { unit_code_path: string, code: string }): [string, string] => [r.unit_code_path, r.code]
 
 const CLUSTER_GAP_CSV: ReadonlyArray<CsvColumn<ClusterGapRow>> = [
   ['unit_code_path', r => r.unit_code_path],

@@ -185,7 +185,8 @@ export function gapsList (unit: UnitRow | null, f: GapsPost): KeysetList<GapRow,
   }
 }
 
-const byCodePath = (r: GapRow) => r.code_path
+/** A keyset over code paths: the key of a row of units in code-path order. */
+export const byCodePath = (r: { code_path: string }) => r.code_path
 
 export function toGap (r: GapRow) {
   return {

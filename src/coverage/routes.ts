@@ -7,7 +7,7 @@ import { text } from '../http/fields.js'
 import { decodeCursor, pageOf, toPage } from '../http/pagination.js'
 import { problemResponses } from '../http/problem.js'
 import { MAIN_WING } from '../wings/schemas.js'
-import { figuresOf, toCoverageRow, toGap, type GapRow } from './queries.js'
+import { byCodePath, figuresOf, toCoverageRow, toGap, type GapRow } from './queries.js'
 import { toTrendRow } from './trend.js'
 import { toAssemblyCoverageRow } from '../assemblies/coverage.js'
 import { CoverageByAssemblyReport } from '../assemblies/schemas.js'
@@ -16,7 +16,6 @@ import { CoverageTrend, TrendQuery, CoverageQuery, CoverageReport, NationalCover
 
 const tags = ['coverage']
 const IdParams = z.object({ id: z.uuid() })
-const byCodePath = (r: { code_path: string }) => r.code_path
 /** A download's file name names the wing, unless it is the main body's (as always). */
 const wingPart = (wing: string) => wing === MAIN_WING ? '' : `${wing}-`
 /** ...and the constituency it is narrowed to, by its number. */

@@ -83,23 +83,19 @@ const SLICE = 1000
  * rows are pulled as the client reads and written a slice at a time (SLICE rows stringified
  * together, one step of the stream), not a stream step per row, which cost more than
  * reading the row from the database. UTF-8 with a BOM and the header before the first
- * row, or alone for an empty list.
+ * row, or alone for an empty list. The rows are described by columns, so the header and
+ * the cells cannot drift apart.
  */
-export function sendCsv (reply: FastifyReply, filename: string, header: string[], source: AsyncIterable<unknown[]>, onEnd?: CsvEnd) {
-  return sendSlices(reply, filename, header, slicesOf(source), onEnd)
-}
-
-/** sendCsv for rows described by columns: the header and the cells cannot drift apart. */
 export function sendCsvRows<R> (reply: FastifyReply, filename: string, columns: ReadonlyArray<CsvColumn<R>>, source: AsyncIterable<R>, onEnd?: CsvEnd) {
   const cells = columns.map(([, cell]) => cell)
-  return sendCsv(reply, filename, columns.map(([header]) => header), mapRows(source, row => cells.map(cell => cell(row))), onEnd)
+  return sendSlices(reply, filename, columns.map(([header]) => header), slicesOf(mapRows(source, row => cells.map(cell => cell(row)))), onEnd)
 }
 
 /**
  * sendCsvRows for a source read in batches (a keyset download's): each batch is cut into
  * slices as it comes. Memory: a batch.
  */
-export function sendCsvBatches<R> (reply: FastifyReply, filename: string, columns: ReadonlyArray<CsvColumn<R>>, batches: AsyncIterable<R[]>, onEnd?: CsvEnd) {
+export function sendCsvBatches<R> (reply: FastifyReply, filename: string, columns: ReadonlyArray<CsvColumn<R>>, batches: AsyncIterable<R[]> | Iterable<R[]>, onEnd?: CsvEnd) {
   const cells = columns.map(([, cell]) => cell)
   return sendSlices(reply, filename, columns.map(([header]) => header), (async function * () {
     for await (const batch of batches) {
@@ -159,6 +155,3 @@ export async function * mapRows<T, U> (source: AsyncIterable<T> | Iterable<T>, f
 export async function * mapBatches<T, U> (batches: AsyncIterable<T[]>, fn: (row: T) => U): AsyncIterable<U[]> {
   for await (const batch of batches) yield batch.map(fn)
 }
-
-/** The batches of an empty list. */
-export async function * noBatches<T> (): AsyncIterable<T[]> {}

@@ -146,10 +146,17 @@ export function peopleList (actor: Actor, f: Omit<ListPeopleFilter, 'after' | 'l
 /** Booths under a unit past which its people are read in name order rather than sorted: about 2,00,000 people. */
 const FEW_BOOTHS = 20_000
 
-/** Whether the people under a unit are few enough to be found and sorted (ListPeopleFilter.few), from its counters. */
-export async function fewPeopleUnder (db: Database, unitId: string): Promise<boolean> {
-  const [found] = await rows<{ booths: number }>(db, sql`SELECT total_booths AS booths FROM unit_stats WHERE unit_id = ${unitId}`)
-  return (found?.booths ?? 0) < FEW_BOOTHS
+/**
+ * A unit in the actor's scope as the area of a people list, in one read: its code path,
+ * and whether its people are few enough to be found and sorted (ListPeopleFilter.few),
+ * from its counters. Undefined when it is unknown or outside the scope.
+ */
+export async function peopleArea (db: Database, actor: Actor, unitId: string): Promise<{ id: string, codePath: string, few: boolean } | undefined> {
+  const [found] = await rows<{ id: string, code_path: string, booths: number }>(db, sql`
+    SELECT u.id, u.code_path, coalesce(s.total_booths, 0) AS booths
+      FROM units u LEFT JOIN unit_stats s ON s.unit_id = u.id
+     WHERE u.id = ${unitId} AND ${withinScope(actor, sql`u.path`) ?? sql`true`}`)
+  return found && { id: found.id, codePath: found.code_path, few: found.booths < FEW_BOOTHS }
 }
 
 /** Every person the filter finds, batch after batch in name order, for a streamed download. */

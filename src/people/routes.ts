@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
-import { jsonOrCsv, noBatches, wantsCsv } from '../http/csv.js'
+import { jsonOrCsv, wantsCsv } from '../http/csv.js'
 import { ifMatch, setEtag } from '../http/etag.js'
 import { sendPersonalDataCsv } from '../http/export.js'
 import { decodeCursor, toPage } from '../http/pagination.js'
@@ -12,7 +12,7 @@ import { toMembership } from '../memberships/queries.js'
 import { toAppointment } from '../appointments/queries.js'
 import { findUnit } from '../units/queries.js'
 import { createPerson, deletePerson, updatePerson } from './changes.js'
-import { allPeople, fewPeopleUnder, listPeople, personCsv, personKey, personPage, refuseMaskedIdentitySearch, toPerson, type ListedPersonRow } from './queries.js'
+import { allPeople, listPeople, peopleArea, personCsv, personKey, personPage, refuseMaskedIdentitySearch, toPerson } from './queries.js'
 import { CreatePersonBody, ListPeopleQuery, PersonDetailSchema, PersonPage, PersonSchema, SearchPeopleBody, UpdatePersonBody } from './schemas.js'
 
 const tags = ['people']
@@ -37,19 +37,18 @@ export const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     const { homeBoothId, unitId, q, phone, voterId, limit, cursor, format } = request.query
     // Before the unit lookup: an unknown unit must not answer 200 where the key may not ask.
     refuseMaskedIdentitySearch(request.actor, { phone, voterId })
-    const unit = unitId ? await findUnit(request.readDb, request.actor, unitId) : undefined
+    const unit = unitId ? await peopleArea(request.readDb, request.actor, unitId) : undefined
     // A unit outside the key's scope (or unknown) finds nobody.
     const nobody = unitId !== undefined && !unit
     // A scoped key's list without a unit is its subtree: the scope's code-path range as
     // well, which the planner can estimate (the scope condition itself cannot be): a
     // district key's first page on india read 27,534 people in name order for 51 of its
     // own (342 ms) instead of its district's 15,545 (8 ms).
-    const scope = !unitId && request.actor.scopeUnitId ? await findUnit(request.readDb, request.actor, request.actor.scopeUnitId) : undefined
-    const area = unit ?? scope
-    const filter = { homeBoothId, under: unit?.codePath, within: scope?.codePath, few: area ? await fewPeopleUnder(request.readDb, area.id) : false, q, phone, voterId }
+    const scope = !unitId && request.actor.scopeUnitId ? await peopleArea(request.readDb, request.actor, request.actor.scopeUnitId) : undefined
+    const filter = { homeBoothId, under: unit?.codePath, within: scope?.codePath, few: (unit ?? scope)?.few ?? false, q, phone, voterId }
     if (wantsCsv(request, format)) {
       const booth = homeBoothId ? await findUnit(request.readDb, request.actor, homeBoothId) : undefined
-      const batches = nobody ? noBatches<ListedPersonRow>() : allPeople(request.readDb, request.actor, filter)
+      const batches = nobody ? [] : allPeople(request.readDb, request.actor, filter)
       return sendPersonalDataCsv(app.db, request, reply, {
         entityType: 'people',
         unitId: (booth ?? unit)?.id ?? request.actor.scopeUnitId,
