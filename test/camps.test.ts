@@ -120,6 +120,21 @@ t.test('audience clauses: booth presidents of a constituency, the committee only
   const names = (await get(`/v1/camps/${byAc.json.id}/invitations`)).json.items.map((i: any) => i.name).sort()
   t.same(names, ['Booth President', 'Ward Secretary'])
 
+  // Above a booth, a constituency takes the holder's home booth: the block president lives
+  // at an AC 72 booth, D2's block president at a booth of no constituency.
+  const audienceOf = async (unitId: string, audience: unknown[]) => {
+    const created = await post('/v1/camps', { unitId, title: `Audience ${JSON.stringify(audience)}`, startDate: today, audience })
+    t.equal(created.status, 201, created.body)
+    await post(`/v1/camps/${created.json.id}/invitations`, {})
+    return (await get(`/v1/camps/${created.json.id}/invitations`)).json.items.map((i: any) => i.name).sort()
+  }
+  t.same(await audienceOf(state.id, [{ levels: ['block'], assemblyId: assembly.id }]), ['Block President'])
+  t.same(await audienceOf(state.id, [{ levels: ['block'] }]), ['Block President', 'Far President'])
+  // Clauses at different levels add up; a clause with no levels takes every level.
+  t.same(await audienceOf(d1.id, [{ levels: ['block'] }, { levels: ['booth'], roles: ['president'] }]), ['Block President', 'Booth President', 'Ward Secretary'])
+  t.same(await audienceOf(d1.id, [{ levels: ['block'] }, { roles: ['secretary'] }]), ['Block President', 'Ward Secretary'])
+  t.same(await audienceOf(d1.id, [{ levels: ['district'] }]), [])
+
   const booth = await post('/v1/camps', { unitId: w1.id, title: 'Booth level', startDate: today, audience: [{ levels: ['booth'] }] })
   t.same((await post(`/v1/camps/${booth.json.id}/invitations`, {})).json.added, 2, 'committee members left out')
   await patch(`/v1/camps/${booth.json.id}`, { audience: [{ levels: ['booth'], committee: true }] })
