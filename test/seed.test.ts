@@ -71,6 +71,25 @@ t.test('the demo preset loads and says what it loaded', async (t) => {
   t.ok(counts.endedTerms > 0, 'some history')
 })
 
+t.test('a load into an empty database leaves the constraints and indexes as the migrations made them', async (t) => {
+  // The load drops all but the primary keys of people, memberships, appointments and
+  // handles, and recreates them after the COPY: compared with a database only migrated.
+  const blank = await freshTarget()
+  const migrated = await blank.open()
+  t.teardown(() => migrated.close())
+  const catalogue = (d: Database) => rows<{ kind: string, name: string, definition: string }>(d, sql`
+    SELECT 'constraint' AS kind, conname AS name, pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END AS definition
+      FROM pg_constraint WHERE conrelid IN ('people'::regclass, 'person_handles'::regclass, 'memberships'::regclass, 'appointments'::regclass)
+    UNION ALL
+    SELECT 'index', c.relname, pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' INVALID' END
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid IN ('people'::regclass, 'person_handles'::regclass, 'memberships'::regclass, 'appointments'::regclass)
+     ORDER BY 1, 2`)
+  const expected = await catalogue(migrated.db)
+  t.ok(expected.filter(k => k.kind === 'constraint' && /FOREIGN KEY/.test(k.definition)).length >= 8, 'the tables have their foreign keys')
+  t.same(await catalogue(db.db), expected)
+})
+
 t.test('the frontal organisations: every wing at the state, youth booth presidents uneven by district', async (t) => {
   const wings = await rows<{ wing: string, terms: number }>(db.db, sql`
     SELECT a.wing_code AS wing, count(*)::int AS terms FROM appointments a JOIN units u ON u.id = a.unit_id

@@ -69,16 +69,18 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       // The counter rebuild groups millions of rows: in memory, not in temporary files.
       // (PGlite's heap is small, and its loads are small.)
       if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL work_mem = '256MB'`)
+      // And the indexes built after the COPY sort in memory (people's name indexes, the keys).
+      if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL maintenance_work_mem = '1GB'`)
       // One camp_audience() statement per camp: its cost estimate crosses jit_above_cost,
       // and compiling took ~0.5 s of each ~30 ms call (cg).
       if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL jit = off`)
       const unitTriggers = await setTriggers(tx, 'DISABLE')
-      const deferred = await deferIndexes(tx)
+      const deferred = await deferConstraints(tx)
       for (const statement of CREATE_CAMP_PLANS) await tx.execute(statement)
       const loaded = await loadBatches(load, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
-      for (const index of deferred) await progress.time('indexes', () => tx.execute(sql.raw(index)))
-      // Fresh statistics first, or the checks below plan their joins for empty tables.
+      // Fresh statistics first, or the checks below (and the foreign keys' validation) plan their joins for empty tables.
       await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, clusters, cluster_booths, camps, ${ORGANISATION_TABLES.join(', ')}`)))
+      for (const statement of deferred) await progress.time('constraints', () => tx.execute(sql.raw(statement)))
       progress.step('inviting the camps\' audiences')
       await progress.time('camps', async () => {
         await inviteSeededCamps(tx, options.seed)
@@ -128,22 +130,40 @@ async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTrig
 }
 
 /**
- * Into empty tables, the non-unique indexes of people, memberships and appointments are
- * dropped and built again after the load: one sorted build instead of a page touched per
- * row. Unique indexes and constraints (keys, foreign keys, the exclusion) stay on.
- * Returns the statements that recreate them.
+ * Into empty tables, everything on people, memberships and appointments but their primary
+ * keys is dropped and built again after the load, as a bulk load should: each index one
+ * sorted build instead of a page touched per row; each unique and exclusion constraint
+ * checked as its index is built; each foreign key validated by one join instead of a
+ * lookup (and a row lock on the referenced row) per row, which cost most of the COPY of
+ * appointments (four keys and the exclusion). Returns the statements that recreate them,
+ * indexes and unique constraints before the foreign keys. Into a database that already
+ * has people, nothing is dropped: the load is checked row by row.
  */
-async function deferIndexes (tx: Database): Promise<string[]> {
+async function deferConstraints (tx: Database): Promise<string[]> {
   const [{ empty }] = await rows<{ empty: boolean }>(tx, sql`SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM appointments) AS empty`)
   if (!empty) return []
+  const tables = `ARRAY[${ORGANISATION_TABLES.map(t => `'${t}'`).join(', ')}]::regclass[]`
+  // Constraints but primary keys, and a unique one only when no foreign key points at it.
+  const constraints = await rows<{ table: string, name: string, definition: string }>(tx, sql.raw(`
+    SELECT k.conrelid::regclass::text AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition
+      FROM pg_constraint k
+     WHERE k.conrelid = ANY (${tables}) AND k.contype IN ('f', 'u', 'x')
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid AND k.contype <> 'f')
+     ORDER BY k.contype = 'f', k.conrelid::regclass::text, k.conname`))
+  // Indexes that no constraint owns (unique ones too: memberships' one current membership).
   const indexes = await rows<{ name: string, definition: string }>(tx, sql.raw(`
     SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-     WHERE i.indrelid = ANY (ARRAY[${ORGANISATION_TABLES.map(t => `'${t}'`).join(', ')}]::regclass[]) AND NOT i.indisunique
+     WHERE i.indrelid = ANY (${tables})
        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
      ORDER BY c.relname`))
-  for (const index of indexes) await tx.execute(sql.raw(`DROP INDEX "${index.name}"`))
-  return indexes.map(i => i.definition)
+  const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`
+  for (const k of [...constraints].reverse()) await tx.execute(sql.raw(`ALTER TABLE ${k.table} DROP CONSTRAINT ${quoted(k.name)}`))
+  for (const index of indexes) await tx.execute(sql.raw(`DROP INDEX ${quoted(index.name)}`))
+  return [
+    ...indexes.map(i => i.definition),
+    ...constraints.map(k => `ALTER TABLE ${k.table} ADD CONSTRAINT ${quoted(k.name)} ${k.definition}`)
+  ]
 }
 
 const ANALYZE_AFTER_ROWS = 1000
@@ -233,7 +253,6 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
       counts.currentAppointments += batch.appointments.length
       continue
     }
-    // People first: memberships and terms reference them (foreign keys stay on).
     await progress.time('copy people', () => load.copy('people', PERSON_COLUMNS, batch.people.map(personValues)))
     await progress.time('copy people', () => load.copy('person_handles', HANDLE_COLUMNS, handleValues(batch.people)))
     await progress.time('copy memberships', () => load.copy('memberships', MEMBERSHIP_COLUMNS, batch.memberships.map(membershipValues)))
