@@ -52,6 +52,9 @@ const TREE_TRIGGER = 'units_derive_tree_columns'
 const ORGANISATION_TABLES = ['people', 'person_handles', 'memberships', 'appointments'] as const
 // And on the camps' tables (rules and training counters): camp_violations() and the same rebuild.
 const CAMP_TABLES = ['camps', 'camp_topics', 'camp_trainers', 'invitations', 'attendance'] as const
+// What rebuild_coverage_stats() (30_counters.sql) empties and fills again.
+const COUNTER_TABLES = ['unit_stats', 'office_stats', 'post_stats', 'member_joins', 'post_days', 'duty_stats', 'duty_platform_stats',
+  'assembly_stats', 'assembly_office_stats', 'assembly_post_stats', 'assembly_member_joins', 'training_people', 'training_stats', 'training_rates'] as const
 
 /**
  * Loads a preset in one transaction: COPY per level and per district with the per-row
@@ -75,7 +78,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       // and compiling took ~0.5 s of each ~30 ms call (cg).
       if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL jit = off`)
       const unitTriggers = await setTriggers(tx, 'DISABLE')
-      const deferred = await deferConstraints(tx)
+      const deferred = await deferOrganisationConstraints(tx)
       for (const statement of CREATE_CAMP_PLANS) await tx.execute(statement)
       const loaded = await loadBatches(load, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
       // Fresh statistics first, or the checks below (and the foreign keys' validation) plan their joins for empty tables.
@@ -90,7 +93,12 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       progress.step('verifying the own-booth rule and seats')
       await progress.time('verify', () => verifyOrganisation(tx))
       progress.step('recounting coverage counters')
-      await progress.time('counters', () => tx.execute(sql`SELECT rebuild_coverage_stats()`))
+      await progress.time('counters', async () => {
+        // The recount rewrites every counter row: their keys to units are validated once after it.
+        const keys = await dropConstraints(tx, COUNTER_TABLES, 'foreign keys')
+        await tx.execute(sql`SELECT rebuild_coverage_stats()`)
+        for (const statement of keys) await tx.execute(sql.raw(statement))
+      })
       await setTriggers(tx, 'ENABLE', unitTriggers)
       await recordSeed(tx, options)
       progress.step('committing')
@@ -130,31 +138,28 @@ async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTrig
 }
 
 /**
- * Into empty tables, everything on people, memberships and appointments but their primary
- * keys is dropped and built again after the load, as a bulk load should: each index one
- * sorted build instead of a page touched per row; each unique and exclusion constraint
- * checked as its index is built; each foreign key validated by one join instead of a
- * lookup (and a row lock on the referenced row) per row, which cost most of the COPY of
- * appointments (four keys and the exclusion). Returns the statements that recreate them,
- * indexes and unique constraints before the foreign keys. Into a database that already
- * has people, nothing is dropped: the load is checked row by row.
+ * Drops constraints of `tables` and returns the statements that recreate them, indexes
+ * and unique constraints before the foreign keys: a bulk load builds each index once,
+ * sorted, checking a unique or exclusion constraint as it goes, and validates each
+ * foreign key by one join, instead of a page touched, a lookup and a row lock on the
+ * referenced row per row written. `all`: every constraint and index but the primary keys
+ * (a unique constraint only when no foreign key points at it); `foreign keys`: those only.
  */
-async function deferConstraints (tx: Database): Promise<string[]> {
-  const [{ empty }] = await rows<{ empty: boolean }>(tx, sql`SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM appointments) AS empty`)
-  if (!empty) return []
-  const tables = `ARRAY[${ORGANISATION_TABLES.map(t => `'${t}'`).join(', ')}]::regclass[]`
-  // Constraints but primary keys, and a unique one only when no foreign key points at it.
+async function dropConstraints (tx: Database, tables: readonly string[], what: 'all' | 'foreign keys'): Promise<string[]> {
+  const within = `ARRAY[${tables.map(t => `'${t}'`).join(', ')}]::regclass[]`
   const constraints = await rows<{ table: string, name: string, definition: string }>(tx, sql.raw(`
     SELECT k.conrelid::regclass::text AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition
       FROM pg_constraint k
-     WHERE k.conrelid = ANY (${tables}) AND k.contype IN ('f', 'u', 'x')
+     WHERE k.conrelid = ANY (${within}) AND k.contype IN (${what === 'all' ? "'f', 'u', 'x'" : "'f'"})
        AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid AND k.contype <> 'f')
      ORDER BY k.contype = 'f', k.conrelid::regclass::text, k.conname`))
   // Indexes that no constraint owns (unique ones too: memberships' one current membership).
-  const indexes = await rows<{ name: string, definition: string }>(tx, sql.raw(`
+  const indexes = what === 'foreign keys'
+    ? []
+    : await rows<{ name: string, definition: string }>(tx, sql.raw(`
     SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-     WHERE i.indrelid = ANY (${tables})
+     WHERE i.indrelid = ANY (${within})
        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
      ORDER BY c.relname`))
   const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`
@@ -164,6 +169,16 @@ async function deferConstraints (tx: Database): Promise<string[]> {
     ...indexes.map(i => i.definition),
     ...constraints.map(k => `ALTER TABLE ${k.table} ADD CONSTRAINT ${quoted(k.name)} ${k.definition}`)
   ]
+}
+
+/**
+ * Into a database with no people yet, people, memberships and appointments (and handles)
+ * load with their primary keys only, and get the rest after the COPY (dropConstraints).
+ * Into one that has people, nothing is dropped: the load is checked row by row.
+ */
+async function deferOrganisationConstraints (tx: Database): Promise<string[]> {
+  const [{ empty }] = await rows<{ empty: boolean }>(tx, sql`SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM appointments) AS empty`)
+  return empty ? dropConstraints(tx, ORGANISATION_TABLES, 'all') : []
 }
 
 const ANALYZE_AFTER_ROWS = 1000

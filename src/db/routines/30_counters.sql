@@ -256,6 +256,8 @@ $$;
 -- Recounts every counter from the base tables, set-based: after a bulk load that ran with
 -- the triggers off, and in tests, which compare it with the maintained counters.
 CREATE OR REPLACE FUNCTION rebuild_coverage_stats() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  below unit_level;
 BEGIN
   DELETE FROM post_stats;
   DELETE FROM member_joins;
@@ -303,11 +305,22 @@ BEGIN
     JOIN roles r ON r.wing_code = h.wing_code AND r.code = h.role_code
     JOIN lineage l ON l.unit_id = h.unit_id
    WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2, 3;
+  -- Members by the day they joined: the wards' from their booths, then each level's from
+  -- the level below (a unit sums its children's rows), not every membership once per
+  -- ancestor (on up 43 lakh rows grouped instead of 70 lakh, 16 s -> 5 s).
+  CREATE TEMP TABLE joins ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, m.joined_on, count(*)::int AS members
+      FROM memberships m JOIN units b ON b.id = m.booth_id
+     WHERE m.status = 'current' GROUP BY 1, 2;
+  FOREACH below IN ARRAY ARRAY['ward', 'block', 'district']::unit_level[] LOOP
+    INSERT INTO joins
+    SELECT u.parent_id, j.joined_on, sum(j.members)::int
+      FROM joins j JOIN units u ON u.id = j.unit_id AND u.level = below
+     GROUP BY 1, 2;
+  END LOOP;
   -- In key order: "joined in the last N days" then reads a unit's rows from a page or two.
-  INSERT INTO member_joins (unit_id, joined_on, members)
-  SELECT l.ancestor_id, m.joined_on, count(*)::int
-    FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
-   WHERE m.status = 'current' GROUP BY 1, 2 ORDER BY 1, 2;
+  INSERT INTO member_joins (unit_id, joined_on, members) SELECT * FROM joins ORDER BY 1, 2;
+  DROP TABLE joins;
   DROP TABLE lineage;
   DROP TABLE committee;
   PERFORM rebuild_post_days();
