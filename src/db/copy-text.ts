@@ -9,10 +9,14 @@ export type CopyValue = string | number | boolean | null
 const SPECIAL = /[\\\t\n\r]/g
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
 
+// Most fields need no escape: a test finds that faster than a replace that changes nothing.
+const NEEDS_ESCAPE = /[\\\t\n\r]/
+
 export function copyField (value: CopyValue): string {
   if (value === null) return '\\N'
   if (typeof value === 'boolean') return value ? 't' : 'f'
-  return String(value).replace(SPECIAL, ch => ESCAPED[ch])
+  if (typeof value === 'number') return String(value)
+  return NEEDS_ESCAPE.test(value) ? value.replace(SPECIAL, ch => ESCAPED[ch]) : value
 }
 
 /** One row as a COPY line, newline included. */

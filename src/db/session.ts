@@ -41,6 +41,8 @@ export interface SessionTransaction {
   copyIn (table: string, columns: readonly string[]): Writable
   /** COPY rows into `table`. */
   copy (table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>): Promise<void>
+  /** COPY lines already in COPY text (copy-text.ts) into `table`. */
+  copyText (table: string, columns: readonly string[], text: string): Promise<void>
 }
 
 export async function openSession (handle: DatabaseHandle): Promise<Session> {
@@ -50,7 +52,8 @@ export async function openSession (handle: DatabaseHandle): Promise<Session> {
 const copyStatement = (table: string, columns: readonly string[], source: string) =>
   `COPY ${table} (${columns.join(', ')}) FROM ${source}`
 
-async function copyRows (sink: Writable, rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>) {
+// A sink takes rows (arrays of values) or text already in COPY form (whole lines).
+async function copyRows (sink: Writable, rows: Iterable<readonly CopyValue[] | string> | AsyncIterable<readonly CopyValue[] | string>) {
   await pipeline(Readable.from(rows as Iterable<unknown>, { objectMode: true }), sink)
 }
 
@@ -92,7 +95,8 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
         const { commit, value } = await fn({
           tx: db,
           copyIn: (table, columns) => copyStream(client, table, columns),
-          copy: (table, columns, rows) => copyRows(copyStream(client, table, columns), rows)
+          copy: (table, columns, rows) => copyRows(copyStream(client, table, columns), rows),
+          copyText: (table, columns, text) => copyRows(copyStream(client, table, columns), [text])
         })
         // The work's liveness lock gone (its own connection lost): others may already
         // have declared it abandoned, so it must not commit now.
@@ -139,8 +143,8 @@ function copyStream (client: pg.PoolClient, table: string, columns: readonly str
   }
   const sink = new Writable({
     objectMode: true,
-    write (row: CopyValue[], _encoding, callback) {
-      buffered += copyLine(row)
+    write (row: CopyValue[] | string, _encoding, callback) {
+      buffered += typeof row === 'string' ? row : copyLine(row)
       if (buffered.length >= COPY_CHUNK) flush(callback)
       else callback()
     },
@@ -171,7 +175,8 @@ async function openPglite (pglite: PGlite, db: Database): Promise<Session> {
         const { commit, value } = await fn({
           tx,
           copyIn: (table, columns) => blobSink(t, table, columns),
-          copy: (table, columns, rows) => copyRows(blobSink(t, table, columns), rows)
+          copy: (table, columns, rows) => copyRows(blobSink(t, table, columns), rows),
+          copyText: (table, columns, text) => copyRows(blobSink(t, table, columns), [text])
         })
         if (!commit) await t.rollback()
         return value
@@ -197,8 +202,8 @@ function blobSink (t: PgliteTransaction, table: string, columns: readonly string
   }
   return new Writable({
     objectMode: true,
-    write (row: CopyValue[], _encoding, callback) {
-      const line = copyLine(row)
+    write (row: CopyValue[] | string, _encoding, callback) {
+      const line = typeof row === 'string' ? row : copyLine(row)
       chunks.push(line)
       size += line.length
       if (size < BLOB_BATCH) return callback()

@@ -1,17 +1,16 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Database, type DatabaseHandle } from '../db/client.js'
-import type { CopyValue } from '../db/copy-text.js'
 import type { UnitLevel } from '../db/schema.js'
 import { openSession, type SessionTransaction } from '../db/session.js'
 import { beginWork, limitsOf } from '../db/transaction.js'
 import { systemActor } from '../access/actor.js'
+import { loadBatches } from './batches.js'
 import { dayNumber } from './calendar.js'
-import { CAMP_COLUMNS, CAMP_PLAN_COLUMNS, campPlanValues, campValues, CREATE_CAMP_PLANS, inviteSeededCamps, walkInValues } from './camps.js'
-import { generate, type SeedBatch } from './generate.js'
-import type { AppointmentRow, MembershipRow, PersonRow, RoleSpec } from './members.js'
+import { CREATE_CAMP_PLANS, inviteSeededCamps } from './camps.js'
+import type { CountName, LoadBatch } from './encode.js'
+import type { RoleSpec } from './members.js'
 import type { Preset } from './plan.js'
 import type { SeedProgress } from './progress.js'
-import type { UnitRow } from './tree.js'
 import { verifyOrganisation } from './verify.js'
 
 export interface SeedOptions {
@@ -80,7 +79,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       const unitTriggers = await setTriggers(tx, 'DISABLE')
       const deferred = await deferOrganisationConstraints(tx)
       for (const statement of CREATE_CAMP_PLANS) await tx.execute(statement)
-      const loaded = await loadBatches(load, generate(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
+      const loaded = await loadAll(load, loadBatches(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
       // Fresh statistics first, or the checks below (and the foreign keys' validation) plan their joins for empty tables.
       await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, clusters, cluster_booths, camps, ${ORGANISATION_TABLES.join(', ')}`)))
       for (const statement of deferred) await progress.time('constraints', () => tx.execute(sql.raw(statement)))
@@ -182,28 +181,8 @@ async function deferOrganisationConstraints (tx: Database): Promise<string[]> {
 }
 
 const ANALYZE_AFTER_ROWS = 1000
-const UNIT_COLUMNS = ['id', 'level', 'parent_id', 'code', 'name', 'local_name', 'display_label', 'ac_number', 'ac_name', 'ps_number', 'assembly_id']
-const ASSEMBLY_COLUMNS = ['id', 'state_id', 'number', 'name']
-const PERSON_COLUMNS = ['id', 'name', 'home_booth_id', 'phone', 'voter_id', 'gender', 'handle_platforms']
-const HANDLE_COLUMNS = ['person_id', 'platform_code', 'handle']
-const PLATFORMS = ['facebook', 'instagram', 'twitter', 'youtube'] as const
-const MEMBERSHIP_COLUMNS = ['id', 'person_id', 'booth_id', 'grade', 'status', 'joined_on', 'lapsed_on']
-const APPOINTMENT_COLUMNS = ['id', 'person_id', 'unit_id', 'wing_code', 'role_code', 'start_date', 'end_date', 'end_reason']
-const CLUSTER_COLUMNS = ['id', 'unit_id', 'kind_code', 'code', 'name', 'local_name']
-const CLUSTER_BOOTH_COLUMNS = ['booth_id', 'kind_code', 'cluster_id']
 
-const unitValues = (u: UnitRow): CopyValue[] =>
-  [u.id, u.level, u.parentId, u.code, u.name, u.localName, u.displayLabel, u.acNumber, u.acName, u.psNumber, u.assemblyId]
-const personValues = (p: PersonRow): CopyValue[] =>
-  [p.id, p.name, p.homeBoothId, p.phone, p.voterId, p.gender, `{${PLATFORMS.filter(k => p[k] !== null).join(',')}}`]
-const handleValues = (people: PersonRow[]): CopyValue[][] =>
-  people.flatMap(p => PLATFORMS.filter(k => p[k] !== null).map(k => [p.id, k, p[k]]))
-const membershipValues = (m: MembershipRow): CopyValue[] =>
-  [m.id, m.personId, m.boothId, m.grade, m.status, m.joinedOn, m.lapsedOn]
-const appointmentValues = (a: AppointmentRow): CopyValue[] =>
-  [a.id, a.personId, a.unitId, a.wingCode, a.roleCode, a.startDate, a.endDate, a.endReason]
-
-async function loadBatches (load: SessionTransaction, batches: Generator<SeedBatch>, progress: SeedProgress): Promise<SeedCounts> {
+async function loadAll (load: SessionTransaction, batches: AsyncIterable<LoadBatch>, progress: SeedProgress): Promise<SeedCounts> {
   const counts: SeedCounts = {
     units: { state: 0, district: 0, block: 0, ward: 0, booth: 0 },
     assemblies: 0,
@@ -223,64 +202,24 @@ async function loadBatches (load: SessionTransaction, batches: Generator<SeedBat
     walkIns: 0,
     attendanceDays: 0
   }
+  // Time spent waiting for the generator: what the COPYs did not hide.
+  const iterator = batches[Symbol.asyncIterator]()
   for (;;) {
-    const next = await progress.time('generate', () => batches.next())
+    const next = await progress.time('generate', () => iterator.next())
     if (next.done) return counts
     const batch = next.value
-    if (batch.kind === 'assemblies') {
-      await progress.time('copy units', () => load.copy('assemblies', ASSEMBLY_COLUMNS, batch.rows.map(a => [a.id, a.stateId, a.number, a.name])))
-      counts.assemblies += batch.rows.length
-      continue
+    // People before their memberships and terms, units level by level: the order of the copies.
+    for (const c of batch.copies) await progress.time(c.phase, () => load.copyText(c.table, c.columns, c.text))
+    for (const [name, n] of Object.entries(batch.counts) as Array<[CountName, number]>) counts[name] += n
+    if (batch.units) {
+      counts.units[batch.units.level] += batch.units.rows
+      // The foreign-key checks of the next level plan their lookup once per session:
+      // planned against an empty units table they scan a whole level by (level,
+      // code_path) per row instead of probing (id, level), and a UP load took minutes
+      // instead of seconds. Fresh statistics make them replan.
+      if (batch.units.rows >= ANALYZE_AFTER_ROWS) await progress.time('analyze', () => load.tx.execute(sql`ANALYZE units`))
     }
-    if (batch.kind === 'units') {
-      await progress.time('copy units', () => load.copy('units', UNIT_COLUMNS, batch.rows.map(unitValues)))
-      // The foreign-key checks of the next level (and of people) plan their lookup once per
-      // session: planned against an empty units table they scan a whole level by
-      // (level, code_path) per row instead of probing (id, level), and a UP load took
-      // minutes instead of seconds. Fresh statistics make them replan.
-      if (batch.rows.length >= ANALYZE_AFTER_ROWS) await progress.time('analyze', () => load.tx.execute(sql`ANALYZE units`))
-      counts.units[batch.level] += batch.rows.length
-      progress.advance(`${batch.state} ${batch.level}s`, 0, batch.rows.length)
-      continue
-    }
-    if (batch.kind === 'camps') {
-      await progress.time('copy camps', async () => {
-        await load.copy('camps', CAMP_COLUMNS, batch.camps.map(campValues))
-        await load.copy('camp_topics', ['camp_id', 'topic_code'], batch.camps.flatMap(c => c.topics.map(t => [c.id, t])))
-        await load.copy('camp_trainers', ['camp_id', 'position', 'name'], batch.camps.flatMap(c => c.trainers.map((name, i) => [c.id, i + 1, name])))
-        await load.copy('seed_camp_plans', CAMP_PLAN_COLUMNS, batch.camps.map(campPlanValues))
-        await load.copy('seed_walk_ins', ['camp_id', 'person_id'], batch.camps.flatMap(walkInValues))
-      })
-      counts.camps += batch.camps.length
-      counts.campsHeld += batch.camps.filter(c => c.status === 'held').length
-      counts.campsPlanned += batch.camps.filter(c => c.status === 'planned').length
-      continue
-    }
-    if (batch.kind === 'clusters') {
-      await progress.time('copy clusters', async () => {
-        await load.copy('clusters', CLUSTER_COLUMNS, batch.clusters.map(c => [c.id, c.unitId, c.kindCode, c.code, c.name, c.localName]))
-        await load.copy('cluster_booths', CLUSTER_BOOTH_COLUMNS, batch.booths.map(b => [b.boothId, b.kindCode, b.clusterId]))
-        await load.copy('appointments', [...APPOINTMENT_COLUMNS, 'cluster_id'], batch.appointments.map(a => [...appointmentValues(a), a.clusterId]))
-      })
-      counts.sectors += batch.clusters.length
-      counts.sectorsWithIncharge += batch.appointments.length
-      counts.appointments += batch.appointments.length
-      counts.currentAppointments += batch.appointments.length
-      continue
-    }
-    await progress.time('copy people', () => load.copy('people', PERSON_COLUMNS, batch.people.map(personValues)))
-    await progress.time('copy people', () => load.copy('person_handles', HANDLE_COLUMNS, handleValues(batch.people)))
-    await progress.time('copy memberships', () => load.copy('memberships', MEMBERSHIP_COLUMNS, batch.memberships.map(membershipValues)))
-    await progress.time('copy appointments', () => load.copy('appointments', APPOINTMENT_COLUMNS, batch.appointments.map(appointmentValues)))
-    counts.people += batch.people.length
-    counts.memberships += batch.memberships.length
-    for (const m of batch.memberships) {
-      if (m.status === 'current') counts.currentMemberships++
-      if (m.status === 'current' && m.grade === 'active') counts.activeMembers++
-    }
-    counts.appointments += batch.appointments.length
-    for (const a of batch.appointments) if (a.endDate === null) counts.currentAppointments++
-    progress.advance(`${batch.state} ${batch.label}`, batch.booths, batch.people.length + batch.memberships.length + batch.appointments.length)
+    if (batch.progress) progress.advance(batch.progress.step, batch.progress.booths, batch.progress.rows)
   }
 }
 
