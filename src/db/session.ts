@@ -6,7 +6,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { directClient, type Database, type DatabaseHandle, type DatabaseKind, type Direct } from './client.js'
+import { directClient, rows, type Database, type DatabaseHandle, type DatabaseKind, type Direct } from './client.js'
 import { copyLine, type CopyValue } from './copy-text.js'
 import * as schema from './schema.js'
 
@@ -43,14 +43,42 @@ export interface SessionTransaction {
   copy (table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>): Promise<void>
   /** COPY lines already in COPY text (copy-text.ts) into `table`. */
   copyText (table: string, columns: readonly string[], text: string): Promise<void>
+  /**
+   * For a bulk load into empty tables: truncates them in this transaction (with the tables
+   * whose foreign keys point at them, all empty too), so that every later COPY into them
+   * writes its rows frozen and their pages all-visible (COPY ... FREEZE). A fresh load
+   * then reads by index-only scans and never rewrites its pages for hint bits or an
+   * anti-wraparound VACUUM. Does nothing (false) when one of them holds a row, or on
+   * PGlite. The tables stay locked against every reader until the transaction ends.
+   */
+  freeze (tables: readonly string[]): Promise<boolean>
 }
 
 export async function openSession (handle: DatabaseHandle): Promise<Session> {
   return handle.driver.kind === 'postgres' ? openPostgres(handle.driver.pool, handle.driver.direct) : openPglite(handle.driver.pglite, handle.db)
 }
 
-const copyStatement = (table: string, columns: readonly string[], source: string) =>
-  `COPY ${table} (${columns.join(', ')}) FROM ${source}`
+const copyStatement = (table: string, columns: readonly string[], source: string, freeze = false) =>
+  `COPY ${table} (${columns.join(', ')}) FROM ${source}${freeze ? ' WITH (FREEZE)' : ''}`
+
+/**
+ * `tables` and every table whose foreign keys lead to one of them, if all are empty (a
+ * table referencing an empty one is empty by its key; checked anyway, as a key may be
+ * NOT VALID). TRUNCATE takes them all in one statement, as it must.
+ */
+async function truncatable (db: Database, tables: readonly string[]): Promise<string[] | undefined> {
+  const closure = await rows<{ name: string }>(db, sql`
+    WITH RECURSIVE t(oid) AS (
+      SELECT c.oid FROM pg_class c WHERE c.oid = ANY (${`{${tables.join(',')}}`}::regclass[])
+      UNION
+      SELECT k.conrelid FROM pg_constraint k JOIN t ON k.confrelid = t.oid WHERE k.contype = 'f')
+    SELECT oid::regclass::text AS name FROM t ORDER BY 1`)
+  for (const { name } of closure) {
+    const [row] = await rows<{ taken: boolean }>(db, sql.raw(`SELECT EXISTS (SELECT 1 FROM ${name}) AS taken`))
+    if (row.taken) return undefined
+  }
+  return closure.map(c => c.name)
+}
 
 // A sink takes rows (arrays of values) or text already in COPY form (whole lines).
 async function copyRows (sink: Writable, rows: Iterable<readonly CopyValue[] | string> | AsyncIterable<readonly CopyValue[] | string>) {
@@ -90,13 +118,22 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
       locks.push(key)
     },
     async transaction (fn) {
+      // Tables truncated by this transaction, which COPY FREEZE may fill.
+      const frozen = new Set<string>()
       await client.query('BEGIN')
       try {
         const { commit, value } = await fn({
           tx: db,
           copyIn: (table, columns) => copyStream(client, table, columns),
           copy: (table, columns, rows) => copyRows(copyStream(client, table, columns), rows),
-          copyText: (table, columns, text) => copyRows(copyStream(client, table, columns), [text])
+          copyText: (table, columns, text) => copyRows(copyStream(client, table, columns, frozen.has(table)), [text]),
+          async freeze (tables) {
+            const all = await truncatable(db, tables)
+            if (!all) return false
+            await db.execute(sql.raw(`TRUNCATE ${all.join(', ')}`))
+            for (const table of tables) frozen.add(table)
+            return true
+          }
         })
         // The work's liveness lock gone (its own connection lost): others may already
         // have declared it abandoned, so it must not commit now.
@@ -132,8 +169,8 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
 // row would cost more in protocol overhead than the rows themselves.
 const COPY_CHUNK = 64 * 1024
 
-function copyStream (client: pg.PoolClient, table: string, columns: readonly string[]): Writable {
-  const copy = client.query(copyFrom(copyStatement(table, columns, 'STDIN')))
+function copyStream (client: pg.PoolClient, table: string, columns: readonly string[], freeze = false): Writable {
+  const copy = client.query(copyFrom(copyStatement(table, columns, 'STDIN', freeze)))
   let buffered = ''
   const flush = (callback: () => void) => {
     const text = buffered
@@ -176,7 +213,8 @@ async function openPglite (pglite: PGlite, db: Database): Promise<Session> {
           tx,
           copyIn: (table, columns) => blobSink(t, table, columns),
           copy: (table, columns, rows) => copyRows(blobSink(t, table, columns), rows),
-          copyText: (table, columns, text) => copyRows(blobSink(t, table, columns), [text])
+          copyText: (table, columns, text) => copyRows(blobSink(t, table, columns), [text]),
+          freeze: async () => false
         })
         if (!commit) await t.rollback()
         return value
