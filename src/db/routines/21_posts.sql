@@ -4,7 +4,8 @@
 -- catalogue names (a cluster role: at clusters of its kind), with at most `seats` terms at
 -- once (NULL seats: no fixed number). The same person twice in one post over overlapping
 -- dates is refused by the exclusion constraint appointments_no_double_term (unit,
--- cluster, wing, role, person, dates).
+-- cluster, wing, role, person, dates; its GiST index keys the first five as one MD5,
+-- migrations/0031_exclusion_post_key.sql).
 --
 -- A post's lock is taken per (unit, wing, role): the posts of a unit's clusters share
 -- their unit's lock (coarser, never wrong). Called by the appointments triggers (40_appointments.sql), the
