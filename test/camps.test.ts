@@ -339,16 +339,34 @@ t.test('the counters follow terms ending, people moving home and units moving', 
   const before = await get(`/v1/units/${state.id}/training`)
   t.same(before.json.children.map((r: any) => [r.code, r.officeBearers]), [['D1', 3], ['D2', 1]], 'the booth president left office')
   t.same(await counterDrift(app.db), [])
-  // The ward (and the people at home there) moves to the other district.
+  // Held camps count at their unit and above (counters, not a read of every camp): one
+  // held at the ward, one at a booth, one only planned.
+  const heldBy = async (unitId: string, query = '') => {
+    const report = (await get(`/v1/units/${unitId}/training${query}`)).json
+    return [report.unit.campsHeld, ...report.children.map((r: any) => r.campsHeld)]
+  }
+  const [stateHeld, d1Held, d2Held] = await heldBy(state.id)
+  for (const [unitId, status] of [[w1.id, 'held'], [booths[1].id, 'held'], [w1.id, 'planned']]) {
+    const made = await post('/v1/camps', { unitId, title: `A ${status} camp`, startDate: daysAgo(3), status })
+    t.equal(made.status, 201, made.body)
+  }
+  t.same(await heldBy(state.id), [stateHeld + 2, d1Held + 2, d2Held])
+  const wardHeld = await heldBy(w1.id, '?level=booth')
+  t.same(wardHeld.slice(1), booths.map(b => b.id === booths[1].id ? 1 : 0), 'a booth\'s own held camps')
+  t.equal(wardHeld[0], 2, 'the ward\'s: its own and its booth\'s')
+  t.same(await counterDrift(app.db), [])
+  // The ward (and the people at home there, and its camps) moves to the other district.
   const movedWard = await post(`/v1/units/${w1.id}/move`, { parentId: b2.id })
   t.equal(movedWard.status, 200, movedWard.body)
   const after = await get(`/v1/units/${state.id}/training`)
   t.same(after.json.children.map((r: any) => [r.code, r.officeBearers, r.trained]), [['D1', 0, 0], ['D2', 4, 2]])
   t.match(after.json.children[1], { invitations: 4, invitationsAttended: 2 })
+  t.same(await heldBy(state.id), [stateHeld + 2, d1Held, d2Held + 2], 'the held camps moved with the ward')
   t.same(await counterDrift(app.db), [])
   // A booth moves back on its own.
   t.equal((await post(`/v1/units/${booths[0].id}/move`, { parentId: (await createUnit(app, { level: 'ward', parentId: b1.id, code: 'W2', name: 'W2' })).id })).status, 200)
   t.same((await get(`/v1/units/${state.id}/training`)).json.children.map((r: any) => [r.code, r.officeBearers]), [['D1', 1], ['D2', 3]])
+  t.same(await heldBy(state.id), [stateHeld + 2, d1Held, d2Held + 2], 'booths[0] holds no camp')
   t.same(await counterDrift(app.db), [])
 })
 

@@ -132,29 +132,25 @@ async function trainingRows (db: Database, unit: UnitRow, p: TrainingParams, f: 
     WITH r AS (
       SELECT u.id, u.code, u.code_path, u.name, u.level, u.path FROM units u
        WHERE u.id = ${unit.id} OR (${below}${after})
-       ORDER BY u.code_path LIMIT ${f.limit + 2}),
-    -- Held camps under the unit, counted per row's path prefix (one pass, not a scan per row).
-    held AS (
-      SELECT CASE WHEN nlevel(cu.path) >= ${depth} THEN subpath(cu.path, 0, ${depth}) END AS key, count(*)::int AS n
-        FROM camps c JOIN units cu ON cu.id = c.unit_id
-       WHERE c.status = 'held' AND cu.path <@ ${unit.path}::ltree
-       GROUP BY 1)
+       ORDER BY u.code_path LIMIT ${f.limit + 2})
     ${liveFigures}
     SELECT r.id AS unit_id, r.code, r.code_path, r.name, r.level,
            ${officeBearers} AS office_bearers,
            ${trained} AS trained,
-           CASE WHEN r.id = ${unit.id} THEN (SELECT coalesce(sum(h.n), 0)::int FROM held h)
-                ELSE coalesce((SELECT h.n FROM held h WHERE h.key = r.path), 0) END AS camps_held,
+           rates.camps_held,
            rates.invited AS invitations, rates.attended AS invitations_attended
       FROM r
+      -- A unit above booths: its counters (held camps at it or below, invitations of its
+      -- people). A booth: counted from its own camps and its people's invitations.
       CROSS JOIN LATERAL (
-        SELECT tr.invited, tr.attended FROM training_rates tr WHERE tr.unit_id = r.id AND r.level <> 'booth'
+        SELECT tr.invited, tr.attended, tr.camps_held FROM training_rates tr WHERE tr.unit_id = r.id AND r.level <> 'booth'
         UNION ALL
-        SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
+        SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int,
+               (SELECT count(*)::int FROM camps bc WHERE bc.unit_id = r.id AND bc.status = 'held')
           FROM people bp JOIN invitations i ON i.person_id = bp.id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
          WHERE r.level = 'booth' AND bp.home_booth_id = r.id AND i.source <> 'walk_in' AND i.status <> 'cancelled'
         UNION ALL
-        SELECT 0, 0
+        SELECT 0, 0, 0
         LIMIT 1) rates
      ORDER BY r.code_path`)
   const self = found.find(r => r.unit_id === unit.id)!

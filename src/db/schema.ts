@@ -739,7 +739,9 @@ export const attendance = pgTable('attendance', {
  * current posts other than booth committee member; per topic, '' for any, the last day
  * they attended); training_stats the people per unit, wing ('' any), topic ('' any) and
  * last day attended ('-infinity': never), so "trained in the last N days" sums a tail;
- * training_rates the invitations of held camps (walk-ins aside) and those attended.
+ * training_rates the invitations of held camps (walk-ins aside) and those attended, and
+ * the held camps organised at the unit or below it (so a state's report does not read the
+ * country's camps).
  */
 export const trainingPeople = pgTable('training_people', {
   personId: uuid('person_id').primaryKey(),
@@ -760,7 +762,8 @@ export const trainingStats = pgTable('training_stats', {
 export const trainingRates = pgTable('training_rates', {
   unitId: uuid('unit_id').primaryKey().references(() => units.id, { onDelete: 'cascade' }),
   invited: integer('invited').notNull().default(0),
-  attended: integer('attended').notNull().default(0)
+  attended: integer('attended').notNull().default(0),
+  campsHeld: integer('camps_held').notNull().default(0)
 })
 
 export const IMPORT_KINDS = ['units', 'booth_presidents', 'clusters', 'sign_in_sheet'] as const

@@ -22,7 +22,7 @@ const SNAPSHOT = {
   // Training (47_camps.sql): each counted person's summary, people per unit, rates.
   training_people: sql`SELECT person_id::text || ':' || booth_id || ':' || wings::text || ':' || topics::text || ':' || last_days::text AS r FROM training_people ORDER BY 1`,
   training_stats: sql`SELECT unit_id::text || ':' || wing_key || ':' || topic_key || ':' || last_day || ':' || people AS r FROM training_stats WHERE people <> 0 ORDER BY 1`,
-  training_rates: sql`SELECT unit_id::text || ':' || invited || ':' || attended AS r FROM training_rates WHERE invited <> 0 OR attended <> 0 ORDER BY 1`
+  training_rates: sql`SELECT unit_id::text || ':' || invited || ':' || attended || ':' || camps_held AS r FROM training_rates WHERE invited <> 0 OR attended <> 0 OR camps_held <> 0 ORDER BY 1`
 }
 
 /**

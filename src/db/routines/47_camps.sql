@@ -20,13 +20,16 @@
 -- recomputes the summaries of the people a statement touched and moves training_stats by
 -- the difference, so people are counted, not posts. training_rates counts the
 -- invitations of held camps (walk-ins and cancelled invitations aside) and those attended,
--- by the invitee's home booth. rebuild_training_stats() recounts everything; the tests
+-- by the invitee's home booth, and the held camps organised at each unit or below it
+-- (apply_camps_held_delta). rebuild_training_stats() recounts everything; the tests
 -- compare it with the maintained counters.
 
 -- A person's terms are read with `a.person_id = ANY (ARRAY[x])`, not `= x`: the planner
 -- costs the GiST exclusion index appointments_no_double_term (which has person_id as its
 -- fifth column) the same as appointments_person_idx and takes it, at ~0.7 ms a person
 -- instead of ~0.03 ms; GiST cannot take an array condition, so the B-tree is used.
+-- (Migration 0031 keyed that index by a hash of the post, which no person lookup can use;
+-- the form stays, harmless.)
 
 -- The roles whose holders a training report leaves out unless asked: the booth committee.
 CREATE OR REPLACE FUNCTION training_counts_role(p_role text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
@@ -98,7 +101,8 @@ CREATE OR REPLACE TRIGGER camps_before_write
   FOR EACH ROW EXECUTE FUNCTION camps_before_write();
 
 -- The caller's scope holds the camp's unit; a camp that becomes held (or stops being)
--- brings its invitations into the rates (or takes them out).
+-- brings its invitations into the rates (or takes them out), and counts among the held
+-- camps of its unit and the units above. (A held camp is never deleted: camps_kept.)
 CREATE OR REPLACE FUNCTION camps_after_write() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   sign integer;
@@ -108,11 +112,15 @@ BEGIN
     RETURN OLD;
   END IF;
   PERFORM assert_units_within_scope(ARRAY[NEW.unit_id]);
+  IF TG_OP = 'INSERT' AND NEW.status = 'held' THEN
+    PERFORM apply_camps_held_delta(NEW.unit_id, 1);
+  END IF;
   IF TG_OP = 'UPDATE' AND (NEW.status = 'held') <> (OLD.status = 'held') THEN
     sign := CASE WHEN NEW.status = 'held' THEN 1 ELSE -1 END;
     PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(sign), array_agg(sign * (i.status = 'attended')::int))
        FROM invitations i JOIN people p ON p.id = i.person_id
       WHERE i.camp_id = NEW.id AND invitation_counted(i.source, i.status);
+    PERFORM apply_camps_held_delta(NEW.unit_id, sign);
   END IF;
   RETURN NEW;
 END
@@ -558,6 +566,20 @@ BEGIN
 END
 $$;
 
+-- Moves the held camps (+1/-1) of a camp's unit and every unit above it but booths (a
+-- booth's own are counted from camps when asked).
+CREATE OR REPLACE FUNCTION apply_camps_held_delta(p_unit uuid, p_delta integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM lock_counters_for(ARRAY[p_unit]);
+  INSERT INTO training_rates AS r (unit_id, camps_held)
+  SELECT a.id, p_delta
+    FROM units u JOIN units a ON a.node = ANY (path_nodes(u.path)) AND a.level <> 'booth'
+   WHERE u.id = p_unit
+   ORDER BY a.id
+  ON CONFLICT (unit_id) DO UPDATE SET camps_held = r.camps_held + EXCLUDED.camps_held;
+END
+$$;
+
 -- Terms that begin, end or change post: their holders' summaries.
 CREATE OR REPLACE FUNCTION appointments_training() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -633,17 +655,20 @@ BEGIN
   INSERT INTO training_touched SELECT unit_id, wing_key, topic_key, last_day FROM upserted WHERE people = 0;
   DELETE FROM training_stats s USING training_touched t
    WHERE s.unit_id = t.unit_id AND s.wing_key = t.wing_key AND s.topic_key = t.topic_key AND s.last_day = t.last_day AND s.people = 0;
-  INSERT INTO training_rates AS r (unit_id, invited, attended)
-  SELECT l.unit_id, sum(l.v * t.invited)::int, sum(l.v * t.attended)::int
+  INSERT INTO training_rates AS r (unit_id, invited, attended, camps_held)
+  SELECT l.unit_id, sum(l.v * t.invited)::int, sum(l.v * t.attended)::int, sum(l.v * t.camps_held)::int
     FROM move_signs l, (
-      SELECT tr.invited, tr.attended FROM training_rates tr WHERE tr.unit_id = p_root AND NOT p_is_booth
+      SELECT tr.invited, tr.attended, tr.camps_held FROM training_rates tr WHERE tr.unit_id = p_root AND NOT p_is_booth
       UNION ALL
-      SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
+      SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int, 0
         FROM people p JOIN invitations i ON i.person_id = p.id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-       WHERE p_is_booth AND p.home_booth_id = p_root AND invitation_counted(i.source, i.status)) t
+       WHERE p_is_booth AND p.home_booth_id = p_root AND invitation_counted(i.source, i.status)
+      UNION ALL
+      SELECT 0, 0, count(*)::int FROM camps c WHERE p_is_booth AND c.unit_id = p_root AND c.status = 'held') t
    GROUP BY 1
    ORDER BY 1
-  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
+  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended,
+                                      camps_held = r.camps_held + EXCLUDED.camps_held;
 END
 $$;
 
@@ -685,6 +710,13 @@ BEGIN
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
    WHERE invitation_counted(i.source, i.status)
    GROUP BY a.id ORDER BY a.id;
+  INSERT INTO training_rates AS r (unit_id, camps_held)
+  SELECT a.id, count(*)::int
+    FROM camps c JOIN units cu ON cu.id = c.unit_id
+    JOIN units a ON a.node = ANY (path_nodes(cu.path)) AND a.level <> 'booth'
+   WHERE c.status = 'held'
+   GROUP BY a.id ORDER BY a.id
+  ON CONFLICT (unit_id) DO UPDATE SET camps_held = EXCLUDED.camps_held;
 END
 $$;
 
