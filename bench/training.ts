@@ -50,13 +50,17 @@ export async function benchTraining () {
   const [camp] = await rows<{ id: string }>(db, sql`
     INSERT INTO camps (unit_id, title, start_date, end_date, status, audience)
     VALUES (${state.id}, 'Bench: state-wide camp', india_today() + 30, india_today() + 31, 'planned', ${JSON.stringify(AUDIENCE)}::jsonb) RETURNING id`)
+  // invite_audience's own work_mem (its SET clause), for every variant alike.
+  const [{ workMem }] = await rows<{ workMem: string }>(db, sql`
+    SELECT coalesce((SELECT o.option_value FROM pg_options_to_table(p.proconfig) o WHERE o.option_name = 'work_mem'), current_setting('work_mem')) AS "workMem"
+      FROM pg_proc p WHERE p.proname = 'invite_audience'`)
   let invited = 0
   const inRolledBack = async (measure: (tx: Database, campId: string) => Promise<number>): Promise<number> => {
     let ms = 0
     await db.transaction(async (t) => {
       const tx = t as unknown as Database
       await beginWork(tx, actor, limitsOf(db).bulk)
-      await tx.execute(sql`SET LOCAL work_mem = '64MB'`)
+      await tx.execute(sql`SELECT set_config('work_mem', ${workMem}, true)`)
       ms = await measure(tx, camp.id)
       t.rollback()
     }).catch((err) => { if (!/rollback/i.test(String(err?.message ?? err))) throw err })
@@ -115,7 +119,7 @@ export async function benchTraining () {
   const vsPlain = vs(plain); const vsFloor = vs(floor)
   const row = (what: string, xs: number[], target = '') =>
     ({ what, p50: fmt(percentile(xs, 50)), max: fmt(Math.max(...xs)), 'vs plain INSERT': vsPlain(xs), 'vs floor': vsFloor(xs), target })
-  console.log(`\n(a) state-wide camp audience (${JSON.stringify(AUDIENCE)}): ${invited} invitations; median of ${heavy}, rolled back`)
+  console.log(`\n(a) state-wide camp audience (${JSON.stringify(AUDIENCE)}): ${invited} invitations; median of ${heavy}, rolled back, work_mem ${workMem}`)
   table([
     row('SELECT invite_audience(camp)', invite, '<= 2x plain INSERT'),
     row('plain INSERT: the same rows into a table with no keys, indexes or triggers', plain),
