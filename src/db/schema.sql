@@ -377,6 +377,24 @@ CREATE FUNCTION public.apply_assembly_handle_deltas(p_unit uuid[], p_wing text[]
 $$;
 
 --
+-- Name: apply_camps_held_delta(uuid, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_camps_held_delta(p_unit uuid, p_delta integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM lock_counters_for(ARRAY[p_unit]);
+  INSERT INTO training_rates AS r (unit_id, camps_held)
+  SELECT a.id, p_delta
+    FROM units u JOIN units a ON a.node = ANY (path_nodes(u.path)) AND a.level <> 'booth'
+   WHERE u.id = p_unit
+   ORDER BY a.id
+  ON CONFLICT (unit_id) DO UPDATE SET camps_held = r.camps_held + EXCLUDED.camps_held;
+END
+$$;
+
+--
 -- Name: apply_duty_deltas(uuid[], text[], text[], text[], integer[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1219,11 +1237,15 @@ BEGIN
     RETURN OLD;
   END IF;
   PERFORM assert_units_within_scope(ARRAY[NEW.unit_id]);
+  IF TG_OP = 'INSERT' AND NEW.status = 'held' THEN
+    PERFORM apply_camps_held_delta(NEW.unit_id, 1);
+  END IF;
   IF TG_OP = 'UPDATE' AND (NEW.status = 'held') <> (OLD.status = 'held') THEN
     sign := CASE WHEN NEW.status = 'held' THEN 1 ELSE -1 END;
     PERFORM apply_training_rate_deltas(array_agg(p.home_booth_id), array_agg(sign), array_agg(sign * (i.status = 'attended')::int))
        FROM invitations i JOIN people p ON p.id = i.person_id
       WHERE i.camp_id = NEW.id AND invitation_counted(i.source, i.status);
+    PERFORM apply_camps_held_delta(NEW.unit_id, sign);
   END IF;
   RETURN NEW;
 END
@@ -2467,6 +2489,13 @@ BEGIN
     JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
    WHERE invitation_counted(i.source, i.status)
    GROUP BY a.id ORDER BY a.id;
+  INSERT INTO training_rates AS r (unit_id, camps_held)
+  SELECT a.id, count(*)::int
+    FROM camps c JOIN units cu ON cu.id = c.unit_id
+    JOIN units a ON a.node = ANY (path_nodes(cu.path)) AND a.level <> 'booth'
+   WHERE c.status = 'held'
+   GROUP BY a.id ORDER BY a.id
+  ON CONFLICT (unit_id) DO UPDATE SET camps_held = EXCLUDED.camps_held;
 END
 $$;
 
@@ -2735,17 +2764,20 @@ BEGIN
   INSERT INTO training_touched SELECT unit_id, wing_key, topic_key, last_day FROM upserted WHERE people = 0;
   DELETE FROM training_stats s USING training_touched t
    WHERE s.unit_id = t.unit_id AND s.wing_key = t.wing_key AND s.topic_key = t.topic_key AND s.last_day = t.last_day AND s.people = 0;
-  INSERT INTO training_rates AS r (unit_id, invited, attended)
-  SELECT l.unit_id, sum(l.v * t.invited)::int, sum(l.v * t.attended)::int
+  INSERT INTO training_rates AS r (unit_id, invited, attended, camps_held)
+  SELECT l.unit_id, sum(l.v * t.invited)::int, sum(l.v * t.attended)::int, sum(l.v * t.camps_held)::int
     FROM move_signs l, (
-      SELECT tr.invited, tr.attended FROM training_rates tr WHERE tr.unit_id = p_root AND NOT p_is_booth
+      SELECT tr.invited, tr.attended, tr.camps_held FROM training_rates tr WHERE tr.unit_id = p_root AND NOT p_is_booth
       UNION ALL
-      SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
+      SELECT count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int, 0
         FROM people p JOIN invitations i ON i.person_id = p.id JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-       WHERE p_is_booth AND p.home_booth_id = p_root AND invitation_counted(i.source, i.status)) t
+       WHERE p_is_booth AND p.home_booth_id = p_root AND invitation_counted(i.source, i.status)
+      UNION ALL
+      SELECT 0, 0, count(*)::int FROM camps c WHERE p_is_booth AND c.unit_id = p_root AND c.status = 'held') t
    GROUP BY 1
    ORDER BY 1
-  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended;
+  ON CONFLICT (unit_id) DO UPDATE SET invited = r.invited + EXCLUDED.invited, attended = r.attended + EXCLUDED.attended,
+                                      camps_held = r.camps_held + EXCLUDED.camps_held;
 END
 $$;
 
@@ -3811,7 +3843,8 @@ CREATE TABLE public.training_people (
 CREATE TABLE public.training_rates (
     unit_id uuid NOT NULL,
     invited integer DEFAULT 0 NOT NULL,
-    attended integer DEFAULT 0 NOT NULL
+    attended integer DEFAULT 0 NOT NULL,
+    camps_held integer DEFAULT 0 NOT NULL
 );
 
 --
@@ -3959,7 +3992,7 @@ ALTER TABLE ONLY public.api_keys
 --
 
 ALTER TABLE ONLY public.appointments
-    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (unit_id WITH =, COALESCE(cluster_id, '00000000-0000-0000-0000-000000000000'::uuid) WITH =, wing_code WITH =, role_code WITH =, person_id WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
+    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (((md5((((((((((unit_id)::text || '/'::text) || COALESCE((cluster_id)::text, ''::text)) || '/'::text) || wing_code) || '/'::text) || role_code) || '/'::text) || (person_id)::text)))::uuid) WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
 
 --
 -- Name: appointments appointments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
