@@ -175,6 +175,30 @@ t.test('sectors: every booth in one, under its ward; most with an in-charge who 
   t.match(loaded.stdout, new RegExp(`sectors {7}${found.sectors} \\(${found.staffed} with an in-charge\\)`))
 })
 
+t.test('the whole-table cluster check finds what the per-booth check finds', async (t) => {
+  // A booth moved into a sector of another district behind the triggers' back (rolled back):
+  // the seed's verification (every membership) and the triggers' (these booths) name it alike.
+  let moved = ''
+  let all: unknown[] = []
+  let given: unknown[] = []
+  await db.db.transaction(async (tx) => {
+    await tx.execute(sql`ALTER TABLE cluster_booths DISABLE TRIGGER USER`)
+    const [row] = await rows<{ booth_id: string }>(tx, sql`
+      UPDATE cluster_booths cb SET cluster_id = (
+               SELECT o.id FROM clusters o JOIN units ou ON ou.id = o.unit_id JOIN units b ON b.id = cb.booth_id
+                WHERE o.kind_code = 'sector' AND NOT (b.path <@ ou.path) ORDER BY o.id LIMIT 1)
+       WHERE cb.booth_id = (SELECT booth_id FROM cluster_booths WHERE kind_code = 'sector' ORDER BY booth_id LIMIT 1) AND cb.kind_code = 'sector'
+      RETURNING cb.booth_id`)
+    moved = row.booth_id
+    all = await rows(tx, sql`SELECT booth_id, violation FROM cluster_booth_violations()`)
+    given = await rows(tx, sql`SELECT booth_id, violation FROM cluster_booth_violations(ARRAY[${moved}::uuid])`)
+    tx.rollback()
+  }).catch((err: Error) => { if (!/rollback/i.test(err.message)) throw err })
+  t.same(all, [{ booth_id: moved, violation: 'cluster_booths_within_unit' }])
+  t.same(given, all)
+  t.equal((await one<{ n: number }>(sql`SELECT count(*)::int AS n FROM cluster_booth_violations()`)).n, 0, 'rolled back')
+})
+
 t.test('the same preset and seed give the same data', async (t) => {
   const db2 = await second.open()
   t.teardown(() => db2.close())
