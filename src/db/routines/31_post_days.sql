@@ -108,13 +108,20 @@ BEGIN
     JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code AND r.required AND 'booth' = ANY (r.levels)
     JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
    WHERE (p_wing IS NULL OR a.wing_code = p_wing) AND (p_role IS NULL OR a.role_code = p_role);
+  -- Each booth's steps at its ward, then rolled up level by level (roll_up_levels,
+  -- 30_counters.sql), not once per ancestor.
+  CREATE TEMP TABLE days_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, s.wing_code, s.role_code, s.day, sum(s.delta)::int AS delta
+      FROM post_steps(t_booth, t_wing, t_role, t_start, t_end) s
+      JOIN units b ON b.id = s.booth_id
+     GROUP BY 1, 2, 3, 4;
+  PERFORM roll_up_levels('days_at', '{wing_code,role_code,day}', '{delta}');
   INSERT INTO post_days (unit_id, wing_code, role_code, day, delta)
-  SELECT a.id, s.wing_code, s.role_code, s.day, sum(s.delta)::int
-    FROM post_steps(t_booth, t_wing, t_role, t_start, t_end) s
-    JOIN units b ON b.id = s.booth_id
-    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
-   GROUP BY 1, 2, 3, 4 HAVING sum(s.delta) <> 0
+  SELECT unit_id, wing_code, role_code, day, sum(delta)::int
+    FROM days_at
+   GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
    ORDER BY 1, 2, 3, 4;
+  DROP TABLE days_at;
 END
 $$;
 

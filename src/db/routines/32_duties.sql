@@ -75,20 +75,29 @@ BEGIN
   PERFORM 1 FROM unit_stats ORDER BY unit_id FOR UPDATE;
   DELETE FROM duty_platform_stats;
   DELETE FROM duty_stats;
+  -- Each bound term's requirements at the lowest unit counting them (a booth's at its
+  -- ward), then rolled up level by level (roll_up_levels, 30_counters.sql).
   CREATE TEMP TABLE duty_req ON COMMIT DROP AS
-    SELECT b.appointment_id, b.wing_code, b.role_code, b.level, b.platform_code, b.held, ancestor.id AS anc
-      FROM bound_terms b
-      JOIN units u ON u.id = b.unit_id
-      JOIN units ancestor ON ancestor.node = ANY (path_nodes(u.path)) AND ancestor.level <> 'booth';
+    SELECT b.appointment_id, b.wing_code, b.role_code, b.level, b.platform_code, b.held,
+           CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS unit_id
+      FROM bound_terms b JOIN units u ON u.id = b.unit_id;
+  CREATE TEMP TABLE duty_terms_at ON COMMIT DROP AS
+    SELECT unit_id, wing_code, role_code, level, count(*)::int AS bound, count(*) FILTER (WHERE compliant)::int AS compliant
+      FROM (SELECT unit_id, wing_code, role_code, level, bool_and(held) AS compliant
+              FROM duty_req GROUP BY unit_id, appointment_id, wing_code, role_code, level) t
+     GROUP BY 1, 2, 3, 4;
+  PERFORM roll_up_levels('duty_terms_at', '{wing_code,role_code,level}', '{bound,compliant}');
   INSERT INTO duty_stats (unit_id, wing_code, role_code, level, bound, compliant)
-  SELECT anc, wing_code, role_code, level, count(*)::int, count(*) FILTER (WHERE compliant)::int
-    FROM (SELECT anc, wing_code, role_code, level, bool_and(held) AS compliant
-            FROM duty_req GROUP BY anc, appointment_id, wing_code, role_code, level) t
-   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  SELECT unit_id, wing_code, role_code, level, sum(bound)::int, sum(compliant)::int
+    FROM duty_terms_at GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  CREATE TEMP TABLE duty_platforms_at ON COMMIT DROP AS
+    SELECT unit_id, wing_code, role_code, level, platform_code, count(*)::int AS bound, count(*) FILTER (WHERE held)::int AS held
+      FROM duty_req GROUP BY 1, 2, 3, 4, 5;
+  PERFORM roll_up_levels('duty_platforms_at', '{wing_code,role_code,level,platform_code}', '{bound,held}');
   INSERT INTO duty_platform_stats (unit_id, wing_code, role_code, level, platform_code, bound, held)
-  SELECT anc, wing_code, role_code, level, platform_code, count(*)::int, count(*) FILTER (WHERE held)::int
-    FROM duty_req GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
-  DROP TABLE duty_req;
+  SELECT unit_id, wing_code, role_code, level, platform_code, sum(bound)::int, sum(held)::int
+    FROM duty_platforms_at GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
+  DROP TABLE duty_req, duty_terms_at, duty_platforms_at;
 END
 $$;
 
