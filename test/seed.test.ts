@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { openDatabase, rows, type Database } from '../src/db/client.js'
+import { openSession } from '../src/db/session.js'
 import { databaseEnv, freshDatabaseUrl } from './helpers/app.js'
 import { node } from './helpers/built.js'
 import { counterDrift } from './helpers/counters.js'
@@ -90,7 +91,7 @@ t.test('a load into an empty database leaves the constraints and indexes as the 
   t.same(await catalogue(db.db), expected)
 })
 
-t.test('on PostgreSQL, a load into an empty database writes its people, memberships and terms all-visible', { skip: db.kind !== 'postgres' && 'COPY FREEZE is for PostgreSQL' }, async (t) => {
+t.test('on PostgreSQL, a load into an empty database writes its people, memberships and terms all-visible', { skip: db.kind !== 'postgres' && 'PGlite loads are small and copied as they are' }, async (t) => {
   // COPY ... FREEZE into tables the load truncated: index-only scans from the first read,
   // and no VACUUM rewriting the country's pages later (src/db/session.ts, freeze).
   await db.db.execute(sql`ANALYZE people, memberships, appointments`)
@@ -102,6 +103,22 @@ t.test('on PostgreSQL, a load into an empty database writes its people, membersh
     t.ok(r.pages > 0, `${r.table} has pages`)
     t.equal(r.visible, r.pages, `every page of ${r.table} is all-visible`)
   }
+})
+
+t.test('freeze() empties nothing that holds a row, and says so', async (t) => {
+  // The seed asks it whether the organisation's tables are empty, under its lock: with
+  // people here, the answer is no, nothing is truncated, and the load keeps every constraint.
+  const count = () => one<{ people: number, terms: number }>(sql`SELECT (SELECT count(*)::int FROM people) AS people, (SELECT count(*)::int FROM appointments) AS terms`)
+  const before = await count()
+  t.ok(before.people > 0)
+  const session = await openSession(db)
+  try {
+    const empty = await session.transaction(async (load) => ({ commit: true, value: await load.freeze(['people', 'appointments']) }))
+    t.equal(empty, false)
+  } finally {
+    await session.release()
+  }
+  t.same(await count(), before)
 })
 
 t.test('the frontal organisations: every wing at the state, youth booth presidents uneven by district', async (t) => {

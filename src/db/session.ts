@@ -44,12 +44,14 @@ export interface SessionTransaction {
   /** COPY lines already in COPY text (copy-text.ts) into `table`. */
   copyText (table: string, columns: readonly string[], text: string): Promise<void>
   /**
-   * For a bulk load into empty tables: truncates them in this transaction (with the tables
-   * whose foreign keys point at them, all empty too), so that every later COPY into them
-   * writes its rows frozen and their pages all-visible (COPY ... FREEZE). A fresh load
-   * then reads by index-only scans and never rewrites its pages for hint bits or an
-   * anti-wraparound VACUUM. Does nothing (false) when one of them holds a row, or on
-   * PGlite. The tables stay locked against every reader until the transaction ends.
+   * For a bulk load into empty tables: locks them (with the tables whose foreign keys
+   * point at them) against every other session until the transaction ends, and if all
+   * are empty, truncates them, so that every later COPY into `tables` writes its rows
+   * frozen and their pages all-visible (COPY ... FREEZE). A fresh load then reads by
+   * index-only scans and never rewrites its pages for hint bits or an anti-wraparound
+   * VACUUM. Returns whether they were empty: checked under the lock, so no writer can add
+   * a row between the answer and what the caller does with it. (PGlite: locked and
+   * checked only.)
    */
   freeze (tables: readonly string[]): Promise<boolean>
 }
@@ -62,22 +64,43 @@ const copyStatement = (table: string, columns: readonly string[], source: string
   `COPY ${table} (${columns.join(', ')}) FROM ${source}${freeze ? ' WITH (FREEZE)' : ''}`
 
 /**
- * `tables` and every table whose foreign keys lead to one of them, if all are empty (a
- * table referencing an empty one is empty by its key; checked anyway, as a key may be
- * NOT VALID). TRUNCATE takes them all in one statement, as it must.
+ * Locks `tables` and every table whose foreign keys lead to one of them (TRUNCATE must
+ * take them all in one statement); if all are empty (a table referencing an empty one is
+ * empty by its key; checked anyway, as a key may be NOT VALID), truncates them. The lock
+ * comes first: a row another session commits while we wait for it is seen by the check.
  */
-async function truncatable (db: Database, tables: readonly string[]): Promise<string[] | undefined> {
+async function lockAndTruncateIfEmpty (db: Database, tables: readonly string[], truncate: boolean): Promise<boolean> {
   const closure = await rows<{ name: string }>(db, sql`
     WITH RECURSIVE t(oid) AS (
       SELECT c.oid FROM pg_class c WHERE c.oid = ANY (${`{${tables.join(',')}}`}::regclass[])
       UNION
       SELECT k.conrelid FROM pg_constraint k JOIN t ON k.confrelid = t.oid WHERE k.contype = 'f')
     SELECT oid::regclass::text AS name FROM t ORDER BY 1`)
+  const names = closure.map(c => c.name).join(', ')
+  await db.execute(sql.raw(`LOCK TABLE ${names} IN ACCESS EXCLUSIVE MODE`))
   for (const { name } of closure) {
     const [row] = await rows<{ taken: boolean }>(db, sql.raw(`SELECT EXISTS (SELECT 1 FROM ${name}) AS taken`))
-    if (row.taken) return undefined
+    if (row.taken) return false
   }
-  return closure.map(c => c.name)
+  if (truncate) await db.execute(sql.raw(`TRUNCATE ${names}`))
+  return true
+}
+
+/**
+ * The session's freeze(): tables truncated in this transaction, which COPY FREEZE may
+ * fill. On PGlite the tables are locked and checked, not truncated nor copied frozen:
+ * its loads are small, and its ANALYZE saw no all-visible page after a COPY FREEZE.
+ */
+function freezer (db: Database, copyFrozen: boolean) {
+  const frozen = new Set<string>()
+  return {
+    frozen: (table: string) => frozen.has(table),
+    async freeze (tables: readonly string[]) {
+      if (!(await lockAndTruncateIfEmpty(db, tables, copyFrozen))) return false
+      if (copyFrozen) for (const table of tables) frozen.add(table)
+      return true
+    }
+  }
 }
 
 // A sink takes rows (arrays of values) or text already in COPY form (whole lines).
@@ -118,22 +141,15 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
       locks.push(key)
     },
     async transaction (fn) {
-      // Tables truncated by this transaction, which COPY FREEZE may fill.
-      const frozen = new Set<string>()
+      const { frozen, freeze } = freezer(db, true)
       await client.query('BEGIN')
       try {
         const { commit, value } = await fn({
           tx: db,
           copyIn: (table, columns) => copyStream(client, table, columns),
           copy: (table, columns, rows) => copyRows(copyStream(client, table, columns), rows),
-          copyText: (table, columns, text) => copyRows(copyStream(client, table, columns, frozen.has(table)), [text]),
-          async freeze (tables) {
-            const all = await truncatable(db, tables)
-            if (!all) return false
-            await db.execute(sql.raw(`TRUNCATE ${all.join(', ')}`))
-            for (const table of tables) frozen.add(table)
-            return true
-          }
+          copyText: (table, columns, text) => copyRows(copyStream(client, table, columns, frozen(table)), [text]),
+          freeze
         })
         // The work's liveness lock gone (its own connection lost): others may already
         // have declared it abandoned, so it must not commit now.
@@ -209,12 +225,13 @@ async function openPglite (pglite: PGlite, db: Database): Promise<Session> {
     async transaction<T> (fn: (tx: SessionTransaction) => Promise<{ commit: boolean, value: T }>) {
       return pglite.transaction(async (t) => {
         const tx = drizzlePglite({ client: t as unknown as PGlite, schema }) as unknown as Database
+        const { frozen, freeze } = freezer(tx, false)
         const { commit, value } = await fn({
           tx,
           copyIn: (table, columns) => blobSink(t, table, columns),
           copy: (table, columns, rows) => copyRows(blobSink(t, table, columns), rows),
-          copyText: (table, columns, text) => copyRows(blobSink(t, table, columns), [text]),
-          freeze: async () => false
+          copyText: (table, columns, text) => copyRows(blobSink(t, table, columns, frozen(table)), [text]),
+          freeze
         })
         if (!commit) await t.rollback()
         return value
@@ -227,8 +244,8 @@ async function openPglite (pglite: PGlite, db: Database): Promise<Session> {
 // PGlite COPies from a Blob it is handed whole, so rows go in batches of about this size.
 const BLOB_BATCH = 4 * 1024 * 1024
 
-function blobSink (t: PgliteTransaction, table: string, columns: readonly string[]): Writable {
-  const statement = copyStatement(table, columns, "'/dev/blob'")
+function blobSink (t: PgliteTransaction, table: string, columns: readonly string[], freeze = false): Writable {
+  const statement = copyStatement(table, columns, "'/dev/blob'", freeze)
   let chunks: string[] = []
   let size = 0
   const flush = async () => {

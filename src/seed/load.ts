@@ -184,9 +184,9 @@ async function dropConstraints (tx: Database, tables: readonly string[], what: '
  * is dropped: the load is checked row by row.
  */
 async function deferOrganisationConstraints (load: SessionTransaction): Promise<string[]> {
-  const [{ empty }] = await rows<{ empty: boolean }>(load.tx, sql`SELECT NOT EXISTS (SELECT 1 FROM people) AND NOT EXISTS (SELECT 1 FROM appointments) AS empty`)
-  if (!empty) return []
-  await load.freeze(ORGANISATION_TABLES)
+  // Empty or not is answered under freeze()'s lock: no API write can add a person between
+  // the answer and the constraints dropped.
+  if (!(await load.freeze(ORGANISATION_TABLES))) return []
   return dropConstraints(load.tx, ORGANISATION_TABLES, 'all')
 }
 
@@ -236,11 +236,12 @@ async function loadAll (load: SessionTransaction, batches: AsyncIterable<LoadBat
 
 /** What the camps' SQL step made (this load's camps only). */
 async function campCounts (tx: Database): Promise<Pick<SeedCounts, 'invitations' | 'attended' | 'walkIns' | 'attendanceDays'>> {
+  // The days counted by a join, not a probe per invitation (19 lakh of them on india: 6.8 s).
   const [found] = await rows<Pick<SeedCounts, 'invitations' | 'attended' | 'walkIns' | 'attendanceDays'>>(tx, sql`
     SELECT count(*)::int AS invitations,
            count(*) FILTER (WHERE i.status = 'attended')::int AS attended,
            count(*) FILTER (WHERE i.source = 'walk_in')::int AS "walkIns",
-           coalesce(sum((SELECT count(*) FROM attendance a WHERE a.invitation_id = i.id)), 0)::int AS "attendanceDays"
+           (SELECT count(*)::int FROM seed_camp_plans s JOIN invitations i ON i.camp_id = s.camp_id JOIN attendance a ON a.invitation_id = i.id) AS "attendanceDays"
       FROM seed_camp_plans s JOIN invitations i ON i.camp_id = s.camp_id`)
   return found
 }
