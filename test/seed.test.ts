@@ -73,7 +73,7 @@ t.test('the demo preset loads and says what it loaded', async (t) => {
 })
 
 t.test('a load into an empty database leaves the constraints and indexes as the migrations made them', async (t) => {
-  // The load drops all but the primary keys of people, memberships, appointments and
+  // The load drops all but the primary keys (and the exclusion) of people, memberships, appointments and
   // handles, and recreates them after the COPY: compared with a database only migrated.
   const blank = await freshTarget()
   const migrated = await blank.open()

@@ -141,22 +141,22 @@ async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTrig
  * and unique constraints before the foreign keys: a bulk load builds each index once,
  * sorted, checking a unique constraint as it goes, and validates each foreign key by one
  * join, instead of a page touched, a lookup and a row lock on the referenced row per row
- * written. `all`: every constraint and index but the primary keys (a unique constraint
- * only when no foreign key points at it); `foreign keys`: those only. The terms'
- * exclusion too: keyed by one hash of the post (migration 0031), its GiST index builds
- * after india's load in 156 s, where maintaining it during the COPY of the terms made that
- * COPY take 340 s instead of tens (a GiST has no sorted build; its six-column form cost
- * ~390 s either way).
+ * written. `all`: every constraint and index but the primary keys and exclusions (a
+ * unique constraint only when no foreign key points at it); `foreign keys`: those only.
+ * An exclusion's GiST index has no sorted build: built after the load it cost as much as
+ * during it (52 s for up's appointments either way, ~390 s for india's), and during it
+ * the generator's thread makes the next batch meanwhile.
  */
 async function dropConstraints (tx: Database, tables: readonly string[], what: 'all' | 'foreign keys'): Promise<string[]> {
   const within = `ARRAY[${tables.map(t => `'${t}'`).join(', ')}]::regclass[]`
   const constraints = await rows<{ table: string, name: string, definition: string }>(tx, sql.raw(`
     SELECT k.conrelid::regclass::text AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition
       FROM pg_constraint k
-     WHERE k.conrelid = ANY (${within}) AND k.contype IN (${what === 'all' ? "'f', 'u', 'x'" : "'f'"})
+     WHERE k.conrelid = ANY (${within}) AND k.contype IN (${what === 'all' ? "'f', 'u'" : "'f'"})
        AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid AND k.contype <> 'f')
      ORDER BY k.contype = 'f', k.conrelid::regclass::text, k.conname`))
   // Indexes that no constraint owns (unique ones too: memberships' one current membership).
+  // The exclusion's index is a constraint's: it stays.
   const indexes = what === 'foreign keys'
     ? []
     : await rows<{ name: string, definition: string }>(tx, sql.raw(`
