@@ -1416,13 +1416,30 @@ CREATE FUNCTION public.change_value_is_thin(p_value jsonb) RETURNS boolean
 $$;
 
 --
+-- Name: cluster_booth_violation(text, public.unit_level, public.ltree, public.ltree); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cluster_booth_violation(p_groups_kind text, p_booth_level public.unit_level, p_booth_path public.ltree, p_unit_path public.ltree) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE WHEN p_groups_kind IS NOT NULL THEN 'cluster_booths_kind_groups'
+              WHEN p_booth_level <> 'booth' OR NOT (p_booth_path <@ p_unit_path) THEN 'cluster_booths_within_unit' END
+$$;
+
+--
 -- Name: cluster_booth_violations(); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.cluster_booth_violations() RETURNS TABLE(booth_id uuid, cluster_id uuid, violation text)
     LANGUAGE sql STABLE
     AS $$
-  SELECT v.* FROM cluster_booth_violations(ARRAY(SELECT DISTINCT booth_id FROM cluster_booths)) v
+  SELECT cb.booth_id, cb.cluster_id, cluster_booth_violation(k.groups_kind, b.level, b.path, cu.path)
+    FROM cluster_booths cb
+    JOIN clusters c ON c.id = cb.cluster_id
+    JOIN cluster_kinds k ON k.code = c.kind_code
+    JOIN units cu ON cu.id = c.unit_id
+    JOIN units b ON b.id = cb.booth_id
+   WHERE cluster_booth_violation(k.groups_kind, b.level, b.path, cu.path) IS NOT NULL
 $$;
 
 --
@@ -1432,15 +1449,14 @@ $$;
 CREATE FUNCTION public.cluster_booth_violations(p_booths uuid[]) RETURNS TABLE(booth_id uuid, cluster_id uuid, violation text)
     LANGUAGE sql STABLE
     AS $$
-  SELECT cb.booth_id, cb.cluster_id,
-         CASE WHEN k.groups_kind IS NOT NULL THEN 'cluster_booths_kind_groups' ELSE 'cluster_booths_within_unit' END
+  SELECT cb.booth_id, cb.cluster_id, cluster_booth_violation(k.groups_kind, b.level, b.path, cu.path)
     FROM (SELECT DISTINCT x FROM unnest(p_booths) AS x) given
     JOIN cluster_booths cb ON cb.booth_id = given.x
     JOIN clusters c ON c.id = cb.cluster_id
     JOIN cluster_kinds k ON k.code = c.kind_code
     JOIN units cu ON cu.id = c.unit_id
     JOIN units b ON b.id = cb.booth_id
-   WHERE k.groups_kind IS NOT NULL OR b.level <> 'booth' OR NOT (b.path <@ cu.path)
+   WHERE cluster_booth_violation(k.groups_kind, b.level, b.path, cu.path) IS NOT NULL
 $$;
 
 --
@@ -2318,73 +2334,73 @@ $$;
 CREATE FUNCTION public.rebuild_coverage_stats() RETURNS void
     LANGUAGE plpgsql
     AS $$
-DECLARE
-  below unit_level;
 BEGIN
   DELETE FROM post_stats;
   DELETE FROM member_joins;
   DELETE FROM office_stats;
   DELETE FROM unit_stats;
-  -- Every unit with the units above booths on its lineage (itself too, when it is one).
-  CREATE TEMP TABLE lineage ON COMMIT DROP AS
-    SELECT u.id AS unit_id, a.id AS ancestor_id
-      FROM units u JOIN units a ON a.node = ANY (path_nodes(u.path))
-     WHERE a.level <> 'booth';
-  CREATE INDEX ON lineage (unit_id);
-  ANALYZE lineage;
   -- Booth committees per wing: the wing's unended terms at the booth (none: no row).
   CREATE TEMP TABLE committee ON COMMIT DROP AS
     SELECT a.unit_id AS booth_id, a.wing_code, count(*)::int AS size
       FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
      WHERE a.end_date IS NULL GROUP BY a.unit_id, a.wing_code;
   INSERT INTO unit_stats (unit_id) SELECT id FROM units WHERE level <> 'booth';
-  UPDATE unit_stats s SET total_booths = t.n FROM (
-    SELECT l.ancestor_id, count(*)::int AS n FROM lineage l JOIN units b ON b.id = l.unit_id AND b.level = 'booth' GROUP BY 1) t
-   WHERE s.unit_id = t.ancestor_id;
-  UPDATE unit_stats s SET active_members = t.n FROM (
-    SELECT l.ancestor_id, count(*)::int AS n FROM memberships m JOIN lineage l ON l.unit_id = m.booth_id
-     WHERE m.status = 'current' AND m.grade = 'active' GROUP BY 1) t
-   WHERE s.unit_id = t.ancestor_id;
+  CREATE TEMP TABLE booths_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, count(*)::int AS n FROM units b WHERE b.level = 'booth' GROUP BY 1;
+  PERFORM roll_up_levels('booths_at', '{}', '{n}');
+  UPDATE unit_stats s SET total_booths = t.n
+    FROM (SELECT unit_id, sum(n)::int AS n FROM booths_at GROUP BY 1) t WHERE s.unit_id = t.unit_id;
+  CREATE TEMP TABLE members_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, count(*)::int AS n
+      FROM memberships m JOIN units b ON b.id = m.booth_id
+     WHERE m.status = 'current' AND m.grade = 'active' GROUP BY 1;
+  PERFORM roll_up_levels('members_at', '{}', '{n}');
+  UPDATE unit_stats s SET active_members = t.n
+    FROM (SELECT unit_id, sum(n)::int AS n FROM members_at GROUP BY 1) t WHERE s.unit_id = t.unit_id;
+  -- Office-bearers: a booth's terms count from its ward up, any other unit's from itself.
+  CREATE TEMP TABLE offices_at ON COMMIT DROP AS
+    SELECT CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS unit_id, a.wing_code,
+           count(*)::int AS n, count(*) FILTER (WHERE p.handle_platforms <> '{}')::int AS with_handle
+      FROM appointments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id
+     WHERE a.end_date IS NULL GROUP BY 1, 2;
+  PERFORM roll_up_levels('offices_at', '{wing_code}', '{n,with_handle}');
   INSERT INTO office_stats (unit_id, wing_code, office_bearers, office_bearers_with_handle)
-  SELECT l.ancestor_id, a.wing_code, count(*)::int,
-         count(*) FILTER (WHERE p.handle_platforms <> '{}')::int
-    FROM appointments a JOIN people p ON p.id = a.person_id JOIN lineage l ON l.unit_id = a.unit_id
-   WHERE a.end_date IS NULL GROUP BY 1, 2 ORDER BY 1, 2;
+  SELECT unit_id, wing_code, sum(n)::int, sum(with_handle)::int FROM offices_at GROUP BY 1, 2 ORDER BY 1, 2;
+  -- Booth committees by size bucket, per wing.
+  CREATE TEMP TABLE committees_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, c.wing_code, committee_bucket(c.size) AS bucket, count(*)::int AS n
+      FROM committee c JOIN units b ON b.id = c.booth_id GROUP BY 1, 2, 3;
+  PERFORM roll_up_levels('committees_at', '{wing_code,bucket}', '{n}');
   UPDATE office_stats s SET committee_histogram = t.hist FROM (
-    SELECT x.ancestor_id, x.wing_code, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
-      FROM (SELECT DISTINCT l.ancestor_id, c.wing_code FROM committee c JOIN lineage l ON l.unit_id = c.booth_id) x
+    SELECT x.unit_id, x.wing_code, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
+      FROM (SELECT DISTINCT unit_id, wing_code FROM committees_at) x
       CROSS JOIN generate_series(1, 33) g(b)
-      LEFT JOIN (SELECT l.ancestor_id, c.wing_code, committee_bucket(c.size) AS b, count(*)::int AS n
-                   FROM committee c JOIN lineage l ON l.unit_id = c.booth_id GROUP BY 1, 2, 3) c
-        ON c.ancestor_id = x.ancestor_id AND c.wing_code = x.wing_code AND c.b = g.b
-     GROUP BY x.ancestor_id, x.wing_code) t
-   WHERE s.unit_id = t.ancestor_id AND s.wing_code = t.wing_code;
+      LEFT JOIN (SELECT unit_id, wing_code, bucket, sum(n)::int AS n FROM committees_at GROUP BY 1, 2, 3) c
+        ON c.unit_id = x.unit_id AND c.wing_code = x.wing_code AND c.bucket = g.b
+     GROUP BY x.unit_id, x.wing_code) t
+   WHERE s.unit_id = t.unit_id AND s.wing_code = t.wing_code;
+  -- Booths whose post is filled (as many holders as seats), per wing and role.
+  CREATE TEMP TABLE filled_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, h.wing_code, h.role_code, count(*)::int AS n
+      FROM (SELECT a.unit_id, a.wing_code, a.role_code, count(*) AS holders
+              FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+             WHERE a.end_date IS NULL GROUP BY 1, 2, 3) h
+      JOIN roles r ON r.wing_code = h.wing_code AND r.code = h.role_code
+      JOIN units b ON b.id = h.unit_id
+     WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2, 3;
+  PERFORM roll_up_levels('filled_at', '{wing_code,role_code}', '{n}');
   INSERT INTO post_stats (unit_id, wing_code, role_code, filled_booths)
-  SELECT l.ancestor_id, h.wing_code, h.role_code, count(*)::int
-    FROM (SELECT a.unit_id, a.wing_code, a.role_code, count(*) AS holders
-            FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
-           WHERE a.end_date IS NULL GROUP BY 1, 2, 3) h
-    JOIN roles r ON r.wing_code = h.wing_code AND r.code = h.role_code
-    JOIN lineage l ON l.unit_id = h.unit_id
-   WHERE h.holders >= coalesce(r.seats, 1) GROUP BY 1, 2, 3;
-  -- Members by the day they joined: the wards' from their booths, then each level's from
-  -- the level below (a unit sums its children's rows), not every membership once per
-  -- ancestor (on up 43 lakh rows grouped instead of 70 lakh, 16 s -> 5 s).
+  SELECT unit_id, wing_code, role_code, sum(n)::int FROM filled_at GROUP BY 1, 2, 3;
+  -- Members by the day they joined. In key order: "joined in the last N days" then reads
+  -- a unit's rows from a page or two.
   CREATE TEMP TABLE joins ON COMMIT DROP AS
     SELECT b.parent_id AS unit_id, m.joined_on, count(*)::int AS members
       FROM memberships m JOIN units b ON b.id = m.booth_id
      WHERE m.status = 'current' GROUP BY 1, 2;
-  FOREACH below IN ARRAY ARRAY['ward', 'block', 'district']::unit_level[] LOOP
-    INSERT INTO joins
-    SELECT u.parent_id, j.joined_on, sum(j.members)::int
-      FROM joins j JOIN units u ON u.id = j.unit_id AND u.level = below
-     GROUP BY 1, 2;
-  END LOOP;
-  -- In key order: "joined in the last N days" then reads a unit's rows from a page or two.
-  INSERT INTO member_joins (unit_id, joined_on, members) SELECT * FROM joins ORDER BY 1, 2;
-  DROP TABLE joins;
-  DROP TABLE lineage;
-  DROP TABLE committee;
+  PERFORM roll_up_levels('joins', '{joined_on}', '{members}');
+  INSERT INTO member_joins (unit_id, joined_on, members)
+  SELECT unit_id, joined_on, sum(members)::int FROM joins GROUP BY 1, 2 ORDER BY 1, 2;
+  DROP TABLE joins, booths_at, members_at, offices_at, committees_at, filled_at, committee;
   PERFORM rebuild_post_days();
   PERFORM rebuild_duty_stats();
   PERFORM recount_assembly_stats();
@@ -2403,20 +2419,29 @@ BEGIN
   PERFORM 1 FROM unit_stats ORDER BY unit_id FOR UPDATE;
   DELETE FROM duty_platform_stats;
   DELETE FROM duty_stats;
+  -- Each bound term's requirements at the lowest unit counting them (a booth's at its
+  -- ward), then rolled up level by level (roll_up_levels, 30_counters.sql).
   CREATE TEMP TABLE duty_req ON COMMIT DROP AS
-    SELECT b.appointment_id, b.wing_code, b.role_code, b.level, b.platform_code, b.held, ancestor.id AS anc
-      FROM bound_terms b
-      JOIN units u ON u.id = b.unit_id
-      JOIN units ancestor ON ancestor.node = ANY (path_nodes(u.path)) AND ancestor.level <> 'booth';
+    SELECT b.appointment_id, b.wing_code, b.role_code, b.level, b.platform_code, b.held,
+           CASE WHEN u.level = 'booth' THEN u.parent_id ELSE u.id END AS unit_id
+      FROM bound_terms b JOIN units u ON u.id = b.unit_id;
+  CREATE TEMP TABLE duty_terms_at ON COMMIT DROP AS
+    SELECT unit_id, wing_code, role_code, level, count(*)::int AS bound, count(*) FILTER (WHERE compliant)::int AS compliant
+      FROM (SELECT unit_id, wing_code, role_code, level, bool_and(held) AS compliant
+              FROM duty_req GROUP BY unit_id, appointment_id, wing_code, role_code, level) t
+     GROUP BY 1, 2, 3, 4;
+  PERFORM roll_up_levels('duty_terms_at', '{wing_code,role_code,level}', '{bound,compliant}');
   INSERT INTO duty_stats (unit_id, wing_code, role_code, level, bound, compliant)
-  SELECT anc, wing_code, role_code, level, count(*)::int, count(*) FILTER (WHERE compliant)::int
-    FROM (SELECT anc, wing_code, role_code, level, bool_and(held) AS compliant
-            FROM duty_req GROUP BY anc, appointment_id, wing_code, role_code, level) t
-   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  SELECT unit_id, wing_code, role_code, level, sum(bound)::int, sum(compliant)::int
+    FROM duty_terms_at GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  CREATE TEMP TABLE duty_platforms_at ON COMMIT DROP AS
+    SELECT unit_id, wing_code, role_code, level, platform_code, count(*)::int AS bound, count(*) FILTER (WHERE held)::int AS held
+      FROM duty_req GROUP BY 1, 2, 3, 4, 5;
+  PERFORM roll_up_levels('duty_platforms_at', '{wing_code,role_code,level,platform_code}', '{bound,held}');
   INSERT INTO duty_platform_stats (unit_id, wing_code, role_code, level, platform_code, bound, held)
-  SELECT anc, wing_code, role_code, level, platform_code, count(*)::int, count(*) FILTER (WHERE held)::int
-    FROM duty_req GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
-  DROP TABLE duty_req;
+  SELECT unit_id, wing_code, role_code, level, platform_code, sum(bound)::int, sum(held)::int
+    FROM duty_platforms_at GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
+  DROP TABLE duty_req, duty_terms_at, duty_platforms_at;
 END
 $$;
 
@@ -2437,13 +2462,20 @@ BEGIN
     JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code AND r.required AND 'booth' = ANY (r.levels)
     JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
    WHERE (p_wing IS NULL OR a.wing_code = p_wing) AND (p_role IS NULL OR a.role_code = p_role);
+  -- Each booth's steps at its ward, then rolled up level by level (roll_up_levels,
+  -- 30_counters.sql), not once per ancestor.
+  CREATE TEMP TABLE days_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, s.wing_code, s.role_code, s.day, sum(s.delta)::int AS delta
+      FROM post_steps(t_booth, t_wing, t_role, t_start, t_end) s
+      JOIN units b ON b.id = s.booth_id
+     GROUP BY 1, 2, 3, 4;
+  PERFORM roll_up_levels('days_at', '{wing_code,role_code,day}', '{delta}');
   INSERT INTO post_days (unit_id, wing_code, role_code, day, delta)
-  SELECT a.id, s.wing_code, s.role_code, s.day, sum(s.delta)::int
-    FROM post_steps(t_booth, t_wing, t_role, t_start, t_end) s
-    JOIN units b ON b.id = s.booth_id
-    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
-   GROUP BY 1, 2, 3, 4 HAVING sum(s.delta) <> 0
+  SELECT unit_id, wing_code, role_code, day, sum(delta)::int
+    FROM days_at
+   GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
    ORDER BY 1, 2, 3, 4;
+  DROP TABLE days_at;
 END
 $$;
 
@@ -2665,6 +2697,25 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+--
+-- Name: roll_up_levels(text, text[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.roll_up_levels(p_table text, p_keys text[], p_sums text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+  below unit_level;
+  keys text := coalesce((SELECT string_agg(format(', t.%I', k), '') FROM unnest(p_keys) AS k), '');
+  sums text := (SELECT string_agg(format(', sum(t.%I)', c), '') FROM unnest(p_sums) AS c);
+BEGIN
+  FOREACH below IN ARRAY ARRAY['ward', 'block', 'district']::unit_level[] LOOP
+    EXECUTE format('INSERT INTO %I SELECT u.parent_id%s%s FROM %I t JOIN units u ON u.id = t.unit_id AND u.level = $1 GROUP BY u.parent_id%s',
+                   p_table, keys, sums, p_table, keys) USING below;
+  END LOOP;
+END
+$_$;
 
 --
 -- Name: sequence_changes(integer); Type: FUNCTION; Schema: public; Owner: -
