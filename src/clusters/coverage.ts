@@ -20,8 +20,8 @@ export type ClusterCoverageSqlRow = FiguresSqlRow & {
 }
 
 export function toClusterCoverageRow (r: ClusterCoverageSqlRow) {
-  const { id, unit_id: unitId, unit_code_path: unitCodePath, kind, code, name, required_posts: requiredPosts, filled_posts: filledPosts, ...figures } = r
-  return { clusterId: id, unitId, unitCodePath, kind, code, name, requiredPosts, filledPosts, ...figuresOf(figures) }
+  const cluster = { clusterId: r.id, unitId: r.unit_id, unitCodePath: r.unit_code_path, kind: r.kind, code: r.code, name: r.name, requiredPosts: r.required_posts, filledPosts: r.filled_posts }
+  return Object.assign(cluster, figuresOf(r))
 }
 
 /**
