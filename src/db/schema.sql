@@ -2339,11 +2339,6 @@ BEGIN
   DELETE FROM member_joins;
   DELETE FROM office_stats;
   DELETE FROM unit_stats;
-  -- Booth committees per wing: the wing's unended terms at the booth (none: no row).
-  CREATE TEMP TABLE committee ON COMMIT DROP AS
-    SELECT a.unit_id AS booth_id, a.wing_code, count(*)::int AS size
-      FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
-     WHERE a.end_date IS NULL GROUP BY a.unit_id, a.wing_code;
   INSERT INTO unit_stats (unit_id) SELECT id FROM units WHERE level <> 'booth';
   CREATE TEMP TABLE booths_at ON COMMIT DROP AS
     SELECT b.parent_id AS unit_id, count(*)::int AS n FROM units b WHERE b.level = 'booth' GROUP BY 1;
@@ -2366,10 +2361,14 @@ BEGIN
   PERFORM roll_up_levels('offices_at', '{wing_code}', '{n,with_handle}');
   INSERT INTO office_stats (unit_id, wing_code, office_bearers, office_bearers_with_handle)
   SELECT unit_id, wing_code, sum(n)::int, sum(with_handle)::int FROM offices_at GROUP BY 1, 2 ORDER BY 1, 2;
-  -- Booth committees by size bucket, per wing.
+  -- Booth committees (a wing's unended terms at a booth; none: no committee) by size
+  -- bucket, per wing.
   CREATE TEMP TABLE committees_at ON COMMIT DROP AS
-    SELECT b.parent_id AS unit_id, c.wing_code, committee_bucket(c.size) AS bucket, count(*)::int AS n
-      FROM committee c JOIN units b ON b.id = c.booth_id GROUP BY 1, 2, 3;
+    SELECT c.ward_id AS unit_id, c.wing_code, committee_bucket(c.size) AS bucket, count(*)::int AS n
+      FROM (SELECT b.parent_id AS ward_id, a.wing_code, count(*)::int AS size
+              FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+             WHERE a.end_date IS NULL GROUP BY a.unit_id, b.parent_id, a.wing_code) c
+     GROUP BY 1, 2, 3;
   PERFORM roll_up_levels('committees_at', '{wing_code,bucket}', '{n}');
   UPDATE office_stats s SET committee_histogram = t.hist FROM (
     SELECT x.unit_id, x.wing_code, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
@@ -2400,7 +2399,7 @@ BEGIN
   PERFORM roll_up_levels('joins', '{joined_on}', '{members}');
   INSERT INTO member_joins (unit_id, joined_on, members)
   SELECT unit_id, joined_on, sum(members)::int FROM joins GROUP BY 1, 2 ORDER BY 1, 2;
-  DROP TABLE joins, booths_at, members_at, offices_at, committees_at, filled_at, committee;
+  DROP TABLE joins, booths_at, members_at, offices_at, committees_at, filled_at;
   PERFORM rebuild_post_days();
   PERFORM rebuild_duty_stats();
   PERFORM recount_assembly_stats();
@@ -2513,21 +2512,24 @@ BEGIN
     CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
     CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
-  INSERT INTO training_rates (unit_id, invited, attended)
-  SELECT a.id, count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
-    FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-    JOIN people p ON p.id = i.person_id
-    JOIN units b ON b.id = p.home_booth_id
-    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
-   WHERE invitation_counted(i.source, i.status)
-   GROUP BY a.id ORDER BY a.id;
-  INSERT INTO training_rates AS r (unit_id, camps_held)
-  SELECT a.id, count(*)::int
-    FROM camps c JOIN units cu ON cu.id = c.unit_id
-    JOIN units a ON a.node = ANY (path_nodes(cu.path)) AND a.level <> 'booth'
-   WHERE c.status = 'held'
-   GROUP BY a.id ORDER BY a.id
-  ON CONFLICT (unit_id) DO UPDATE SET camps_held = EXCLUDED.camps_held;
+  -- Rates: invitations at their invitee's ward, held camps at their unit (a booth's at
+  -- its ward), rolled up level by level (roll_up_levels, 30_counters.sql).
+  CREATE TEMP TABLE rates_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, count(*)::int AS invited, count(*) FILTER (WHERE i.status = 'attended')::int AS attended, 0 AS camps_held
+      FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+      JOIN people p ON p.id = i.person_id
+      JOIN units b ON b.id = p.home_booth_id
+     WHERE invitation_counted(i.source, i.status)
+     GROUP BY 1
+    UNION ALL
+    SELECT CASE WHEN cu.level = 'booth' THEN cu.parent_id ELSE cu.id END, 0, 0, count(*)::int
+      FROM camps c JOIN units cu ON cu.id = c.unit_id
+     WHERE c.status = 'held'
+     GROUP BY 1;
+  PERFORM roll_up_levels('rates_at', '{}', '{invited,attended,camps_held}');
+  INSERT INTO training_rates (unit_id, invited, attended, camps_held)
+  SELECT unit_id, sum(invited)::int, sum(attended)::int, sum(camps_held)::int FROM rates_at GROUP BY 1 ORDER BY 1;
+  DROP TABLE rates_at;
 END
 $$;
 

@@ -87,19 +87,14 @@ async function lockAndTruncateIfEmpty (db: Database, tables: readonly string[], 
 }
 
 /**
- * The session's freeze(): tables truncated in this transaction, which COPY FREEZE may
- * fill. On PGlite the tables are locked and checked, not truncated nor copied frozen:
- * its loads are small, and its ANALYZE saw no all-visible page after a COPY FREEZE.
+ * The PostgreSQL session's freeze(): `frozen` holds the tables truncated in this
+ * transaction, which every COPY into them then fills frozen.
  */
-function freezer (db: Database, copyFrozen: boolean) {
-  const frozen = new Set<string>()
-  return {
-    frozen: (table: string) => frozen.has(table),
-    async freeze (tables: readonly string[]) {
-      if (!(await lockAndTruncateIfEmpty(db, tables, copyFrozen))) return false
-      if (copyFrozen) for (const table of tables) frozen.add(table)
-      return true
-    }
+function freezer (db: Database, frozen: Set<string>) {
+  return async (tables: readonly string[]) => {
+    if (!(await lockAndTruncateIfEmpty(db, tables, true))) return false
+    for (const table of tables) frozen.add(table)
+    return true
   }
 }
 
@@ -141,15 +136,16 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
       locks.push(key)
     },
     async transaction (fn) {
-      const { frozen, freeze } = freezer(db, true)
+      const frozen = new Set<string>()
+      const copyStream = (table: string, columns: readonly string[]) => copyStreamInto(client, table, columns, frozen.has(table))
       await client.query('BEGIN')
       try {
         const { commit, value } = await fn({
           tx: db,
-          copyIn: (table, columns) => copyStream(client, table, columns),
-          copy: (table, columns, rows) => copyRows(copyStream(client, table, columns), rows),
-          copyText: (table, columns, text) => copyRows(copyStream(client, table, columns, frozen(table)), [text]),
-          freeze
+          copyIn: copyStream,
+          copy: (table, columns, rows) => copyRows(copyStream(table, columns), rows),
+          copyText: (table, columns, text) => copyRows(copyStream(table, columns), [text]),
+          freeze: freezer(db, frozen)
         })
         // The work's liveness lock gone (its own connection lost): others may already
         // have declared it abandoned, so it must not commit now.
@@ -185,7 +181,7 @@ async function openPostgres (pool: pg.Pool, direct: Direct): Promise<Session> {
 // row would cost more in protocol overhead than the rows themselves.
 const COPY_CHUNK = 64 * 1024
 
-function copyStream (client: pg.PoolClient, table: string, columns: readonly string[], freeze = false): Writable {
+function copyStreamInto (client: pg.PoolClient, table: string, columns: readonly string[], freeze: boolean): Writable {
   const copy = client.query(copyFrom(copyStatement(table, columns, 'STDIN', freeze)))
   let buffered = ''
   const flush = (callback: () => void) => {
@@ -225,13 +221,14 @@ async function openPglite (pglite: PGlite, db: Database): Promise<Session> {
     async transaction<T> (fn: (tx: SessionTransaction) => Promise<{ commit: boolean, value: T }>) {
       return pglite.transaction(async (t) => {
         const tx = drizzlePglite({ client: t as unknown as PGlite, schema }) as unknown as Database
-        const { frozen, freeze } = freezer(tx, false)
         const { commit, value } = await fn({
           tx,
           copyIn: (table, columns) => blobSink(t, table, columns),
           copy: (table, columns, rows) => copyRows(blobSink(t, table, columns), rows),
-          copyText: (table, columns, text) => copyRows(blobSink(t, table, columns, frozen(table)), [text]),
-          freeze
+          copyText: (table, columns, text) => copyRows(blobSink(t, table, columns), [text]),
+          // Locked and checked, not truncated nor copied frozen: PGlite's loads are small,
+          // and its ANALYZE saw no all-visible page after a COPY FREEZE.
+          freeze: (tables) => lockAndTruncateIfEmpty(tx, tables, false)
         })
         if (!commit) await t.rollback()
         return value
@@ -244,8 +241,8 @@ async function openPglite (pglite: PGlite, db: Database): Promise<Session> {
 // PGlite COPies from a Blob it is handed whole, so rows go in batches of about this size.
 const BLOB_BATCH = 4 * 1024 * 1024
 
-function blobSink (t: PgliteTransaction, table: string, columns: readonly string[], freeze = false): Writable {
-  const statement = copyStatement(table, columns, "'/dev/blob'", freeze)
+function blobSink (t: PgliteTransaction, table: string, columns: readonly string[]): Writable {
+  const statement = copyStatement(table, columns, "'/dev/blob'")
   let chunks: string[] = []
   let size = 0
   const flush = async () => {

@@ -237,13 +237,14 @@ async function loadAll (load: SessionTransaction, batches: AsyncIterable<LoadBat
 
 /** What the camps' SQL step made (this load's camps only). */
 async function campCounts (tx: Database): Promise<Pick<SeedCounts, 'invitations' | 'attended' | 'walkIns' | 'attendanceDays'>> {
-  // The days counted by a join, not a probe per invitation (19 lakh of them on india: 6.8 s).
+  // The days counted per invitation by one grouping, not a probe per invitation (19 lakh of them on india: 6.8 s).
   const [found] = await rows<Pick<SeedCounts, 'invitations' | 'attended' | 'walkIns' | 'attendanceDays'>>(tx, sql`
     SELECT count(*)::int AS invitations,
            count(*) FILTER (WHERE i.status = 'attended')::int AS attended,
            count(*) FILTER (WHERE i.source = 'walk_in')::int AS "walkIns",
-           (SELECT count(*)::int FROM seed_camp_plans s JOIN invitations i ON i.camp_id = s.camp_id JOIN attendance a ON a.invitation_id = i.id) AS "attendanceDays"
-      FROM seed_camp_plans s JOIN invitations i ON i.camp_id = s.camp_id`)
+           coalesce(sum(d.days), 0)::int AS "attendanceDays"
+      FROM seed_camp_plans s JOIN invitations i ON i.camp_id = s.camp_id
+      LEFT JOIN (SELECT invitation_id, count(*) AS days FROM attendance GROUP BY 1) d ON d.invitation_id = i.id`)
   return found
 }
 

@@ -282,11 +282,6 @@ BEGIN
   DELETE FROM member_joins;
   DELETE FROM office_stats;
   DELETE FROM unit_stats;
-  -- Booth committees per wing: the wing's unended terms at the booth (none: no row).
-  CREATE TEMP TABLE committee ON COMMIT DROP AS
-    SELECT a.unit_id AS booth_id, a.wing_code, count(*)::int AS size
-      FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
-     WHERE a.end_date IS NULL GROUP BY a.unit_id, a.wing_code;
   INSERT INTO unit_stats (unit_id) SELECT id FROM units WHERE level <> 'booth';
   CREATE TEMP TABLE booths_at ON COMMIT DROP AS
     SELECT b.parent_id AS unit_id, count(*)::int AS n FROM units b WHERE b.level = 'booth' GROUP BY 1;
@@ -309,10 +304,14 @@ BEGIN
   PERFORM roll_up_levels('offices_at', '{wing_code}', '{n,with_handle}');
   INSERT INTO office_stats (unit_id, wing_code, office_bearers, office_bearers_with_handle)
   SELECT unit_id, wing_code, sum(n)::int, sum(with_handle)::int FROM offices_at GROUP BY 1, 2 ORDER BY 1, 2;
-  -- Booth committees by size bucket, per wing.
+  -- Booth committees (a wing's unended terms at a booth; none: no committee) by size
+  -- bucket, per wing.
   CREATE TEMP TABLE committees_at ON COMMIT DROP AS
-    SELECT b.parent_id AS unit_id, c.wing_code, committee_bucket(c.size) AS bucket, count(*)::int AS n
-      FROM committee c JOIN units b ON b.id = c.booth_id GROUP BY 1, 2, 3;
+    SELECT c.ward_id AS unit_id, c.wing_code, committee_bucket(c.size) AS bucket, count(*)::int AS n
+      FROM (SELECT b.parent_id AS ward_id, a.wing_code, count(*)::int AS size
+              FROM appointments a JOIN units b ON b.id = a.unit_id AND b.level = 'booth'
+             WHERE a.end_date IS NULL GROUP BY a.unit_id, b.parent_id, a.wing_code) c
+     GROUP BY 1, 2, 3;
   PERFORM roll_up_levels('committees_at', '{wing_code,bucket}', '{n}');
   UPDATE office_stats s SET committee_histogram = t.hist FROM (
     SELECT x.unit_id, x.wing_code, array_agg(coalesce(c.n, 0) ORDER BY g.b) AS hist
@@ -343,7 +342,7 @@ BEGIN
   PERFORM roll_up_levels('joins', '{joined_on}', '{members}');
   INSERT INTO member_joins (unit_id, joined_on, members)
   SELECT unit_id, joined_on, sum(members)::int FROM joins GROUP BY 1, 2 ORDER BY 1, 2;
-  DROP TABLE joins, booths_at, members_at, offices_at, committees_at, filled_at, committee;
+  DROP TABLE joins, booths_at, members_at, offices_at, committees_at, filled_at;
   PERFORM rebuild_post_days();
   PERFORM rebuild_duty_stats();
   PERFORM recount_assembly_stats();

@@ -702,21 +702,24 @@ BEGIN
     CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
     CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
-  INSERT INTO training_rates (unit_id, invited, attended)
-  SELECT a.id, count(*)::int, count(*) FILTER (WHERE i.status = 'attended')::int
-    FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
-    JOIN people p ON p.id = i.person_id
-    JOIN units b ON b.id = p.home_booth_id
-    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
-   WHERE invitation_counted(i.source, i.status)
-   GROUP BY a.id ORDER BY a.id;
-  INSERT INTO training_rates AS r (unit_id, camps_held)
-  SELECT a.id, count(*)::int
-    FROM camps c JOIN units cu ON cu.id = c.unit_id
-    JOIN units a ON a.node = ANY (path_nodes(cu.path)) AND a.level <> 'booth'
-   WHERE c.status = 'held'
-   GROUP BY a.id ORDER BY a.id
-  ON CONFLICT (unit_id) DO UPDATE SET camps_held = EXCLUDED.camps_held;
+  -- Rates: invitations at their invitee's ward, held camps at their unit (a booth's at
+  -- its ward), rolled up level by level (roll_up_levels, 30_counters.sql).
+  CREATE TEMP TABLE rates_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, count(*)::int AS invited, count(*) FILTER (WHERE i.status = 'attended')::int AS attended, 0 AS camps_held
+      FROM invitations i JOIN camps c ON c.id = i.camp_id AND c.status = 'held'
+      JOIN people p ON p.id = i.person_id
+      JOIN units b ON b.id = p.home_booth_id
+     WHERE invitation_counted(i.source, i.status)
+     GROUP BY 1
+    UNION ALL
+    SELECT CASE WHEN cu.level = 'booth' THEN cu.parent_id ELSE cu.id END, 0, 0, count(*)::int
+      FROM camps c JOIN units cu ON cu.id = c.unit_id
+     WHERE c.status = 'held'
+     GROUP BY 1;
+  PERFORM roll_up_levels('rates_at', '{}', '{invited,attended,camps_held}');
+  INSERT INTO training_rates (unit_id, invited, attended, camps_held)
+  SELECT unit_id, sum(invited)::int, sum(attended)::int, sum(camps_held)::int FROM rates_at GROUP BY 1 ORDER BY 1;
+  DROP TABLE rates_at;
 END
 $$;
 
