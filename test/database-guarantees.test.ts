@@ -96,6 +96,45 @@ t.test('seats, levels, double terms and one current membership', async (t) => {
   t.equal(badPhone?.constraint, 'people_phone_check')
 })
 
+t.test('the seed\'s whole-table checks find what the triggers refuse', async (t) => {
+  // With the triggers off (as the seed loads), a second president, a BLA at a district and
+  // a booth committee of two: post_violations() over the whole table, and over the terms
+  // given as arrays (what the triggers ask), name the first two and not the committee.
+  const booth = await createUnit(app, { level: 'booth', parentId: tree.ward.id, code: 'WHOLE', name: 'Whole' })
+  const a = await activeMember(app, booth.id, 'Whole A')
+  const b = await activeMember(app, booth.id, 'Whole B')
+  class Rollback extends Error {}
+  let found: Array<{ who: string, violation: string, given: boolean }> = []
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`ALTER TABLE appointments DISABLE TRIGGER USER`)
+    await tx.execute(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES
+      (${a.person.id}, ${booth.id}, 'president', '2025-01-01'), (${b.person.id}, ${booth.id}, 'president', '2025-02-01'),
+      (${a.person.id}, ${tree.district.id}, 'bla', '2025-01-01'),
+      (${a.person.id}, ${booth.id}, 'committee_member', '2025-01-01'), (${b.person.id}, ${booth.id}, 'committee_member', '2025-01-01')`)
+    const mine = sql`SELECT id, unit_id, cluster_id, wing_code, role_code, start_date, end_date FROM appointments WHERE person_id IN (${a.person.id}, ${b.person.id})`
+    found = await rows(tx, sql`
+      SELECT p.name || ' ' || v.role_code AS who, v.violation, false AS given
+        FROM post_violations() v JOIN appointments x ON x.id = v.appointment_id JOIN people p ON p.id = x.person_id
+       WHERE x.person_id IN (${a.person.id}, ${b.person.id})
+      UNION ALL
+      SELECT p.name || ' ' || v.role_code, v.violation, true
+        FROM (SELECT array_agg(id) AS i, array_agg(unit_id) AS u, array_agg(cluster_id) AS c, array_agg(wing_code) AS w,
+                     array_agg(role_code) AS r, array_agg(start_date) AS s, array_agg(end_date) AS e FROM (${mine}) m) g,
+             post_violations(g.i, g.u, g.c, g.w, g.r, g.s, g.e) v
+        JOIN appointments x ON x.id = v.appointment_id JOIN people p ON p.id = x.person_id
+       ORDER BY 3, 1`)
+    throw new Rollback()
+  }).catch((err: unknown) => { if (!(err instanceof Rollback)) throw err })
+  const expected = (given: boolean) => [
+    { who: 'Whole A bla', violation: 'role_not_at_level', given },
+    { who: 'Whole A president', violation: 'no_free_seat', given },
+    { who: 'Whole B president', violation: 'no_free_seat', given }
+  ]
+  t.same(found, [...expected(false), ...expected(true)], 'the whole table and the arrays agree')
+  const [left] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM appointments WHERE person_id IN (${a.person.id}, ${b.person.id})`)
+  t.equal(left.n, 0, 'rolled back')
+})
+
 t.test('the tree: its shape', async (t) => {
   // These tests bypass the API on purpose: the tree's shape must hold against raw SQL.
   t.test('a unit can only hang under the level directly above', async (t) => {

@@ -65,17 +65,17 @@ CREATE OR REPLACE TRIGGER units_cascade_paths
 
 -- The node numbers on a path: a unit and its ancestors are the units whose node is in it
 -- (`a.node = ANY (path_nodes(u.path))`, one probe of units_node_key each).
-CREATE OR REPLACE FUNCTION path_nodes(p ltree) RETURNS bigint[] LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION path_nodes(p ltree) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT string_to_array(ltree2text(p), '.')::bigint[]
 $$;
 
 -- A unit and its ancestors, by the node numbers in its path.
-CREATE OR REPLACE FUNCTION unit_lineage(p ltree) RETURNS uuid[] LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION unit_lineage(p ltree) RETURNS uuid[] LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(u.id), '{}') FROM units u WHERE u.node = ANY (path_nodes(p))
 $$;
 
 -- The district's node on a path (NULL on a state's): the key of a booth's constituency
 -- pair (33_assembly_stats.sql).
-CREATE OR REPLACE FUNCTION path_district_node(p ltree) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION path_district_node(p ltree) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT (path_nodes(p))[2]
 $$;

@@ -13,7 +13,7 @@
 -- Why a person with this home booth and this current membership may not hold office;
 -- NULL when they may. A person without a current membership passes NULLs.
 CREATE OR REPLACE FUNCTION office_ineligibility(p_home_booth uuid, p_member_booth uuid, p_grade membership_grade)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
     WHEN p_member_booth IS NULL THEN 'no_current_membership'
     WHEN p_grade <> 'active' THEN 'not_active_member'
@@ -32,7 +32,7 @@ $$;
 
 -- Each person's standing: why they may not hold office (NULL: they may).
 CREATE OR REPLACE FUNCTION office_standing(p_people uuid[])
-RETURNS TABLE (person_id uuid, ineligibility text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (person_id uuid, ineligibility text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT p.id, office_ineligibility(p.home_booth_id, m.booth_id, m.grade)
     FROM people p
     LEFT JOIN memberships m ON m.person_id = p.id AND m.status = 'current'
@@ -50,7 +50,7 @@ CREATE OR REPLACE VIEW open_terms_standing AS
 
 -- The open terms of these people that the rule forbids.
 CREATE OR REPLACE FUNCTION own_booth_violations(p_people uuid[])
-RETURNS TABLE (appointment_id uuid, person_id uuid, ineligibility text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (appointment_id uuid, person_id uuid, ineligibility text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT s.appointment_id, s.person_id, s.ineligibility
     FROM open_terms_standing s
    WHERE s.person_id = ANY (p_people) AND s.ineligibility IS NOT NULL
@@ -58,7 +58,7 @@ $$;
 
 -- Every open term the rule forbids, anywhere (the seed's verification).
 CREATE OR REPLACE FUNCTION own_booth_violations()
-RETURNS TABLE (appointment_id uuid, person_id uuid, ineligibility text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (appointment_id uuid, person_id uuid, ineligibility text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT s.appointment_id, s.person_id, s.ineligibility
     FROM open_terms_standing s
    WHERE s.ineligibility IS NOT NULL

@@ -15,7 +15,7 @@
 -- (booth, wing, role, start, end). Only required booth-level roles are counted.
 CREATE OR REPLACE FUNCTION post_steps(p_booth uuid[], p_wing text[], p_role text[], p_start date[], p_end date[])
 RETURNS TABLE (booth_id uuid, wing_code text, role_code text, day date, delta integer)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WITH terms AS (
     SELECT t.* FROM unnest(p_booth, p_wing, p_role, p_start, p_end) AS t(booth_id, wing_code, role_code, start_date, end_date)
      WHERE t.start_date < coalesce(t.end_date, 'infinity')),
@@ -116,11 +116,9 @@ BEGIN
       JOIN units b ON b.id = s.booth_id
      GROUP BY 1, 2, 3, 4;
   PERFORM roll_up_levels('days_at', '{wing_code,role_code,day}', '{delta}');
+  -- Every step starts at a ward: one row per unit and key already (roll_up_levels).
   INSERT INTO post_days (unit_id, wing_code, role_code, day, delta)
-  SELECT unit_id, wing_code, role_code, day, sum(delta)::int
-    FROM days_at
-   GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
-   ORDER BY 1, 2, 3, 4;
+  SELECT unit_id, wing_code, role_code, day, delta FROM days_at WHERE delta <> 0 ORDER BY 1, 2, 3, 4;
   DROP TABLE days_at;
 END
 $$;

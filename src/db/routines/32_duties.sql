@@ -106,7 +106,7 @@ $$;
 -- over the bound post kinds the filters keep (NULL: any). Units above booths read their
 -- counters; a booth, its own terms.
 CREATE OR REPLACE FUNCTION duty_figures(p_units uuid[], p_wing text, p_role text, p_level unit_level)
-RETURNS TABLE (unit_id uuid, platform_code text, bound integer, met integer) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (unit_id uuid, platform_code text, bound integer, met integer) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   -- A booth's bound terms, read once; other units find none without probing their terms.
   WITH booth_terms AS MATERIALIZED (
     SELECT b.unit_id, b.appointment_id, b.platform_code, b.held

@@ -3,7 +3,7 @@
 -- seed, which loads with the units triggers off, writes the same ids itself.
 
 -- The state a path starts at.
-CREATE OR REPLACE FUNCTION path_state(p ltree) RETURNS uuid LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION path_state(p ltree) RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT u.id FROM units u WHERE u.node = (path_nodes(p))[1]
 $$;
 

@@ -69,7 +69,7 @@ CREATE OR REPLACE TRIGGER clusters_within_scope
 -- The rule a booth's membership of a cluster breaks, or NULL: the booth is not a booth
 -- under its cluster's unit, or its cluster's kind groups clusters.
 CREATE OR REPLACE FUNCTION cluster_booth_violation(p_groups_kind text, p_booth_level unit_level, p_booth_path ltree, p_unit_path ltree) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN p_groups_kind IS NOT NULL THEN 'cluster_booths_kind_groups'
               WHEN p_booth_level <> 'booth' OR NOT (p_booth_path <@ p_unit_path) THEN 'cluster_booths_within_unit' END
 $$;
@@ -77,7 +77,7 @@ $$;
 -- The memberships of these booths that break a rule. (The booths are joined, not
 -- filtered with "IS NULL OR": a filter like that keeps the key's index out of the plan.)
 CREATE OR REPLACE FUNCTION cluster_booth_violations(p_booths uuid[])
-RETURNS TABLE (booth_id uuid, cluster_id uuid, violation text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (booth_id uuid, cluster_id uuid, violation text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT cb.booth_id, cb.cluster_id, cluster_booth_violation(k.groups_kind, b.level, b.path, cu.path)
     FROM (SELECT DISTINCT x FROM unnest(p_booths) AS x) given
     JOIN cluster_booths cb ON cb.booth_id = given.x
@@ -92,7 +92,7 @@ $$;
 -- tables, which the planner hashes (the booths passed as an array it takes for ten, and
 -- probed india's 10 lakh one by one: 27 s).
 CREATE OR REPLACE FUNCTION cluster_booth_violations()
-RETURNS TABLE (booth_id uuid, cluster_id uuid, violation text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (booth_id uuid, cluster_id uuid, violation text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT cb.booth_id, cb.cluster_id, cluster_booth_violation(k.groups_kind, b.level, b.path, cu.path)
     FROM cluster_booths cb
     JOIN clusters c ON c.id = cb.cluster_id

@@ -32,34 +32,34 @@
 -- the form stays, harmless.)
 
 -- The roles whose holders a training report leaves out unless asked: the booth committee.
-CREATE OR REPLACE FUNCTION training_counts_role(p_role text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION training_counts_role(p_role text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT p_role <> 'committee_member'
 $$;
 
 -- An invitation the camp stands by: asked for (not a walk-in) and not cancelled. These
 -- make a camp's invited figure and, at held camps, the attendance rates.
 CREATE OR REPLACE FUNCTION invitation_counted(p_source invitation_source, p_status invitation_status) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT p_source <> 'walk_in' AND p_status <> 'cancelled'
 $$;
 
 -- An invitation holding one of the camp's seats: confirmed or attended, walk-ins aside.
 CREATE OR REPLACE FUNCTION invitation_holds_seat(p_source invitation_source, p_status invitation_status) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT p_source <> 'walk_in' AND p_status IN ('confirmed', 'attended')
 $$;
 
 -- A day of attendance a camp can have: within its dates, not after today, at a camp not
 -- cancelled (attendance_within_camp). The attendance trigger and camp_violations() ask it.
 CREATE OR REPLACE FUNCTION attendance_day_allowed(p_status camp_status, p_start date, p_end date, p_day date) RETURNS boolean
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT p_status <> 'cancelled' AND p_day BETWEEN p_start AND p_end AND p_day <= india_today()
 $$;
 
 -- More seats taken than the camp has (camp_capacity): the capacity trigger and
 -- camp_violations() ask it.
 CREATE OR REPLACE FUNCTION camp_over_capacity(p_camp uuid, p_capacity integer) RETURNS boolean
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT p_capacity IS NOT NULL
      AND (SELECT count(*) FROM invitations i WHERE i.camp_id = p_camp AND invitation_holds_seat(i.source, i.status)) > p_capacity
 $$;
@@ -354,7 +354,7 @@ CREATE OR REPLACE TRIGGER attendance_after_delete AFTER DELETE ON attendance
 -- home booth lies under the camp's unit. One row per person, the posts in level order.
 CREATE OR REPLACE FUNCTION camp_audience(p_camp uuid)
 RETURNS TABLE (person_id uuid, qualified_by jsonb, post_level unit_level, post_wing text, post_role text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
   -- levels: the levels some clause asks for, NULL when a clause takes every level.
   WITH camp AS (
     SELECT c.id, cu.path, c.audience,
@@ -440,7 +440,7 @@ $$;
 -- A person's current posts as an invitation records them (walk-ins, people invited one
 -- by one): every unended term, in level order.
 CREATE OR REPLACE FUNCTION person_posts(p_person uuid)
-RETURNS TABLE (qualified_by jsonb, post_level unit_level, post_wing text, post_role text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (qualified_by jsonb, post_level unit_level, post_wing text, post_role text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT coalesce(jsonb_agg(jsonb_build_object('appointmentId', a.id, 'unitId', a.unit_id, 'level', u.level, 'wing', a.wing_code, 'role', a.role_code, 'clusterId', a.cluster_id)
                    ORDER BY u.level, a.wing_code, a.role_code, a.id), '[]'),
          (array_agg(u.level ORDER BY u.level, a.wing_code, a.role_code, a.id))[1],
@@ -457,7 +457,7 @@ $$;
 -- bulk load of 100,000 terms asks for 100,000 people at once, and a per-person plan that
 -- a stale estimate turns into a scan would run 100,000 times.
 CREATE OR REPLACE FUNCTION training_summaries(p_people uuid[])
-RETURNS TABLE (person_id uuid, booth_id uuid, wings text[], topics text[], last_days date[]) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (person_id uuid, booth_id uuid, wings text[], topics text[], last_days date[]) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WITH w AS (
     SELECT a.person_id, array_agg(DISTINCT a.wing_code ORDER BY a.wing_code) AS wings
       FROM appointments a
@@ -694,14 +694,19 @@ BEGIN
                 FROM invitations i JOIN attendance d ON d.invitation_id = i.id JOIN camp_topics ct ON ct.camp_id = i.camp_id
                GROUP BY i.person_id, ct.topic_code) x
        GROUP BY x.person_id) t ON t.person_id = w.person_id;
+  -- The people counted at their home booth's ward, then rolled up level by level: each
+  -- person's cells grouped once, not once per ancestor; one row per unit and key then.
+  CREATE TEMP TABLE people_at ON COMMIT DROP AS
+    SELECT b.parent_id AS unit_id, w.wing_key, x.topic_key, x.last_day, count(*)::int AS people
+      FROM training_people tp
+      JOIN units b ON b.id = tp.booth_id
+      CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
+      CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
+     GROUP BY 1, 2, 3, 4;
+  PERFORM roll_up_levels('people_at', '{wing_key,topic_key,last_day}', '{people}');
   INSERT INTO training_stats (unit_id, wing_key, topic_key, last_day, people)
-  SELECT a.id, w.wing_key, x.topic_key, x.last_day, count(*)::int
-    FROM training_people tp
-    JOIN units b ON b.id = tp.booth_id
-    JOIN units a ON a.node = ANY (path_nodes(b.path)) AND a.level <> 'booth'
-    CROSS JOIN LATERAL unnest(array_prepend('', tp.wings)) AS w(wing_key)
-    CROSS JOIN LATERAL unnest(tp.topics, tp.last_days) AS x(topic_key, last_day)
-   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+  SELECT unit_id, wing_key, topic_key, last_day, people FROM people_at ORDER BY 1, 2, 3, 4;
+  DROP TABLE people_at;
   -- Rates: invitations at their invitee's ward, held camps at their unit (a booth's at
   -- its ward), rolled up level by level (roll_up_levels, 30_counters.sql).
   CREATE TEMP TABLE rates_at ON COMMIT DROP AS
@@ -729,7 +734,7 @@ $$;
 -- day outside the camp's dates, after today or at a cancelled camp, confirmations over
 -- the capacity.
 CREATE OR REPLACE FUNCTION camp_violations()
-RETURNS TABLE (camp_id uuid, violation text) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (camp_id uuid, violation text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT DISTINCT i.camp_id, 'invitations_within_camp'
     FROM invitations i JOIN camps c ON c.id = i.camp_id JOIN units cu ON cu.id = c.unit_id
     JOIN people p ON p.id = i.person_id JOIN units h ON h.id = p.home_booth_id

@@ -22,7 +22,7 @@ CREATE OR REPLACE TRIGGER api_keys_pause_webhooks
 -- A key that still speaks: not revoked, not expired. An expired key's webhooks are paused
 -- by the worker (pause_webhooks_of_expired_keys) before it claims any: expiry is a time,
 -- not a write a trigger could see.
-CREATE OR REPLACE FUNCTION api_key_live(p_key uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION api_key_live(p_key uuid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = p_key AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()))
 $$;
 
