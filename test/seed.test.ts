@@ -72,22 +72,26 @@ t.test('the demo preset loads and says what it loaded', async (t) => {
   t.ok(counts.endedTerms > 0, 'some history')
 })
 
+const LOADED = sql.join(['units', 'people', 'person_handles', 'memberships', 'appointments', 'invitations', 'attendance'].map(name => sql`${name}`), sql`, `)
+
 t.test('a load into an empty database leaves the constraints and indexes as the migrations made them', async (t) => {
   // The load drops all but the primary keys (and the exclusion) of people, memberships, appointments and
-  // handles, and recreates them after the COPY: compared with a database only migrated.
+  // handles, the search indexes of units, and the foreign keys and index by person of invitations and
+  // attendance, and recreates them after the COPY: compared with a database only migrated.
   const blank = await freshTarget()
   const migrated = await blank.open()
   t.teardown(() => migrated.close())
   const catalogue = (d: Database) => rows<{ kind: string, name: string, definition: string }>(d, sql`
     SELECT 'constraint' AS kind, conname AS name, pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END AS definition
-      FROM pg_constraint WHERE conrelid IN ('people'::regclass, 'person_handles'::regclass, 'memberships'::regclass, 'appointments'::regclass)
+      FROM pg_constraint WHERE conrelid::regclass::text IN (${LOADED})
     UNION ALL
     SELECT 'index', c.relname, pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' INVALID' END
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-     WHERE i.indrelid IN ('people'::regclass, 'person_handles'::regclass, 'memberships'::regclass, 'appointments'::regclass)
+     WHERE i.indrelid::regclass::text IN (${LOADED})
      ORDER BY 1, 2`)
   const expected = await catalogue(migrated.db)
-  t.ok(expected.filter(k => k.kind === 'constraint' && /FOREIGN KEY/.test(k.definition)).length >= 8, 'the tables have their foreign keys')
+  t.ok(expected.filter(k => k.kind === 'constraint' && /FOREIGN KEY/.test(k.definition)).length >= 12, 'the tables have their foreign keys')
+  t.ok(expected.filter(k => k.kind === 'index' && /USING gi(n|st)/.test(k.definition)).length >= 4, 'and their search indexes')
   t.same(await catalogue(db.db), expected)
 })
 

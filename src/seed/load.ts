@@ -77,15 +77,17 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       // and compiling took ~0.5 s of each ~30 ms call (cg).
       if (session.kind === 'postgres') await tx.execute(sql`SET LOCAL jit = off`)
       const unitTriggers = await setTriggers(tx, 'DISABLE')
-      const deferred = await deferOrganisationConstraints(load)
+      const unitIndexes = await deferUnitIndexes(tx)
+      const { deferred, invitationKeys } = await deferOrganisationConstraints(load)
       for (const statement of CREATE_CAMP_PLANS) await tx.execute(statement)
       const loaded = await loadAll(load, loadBatches(options.preset, { seed: options.seed, today: dayNumber(options.today), roles }), progress)
       // Fresh statistics first, or the checks below (and the foreign keys' validation) plan their joins for empty tables.
       await progress.time('analyze', () => tx.execute(sql.raw(`ANALYZE units, assemblies, clusters, cluster_booths, camps, ${ORGANISATION_TABLES.join(', ')}`)))
-      for (const statement of deferred) await progress.time('constraints', () => tx.execute(sql.raw(statement)))
+      for (const statement of [...unitIndexes, ...deferred]) await progress.time('constraints', () => tx.execute(sql.raw(statement)))
       progress.step('inviting the camps\' audiences')
       await progress.time('camps', async () => {
         await inviteSeededCamps(tx, options.seed)
+        for (const statement of invitationKeys) await tx.execute(sql.raw(statement))
         await tx.execute(sql`ANALYZE invitations, attendance`)
         Object.assign(loaded, await campCounts(tx))
       })
@@ -142,18 +144,21 @@ async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTrig
  * sorted, checking a unique constraint as it goes, and validates each foreign key by one
  * join, instead of a page touched, a lookup and a row lock on the referenced row per row
  * written. `all`: every constraint and index but the primary keys and exclusions (a
- * unique constraint only when no foreign key points at it); `foreign keys`: those only.
+ * unique constraint only when no foreign key points at it); `foreign keys`: those only;
+ * `foreign keys and indexes`: those and the indexes no constraint owns; `indexes`: those
+ * indexes only.
  * An exclusion's GiST index has no sorted build: built after the load it cost as much as
  * during it, even keyed by one hash of the post (migration 0031; on india 2026-12-05 the
  * COPY of the terms took 39 s without it and the constraints 443 s, against 340 s and
  * 143 s with it), and during it the generator's thread makes the next batch meanwhile.
  */
-async function dropConstraints (tx: Database, tables: readonly string[], what: 'all' | 'foreign keys'): Promise<string[]> {
+async function dropConstraints (tx: Database, tables: readonly string[], what: 'all' | 'foreign keys' | 'foreign keys and indexes' | 'indexes'): Promise<string[]> {
   const within = `ARRAY[${tables.map(t => `'${t}'`).join(', ')}]::regclass[]`
+  const kinds = { all: 'f,u', 'foreign keys': 'f', 'foreign keys and indexes': 'f', indexes: '' }[what]
   const constraints = await rows<{ table: string, name: string, definition: string }>(tx, sql.raw(`
     SELECT k.conrelid::regclass::text AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition
       FROM pg_constraint k
-     WHERE k.conrelid = ANY (${within}) AND k.contype IN (${what === 'all' ? "'f', 'u'" : "'f'"})
+     WHERE k.conrelid = ANY (${within}) AND k.contype = ANY ('{${kinds}}'::"char"[])
        AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid AND k.contype <> 'f')
      ORDER BY k.contype = 'f', k.conrelid::regclass::text, k.conname`))
   // Indexes that no constraint owns (unique ones too: memberships' one current membership).
@@ -184,11 +189,29 @@ async function dropConstraints (tx: Database, tables: readonly string[], what: '
  * 5.6x up's time, through the exclusion's GiST index). Into one that has people, nothing
  * is dropped: the load is checked row by row.
  */
-async function deferOrganisationConstraints (load: SessionTransaction): Promise<string[]> {
+async function deferOrganisationConstraints (load: SessionTransaction): Promise<{ deferred: string[], invitationKeys: string[] }> {
   // Empty or not is answered under freeze()'s lock: no API write can add a person between
-  // the answer and the constraints dropped.
-  if (!(await load.freeze(ORGANISATION_TABLES))) return []
-  return dropConstraints(load.tx, ORGANISATION_TABLES, 'all')
+  // the answer and the constraints dropped. The lock and the truncation take the tables
+  // whose keys lead to people too, invitations and attendance among them (empty as well):
+  // the camps' audiences are written without their foreign keys and the invitations'
+  // index by person, which come back after them (the unique key stays: the walk-ins rely
+  // on it).
+  if (!(await load.freeze(ORGANISATION_TABLES))) return { deferred: [], invitationKeys: [] }
+  return {
+    deferred: await dropConstraints(load.tx, ORGANISATION_TABLES, 'all'),
+    invitationKeys: await dropConstraints(load.tx, ['invitations', 'attendance'], 'foreign keys and indexes')
+  }
+}
+
+/**
+ * Into a database without units, the tree loads with the keys its rows are checked by
+ * (primary, unique, the parent's (id, level)) and without its search indexes (the path's
+ * GiST, the names' and codes' trigrams, level and code path, constituency), built after
+ * the load in one pass each. The units table is already locked (setTriggers).
+ */
+async function deferUnitIndexes (tx: Database): Promise<string[]> {
+  const [{ empty }] = await rows<{ empty: boolean }>(tx, sql`SELECT NOT EXISTS (SELECT 1 FROM units) AS empty`)
+  return empty ? dropConstraints(tx, ['units'], 'indexes') : []
 }
 
 const ANALYZE_AFTER_ROWS = 1000
