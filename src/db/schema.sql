@@ -2294,6 +2294,8 @@ CREATE FUNCTION public.post_violations() RETURNS TABLE(appointment_id uuid, unit
     LEFT JOIN clusters c ON c.id = t.cluster_id
    WHERE role_misplaced(r.levels, r.cluster_kind, u.level, t.cluster_id, c.kind_code)
   UNION ALL
+  -- Both sides only the seated roles' terms (as `seated` above): the committees' crore of
+  -- terms never reaches the join.
   SELECT t.id, t.unit_id, t.wing_code, t.role_code, 'no_free_seat'
     FROM (SELECT a.*, r.seats FROM appointments a JOIN roles r ON r.wing_code = a.wing_code AND r.code = a.role_code
            WHERE r.seats IS NOT NULL) t

@@ -96,7 +96,7 @@ export async function seedDatabase (handle: DatabaseHandle, options: SeedOptions
       progress.step('recounting coverage counters')
       await progress.time('counters', async () => {
         // The recount rewrites every counter row: their keys to units are validated once after it.
-        const keys = await dropConstraints(tx, COUNTER_TABLES, 'foreign keys')
+        const keys = await dropConstraints(tx, COUNTER_TABLES, { foreignKeys: true })
         await tx.execute(sql`SELECT rebuild_coverage_stats()`)
         for (const statement of keys) await tx.execute(sql.raw(statement))
       })
@@ -143,18 +143,18 @@ async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTrig
  * and unique constraints before the foreign keys: a bulk load builds each index once,
  * sorted, checking a unique constraint as it goes, and validates each foreign key by one
  * join, instead of a page touched, a lookup and a row lock on the referenced row per row
- * written. `all`: every constraint and index but the primary keys and exclusions (a
- * unique constraint only when no foreign key points at it); `foreign keys`: those only;
- * `foreign keys and indexes`: those and the indexes no constraint owns; `indexes`: those
- * indexes only.
+ * written. Which: `foreignKeys`; `uniques`, the unique constraints no foreign key points
+ * at; `indexes`, those no constraint owns. Primary keys and exclusions always stay.
  * An exclusion's GiST index has no sorted build: built after the load it cost as much as
  * during it, even keyed by one hash of the post (migration 0031; on india 2026-12-05 the
  * COPY of the terms took 39 s without it and the constraints 443 s, against 340 s and
  * 143 s with it), and during it the generator's thread makes the next batch meanwhile.
  */
-async function dropConstraints (tx: Database, tables: readonly string[], what: 'all' | 'foreign keys' | 'foreign keys and indexes' | 'indexes'): Promise<string[]> {
+interface Dropped { foreignKeys?: boolean, uniques?: boolean, indexes?: boolean }
+
+async function dropConstraints (tx: Database, tables: readonly string[], which: Dropped): Promise<string[]> {
   const within = `ARRAY[${tables.map(t => `'${t}'`).join(', ')}]::regclass[]`
-  const kinds = { all: 'f,u', 'foreign keys': 'f', 'foreign keys and indexes': 'f', indexes: '' }[what]
+  const kinds = [which.foreignKeys === true ? 'f' : '', which.uniques === true ? 'u' : ''].filter(Boolean).join(',')
   const constraints = await rows<{ table: string, name: string, definition: string }>(tx, sql.raw(`
     SELECT k.conrelid::regclass::text AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition
       FROM pg_constraint k
@@ -163,7 +163,7 @@ async function dropConstraints (tx: Database, tables: readonly string[], what: '
      ORDER BY k.contype = 'f', k.conrelid::regclass::text, k.conname`))
   // Indexes that no constraint owns (unique ones too: memberships' one current membership).
   // The exclusion's index is a constraint's: it stays.
-  const indexes = what === 'foreign keys'
+  const indexes = which.indexes !== true
     ? []
     : await rows<{ name: string, definition: string }>(tx, sql.raw(`
     SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
@@ -198,8 +198,8 @@ async function deferOrganisationConstraints (load: SessionTransaction): Promise<
   // on it).
   if (!(await load.freeze(ORGANISATION_TABLES))) return { deferred: [], invitationKeys: [] }
   return {
-    deferred: await dropConstraints(load.tx, ORGANISATION_TABLES, 'all'),
-    invitationKeys: await dropConstraints(load.tx, ['invitations', 'attendance'], 'foreign keys and indexes')
+    deferred: await dropConstraints(load.tx, ORGANISATION_TABLES, { foreignKeys: true, uniques: true, indexes: true }),
+    invitationKeys: await dropConstraints(load.tx, ['invitations', 'attendance'], { foreignKeys: true, indexes: true })
   }
 }
 
@@ -211,7 +211,7 @@ async function deferOrganisationConstraints (load: SessionTransaction): Promise<
  */
 async function deferUnitIndexes (tx: Database): Promise<string[]> {
   const [{ empty }] = await rows<{ empty: boolean }>(tx, sql`SELECT NOT EXISTS (SELECT 1 FROM units) AS empty`)
-  return empty ? dropConstraints(tx, ['units'], 'indexes') : []
+  return empty ? dropConstraints(tx, ['units'], { indexes: true }) : []
 }
 
 const ANALYZE_AFTER_ROWS = 1000
