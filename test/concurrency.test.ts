@@ -194,3 +194,44 @@ t.test('the database alone refuses racing writes that would break the rule', { s
                           AND m.grade = 'active' AND m.booth_id = p.home_booth_id)`)
   t.equal(bad.n, 0)
 })
+
+/**
+ * No one holds one post twice: the triggers check a person's terms under the person's
+ * lock. Of two transactions giving A the same committee seat, the second must wait for
+ * the first (seen waiting on a lock in pg_stat_activity) and, once the first commits, see
+ * its term and be refused.
+ */
+t.test('the second of two racing double terms waits for the first and is refused', { skip: !usingPostgres && 'PostgreSQL only' }, async (t) => {
+  const { app, databaseUrl } = await buildTestApp(t)
+  const tree = await createChain(app, 'DBL')
+  const a = await activeMember(app, tree.booth.id, 'Double A')
+  const first = new pg.Client({ connectionString: databaseUrl })
+  const second = new pg.Client({ connectionString: databaseUrl })
+  await first.connect()
+  await second.connect()
+  t.teardown(async () => { await first.end(); await second.end() })
+  const insert = 'INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES ($1, $2, \'committee_member\', $3)'
+
+  await first.query('BEGIN')
+  await first.query(insert, [a.person.id, tree.booth.id, '2025-01-01'])
+  const { rows: [{ pid }] } = await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+  await second.query('BEGIN')
+  const race = { settled: false }
+  const racing = second.query(insert, [a.person.id, tree.booth.id, '2025-03-01'])
+    .then(() => undefined, (err: unknown) => err as { code?: string, constraint?: string })
+    .finally(() => { race.settled = true })
+  let waiting = false
+  while (!waiting && !race.settled) {
+    const [state] = await rows<{ wait: string | null }>(app.db, sql`SELECT wait_event_type AS wait FROM pg_stat_activity WHERE pid = ${pid}`)
+    waiting = state?.wait === 'Lock'
+    if (!waiting) await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  t.ok(waiting, 'the second transaction waits for the first\'s lock on the person')
+  await first.query('COMMIT')
+  const refused = await racing
+  await second.query('ROLLBACK')
+  t.equal(refused?.constraint, 'appointments_no_double_term', 'and, once the first commits, is refused')
+  t.equal(refused?.code, '23P01')
+  const [held] = await rows<{ n: number }>(app.db, sql`SELECT count(*)::int AS n FROM appointments WHERE person_id = ${a.person.id} AND role_code = 'committee_member'`)
+  t.equal(held.n, 1, 'one committee term')
+})

@@ -84,6 +84,23 @@ t.test('seats, levels, double terms and one current membership', async (t) => {
   t.equal(together?.constraint, 'appointments_seats', 'two presidents in one statement are refused')
   const double = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${a.person.id}, ${booth.id}, 'committee_member', '2025-01-01'), (${a.person.id}, ${booth.id}, 'committee_member', '2025-03-01')`)
   t.equal(double?.constraint, 'appointments_no_double_term')
+  t.equal(double?.code, '23P01', 'refused as the exclusion constraint it replaced was')
+  // Across statements, and by updates: the triggers check the person's terms in the post.
+  await db.execute(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date, end_date, end_reason) VALUES (${a.person.id}, ${booth.id}, 'committee_member', '2024-01-01', '2024-06-01', 'x')`)
+  await db.execute(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${a.person.id}, ${booth.id}, 'committee_member', '2025-01-01')`)
+  const again = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date, end_date, end_reason) VALUES (${a.person.id}, ${booth.id}, 'committee_member', '2024-12-01', '2025-01-02', 'x')`)
+  t.equal(again?.constraint, 'appointments_no_double_term', 'a later statement overlapping a term of the same post is refused')
+  const touching = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date, end_date, end_reason) VALUES (${a.person.id}, ${booth.id}, 'committee_member', '2024-06-01', '2025-01-01', 'x')`)
+  t.equal(touching, undefined, 'terms that meet end to start do not overlap')
+  const secretary = await refusal(sql`INSERT INTO appointments (person_id, unit_id, wing_code, role_code, start_date) VALUES (${a.person.id}, ${booth.id}, 'youth', 'secretary', '2025-01-01')`)
+  t.equal(secretary, undefined, 'one of the youth wing\'s two booth secretaries')
+  const bothSeats = await refusal(sql`INSERT INTO appointments (person_id, unit_id, wing_code, role_code, start_date) VALUES (${a.person.id}, ${booth.id}, 'youth', 'secretary', '2025-02-01')`)
+  t.equal(bothSeats?.constraint, 'appointments_no_double_term', 'a seat is free, but not for the same person')
+  const stretchedOver = await refusal(sql`UPDATE appointments SET end_date = '2024-06-02' WHERE person_id = ${a.person.id} AND wing_code = 'main' AND role_code = 'committee_member' AND start_date = '2024-01-01'`)
+  t.equal(stretchedOver?.constraint, 'appointments_no_double_term', 'a term stretched over the same person\'s next one is refused')
+  await db.execute(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${b.person.id}, ${booth.id}, 'committee_member', '2025-01-01')`)
+  const handedOver = await refusal(sql`UPDATE appointments SET person_id = ${a.person.id} WHERE person_id = ${b.person.id} AND role_code = 'committee_member'`)
+  t.equal(handedOver?.constraint, 'appointments_no_double_term', 'a term handed to someone already in the post is refused')
   const level = await refusal(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date) VALUES (${a.person.id}, ${tree.district.id}, 'bla', '2025-01-01')`)
   t.equal(level?.constraint, 'appointments_role_level')
   const twoMemberships = await refusal(sql`INSERT INTO memberships (person_id, booth_id, grade, joined_on) VALUES (${a.person.id}, ${booth.id}, 'active', '2025-01-01')`)
@@ -97,9 +114,11 @@ t.test('seats, levels, double terms and one current membership', async (t) => {
 })
 
 t.test('the seed\'s whole-table checks find what the triggers refuse', async (t) => {
-  // With the triggers off (as the seed loads), a second president, a BLA at a district and
-  // a booth committee of two: post_violations() over the whole table, and over the terms
-  // given as arrays (what the triggers ask), name the first two and not the committee.
+  // With the triggers off (as the seed loads), a second president, a BLA at a district, a
+  // booth committee of two and A twice in it: post_violations() and double_terms() over the
+  // whole table, and over the terms given as arrays or people (what the triggers ask), name
+  // the president, the BLA and A's two committee terms; B's earlier committee term (which
+  // ends as the next begins) is not a double.
   const booth = await createUnit(app, { level: 'booth', parentId: tree.ward.id, code: 'WHOLE', name: 'Whole' })
   const a = await activeMember(app, booth.id, 'Whole A')
   const b = await activeMember(app, booth.id, 'Whole B')
@@ -111,6 +130,8 @@ t.test('the seed\'s whole-table checks find what the triggers refuse', async (t)
       (${a.person.id}, ${booth.id}, 'president', '2025-01-01'), (${b.person.id}, ${booth.id}, 'president', '2025-02-01'),
       (${a.person.id}, ${tree.district.id}, 'bla', '2025-01-01'),
       (${a.person.id}, ${booth.id}, 'committee_member', '2025-01-01'), (${b.person.id}, ${booth.id}, 'committee_member', '2025-01-01')`)
+    await tx.execute(sql`INSERT INTO appointments (person_id, unit_id, role_code, start_date, end_date, end_reason) VALUES
+      (${a.person.id}, ${booth.id}, 'committee_member', '2024-01-01', '2025-01-02', 'x'), (${b.person.id}, ${booth.id}, 'committee_member', '2024-01-01', '2025-01-01', 'x')`)
     const mine = sql`SELECT id, unit_id, cluster_id, wing_code, role_code, start_date, end_date FROM appointments WHERE person_id IN (${a.person.id}, ${b.person.id})`
     found = await rows(tx, sql`
       SELECT p.name || ' ' || v.role_code AS who, v.violation, false AS given
@@ -122,11 +143,19 @@ t.test('the seed\'s whole-table checks find what the triggers refuse', async (t)
                      array_agg(role_code) AS r, array_agg(start_date) AS s, array_agg(end_date) AS e FROM (${mine}) m) g,
              post_violations(g.i, g.u, g.c, g.w, g.r, g.s, g.e) v
         JOIN appointments x ON x.id = v.appointment_id JOIN people p ON p.id = x.person_id
-       ORDER BY 3, 1`)
+      UNION ALL
+      SELECT p.name || ' ' || v.role_code, 'double_term', false
+        FROM double_terms() v JOIN people p ON p.id = v.person_id WHERE v.person_id IN (${a.person.id}, ${b.person.id})
+      UNION ALL
+      SELECT p.name || ' ' || v.role_code, 'double_term', true
+        FROM double_terms(ARRAY[${a.person.id}, ${b.person.id}]::uuid[]) v JOIN people p ON p.id = v.person_id
+       ORDER BY 3, 1, 2`)
     throw new Rollback()
   }).catch((err: unknown) => { if (!(err instanceof Rollback)) throw err })
   const expected = (given: boolean) => [
     { who: 'Whole A bla', violation: 'role_not_at_level', given },
+    { who: 'Whole A committee_member', violation: 'double_term', given },
+    { who: 'Whole A committee_member', violation: 'double_term', given },
     { who: 'Whole A president', violation: 'no_free_seat', given },
     { who: 'Whole B president', violation: 'no_free_seat', given }
   ]

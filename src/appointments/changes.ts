@@ -28,8 +28,8 @@ export interface AppointInput {
 }
 
 /**
- * Appoints a person to a post. PostgreSQL decides (src/db/routines/20_own_booth_rule.sql,
- * 21_posts.sql and the exclusion constraint); under the same locks, the rule functions are
+ * Appoints a person to a post. PostgreSQL decides (src/db/routines/20_own_booth_rule.sql
+ * and 21_posts.sql); under the same locks, the rule functions are
  * asked first, so that a refusal names its precise reason and the offices involved.
  */
 export async function appoint (db: Database, actor: Actor, input: AppointInput): Promise<AppointmentRow> {

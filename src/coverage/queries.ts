@@ -224,10 +224,9 @@ export async function vacanciesOf (db: Database, unit: UnitRow, wing: string, pe
   const levels = assemblyId !== undefined ? ['booth'] : UNIT_LEVELS.slice(UNIT_LEVELS.indexOf(unit.level))
   // A unit's counters count its whole subtree: a constituency's booths are counted one by one.
   const fromCounters = assemblyId === undefined ? sql`g.level = 'booth' AND ${unit.level}::unit_level <> 'booth'` : sql`false`
-  // `= ANY (ARRAY[u.id])`: the open terms' B-tree, where `= u.id` let the planner take the
-  // GiST exclusion index (appointments_no_double_term), ~9 µs a probe against ~1 µs: on
-  // india a state's 11,011 wards took 100 ms per required ward post. (Since migration 0031
-  // that index keys a hash of the post and cannot serve this lookup; the form stays.)
+  // `= ANY (ARRAY[u.id])`: the open terms' B-tree. (Until migration 0031 `= u.id` let the
+  // planner take the exclusion's GiST index, ~9 µs a probe against ~1 µs; since 0033 there
+  // is no such index; the form stays, harmless.)
   const holders = sql`(SELECT count(*) FROM appointments a WHERE a.unit_id = ANY (ARRAY[u.id]) AND a.wing_code = g.wing_code AND a.role_code = g.code AND a.end_date IS NULL)`
   const inGroup = sql`${atLevelInSubtree(unit, sql`g.level`)}${inAssembly(assemblyId)} AND ${holders} < g.seats`
   return rows<VacancyGroupRow>(db, sql`

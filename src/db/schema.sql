@@ -649,12 +649,17 @@ DECLARE
   role_codes text[];
   starts date[];
   ends date[];
+  holders uuid[];
 BEGIN
   SELECT array_agg(id), array_agg(unit_id), array_agg(cluster_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
     INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends FROM new_rows;
+  holders := ARRAY(SELECT DISTINCT person_id FROM new_rows);
   PERFORM assert_units_within_scope(unit_ids);
+  -- The people's locks before the posts' (as the API takes them); a double term is named
+  -- before a full post, as the exclusion constraint it replaces named it.
+  PERFORM assert_single_terms(holders);
   PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
-  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+  PERFORM assert_own_booth_rule(holders);
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT wing_code FROM new_rows WHERE end_date IS NULL),
@@ -683,6 +688,8 @@ DECLARE
   role_codes text[];
   starts date[];
   ends date[];
+  holders uuid[];
+  moved uuid[];
   d_unit uuid[];
   d_wing text[];
   d_role text[];
@@ -690,16 +697,23 @@ DECLARE
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
-  -- Shortening a term (ending it) can never overfill a post or change its level.
-  -- The joins of old and new rows run as EXECUTE, planned for this statement's rows (see
-  -- 42_people.sql: a static one keeps the plan of the session's first statement).
-  EXECUTE 'SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
+  -- The people's locks before the posts' (as the API and the insert trigger take them).
+  holders := ARRAY(SELECT DISTINCT person_id FROM new_rows);
+  PERFORM lock_people(holders);
+  -- Shortening a term (ending it) can never overfill a post, change its level or make it
+  -- overlap another of its holder's. The joins of old and new rows run as EXECUTE, planned
+  -- for this statement's rows (see 42_people.sql: a static one keeps the plan of the
+  -- session's first statement).
+  EXECUTE 'SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date),
+                  array_agg(DISTINCT n.person_id)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
    WHERE n.unit_id <> o.unit_id OR n.cluster_id IS DISTINCT FROM o.cluster_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
+      OR n.person_id <> o.person_id
       OR NOT (daterange(n.start_date, n.end_date, ''[)'') <@ daterange(o.start_date, o.end_date, ''[)''))'
-    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends;
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends, moved;
+  PERFORM assert_single_terms(moved);
   PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
-  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+  PERFORM assert_own_booth_rule(holders);
   EXECUTE 'WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code OR n.person_id <> o.person_id
@@ -961,6 +975,28 @@ BEGIN
   END IF;
   RAISE EXCEPTION 'post % of wing % at unit % has no free seat', bad.role_code, bad.wing_code, bad.unit_id
     USING ERRCODE = 'check_violation', CONSTRAINT = 'appointments_seats', TABLE = 'appointments';
+END
+$$;
+
+--
+-- Name: assert_single_terms(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.assert_single_terms(p_people uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  bad record;
+BEGIN
+  IF coalesce(cardinality(p_people), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_people(p_people);
+  SELECT * INTO bad FROM double_terms(p_people) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'person % already holds post % of wing % at unit % over those dates', bad.person_id, bad.role_code, bad.wing_code, bad.unit_id
+      USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'appointments_no_double_term', TABLE = 'appointments';
+  END IF;
 END
 $$;
 
@@ -1568,6 +1604,40 @@ CREATE FUNCTION public.committee_bucket(size integer) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
   SELECT least(greatest(size, 0), 32) + 1
+$$;
+
+--
+-- Name: double_terms(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.double_terms() RETURNS TABLE(appointment_id uuid, person_id uuid, unit_id uuid, wing_code text, role_code text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  WITH several AS MATERIALIZED (
+    SELECT a.person_id FROM appointments a GROUP BY a.person_id HAVING count(*) > 1)
+  SELECT t.id, t.person_id, t.unit_id, t.wing_code, t.role_code
+    FROM appointments t
+    JOIN appointments o ON o.person_id = t.person_id AND o.id <> t.id
+                       AND o.unit_id = t.unit_id AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
+                       AND o.wing_code = t.wing_code AND o.role_code = t.role_code
+                       AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
+   WHERE t.person_id IN (SELECT s.person_id FROM several s) AND o.person_id IN (SELECT s.person_id FROM several s)
+$$;
+
+--
+-- Name: double_terms(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.double_terms(p_people uuid[]) RETURNS TABLE(appointment_id uuid, person_id uuid, unit_id uuid, wing_code text, role_code text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  SELECT t.id, t.person_id, t.unit_id, t.wing_code, t.role_code
+    FROM appointments t
+    JOIN appointments o ON o.person_id = t.person_id AND o.id <> t.id
+                       AND o.unit_id = t.unit_id AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
+                       AND o.wing_code = t.wing_code AND o.role_code = t.role_code
+                       AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
+   WHERE t.person_id = ANY (p_people) AND o.person_id = ANY (p_people)
 $$;
 
 --
@@ -4074,13 +4144,6 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_secret_hash_key UNIQUE (secret_hash);
-
---
--- Name: appointments appointments_no_double_term; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.appointments
-    ADD CONSTRAINT appointments_no_double_term EXCLUDE USING gist (((md5((((((((((unit_id)::text || '/'::text) || COALESCE((cluster_id)::text, ''::text)) || '/'::text) || wing_code) || '/'::text) || role_code) || '/'::text) || (person_id)::text)))::uuid) WITH =, daterange(start_date, end_date, '[)'::text) WITH &&);
 
 --
 -- Name: appointments appointments_pkey; Type: CONSTRAINT; Schema: public; Owner: -

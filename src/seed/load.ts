@@ -144,11 +144,7 @@ async function setTriggers (tx: Database, action: 'DISABLE' | 'ENABLE', unitTrig
  * sorted, checking a unique constraint as it goes, and validates each foreign key by one
  * join, instead of a page touched, a lookup and a row lock on the referenced row per row
  * written. Which: `foreignKeys`; `uniques`, the unique constraints no foreign key points
- * at; `indexes`, those no constraint owns. Primary keys and exclusions always stay.
- * An exclusion's GiST index has no sorted build: built after the load it cost as much as
- * during it, even keyed by one hash of the post (migration 0031; on india 2026-12-05 the
- * COPY of the terms took 39 s without it and the constraints 443 s, against 340 s and
- * 143 s with it), and during it the generator's thread makes the next batch meanwhile.
+ * at; `indexes`, those no constraint owns. Primary keys always stay.
  */
 interface Dropped { foreignKeys?: boolean, uniques?: boolean, indexes?: boolean }
 
@@ -162,7 +158,6 @@ async function dropConstraints (tx: Database, tables: readonly string[], which: 
        AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid AND k.contype <> 'f')
      ORDER BY k.contype = 'f', k.conrelid::regclass::text, k.conname`))
   // Indexes that no constraint owns (unique ones too: memberships' one current membership).
-  // The exclusion's index is a constraint's: it stays.
   const indexes = which.indexes !== true
     ? []
     : await rows<{ name: string, definition: string }>(tx, sql.raw(`
@@ -186,7 +181,7 @@ async function dropConstraints (tx: Database, tables: readonly string[], which: 
  * on PostgreSQL their rows are written frozen and all-visible (session.freeze): the
  * country's 19 GB would otherwise be rewritten by its first readers setting hint bits,
  * and read through the heap, not index-only, until a VACUUM (a state's vacancies took
- * 5.6x up's time, through the exclusion's GiST index). Into one that has people, nothing
+ * 5.6x up's time). Into one that has people, nothing
  * is dropped: the load is checked row by row.
  */
 async function deferOrganisationConstraints (load: SessionTransaction): Promise<{ deferred: string[], invitationKeys: string[] }> {

@@ -10,8 +10,9 @@ import { rows, type Database } from '../db/client.js'
 export class SeedVerificationError extends Error {}
 
 export async function verifyOrganisation (tx: Database): Promise<void> {
-  const [found] = await rows<{ own_booth: number, role_not_at_level: number, no_free_seat: number, cluster_booths: number, camps: string | null }>(tx, sql`
+  const [found] = await rows<{ own_booth: number, role_not_at_level: number, no_free_seat: number, double_terms: number, cluster_booths: number, camps: string | null }>(tx, sql`
     SELECT (SELECT count(*)::int FROM own_booth_violations()) AS own_booth,
+           (SELECT count(*)::int FROM double_terms()) AS double_terms,
            (SELECT count(*)::int FROM cluster_booth_violations()) AS cluster_booths,
            (SELECT string_agg(n || ' camps breaking ' || violation, '; ' ORDER BY violation)
               FROM (SELECT violation, count(*) AS n FROM camp_violations() GROUP BY violation) c) AS camps,
@@ -22,6 +23,7 @@ export async function verifyOrganisation (tx: Database): Promise<void> {
     [found.own_booth, 'current office-bearers who are not active members at their home booth (own-booth rule)'],
     [found.role_not_at_level, 'terms at a level where their role does not exist'],
     [found.no_free_seat, 'terms that overfill their post (more overlapping terms than seats)'],
+    [found.double_terms, 'terms overlapping another term of the same person in the same post'],
     [found.cluster_booths, 'booths in a cluster they do not lie under (46_clusters.sql)']
   ].filter(([n]) => Number(n) > 0).map(([n, rule]) => `${n} ${rule}`)
   // Camps (47_camps.sql): invitees at home under the camp, attended exactly with days, days within the camp, capacity.

@@ -2,13 +2,13 @@
 -- (unit, cluster, wing, role: a cluster's terms carry its unit, 46_clusters.sql). A term
 -- of office fills one seat of its post; a wing's role exists only at the levels the roles
 -- catalogue names (a cluster role: at clusters of its kind), with at most `seats` terms at
--- once (NULL seats: no fixed number). The same person twice in one post over overlapping
--- dates is refused by the exclusion constraint appointments_no_double_term (unit,
--- cluster, wing, role, person, dates; its GiST index keys the first five as one MD5,
--- migrations/0031_exclusion_post_key.sql).
+-- once (NULL seats: no fixed number), and never the same person twice over overlapping
+-- dates (double_terms; refused as appointments_no_double_term).
 --
 -- A post's lock is taken per (unit, wing, role): the posts of a unit's clusters share
--- their unit's lock (coarser, never wrong). Called by the appointments triggers (40_appointments.sql), the
+-- their unit's lock (coarser, never wrong). A person's terms are checked under the
+-- person's lock (lock_people, 20_own_booth_rule.sql), taken before the posts' locks, as
+-- the API takes them. Called by the appointments triggers (40_appointments.sql), the
 -- API (src/rules/posts.ts) and the seed's verification.
 
 CREATE OR REPLACE FUNCTION post_key(p_unit uuid, p_wing text, p_role text) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -98,6 +98,56 @@ RETURNS TABLE (appointment_id uuid, unit_id uuid, wing_code text, role_code text
      AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
    GROUP BY t.id, t.unit_id, t.wing_code, t.role_code, t.seats
   HAVING count(*) >= t.seats
+$$;
+
+-- The terms of these people that overlap another term of the same person in the same post
+-- (unit, cluster, wing, role). Both sides are read by appointments_person_idx: a person
+-- holds a handful of terms. This was an exclusion constraint (GiST over a hash of the post
+-- and the dates) until migration 0033: ~22 µs for every term written, 300 s of the
+-- country's load, where this probe costs a few µs per person of the statement.
+CREATE OR REPLACE FUNCTION double_terms(p_people uuid[])
+RETURNS TABLE (appointment_id uuid, person_id uuid, unit_id uuid, wing_code text, role_code text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT t.id, t.person_id, t.unit_id, t.wing_code, t.role_code
+    FROM appointments t
+    JOIN appointments o ON o.person_id = t.person_id AND o.id <> t.id
+                       AND o.unit_id = t.unit_id AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
+                       AND o.wing_code = t.wing_code AND o.role_code = t.role_code
+                       AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
+   WHERE t.person_id = ANY (p_people) AND o.person_id = ANY (p_people)
+$$;
+
+-- Every term that overlaps another of the same person in the same post, anywhere (the
+-- seed's verification): only the people with two terms or more are joined.
+CREATE OR REPLACE FUNCTION double_terms()
+RETURNS TABLE (appointment_id uuid, person_id uuid, unit_id uuid, wing_code text, role_code text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  WITH several AS MATERIALIZED (
+    SELECT a.person_id FROM appointments a GROUP BY a.person_id HAVING count(*) > 1)
+  SELECT t.id, t.person_id, t.unit_id, t.wing_code, t.role_code
+    FROM appointments t
+    JOIN appointments o ON o.person_id = t.person_id AND o.id <> t.id
+                       AND o.unit_id = t.unit_id AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
+                       AND o.wing_code = t.wing_code AND o.role_code = t.role_code
+                       AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
+   WHERE t.person_id IN (SELECT s.person_id FROM several s) AND o.person_id IN (SELECT s.person_id FROM several s)
+$$;
+
+-- Refuses (exclusion_violation, constraint appointments_no_double_term) when any of these
+-- people would hold one post twice at once, after locking them: of two transactions giving
+-- one person the same post, the second waits for the first and then sees its term.
+CREATE OR REPLACE FUNCTION assert_single_terms(p_people uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  bad record;
+BEGIN
+  IF coalesce(cardinality(p_people), 0) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM lock_people(p_people);
+  SELECT * INTO bad FROM double_terms(p_people) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'person % already holds post % of wing % at unit % over those dates', bad.person_id, bad.role_code, bad.wing_code, bad.unit_id
+      USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'appointments_no_double_term', TABLE = 'appointments';
+  END IF;
+END
 $$;
 
 -- Refuses (check_violation, constraint appointments_role_level or appointments_seats)

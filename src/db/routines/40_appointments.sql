@@ -13,12 +13,17 @@ DECLARE
   role_codes text[];
   starts date[];
   ends date[];
+  holders uuid[];
 BEGIN
   SELECT array_agg(id), array_agg(unit_id), array_agg(cluster_id), array_agg(wing_code), array_agg(role_code), array_agg(start_date), array_agg(end_date)
     INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends FROM new_rows;
+  holders := ARRAY(SELECT DISTINCT person_id FROM new_rows);
   PERFORM assert_units_within_scope(unit_ids);
+  -- The people's locks before the posts' (as the API takes them); a double term is named
+  -- before a full post, as the exclusion constraint it replaces named it.
+  PERFORM assert_single_terms(holders);
   PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
-  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+  PERFORM assert_own_booth_rule(holders);
   PERFORM apply_appointment_deltas(
     ARRAY(SELECT unit_id FROM new_rows WHERE end_date IS NULL),
     ARRAY(SELECT wing_code FROM new_rows WHERE end_date IS NULL),
@@ -41,6 +46,8 @@ DECLARE
   role_codes text[];
   starts date[];
   ends date[];
+  holders uuid[];
+  moved uuid[];
   d_unit uuid[];
   d_wing text[];
   d_role text[];
@@ -48,16 +55,23 @@ DECLARE
   d_sign integer[];
 BEGIN
   PERFORM assert_units_within_scope(ARRAY(SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows));
-  -- Shortening a term (ending it) can never overfill a post or change its level.
-  -- The joins of old and new rows run as EXECUTE, planned for this statement's rows (see
-  -- 42_people.sql: a static one keeps the plan of the session's first statement).
-  EXECUTE 'SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date)
+  -- The people's locks before the posts' (as the API and the insert trigger take them).
+  holders := ARRAY(SELECT DISTINCT person_id FROM new_rows);
+  PERFORM lock_people(holders);
+  -- Shortening a term (ending it) can never overfill a post, change its level or make it
+  -- overlap another of its holder's. The joins of old and new rows run as EXECUTE, planned
+  -- for this statement's rows (see 42_people.sql: a static one keeps the plan of the
+  -- session's first statement).
+  EXECUTE 'SELECT array_agg(n.id), array_agg(n.unit_id), array_agg(n.cluster_id), array_agg(n.wing_code), array_agg(n.role_code), array_agg(n.start_date), array_agg(n.end_date),
+                  array_agg(DISTINCT n.person_id)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
    WHERE n.unit_id <> o.unit_id OR n.cluster_id IS DISTINCT FROM o.cluster_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code
+      OR n.person_id <> o.person_id
       OR NOT (daterange(n.start_date, n.end_date, ''[)'') <@ daterange(o.start_date, o.end_date, ''[)''))'
-    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends;
+    INTO ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends, moved;
+  PERFORM assert_single_terms(moved);
   PERFORM assert_posts(ids, unit_ids, cluster_ids, wing_codes, role_codes, starts, ends);
-  PERFORM assert_own_booth_rule(ARRAY(SELECT DISTINCT person_id FROM new_rows));
+  PERFORM assert_own_booth_rule(holders);
   EXECUTE 'WITH relevant AS (
     SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.unit_id <> o.unit_id OR n.wing_code <> o.wing_code OR n.role_code <> o.role_code OR n.person_id <> o.person_id

@@ -24,12 +24,9 @@
 -- (apply_camps_held_delta). rebuild_training_stats() recounts everything; the tests
 -- compare it with the maintained counters.
 
--- A person's terms are read with `a.person_id = ANY (ARRAY[x])`, not `= x`: the planner
--- costs the GiST exclusion index appointments_no_double_term (which has person_id as its
--- fifth column) the same as appointments_person_idx and takes it, at ~0.7 ms a person
--- instead of ~0.03 ms; GiST cannot take an array condition, so the B-tree is used.
--- (Migration 0031 keyed that index by a hash of the post, which no person lookup can use;
--- the form stays, harmless.)
+-- A person's terms are read with `a.person_id = ANY (ARRAY[x])`, not `= x`: until
+-- migration 0031 the planner took the exclusion's GiST index for `= x` (~0.7 ms a person
+-- instead of ~0.03 ms). Migration 0033 dropped that index; the form stays, harmless.
 
 -- The roles whose holders a training report leaves out unless asked: the booth committee.
 CREATE OR REPLACE FUNCTION training_counts_role(p_role text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
