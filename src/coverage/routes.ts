@@ -90,7 +90,7 @@ export const coverageRoutes: FastifyPluginAsyncZod = async (app) => {
       const found = await coverageByAssemblyReport(request.readDb, request.actor, request.params.id, { ...q, afterNumber: csv ? undefined : decodeCursor(cursor, z.number().int()), limit: csv ? 10_000 : q.limit })
       if (csv) {
         // The unit first, then each constituency (level "assembly", its number as the code).
-        const constituencies = found.assemblies.map(r => ({ ...toAssemblyCoverageRow(r), unitId: r.assembly_id, code: String(r.number), codePath: found.unit.codePath, level: 'assembly' }) as unknown as ReturnType<typeof toCoverageRow>)
+        const constituencies = found.assemblies.map(r => Object.assign(toAssemblyCoverageRow(r), { unitId: r.assembly_id, code: String(r.number), codePath: found.unit.codePath, level: 'assembly' }) as unknown as ReturnType<typeof toCoverageRow>)
         return sendCsvRows(reply, `coverage-${wingPart(found.role.wing)}${found.role.code}-${found.unit.codePath}-by-assembly.csv`, COVERAGE_CSV, mapRows([toCoverageRow(found.self), ...constituencies], r => r))
       }
       const page = toPage(found.assemblies, q.limit, toAssemblyCoverageRow, r => r.number)
