@@ -1613,15 +1613,7 @@ $$;
 CREATE FUNCTION public.double_terms() RETURNS TABLE(appointment_id uuid, person_id uuid, unit_id uuid, wing_code text, role_code text)
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-  WITH several AS MATERIALIZED (
-    SELECT a.person_id FROM appointments a GROUP BY a.person_id HAVING count(*) > 1)
-  SELECT t.id, t.person_id, t.unit_id, t.wing_code, t.role_code
-    FROM appointments t
-    JOIN appointments o ON o.person_id = t.person_id AND o.id <> t.id
-                       AND o.unit_id = t.unit_id AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
-                       AND o.wing_code = t.wing_code AND o.role_code = t.role_code
-                       AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
-   WHERE t.person_id IN (SELECT s.person_id FROM several s) AND o.person_id IN (SELECT s.person_id FROM several s)
+  SELECT * FROM double_terms(ARRAY(SELECT a.person_id FROM appointments a GROUP BY a.person_id HAVING count(*) > 1))
 $$;
 
 --

@@ -117,18 +117,11 @@ RETURNS TABLE (appointment_id uuid, person_id uuid, unit_id uuid, wing_code text
 $$;
 
 -- Every term that overlaps another of the same person in the same post, anywhere (the
--- seed's verification): only the people with two terms or more are joined.
+-- seed's verification): the same check, of the people with two terms or more (india:
+-- 2,67,599 of 1.1 crore, 5.7 s).
 CREATE OR REPLACE FUNCTION double_terms()
 RETURNS TABLE (appointment_id uuid, person_id uuid, unit_id uuid, wing_code text, role_code text) LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  WITH several AS MATERIALIZED (
-    SELECT a.person_id FROM appointments a GROUP BY a.person_id HAVING count(*) > 1)
-  SELECT t.id, t.person_id, t.unit_id, t.wing_code, t.role_code
-    FROM appointments t
-    JOIN appointments o ON o.person_id = t.person_id AND o.id <> t.id
-                       AND o.unit_id = t.unit_id AND o.cluster_id IS NOT DISTINCT FROM t.cluster_id
-                       AND o.wing_code = t.wing_code AND o.role_code = t.role_code
-                       AND terms_overlap(o.start_date, o.end_date, t.start_date, t.end_date)
-   WHERE t.person_id IN (SELECT s.person_id FROM several s) AND o.person_id IN (SELECT s.person_id FROM several s)
+  SELECT * FROM double_terms(ARRAY(SELECT a.person_id FROM appointments a GROUP BY a.person_id HAVING count(*) > 1))
 $$;
 
 -- Refuses (exclusion_violation, constraint appointments_no_double_term) when any of these
