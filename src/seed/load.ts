@@ -179,10 +179,10 @@ async function dropConstraints (tx: Database, tables: readonly string[], which: 
  * Into a database with no people yet, people, memberships and appointments (and handles)
  * load with their primary keys only, and get the rest after the COPY (dropConstraints);
  * on PostgreSQL their rows are written frozen and all-visible (session.freeze): the
- * country's 19 GB would otherwise be rewritten by its first readers setting hint bits,
+ * country's 16 GB would otherwise be rewritten by its first readers setting hint bits,
  * and read through the heap, not index-only, until a VACUUM (a state's vacancies took
- * 5.6x up's time). Into one that has people, nothing
- * is dropped: the load is checked row by row.
+ * 5.6x up's time). Into one that has people, nothing is dropped: the load is checked row
+ * by row.
  */
 async function deferOrganisationConstraints (load: SessionTransaction): Promise<{ deferred: string[], invitationKeys: string[] }> {
   // Empty or not is answered under freeze()'s lock: no API write can add a person between
